@@ -1,0 +1,57 @@
+"""The one event type that flows through the station, hardware to sinks.
+
+Times are integer nanoseconds on the station clock (see ``station.clock``).
+Boards are I2C addresses (0x5A..0x5D), electrodes 0..11, notes and velocities
+MIDI 0..127, channels 0..15 (MIDI channel 1 is 0 here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+# Raw input edges (from hardware)
+TOUCH = "touch"            # electrode or playable button went down
+RELEASE = "release"        # ... and came up
+PRESS = "press"            # a therapist control button went down (detail = role)
+UNPRESS = "unpress"        # ... and came up
+# What the station made of them
+NOTE_ON = "note_on"
+NOTE_OFF = "note_off"
+SUPPRESSED = "suppressed"  # detail = reason (dwell, lockout, disabled, out_of_turn, ...)
+# Session structure and health
+TURN_START = "turn_start"
+TURN_END = "turn_end"
+PROFILE = "profile"        # a client took a player's place, or was refused (detail)
+FAULT = "fault"            # hardware fault or recovery (detail)
+PHASE = "phase"
+BEAT = "beat"
+NOTE = "note"              # a therapist's free-text note (detail)
+
+INPUT_KINDS = frozenset({TOUCH, RELEASE})
+CONTROL_KINDS = frozenset({PRESS, UNPRESS})
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One immutable fact: what happened, when, where, and what it became.
+
+    ``strength`` is 0..1, how far the electrode's filtered data dropped below its
+    baseline relative to a firm touch (None when not measured).
+    """
+
+    kind: str
+    t_ns: int
+    board: int | None = None
+    electrode: int | None = None
+    button: str | None = None
+    player: int | None = None
+    pad: int | None = None
+    note: int | None = None
+    velocity: int | None = None
+    channel: int | None = None
+    detail: str | None = None
+    strength: float | None = None
+
+    def but(self, **changes) -> "Event":
+        """A copy with some fields changed (events are immutable)."""
+        return replace(self, **changes)
