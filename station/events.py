@@ -27,6 +27,10 @@ PHASE = "phase"
 BEAT = "beat"
 NOTE = "note"              # a therapist's free-text note (detail)
 
+# Between the accessibility stage and the music mapping (never journaled):
+PAD_ON = "pad_on"          # an accepted touch: the pad should sound
+PAD_OFF = "pad_off"        # the pad's sound should end
+
 INPUT_KINDS = frozenset({TOUCH, RELEASE})
 CONTROL_KINDS = frozenset({PRESS, UNPRESS})
 
@@ -45,6 +49,7 @@ class Event:
     electrode: int | None = None
     button: str | None = None
     player: int | None = None
+    client: str | None = None   # pseudonymous client id (never the display name)
     pad: int | None = None
     note: int | None = None
     velocity: int | None = None

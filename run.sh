@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The station's one entry point for people and CI. Safe to repeat.
+#   ./run.sh demo     set up (apt, venv, package) and play the demo on the simulator
+#   ./run.sh test     set up and run the whole test suite
+#   ./run.sh bench    set up and run the benchmarks (out/bench/results.json)
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+sudo_if_needed() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+is_pi() { grep -qi 'raspberry pi' /proc/device-tree/model 2>/dev/null; }
+
+apt_setup() {
+  local pkgs=(libfluidsynth3 timgm6mb-soundfont python3 python3-venv python3-dev make)
+  is_pi && pkgs+=(python3-lgpio i2c-tools)
+  local missing=()
+  for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing system packages: ${missing[*]}"
+    sudo_if_needed apt-get update -qq
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      --no-install-recommends "${missing[@]}"
+  fi
+}
+
+venv_setup() {
+  local py=python3
+  if [ ! -x "$VENV/bin/python" ]; then
+    say "creating the virtual environment in .venv"
+    if is_pi; then "$py" -m venv --system-site-packages "$VENV"; else "$py" -m venv "$VENV"; fi
+  fi
+  local stamp="$VENV/.installed" want
+  want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    say "installing the station and its Python packages"
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+    local extras="test"
+    is_pi && extras="test,pi"
+    "$VENV/bin/python" -m pip install -q -e ".[$extras]"
+    echo "$want" > "$stamp"
+  fi
+}
+
+setup() { apt_setup; venv_setup; }
+
+case "${1:-}" in
+  demo)
+    setup
+    say "playing the demo session on the simulated station"
+    "$VENV/bin/station" simulate configs/scenarios/demo.yaml --out out/demo --text
+    ;;
+  test)
+    setup
+    shift
+    say "running the test suite"
+    set +e
+    "$VENV/bin/python" -m pytest "$@"
+    rc=$?
+    set -e
+    if [ $rc -eq 5 ]; then echo "run.sh: pytest ran no tests: that is a failure." >&2; exit 1; fi
+    exit $rc
+    ;;
+  bench)
+    setup
+    "$VENV/bin/python" -m bench "${@:2}"
+    ;;
+  *)
+    echo "usage: ./run.sh demo | test | bench" >&2
+    exit 2
+    ;;
+esac
