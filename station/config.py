@@ -65,6 +65,7 @@ class StationConfig:
     roster: tuple[str, ...]
     journal: Path
     control_socket: Path
+    raw: dict            # every validated section, for keys added by later features
 
     def player(self, number: int) -> Player:
         for p in self.players:
@@ -164,7 +165,7 @@ def _build(path: Path, raw: dict) -> StationConfig:
         clients_dir=(path.parent / raw["clients_dir"]).resolve(),
         roster=tuple(raw["roster"] or ()), journal=Path(raw["journal"]),
         control_socket=Path(raw["control_socket"]) if raw["control_socket"]
-        else default_socket_path())
+        else default_socket_path(), raw=raw)
 
 
 def _default_channel(player: int) -> int:
