@@ -1,0 +1,10 @@
+"""Everything that touches the station's physical inputs and outputs.
+
+``spec`` describes the wiring (plain data), ``io.Hardware`` is the station's one view
+of boards, buttons and lights, identical on a Raspberry Pi and in the simulator.
+``i2c_sim``/``mpr121_sim``/``sim``/``mock`` are the simulator (shipped in the package,
+as gpiozero ships its MockFactory); ``pi`` opens the real bus and pins.
+
+Pi libraries (busio, board, adafruit_mpr121, gpiozero pin factories) are imported only
+inside the leaf modules that need them, lazily, so ``import hardware`` works anywhere.
+"""

@@ -1,0 +1,300 @@
+"""``Hardware``: the station's one view of its boards, buttons and lights.
+
+The same class runs on a Raspberry Pi (``i2c`` = busio.I2C, gpiozero's default pin
+factory) and in the simulator (SimI2C, gpiozero's MockFactory). What it observes
+becomes ``station.events.Event`` objects handed to ``emit``:
+
+* ``touch``/``release`` (board, electrode): from one ``touched()`` read per board per
+  IRQ edge (or per poll), diffed against the last mask; releases before touches.
+  ``t_ns`` is ``clock.now_ns()`` taken when the edge was seen, before the read.
+* ``press``/``unpress`` (button = its name).
+* ``fault`` (board, detail): ``board_missing`` (no answer at start), ``board_unexpected``
+  (answers, but not in an MPR121's reset state), ``board_lost`` (a read failed; every
+  touched electrode is then released), ``board_recovered``.
+
+Threads: on a Pi, gpiozero runs edge callbacks in its own thread while the engine
+calls ``set_thresholds``/``poll``; one re-entrant lock guards all bus use. An edge
+arriving in the *same* thread during bus use (the simulator: a register write can
+assert IRQ synchronously) is deferred until that bus use ends, then served if its
+line is still active.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from typing import Callable
+
+from station.clock import NS_PER_S
+from station.events import FAULT, PRESS, RELEASE, TOUCH, UNPRESS, Event
+
+from .board import Board
+from .spec import ELECTRODES, HardwareSpec, check_electrode, check_thresholds
+
+REPROBE_NS = NS_PER_S   # an offline board is probed at most once per second
+HEARTBEAT_NS = NS_PER_S // 10  # an IRQ board unread this long is read by poll()
+MAX_REREADS = 4         # reads per edge while the IRQ line stays low (never spin forever)
+
+
+class Hardware:
+    """All inputs and outputs of one station (see the module docstring).
+
+    ``spec``: the wiring. ``i2c``: an object with try_lock/unlock/writeto/readfrom_into/
+    writeto_then_readfrom. ``emit(event)``: where events go (quick, thread-safe on a
+    Pi). ``clock``: has ``now_ns()``. Pins come from gpiozero's current pin factory.
+    """
+
+    def __init__(self, spec: HardwareSpec, i2c, emit: Callable[[Event], None], clock) -> None:
+        self.spec = spec
+        self.i2c = i2c
+        self._emit = emit
+        self._clock = clock
+        self._boards = {b.address: Board(i2c, b.address) for b in spec.boards}
+        self._lock = threading.RLock()
+        self._depth = 0                       # nesting of bus use in the lock's owner
+        self._pending: dict[int, int] = {}    # IRQ pin -> t_ns of a deferred edge
+        self._lines: dict[int, object] = {}   # IRQ pin -> gpiozero DigitalInputDevice
+        self._buttons: dict[str, object] = {}
+        self._lights: dict[str, object] = {}
+        self._pwm = {li.name: li.pwm for li in spec.lights}
+        self._started = False
+        self._closed = False
+
+    # -- life cycle -----------------------------------------------------------------------
+    def start(self) -> None:
+        """Initialise every board (a missing one is a fault event, not an error), then
+        create the IRQ inputs, buttons and lights on the current pin factory."""
+        from gpiozero import LED, PWMLED, DigitalInputDevice  # lazy: pin factory
+
+        if self._started:
+            raise RuntimeError("Hardware.start() was already called")
+        self._started = True
+        now = self._clock.now_ns()
+        for board in self._boards.values():
+            self._open(board, now, recovering=False)
+        for pin in self.spec.irq_lines:
+            line = DigitalInputDevice(pin, pull_up=True)
+            line.when_activated = self._irq_callback(pin)
+            self._lines[pin] = line
+        self._lines_ready()
+        for b in self.spec.buttons:
+            # DigitalInputDevice rather than Button: no hold thread to start and join.
+            bounce = None if b.bounce_ms is None else b.bounce_ms / 1000
+            button = DigitalInputDevice(b.pin, pull_up=True, bounce_time=bounce)
+            button.when_activated = self._button_callback(PRESS, b.name)
+            button.when_deactivated = self._button_callback(UNPRESS, b.name)
+            self._buttons[b.name] = button
+        for li in self.spec.lights:
+            self._lights[li.name] = PWMLED(li.pin) if li.pwm else LED(li.pin)
+        with self._lock:  # a line may already be low (asserted during init)
+            for pin, line in self._lines.items():
+                if line.is_active:
+                    self._service_line(pin, now)
+
+    def close(self) -> None:
+        """Close every gpiozero device (idempotent). The bus belongs to the caller."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            devices = [*self._lines.values(), *self._buttons.values(), *self._lights.values()]
+        for device in devices:
+            device.close()
+
+    # -- periodic work --------------------------------------------------------------------
+    def poll(self, now_ns: int) -> None:
+        """Called every ``spec.poll_interval_ms`` by the runner: read polled boards,
+        serve any IRQ line left low, read IRQ boards not read for ``HEARTBEAT_NS``
+        (an unplugged board raises no IRQ: this is how a held note learns its board
+        is gone, within 0.1 s), and re-probe offline boards (each at most once a
+        second of station time; a board that answers is re-initialised)."""
+        with self._lock:
+            if self._closed:
+                return
+            for address in self.spec.polled_boards:
+                board = self._boards[address]
+                if board.online:
+                    self._read(board, now_ns)
+            for pin, line in self._lines.items():
+                if line.is_active:  # safety net: an edge nobody served
+                    self._service_line(pin, now_ns)
+            for board in self._boards.values():
+                if board.online and now_ns - board.last_read_ns >= HEARTBEAT_NS:
+                    self._read(board, now_ns)
+                elif not board.online and now_ns - board.lost_at_ns >= REPROBE_NS:
+                    self._open(board, now_ns, recovering=True)
+
+    # -- boards ---------------------------------------------------------------------------
+    @property
+    def boards(self) -> list[int]:
+        """Configured board addresses, in spec order."""
+        return list(self._boards)
+
+    def online(self, address: int) -> bool:
+        return self._board(address).online
+
+    def touched_mask(self, address: int) -> int:
+        """Last known touched mask of a board (bit e = electrode e; 0 when offline)."""
+        return self._board(address).mask
+
+    def set_thresholds(self, address: int, electrode: int, touch: int, release: int) -> None:
+        """Touch/release thresholds of one electrode, counts 0..255 (release <= touch).
+        Baselines are kept, so held pads stay held. Remembered across board loss."""
+        board = self._board(address)
+        check_electrode(electrode)
+        check_thresholds(touch, release)
+        with self._bus():
+            try:
+                board.set_thresholds(electrode, touch, release)
+            except OSError:
+                self._lose(board, self._clock.now_ns())
+
+    def thresholds(self, address: int, electrode: int) -> tuple[int, int]:
+        """The (touch, release) thresholds wanted for an electrode."""
+        return self._board(address).thresholds(check_electrode(electrode))
+
+    def recalibrate(self, address: int, electrodes=None) -> None:
+        """Re-take baselines from the current data (all electrodes, or an iterable of
+        some), then re-read the touched mask and emit the changes. No-op if offline."""
+        board = self._board(address)
+        chosen = None if electrodes is None else [check_electrode(e) for e in electrodes]
+        with self._bus():
+            if not board.online:
+                return
+            now = self._clock.now_ns()
+            try:
+                board.recalibrate(chosen)
+            except OSError:
+                self._lose(board, now)
+                return
+            self._read(board, now)
+
+    def strength(self, address: int, electrode: int) -> float:
+        """How hard an electrode is pressed, 0..1: (baseline - filtered data) divided by
+        ``spec.firm_touch_counts`` (a firm palm; 96 counts by default), clamped.
+        0.0 for an offline board. Costs two I2C transactions."""
+        board = self._board(address)
+        check_electrode(electrode)
+        with self._bus():
+            if not board.online:
+                return 0.0
+            try:
+                return board.strength(electrode, self.spec.firm_touch_counts)
+            except OSError:
+                self._lose(board, self._clock.now_ns())
+                return 0.0
+
+    @property
+    def i2c_stats(self) -> dict[str, int] | None:
+        """The bus's counters (transactions, bytes, errors) if it keeps them."""
+        stats = getattr(self.i2c, "stats", None)
+        return dict(stats) if isinstance(stats, dict) else None
+
+    # -- lights ---------------------------------------------------------------------------
+    def light(self, name: str):
+        """The gpiozero LED/PWMLED called ``name``."""
+        try:
+            return self._lights[name]
+        except KeyError:
+            raise KeyError(f"no light named {name!r}; configured: {sorted(self._lights)}") from None
+
+    def set_light(self, name: str, value: float) -> None:
+        """Brightness 0..1 (clamped); an on/off light is on from 0.5."""
+        light = self.light(name)
+        value = max(0.0, min(1.0, float(value)))
+        light.value = value if self._pwm[name] else value >= 0.5
+
+    # -- internals ------------------------------------------------------------------------
+    def _lines_ready(self) -> None:  # hook: the IRQ inputs exist (the simulator syncs)
+        pass
+
+    def _board(self, address: int) -> Board:
+        try:
+            return self._boards[address]
+        except KeyError:
+            raise KeyError(f"no board at {address!r}; configured: "
+                           + ", ".join(f"0x{a:02X}" for a in self._boards)) from None
+
+    @contextmanager
+    def _bus(self):
+        with self._lock:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0 and self._pending and not self._closed:
+                    pending, self._pending = self._pending, {}
+                    for pin, t_ns in pending.items():
+                        if self._lines[pin].is_active:
+                            self._service_line(pin, t_ns)
+
+    def _irq_callback(self, pin: int):
+        def on_edge() -> None:
+            t_ns = self._clock.now_ns()  # the edge time, before waiting for the lock
+            with self._lock:
+                if self._closed:
+                    return
+                if self._depth:
+                    self._pending.setdefault(pin, t_ns)
+                    return
+                self._service_line(pin, t_ns)
+        return on_edge
+
+    def _button_callback(self, kind: str, name: str):
+        def on_button() -> None:
+            if not self._closed:
+                self._emit(Event(kind=kind, t_ns=self._clock.now_ns(), button=name))
+        return on_button
+
+    def _service_line(self, pin: int, t_ns: int) -> None:
+        addresses = self.spec.irq_lines[pin]
+        with self._bus():
+            for _ in range(MAX_REREADS):
+                for address in addresses:
+                    board = self._boards[address]
+                    if board.online:
+                        self._read(board, t_ns)
+                if not self._lines[pin].is_active:
+                    return
+
+    def _read(self, board: Board, t_ns: int) -> None:
+        with self._bus():
+            try:
+                mask = board.read_mask()
+            except OSError:
+                self._lose(board, t_ns)
+                return
+            old, board.mask = board.mask, mask
+            board.last_read_ns = max(board.last_read_ns, t_ns)
+            self._emit_changes(board.address, old, mask, t_ns)
+
+    def _emit_changes(self, address: int, old: int, new: int, t_ns: int) -> None:
+        gone, came = old & ~new, new & ~old
+        for kind, bits in ((RELEASE, gone), (TOUCH, came)):
+            for e in range(ELECTRODES):
+                if bits >> e & 1:
+                    self._emit(Event(kind=kind, t_ns=t_ns, board=address, electrode=e))
+
+    def _lose(self, board: Board, t_ns: int) -> None:
+        was = board.mark_lost(t_ns)
+        self._fault(board, t_ns, "board_lost")
+        self._emit_changes(board.address, was, 0, t_ns)
+
+    def _open(self, board: Board, t_ns: int, *, recovering: bool) -> None:
+        with self._bus():
+            try:
+                board.open()
+            except (ValueError, OSError, RuntimeError) as exc:
+                board.mark_lost(t_ns)  # also the time of this probe
+                if not recovering:
+                    detail = "board_unexpected" if type(exc) is RuntimeError else "board_missing"
+                    self._fault(board, t_ns, detail)
+                return
+            if recovering:
+                self._fault(board, t_ns, "board_recovered")
+            self._read(board, t_ns)
+
+    def _fault(self, board: Board, t_ns: int, detail: str) -> None:
+        self._emit(Event(kind=FAULT, t_ns=t_ns, board=board.address, detail=detail))
+

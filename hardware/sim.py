@@ -1,0 +1,150 @@
+"""The simulated station: a ``Hardware`` over simulated MPR121s and gpiozero mock pins.
+
+``SimulatedHardware`` *is* a ``Hardware`` (the engine cannot tell the difference) with
+the world's actions added: hands on pads, buttons pressed, boards unplugged. Each
+configured board gets a ``SimMPR121`` on a ``SimI2C`` bus; each chip's open-drain IRQ
+output is wired to its line's mock pin (several chips on one line make a wired-OR:
+the line is low while any of them pulls it). With MockFactory a pin change runs the
+callbacks synchronously, so ``touch()`` -> IRQ -> read -> ``emit`` all happen inside
+the call: deterministic, no threads, no sleeps.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from station.errors import BoardError
+from station.events import Event
+
+from .i2c_sim import SimI2C
+from .io import Hardware
+from .mock import is_mock_factory, use_mock_pins
+from .mpr121_sim import SimMPR121
+from .spec import HardwareSpec
+
+
+class SimulatedHardware(Hardware):
+    """A ``Hardware`` whose boards, buttons and lights are simulated.
+
+    ``present``: the addresses that answer on the bus (default: every configured
+    board); the others start unplugged, so ``plug(address)`` can bring them in later.
+    Uses gpiozero's current pin factory, which must be a MockFactory (if none is set,
+    ``use_mock_pins()`` sets one).
+
+    The world's actions run the chip model and the IRQ callbacks in the caller's
+    thread; call them from the thread that drives the engine (the simulator is
+    single-threaded by design, which is what makes it deterministic). The
+    ``Hardware`` methods themselves are thread-safe as on a Pi.
+    """
+
+    def __init__(self, spec: HardwareSpec, emit: Callable[[Event], None], clock, *,
+                 present: Iterable[int] | None = None) -> None:
+        from gpiozero import Device
+
+        if Device.pin_factory is None:
+            use_mock_pins()
+        if not is_mock_factory(Device.pin_factory):
+            raise BoardError("The simulator needs gpiozero's mock pins, but another pin "
+                             "factory is in use; unset GPIOZERO_PIN_FACTORY.")
+        self.factory = Device.pin_factory
+        super().__init__(spec, SimI2C(spec.i2c_frequency), emit, clock)
+        configured = [b.address for b in spec.boards]
+        present = set(configured if present is None else present)
+        unknown = present - set(configured)
+        if unknown:
+            raise ValueError("present boards not in the spec: "
+                             + ", ".join(f"0x{a:02X}" for a in sorted(unknown)))
+        self._chips: dict[int, SimMPR121] = {}
+        self._pulling: dict[int, set[int]] = {pin: set() for pin in spec.irq_lines}
+        self._ready = False
+        for b in spec.boards:
+            chip = SimMPR121()
+            if b.irq_pin in self._pulling:
+                chip.on_irq = self._irq_wire(b.irq_pin, b.address)
+            if b.address not in present:
+                chip.unplug()
+            self.i2c.attach(b.address, chip)
+            self._chips[b.address] = chip
+
+    # -- the world ------------------------------------------------------------------------
+    @property
+    def bus(self) -> SimI2C:
+        return self.i2c
+
+    def chip(self, address: int) -> SimMPR121:
+        return self._chips[address]
+
+    def touch(self, address: int, electrode: int, strength: float = 1.0) -> None:
+        """A hand on a pad; ``strength`` 0..2, 1.0 = firm palm (96 counts)."""
+        self._chips[address].touch(electrode, strength)
+
+    def release(self, address: int, electrode: int) -> None:
+        self._chips[address].release(electrode)
+
+    def stick(self, address: int, electrode: int) -> None:
+        """The electrode reads touched until recalibrated (or ``unstick``)."""
+        self._chips[address].stick(electrode)
+
+    def unstick(self, address: int, electrode: int) -> None:
+        self._chips[address].unstick(electrode)
+
+    def unplug(self, address: int) -> None:
+        """The board's cable comes out: it stops answering and lets go of IRQ."""
+        self._chips[address].unplug()
+
+    def plug(self, address: int) -> None:
+        """The cable goes back in: the chip is in power-on reset until re-initialised."""
+        self._chips[address].plug()
+
+    def press(self, name: str) -> None:
+        """Press a button (its pin goes low)."""
+        self._button_pin(name).drive_low()
+
+    def unpress(self, name: str) -> None:
+        self._button_pin(name).drive_high()
+
+    def light_state(self, name: str) -> float:
+        """The light's pin value now: 0..1 for PWM lights, 0.0/1.0 for on/off ones."""
+        return float(self.factory.pin(self._light_spec(name).pin).state)
+
+    def light_history(self, name: str) -> list[float]:
+        """Every value the light's pin has taken, oldest first (from the mock pin)."""
+        return [float(s.state) for s in self.factory.pin(self._light_spec(name).pin).states]
+
+    def line_low(self, pin: int) -> bool:
+        """Whether an IRQ line is being pulled low by any chip."""
+        return bool(self._pulling[pin])
+
+    # -- wiring ---------------------------------------------------------------------------
+    def _irq_wire(self, pin: int, address: int):
+        def on_irq(low: bool) -> None:
+            pulling = self._pulling[pin]
+            (pulling.add if low else pulling.discard)(address)
+            if self._ready:
+                self._drive(pin)
+        return on_irq
+
+    def _drive(self, pin: int) -> None:
+        mock = self.factory.pin(pin)
+        if self._pulling[pin] and mock.state:
+            mock.drive_low()
+        elif not self._pulling[pin] and not mock.state:
+            mock.drive_high()
+
+    def _lines_ready(self) -> None:
+        # Until the input devices existed the pins floated; now apply what the chips do.
+        self._ready = True
+        for pin in self._pulling:
+            self._drive(pin)
+
+    def _button_pin(self, name: str):
+        for b in self.spec.buttons:
+            if b.name == name:
+                return self.factory.pin(b.pin)
+        raise KeyError(f"no button named {name!r}")
+
+    def _light_spec(self, name: str):
+        for li in self.spec.lights:
+            if li.name == name:
+                return li
+        raise KeyError(f"no light named {name!r}")
