@@ -1,6 +1,6 @@
 """Boards that vanish, come back, start absent, rest a hand at start, or stick."""
 
-from conftest import START_NS, kinds
+from hw_fixtures import START_NS, clock, kinds, make_sim, pins  # noqa: F401 (fixtures)
 from station.clock import NS_PER_MS
 
 

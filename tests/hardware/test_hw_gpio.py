@@ -6,7 +6,7 @@ import sys
 import pytest
 from gpiozero import LED, PWMLED
 
-from conftest import START_NS, kinds
+from hw_fixtures import START_NS, clock, kinds, make_sim, pins  # noqa: F401 (fixtures)
 from station.events import Event
 
 

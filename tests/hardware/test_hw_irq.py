@@ -1,6 +1,6 @@
 """Hardware in IRQ mode over the simulator: edges, reads, re-entrancy."""
 
-from conftest import START_NS, kinds, two_board_spec
+from hw_fixtures import START_NS, clock, kinds, make_sim, pins, two_board_spec  # noqa: F401 (fixtures)
 from hardware.spec import BoardSpec
 from station.events import Event
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conftest import kinds, two_board_spec
+from hw_fixtures import clock, kinds, make_sim, pins, two_board_spec  # noqa: F401 (fixtures)
 from station.clock import NS_PER_MS
 
 

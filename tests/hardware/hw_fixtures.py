@@ -1,5 +1,8 @@
-"""Fixtures for the hardware tests: gpiozero's real MockFactory, a virtual clock, and a
-builder for a started SimulatedHardware that records every event it emits."""
+"""Fixtures for the hardware tests: gpiozero's real MockFactory, a virtual clock, and
+a builder for a started SimulatedHardware that records every event it emits.
+
+Each test module imports them. This is deliberately not a conftest.py: a second
+``conftest`` module would shadow ``from conftest import ...`` in tests/."""
 
 from __future__ import annotations
 
