@@ -7,6 +7,7 @@ Units: GPIO numbers are BCM numbers; board addresses are I2C addresses 0x5A..0x5
 from __future__ import annotations
 
 from station.schema import REQUIRED, Field
+from station.turn_schema import TURNS
 
 ADDRESSES = (0x5A, 0x5B, 0x5C, 0x5D)
 GPIO = dict(kind="integer", min=0, max=27)
@@ -85,13 +86,49 @@ STATION = Field("section", "The station config.", fields={
     "buttons": Field("map", "Therapist buttons: role -> GPIO. Roles: "
                      + ", ".join(BUTTON_ROLES) + ".", default=dict,
                      key=Field("choice", choices=BUTTON_ROLES), item=Field(**GPIO)),
+    "turns": TURNS,
     "clients_dir": Field("string", "Folder of client profiles, relative to this file.",
                          default="clients"),
     "roster": Field("list", "Client ids the next_client button cycles through.",
                     default=list, item=Field("string")),
     "journal": Field("string", "SQLite journal file (relative paths: to the working folder).",
                      default="out/station.db"),
+    "session": Field("section", "When journal sessions start and end, and how long they are "
+                     "kept.", fields={
+        "auto_start": Field("boolean", "The first touch while no session is running starts "
+                            "one (besides the session button and 'station session start').",
+                            default=True),
+        "idle_end_min": Field("one_of", "End the session after this many minutes without a "
+                              "touch; null: only the button or the CLI ends it.", default=15.0,
+                              options=(Field("number", min=0.5, max=24 * 60, units="min"),
+                                       NULL)),
+        "retention_days": Field("one_of", "Delete sessions older than this many days (at "
+                                "start and at each new session); null: keep them.",
+                                default=None, options=(Field("number", min=1, max=36500,
+                                                             units="days"), NULL)),
+    }),
     "control_socket": Field("one_of", "Unix socket for the station CLI; null: "
                             "$XDG_RUNTIME_DIR/station.sock or /tmp/station-$USER.sock.",
                             default=None, options=(Field("string"), NULL)),
+    "daemon": Field("section", "The headless service: start-up cues, fault limits, watchdog.",
+                    fields={
+        "stuck_limit_s": Field("number", "A pad touched without a break for this long is "
+                               "taken as stuck (a hand resting, a wet pad, a fault): its note "
+                               "is released and the pad recalibrated. 0: never.",
+                               default=120.0, min=0.0, max=3600.0, units="s"),
+        "hands_off_s": Field("number", "How long the 'hands off' cue lasts at start-up before "
+                             "the pads are calibrated.", default=1.5, min=0.0, max=10.0,
+                             units="s"),
+        "chime": Field("boolean", "Play the 'hands off' cue and the ready chime at start-up "
+                       "(the only feedback a station without a screen gives).", default=True),
+        "chime_volume": Field("number", "Loudness of the start-up cues (also capped by "
+                              "max_volume).", default=0.4, min=0.0, max=1.0, units="0..1"),
+        "stall_limit_s": Field("number", "If the engine loop stops answering this long, the "
+                               "station silences every note, saves the journal and exits so "
+                               "systemd restarts it.", default=10.0, min=1.0, max=300.0,
+                               units="s"),
+        "audio_retry_max_s": Field("number", "Longest wait between attempts to reopen a failed "
+                                   "audio device (waits double from 1 s up to this).",
+                                   default=30.0, min=1.0, max=600.0, units="s"),
+    }),
 })

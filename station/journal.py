@@ -6,16 +6,23 @@ WAL mode. If the queue ever overflows, the number of lost events is itself journ
 If the disk is full or read-only, events wait in memory (bounded) and writing is retried;
 ``health()`` says what is wrong so the daemon can tell the therapist.
 
+Durability: WAL with ``synchronous=FULL``, so every commit is on disk before the writer
+moves on; after ``kill -9`` or power loss the file opens clean and holds every event
+older than one batch (≤ 200 ms). Sessions get their id from the producer (``start_session``
+returns it at once), so nobody waits for the writer to learn it.
+
 Privacy: the folder is created owner-only (0700) and the file owner-only (0600).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 import os
 import queue
 import sqlite3
 import threading
+import time
 from pathlib import Path
 
 from station.errors import JournalError
@@ -27,12 +34,23 @@ _COLUMNS = ("session_id", "t_ns", "kind", "player", "client", "board", "electrod
             "pad", "note", "velocity", "channel", "detail", "strength")
 _INSERT = f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 MAX_PENDING = 500_000   # events held in memory while the disk refuses writes
+log = logging.getLogger("station.journal")
+
+
+def utc_iso(unix_ns: int | None = None) -> str:
+    """Wall-clock time as ISO 8601 UTC with milliseconds."""
+    t = time.time_ns() if unix_ns is None else unix_ns
+    return _dt.datetime.fromtimestamp(t / 1e9, _dt.timezone.utc).isoformat(
+        timespec="milliseconds")
 
 
 def open_private(path: Path) -> None:
     """Create ``path``'s folder (0700) and the file itself (0600) if missing."""
     if path.parent and not path.parent.exists():
         path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+    # Private whatever the umask; the -wal/-shm side files inherit the main file's mode.
+    if path.exists() and not path.is_file():
+        raise OSError(f"{path} is not a file")
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     os.chmod(path, 0o600)
@@ -45,7 +63,9 @@ def connect(path: Path) -> sqlite3.Connection:
         open_private(path)
         conn = sqlite3.connect(path, check_same_thread=False, timeout=5.0)
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")   # WAL + NORMAL: durable to the last commit
+        # FULL: the WAL is synced at each commit, so a power cut loses at most the batch
+        # being built (≤ 200 ms); NORMAL would survive kill -9 but not power loss.
+        conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         migrate(conn)
         return conn
@@ -82,7 +102,11 @@ class Journal:
         self._pending: list[tuple] = []
         self._error: str | None = None
         self._closed = False
-        self._session_id: int | None = None
+        self._session_id: int | None = None     # the writer's current session
+        self._last_t = 0
+        row = conn.execute("SELECT coalesce(max(id), 0) FROM sessions").fetchone()
+        self._next_session = row[0] + 1          # producer side: ids handed out at once
+        self.session: int | None = None          # producer side: the open session, if any
         self._conn = conn
         self._thread = threading.Thread(target=self._run, name="journal", daemon=True)
         self._thread.start()
@@ -95,12 +119,31 @@ class Journal:
         self._put(("event", event))
 
     def start_session(self, t_ns: int, players: list[tuple[int, str]],
-                      latency_ms: float | None = None) -> None:
-        wall = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
-        self._put(("start", t_ns, wall, tuple(players), latency_ms))
+                      latency_ms: float | None = None, by: str = "run") -> int:
+        """Open a session at station time ``t_ns``; return its id (ends any open one).
 
-    def end_session(self, t_ns: int) -> None:
-        self._put(("end", t_ns))
+        ``players`` are (position 1..6, role) pairs; ``latency_ms`` the configured output
+        latency; ``by`` who started it (run, button, cli, touch, scenario).
+        """
+        if self.session is not None:
+            self.end_session(t_ns, by)
+        sid = self._next_session
+        self._next_session += 1
+        self.session = sid
+        unix = time.time_ns()
+        self._put(("start", sid, t_ns, unix, tuple(players), latency_ms, by))
+        return sid
+
+    def end_session(self, t_ns: int, by: str = "stop") -> None:
+        """Close the open session at station time ``t_ns`` (nothing if none is open)."""
+        if self.session is None:
+            return
+        self.session = None
+        self._put(("end", t_ns, time.time_ns(), by))
+
+    def purge(self, days: float) -> None:
+        """Ask the writer to delete sessions that started more than ``days`` ago."""
+        self._put(("purge", days))
 
     def _put(self, item: tuple) -> None:
         if self._closed:
@@ -123,9 +166,11 @@ class Journal:
         return done.wait(timeout)
 
     def health(self) -> dict:
+        """What the therapist's status shows: ok, the problem in words, and the counters."""
         return {"ok": self._error is None and self._lost == 0, "error": self._error,
                 "lost": self._lost, "written": self._written, "queued": self._q.qsize(),
-                "pending": len(self._pending), "path": str(self.path)}
+                "pending": len(self._pending), "path": str(self.path),
+                "session": self.session}
 
     def close(self) -> None:
         """Flush and stop the writer. Idempotent."""
@@ -142,7 +187,6 @@ class Journal:
 
     # -- the writer thread ------------------------------------------------------------------
     def _run(self) -> None:
-        import time
         stop = False
         while not stop:
             try:
@@ -165,7 +209,7 @@ class Journal:
                 tag = item[0]
                 if tag == "event":
                     rows.append(self._row(item[1]))
-                elif tag in ("start", "end"):
+                elif tag in ("start", "end", "purge"):
                     self._commit(rows)
                     rows = []
                     self._session_op(item)
@@ -174,8 +218,11 @@ class Journal:
                 elif tag == "stop":
                     stop = True
             if self._lost > self._lost_logged:
+                # Never silent: the loss itself becomes an event, and a log line.
                 n, self._lost_logged = self._lost - self._lost_logged, self._lost
-                rows.append((self._session_id, rows[-1][1] if rows else 0, FAULT, None, None,
+                log.warning("journal: %d events were lost (queue full or disk refusing "
+                            "writes for too long); %d lost in total", n, self._lost)
+                rows.append((self._session_id, self._last_t, FAULT, None, None,
                              None, None, None, None, None, None, None,
                              f"journal_lost:{n}", None))
             self._commit(rows)
@@ -183,6 +230,7 @@ class Journal:
                 w.set()
 
     def _row(self, e: Event) -> tuple:
+        self._last_t = e.t_ns
         return (self._session_id, e.t_ns, e.kind, e.player, e.client, e.board, e.electrode,
                 e.button, e.pad, e.note, e.velocity, e.channel, e.detail, e.strength)
 
@@ -199,28 +247,51 @@ class Journal:
             with self._conn:
                 self._conn.executemany(_INSERT, self._pending)
         except sqlite3.Error as exc:
-            self._error = (f"cannot write the journal {self.path} ({exc}); "
-                           f"{len(self._pending)} events are held in memory until it can.")
+            self._fail(f"cannot write the journal {self.path} ({exc}); the station plays on "
+                       f"and holds {len(self._pending)} events in memory until it can. "
+                       f"Free disk space or make the folder writable.")
             return
         self._written += len(self._pending)
         self._pending = []
+        self._recovered()
+
+    def _fail(self, message: str) -> None:
+        if self._error is None:
+            log.error("journal: %s", message)
+        self._error = message
+
+    def _recovered(self) -> None:
+        if self._error is not None:
+            log.warning("journal: writing again (%s)", self.path)
         self._error = None
 
     def _session_op(self, item: tuple) -> None:
         try:
             with self._conn:
                 if item[0] == "start":
-                    _, t_ns, wall, players, latency = item
-                    cur = self._conn.execute(
-                        "INSERT INTO sessions(station, started_ns, started_at, latency_ms) "
-                        "VALUES (?, ?, ?, ?)", (self.station, t_ns, wall, latency))
-                    self._session_id = cur.lastrowid
+                    _, sid, t_ns, unix, players, latency, by = item
+                    self._conn.execute(
+                        "INSERT INTO sessions(id, station, started_ns, started_at, latency_ms, "
+                        "started_unix_ns, started_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (sid, self.station, t_ns, utc_iso(unix), latency, unix, by))
+                    self._session_id = sid
                     self._conn.executemany(
                         "INSERT INTO players(session_id, player, role) VALUES (?, ?, ?)",
-                        [(self._session_id, p, r) for p, r in players])
-                elif self._session_id is not None:
-                    self._conn.execute("UPDATE sessions SET ended_ns=? WHERE id=?",
-                                       (item[1], self._session_id))
+                        [(sid, p, r) for p, r in players])
+                elif item[0] == "end" and self._session_id is not None:
+                    _, t_ns, unix, by = item
+                    self._conn.execute(
+                        "UPDATE sessions SET ended_ns=?, ended_at=?, ended_by=? WHERE id=?",
+                        (t_ns, utc_iso(unix), by, self._session_id))
                     self._session_id = None
+            if item[0] == "purge":
+                from station.retention import purge_older_than
+                gone = purge_older_than(self._conn, item[1], keep=self._session_id)
+                if gone.sessions:
+                    log.info("journal: retention deleted %s older than %g days",
+                             gone.words(), item[1])
         except sqlite3.Error as exc:
-            self._error = f"cannot write the journal {self.path} ({exc})."
+            if item[0] == "start":
+                self._session_id = None     # its events wait with no session rather than fail
+            self._fail(f"cannot write the journal {self.path} ({exc}); the station plays on. "
+                       f"Free disk space or make the folder writable.")

@@ -3,6 +3,11 @@
 Times are integer nanoseconds on the station clock (``t_ns``), plus wall-clock ISO
 strings for session starts. ``client`` columns hold pseudonyms, never names.
 Add a migration by appending to ``MIGRATIONS``; never edit a released one.
+
+Version 1: meta, sessions, players, events. Version 2: sessions gain ``started_unix_ns``,
+``started_by`` (run | button | cli | touch | scenario), ``ended_by`` (button | cli | idle |
+stop) and ``ended_at``; a ``housekeeping`` table records forget/retention counts.
+Phases (kind ``phase``) and therapist notes (kind ``note``) are events of their session.
 """
 
 from __future__ import annotations
@@ -48,6 +53,23 @@ MIGRATIONS: list[str] = [
     CREATE INDEX events_session_t ON events(session_id, t_ns);
     CREATE INDEX events_client ON events(client);
     """,
+    # 2: who/what started and ended a session, the wall clock in ns (retention, reports,
+    #    durability checks), an index for per-kind queries, and a housekeeping log that
+    #    says when data was forgotten or expired (counts only, never whose).
+    """
+    ALTER TABLE sessions ADD COLUMN started_unix_ns INTEGER;
+    ALTER TABLE sessions ADD COLUMN started_by TEXT NOT NULL DEFAULT 'run';
+    ALTER TABLE sessions ADD COLUMN ended_by TEXT;
+    ALTER TABLE sessions ADD COLUMN ended_at TEXT;
+    CREATE INDEX events_session_kind ON events(session_id, kind);
+    CREATE TABLE housekeeping (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,                  -- wall clock, ISO 8601 UTC
+        action TEXT NOT NULL,              -- forget | retention
+        sessions INTEGER NOT NULL,
+        events INTEGER NOT NULL
+    );
+    """,
 ]
 
 VERSION = len(MIGRATIONS)
@@ -61,7 +83,13 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"journal schema version {before} is newer than this station ({VERSION}); "
             f"update the station software")
     for version in range(before, VERSION):
-        with conn:
-            conn.executescript(MIGRATIONS[version])
-            conn.execute(f"PRAGMA user_version = {version + 1}")
+        # One transaction per migration (SQLite DDL is transactional): a crash or a full
+        # disk mid-migration leaves the previous version intact, never half of the next.
+        try:
+            conn.executescript(f"BEGIN;\n{MIGRATIONS[version]}\n"
+                               f"PRAGMA user_version = {version + 1};\nCOMMIT;")
+        except sqlite3.Error:
+            if conn.in_transaction:
+                conn.rollback()
+            raise
     return before

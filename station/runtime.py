@@ -18,13 +18,21 @@ from station.engine import Engine
 from station.errors import ProfileError
 from station.events import FAULT, Event
 from station.journal import Journal
+from station.lights import Lights
 from station.profile import Profile, load_profile
+from station.sessions import Sessions
+from station.stuck import StuckGuard
 
 
 class Station:
     def __init__(self, config: StationConfig, *, synth, journal: Journal, clock,
-                 hardware_factory, clients: dict[int, str] | None = None) -> None:
-        """``hardware_factory(emit)`` builds the Hardware given the inbox's put function."""
+                 hardware_factory, clients: dict[int, str] | None = None,
+                 session_at_start: bool = False) -> None:
+        """``hardware_factory(emit)`` builds the Hardware given the inbox's put function.
+
+        ``session_at_start``: open a journal session at ``start()`` (the simulator: one
+        session per run); otherwise sessions start by button, CLI or the first touch.
+        """
         self.config = config
         self.clock = clock
         self.synth = synth
@@ -41,6 +49,27 @@ class Station:
         self._stack.callback(self.hardware.close)
         self._stack.callback(self._silence)     # runs first on close: notes off, then flush
         self.clients = dict(clients or {})
+        # Objects with next_deadline() and tick(now) that run with the engine's timers:
+        # the stuck-electrode guard here, the audio guard in the daemon.
+        self.timers: list = []
+        self.stuck = StuckGuard(config.raw.get("daemon", {}).get("stuck_limit_s", 0),
+                                self.hardware, report=self.engine.fault,
+                                release=self.engine.handle, players=self.engine.pad_owners())
+        self.engine.listeners.append(self.stuck.observe)
+        self.timers.append(self.stuck)
+        # Sessions: first listener, so a touch that opens a session is journaled inside it.
+        self.sessions = Sessions(config, journal, self.engine)
+        self.engine.listeners.insert(0, self.sessions.observe)
+        self.engine.controls["session"] = self.sessions.toggle
+        self.timers.append(self.sessions)
+        self._session_at_start = session_at_start
+        # Lights: one per player shows the turn, faults and refusals (station.lights).
+        self.lights = Lights(self.engine, self.hardware.set_light,
+                             [li.name for li in self.hardware.spec.lights],
+                             idle_s=config.raw.get("turns", {}).get("idle_s", 60.0))
+        self.engine.listeners.append(self.lights.observe)
+        self.engine.lights = self.lights
+        self.timers.append(self.lights)
         self._next_poll = 0
         self._poll_ns = int(config.input["poll_interval_ms"] * 1e6)
         self._closed = False
@@ -48,8 +77,10 @@ class Station:
     # -- life cycle ------------------------------------------------------------------------------
     def start(self) -> None:
         now = self.clock.now_ns()
-        self.journal.start_session(now, [(p.player, p.role) for p in self.config.players],
-                                   latency_ms=getattr(self.synth, "latency_ms", None))
+        if self._session_at_start:
+            self.sessions.start(now, "run")
+        else:
+            self.sessions.expire()
         self.hardware.start()
         self.drain()
         for p in self.config.players:
@@ -66,7 +97,7 @@ class Station:
     def _silence(self) -> None:
         now = self.clock.now_ns()
         self.engine.all_notes_off(now, "stop")
-        self.journal.end_session(now)
+        self.sessions.stop(now, "stop")
 
     # -- clients ---------------------------------------------------------------------------------
     def use_client(self, player: int, client: str | Path) -> Profile:
@@ -107,8 +138,9 @@ class Station:
 
     def next_wakeup(self) -> int:
         """Station time (ns) when ``step`` is next needed: a timer or the next poll."""
-        deadline = self.engine.next_deadline()
-        return self._next_poll if deadline is None else min(deadline, self._next_poll)
+        times = [self.engine.next_deadline(), self._next_poll,
+                 *(t.next_deadline() for t in self.timers)]
+        return min(t for t in times if t is not None)
 
     def step(self, now: int) -> None:
         """Run timers due by ``now`` and poll the hardware when its interval has passed."""
@@ -117,3 +149,8 @@ class Station:
             self._next_poll = now + self._poll_ns
             self.drain()
         self.engine.tick(now)
+        for timer in self.timers:
+            due = timer.next_deadline()
+            if due is not None and due <= now:
+                timer.tick(now)
+                self.drain()

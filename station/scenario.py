@@ -23,6 +23,7 @@ from pathlib import Path
 
 from station.errors import ScenarioError
 from station.schema import suggest
+from station.turn_schema import TURN_MODES
 from station.yamlfile import read_yaml
 
 # action -> (required keys, optional keys)
@@ -36,6 +37,15 @@ ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "stick": (("board", "electrode"), ()),
     "unstick": (("board", "electrode"), ()),
     "use_client": (("player", "client"), ()),
+    # Turn-taking (as the CLI's 'station turn mode|next|set' would)
+    "turn_mode": (("mode",), ()),
+    "turn_next": ((), ()),
+    "turn_set": (("player",), ()),
+    # Journal sessions (a scenario with session_start/stop gets no automatic run session)
+    "session_start": ((), ()),
+    "session_stop": ((), ()),
+    "phase": (("name",), ()),
+    "note": (("text",), ()),
 }
 TOP_KEYS = ("station", "clients", "events", "end", "name", "description")
 
@@ -159,6 +169,13 @@ def _step(ev, i: int, doc, problems: list[str]) -> Step | None:
                              not isinstance(ev["strength"], (int, float)) or
                              not 0 < ev["strength"] <= 1):
         problems.append(f"{where}: strength must be a number above 0 and at most 1.")
+    if action == "turn_mode" and ev.get("mode") not in TURN_MODES:
+        problems.append(f"{where} (turn_mode): mode {ev.get('mode')!r} is unknown"
+                        f"{suggest(ev.get('mode'), TURN_MODES)}; use one of "
+                        f"{', '.join(TURN_MODES)}.")
+    if "player" in ev and (isinstance(ev["player"], bool) or not isinstance(ev["player"], int)
+                           or not 1 <= ev["player"] <= 6):
+        problems.append(f"{where}: player must be a player number 1..6, not {ev['player']!r}.")
     if len(problems) > bad:
         return None
     args = {k: v for k, v in ev.items() if k not in ("at", "action")}

@@ -56,9 +56,12 @@ class Simulation:
             self.world = SimulatedHardware(hardware_spec(self.config), emit=emit, clock=self.clock)
             return self.world
 
+        # One journal session per run, unless the scenario starts and stops its own.
+        own_sessions = any(s.action in ("session_start", "session_stop")
+                           for s in scenario.steps)
         self.station = Station(self.config, synth=self.synth, journal=journal,
                                clock=self.clock, hardware_factory=make_hardware,
-                               clients=scenario.clients)
+                               clients=scenario.clients, session_at_start=not own_sessions)
         self.station.engine.listeners.append(self._count)
 
     # -- running ---------------------------------------------------------------------------
@@ -118,6 +121,20 @@ class Simulation:
             getattr(w, action)(args["board"])
         elif action in ("stick", "unstick"):
             getattr(w, action)(args["board"], args["electrode"])
+        elif action == "session_start":
+            self.station.sessions.start(self.clock.now_ns(), "scenario")
+        elif action == "session_stop":
+            self.station.sessions.stop(self.clock.now_ns(), "scenario")
+        elif action == "phase":
+            self.station.sessions.phase(str(args["name"]), self.clock.now_ns())
+        elif action == "note":
+            self.station.sessions.note(str(args["text"]), self.clock.now_ns())
+        elif action == "turn_mode":
+            self.station.engine.gate.set_mode(str(args["mode"]), self.clock.now_ns(), "cli")
+        elif action == "turn_next":
+            self.station.engine.gate.next(self.clock.now_ns(), "cli")
+        elif action == "turn_set":
+            self.station.engine.gate.set_turn(args["player"], self.clock.now_ns(), "cli")
         elif action == "use_client":
             try:
                 self.station.use_client(args["player"], args["client"])

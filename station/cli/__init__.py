@@ -16,7 +16,7 @@ import sys
 import tempfile
 import traceback
 
-COMMANDS = ["run", "simulate"]
+COMMANDS = ["run", "simulate", "journal"]
 INTERNAL_ERROR = 70
 
 

@@ -1,0 +1,130 @@
+"""``station session``, ``export``, ``report`` and ``forget``: the journal for therapists.
+
+``session`` talks to the running station (its control socket). The other three read the
+station config's journal, or the file given with ``--db`` (e.g. ``out/demo/station.db``
+that ``station simulate`` wrote); they work whether or not the station is running.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def _journal_args(p, *, select: bool = True) -> None:
+    p.add_argument("--db", metavar="FILE", help="journal file (default: the station "
+                   "config's journal)")
+    p.add_argument("--config", help="station config file (default: the packaged one)")
+    if select:
+        g = p.add_mutually_exclusive_group()
+        g.add_argument("--session", type=int, metavar="ID", help="only this session")
+        g.add_argument("--client", metavar="ID", help="only this client (id like alex, or "
+                       "the journal's pseudonym c-...)")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("session", help="start or stop a session, mark a phase, add a note")
+    p.add_argument("op", choices=("start", "stop", "phase", "note", "status"))
+    p.add_argument("text", nargs="*", help="the phase name (warm-up, main, reflection) or "
+                   "the note's text")
+    p.add_argument("--config", help="station config file (default: the packaged one)")
+    p.set_defaults(func=session_main)
+
+    p = sub.add_parser("export", help="export sessions as CSV or MIDI files")
+    p.add_argument("--format", choices=("csv", "midi"), default="csv")
+    p.add_argument("-o", "--output", metavar="FILE", help="CSV file (default: print) or, "
+                   "for midi, a .mid file or a folder (default: midi/)")
+    _journal_args(p)
+    p.set_defaults(func=export_main)
+
+    p = sub.add_parser("report", help="write the engagement report (one HTML file)")
+    p.add_argument("-o", "--output", metavar="FILE", default="report.html")
+    _journal_args(p)
+    p.set_defaults(func=report_main)
+
+    p = sub.add_parser("forget", help="delete all journal data of one client")
+    p.add_argument("client", help="the client's id (like alex) or pseudonym (c-...)")
+    _journal_args(p, select=False)
+    p.set_defaults(func=forget_main)
+
+
+def session_main(args) -> int:
+    from station.config import load_config
+    from station.control import request
+    from station.errors import StationError
+    text = " ".join(args.text).strip()
+    if args.op in ("phase", "note") and not text:
+        raise StationError(f"'station session {args.op}' needs "
+                           + ("a phase name, like: station session phase warm-up"
+                              if args.op == "phase" else
+                              "the note's text, like: station session note \"calm today\""))
+    if args.op not in ("phase", "note") and text:
+        raise StationError(f"'station session {args.op}' takes no text (got '{text}').")
+    config = load_config(args.config)
+    status = request(config.control_socket, "session", op=args.op,
+                     **({"name": text} if args.op == "phase" else
+                        {"text": text} if args.op == "note" else {}))
+    if status["active"]:
+        phase = f", phase {status['phase']}" if status.get("phase") else ""
+        print(f"session {status['session']} is running{phase}.")
+    else:
+        print("no session is running" + (" (the next touch starts one)."
+                                         if status.get("auto_start") else "."))
+    return 0
+
+
+def _open(args):
+    from station.journal_read import client_pseudonym, journal_path, open_journal
+    conn = open_journal(journal_path(args.db, args.config))
+    return conn, client_pseudonym(conn, getattr(args, "client", None))
+
+
+def export_main(args) -> int:
+    from station.journal import open_private
+    from station.journal_read import select_sessions
+    conn, client = _open(args)
+    try:
+        sessions = select_sessions(conn, args.session, client)
+        if args.format == "midi":
+            from station.export_midi import write_midi
+            paths = write_midi(conn, sessions, Path(args.output or "midi"), client)
+            for path in paths:
+                print(f"wrote {path}")
+            return 0
+        from station.export_csv import csv_rows, write_csv
+        if not args.output:
+            write_csv(sys.stdout, csv_rows(conn, sessions, client))
+            return 0
+        out = Path(args.output)
+        open_private(out)
+        with open(out, "w", newline="", encoding="utf-8") as f:
+            n = write_csv(f, csv_rows(conn, sessions, client))
+        print(f"wrote {n} rows of {len(sessions)} session(s) to {out}")
+        return 0
+    finally:
+        conn.close()
+
+
+def report_main(args) -> int:
+    from station.report import write_report
+    conn, client = _open(args)
+    try:
+        path = write_report(conn, Path(args.output), session=args.session, client=client)
+    finally:
+        conn.close()
+    print(f"wrote the report {path}")
+    return 0
+
+
+def forget_main(args) -> int:
+    from station.retention import forget_client
+    conn, _ = _open(args)
+    try:
+        deleted = forget_client(conn, args.client)
+    finally:
+        conn.close()
+    if deleted.events == 0:
+        print(f"the journal holds no data of client {args.client}; nothing was deleted.")
+    else:
+        print(f"forgot client {args.client}: deleted {deleted.words()}.")
+    return 0
