@@ -1,0 +1,113 @@
+"""What ``station status`` shows: the running daemon's health in one dict (JSON-safe).
+
+Built in the engine thread (a control handler), so every value is consistent. On top of
+``engine.status()`` (players, turns, lights, ...) it adds what a technician asks first:
+which boards answer, the audio state, the journal's health, the session, the last
+touch and the uptime. Times are seconds; board addresses are hex strings.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def daemon_status(daemon) -> dict:
+    station = daemon.station
+    now = daemon.clock.now_ns()
+    engine = station.engine
+    s = engine.status()
+    hw = station.hardware
+    last = engine.boards
+    s["boards"] = {f"{a:#x}": {"online": hw.online(a), "last_fault": last.get(a)}
+                   for a in hw.boards}
+    s["players"] = {str(n): p for n, p in s["players"].items()}
+    s["station"] = daemon.config.name
+    s["pid"] = os.getpid()
+    s["hardware"] = "sim" if daemon.sim else "pi"
+    s["uptime_s"] = round((now - daemon.started_ns) / 1e9, 1)
+    s["startup"] = daemon.startup.phase
+    touch = engine.last_touch_ns
+    s["last_touch_s_ago"] = None if touch is None else round((now - touch) / 1e9, 1)
+    sessions = getattr(station, "sessions", None)
+    if sessions is not None:
+        s["session"] = sessions.status()
+    s["journal"] = station.journal.health()
+    if daemon.audio is not None:
+        s["audio"] = daemon.audio.status()
+    else:
+        s["audio"] = {"state": "off", "error": "started with --no-audio: nothing is heard"}
+    s["stuck_electrodes"] = station.stuck.count
+    s["config"] = str(daemon.config.path)
+    return s
+
+
+def _ago(seconds: float | None) -> str:
+    if seconds is None:
+        return "never"
+    return _duration(seconds) + " ago"
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, s = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {s} s"
+    hours, m = divmod(minutes, 60)
+    return f"{hours} h {m} min"
+
+
+def status_text(s: dict) -> str:
+    """The plain-words form for a therapist or technician (``station status``)."""
+    problems = []
+    lines = [f"Station {s.get('station', '?')} ({s.get('hardware', '?')}): up "
+             f"{_duration(s.get('uptime_s', 0))}, start-up {s.get('startup', '?')}."]
+    boards = s.get("boards", {})
+    parts = []
+    for addr, b in boards.items():
+        if b["online"]:
+            parts.append(f"{addr} online")
+        else:
+            parts.append(f"{addr} NOT ANSWERING ({b.get('last_fault') or 'unknown'})")
+            problems.append(f"board {addr} does not answer: check its cable; it is retried "
+                            f"every second and comes back by itself.")
+    lines.append("Boards: " + (", ".join(parts) if parts else "none configured"))
+    lines.append("Players:")
+    for n, p in s.get("players", {}).items():
+        who = p.get("client") or "(nobody seated)"
+        sounding = p.get("sounding") or []
+        extra = f", sounding pads {sounding}" if sounding else ""
+        lines.append(f"  {n} ({p.get('role', '?')}): {who}{extra}")
+    session = s.get("session")
+    if isinstance(session, dict):
+        state = "running" if session.get("id") or session.get("running") else "none"
+        lines.append(f"Session: {state} " + ", ".join(f"{k}={v}" for k, v in session.items()
+                                                     if v not in (None, "", [], {})))
+    lines.append(f"Last touch: {_ago(s.get('last_touch_s_ago'))}")
+    j = s.get("journal", {})
+    if j.get("ok"):
+        lines.append(f"Journal: ok, {j.get('written', 0)} events written ({j.get('path')})")
+    else:
+        lines.append(f"Journal: PROBLEM: {j.get('error') or ''} lost {j.get('lost', 0)} "
+                     f"events ({j.get('path')})")
+        problems.append("the journal is not writing: check the disk space and the folder's "
+                        "permissions.")
+    a = s.get("audio", {})
+    if a.get("state") == "playing":
+        lines.append(f"Audio: playing ({a.get('driver')} {a.get('device')}, "
+                     f"{a.get('latency_ms')} ms buffer)")
+    elif a.get("state") == "off":
+        lines.append(f"Audio: off ({a.get('error')})")
+    else:
+        lines.append(f"Audio: NOT PLAYING: {a.get('error')}; retrying "
+                     f"({a.get('attempts', 0)} attempts so far)")
+        problems.append("no sound: check the speaker/USB sound card; the station reopens it "
+                        "by itself when it is back.")
+    if s.get("turn_mode"):
+        lines.append(f"Turns: {s['turn_mode']}" + (f", player {s['turn']}'s turn"
+                                                   if s.get("turn") else ""))
+    if s.get("stuck_electrodes"):
+        lines.append(f"Stuck pads recalibrated: {s['stuck_electrodes']}")
+    lines.append("All is well." if not problems else "To fix:\n  - " + "\n  - ".join(problems))
+    return "\n".join(lines)
