@@ -14,12 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from station.access import AccessStage
+from station.access import RECALIBRATE_REASONS, AccessStage
+from station.filters import chip
 from station.config import Player, StationConfig
 from station.events import (NOTE_OFF, NOTE_ON, PAD_OFF, PAD_ON, PRESS, PROFILE, RELEASE,
                             SUPPRESSED, TOUCH, UNPRESS, Event)
 from station.profile import Profile
-from station.turns import FreeGate
+from station.turns import FreeGate, build_gate
 
 QUIET_FACTOR = 0.5   # out-of-turn notes in "quiet" policy play at half velocity
 
@@ -34,6 +35,10 @@ class Seat:
     access: AccessStage | None = None
     mapping: object | None = None
     sounding: dict[int, tuple[int, ...]] = field(default_factory=dict)   # pad -> notes
+    wants_strength: bool = False        # velocity: touch (read how hard on each touch)
+    pad_timbres: dict = field(default_factory=dict)   # pad -> Timbre (sound.per_pad)
+    timbre: object | None = None        # the client's own Timbre
+    selected: object | None = None      # the Timbre selected on the channel now
 
 
 class Engine:
@@ -47,6 +52,10 @@ class Engine:
         self._pseudonym = pseudonym
         self.listeners: list[Callable[[Event], None]] = []
         self.controls: dict[str, Callable[[int], None]] = {}
+        self.releases: dict[str, Callable[[int], None]] = {}   # role -> fn(now) on unpress
+        self.lights = None              # the lights stage (station.lights), set by Station
+        self.hardware = None            # hardware.io.Hardware, set by Station: thresholds,
+        self.recalibrator = chip.Recalibrator(self)   # resting hands, touch strength
         self.seats = {p.player: Seat(p) for p in config.players}
         self._pads: dict[tuple[int, int], tuple[int, int]] = {}
         self._switches: dict[str, tuple[int, int]] = {}
@@ -58,6 +67,8 @@ class Engine:
         self.boards: dict[int, str] = {}     # address -> last fault/recovery detail
         self.paused = False             # all-quiet: pads pause until released
         self.last_touch_ns: int | None = None
+        if gate is None:                # the config's turns: section (station.turns)
+            self.gate = build_gate(self)
 
     # -- seating -------------------------------------------------------------------------------
     def use_client(self, player: int, profile: Profile | None, now: int) -> None:
@@ -65,6 +76,9 @@ class Engine:
         seat = self.seats[player]
         if seat.access is not None:
             self._apply(seat, seat.access.release_all(now), now)
+        for pad in list(seat.sounding):    # anything the stage did not know of ends too
+            self._silence(seat, Event(PAD_OFF, now, player=player, pad=pad, detail="swap"))
+        self.recalibrator.forget(seat.player.board)
         seat.profile = profile
         if profile is None:
             seat.client = seat.access = seat.mapping = None
@@ -73,10 +87,18 @@ class Engine:
         seat.client = self._pseudonym(profile.client_id)
         seat.access = AccessStage(profile.touch, player, seat.client)
         seat.mapping = profile.mapping()
-        self.synth.set_timbre(seat.player.channel, profile.timbre())
+        seat.timbre = seat.selected = profile.timbre()
+        seat.pad_timbres = profile.pad_timbres()
+        seat.wants_strength = profile.sound["velocity"] == "touch"
+        self.synth.set_timbre(seat.player.channel, seat.timbre)
         self.synth.set_reverb_send(seat.player.channel, profile.sound["reverb"])
+        chip.apply_thresholds(self.hardware, seat.player, profile.touch)
         self._emit(Event(PROFILE, now, player=player, client=seat.client,
                          detail=f"use:{profile.version}"))
+        held = chip.touched_pads(self.hardware, seat.player)
+        if held:    # a hand already on a pad: a resting hand, not a note (resting_guard)
+            self._apply(seat, seat.access.seated(held, now, profile.touch["resting_guard"]),
+                        now)
 
     def refuse_client(self, player: int, client_id: str, reason: str, now: int) -> None:
         """Log a refused profile; the seat keeps what it had."""
@@ -94,8 +116,9 @@ class Engine:
                 self._input(event.but(kind=kind), player, pad, now)
             else:
                 self._emit(event)
-                action = self.controls.get(event.button)
-                if action is not None and event.kind == PRESS:
+                table = self.controls if event.kind == PRESS else self.releases
+                action = table.get(event.button)
+                if action is not None:
                     action(now)
             return
         where = self._pads.get((event.board, event.electrode))
@@ -114,16 +137,25 @@ class Engine:
             return
         if event.kind == TOUCH:
             self.last_touch_ns = now
-            out = seat.access.touch(pad, now, event.strength)
+            if seat.wants_strength and raw.strength is None and self.hardware is not None \
+                    and event.board is not None:
+                raw = raw.but(strength=self.hardware.strength(event.board, event.electrode))
+            out = seat.access.touch(pad, now, raw.strength)
         else:
             out = seat.access.release(pad, now)
         self._apply(seat, out, now, raw)
 
     def fault(self, event: Event) -> None:
-        """A hardware fault or recovery (detail: board_missing, board_lost, board_recovered)."""
-        if event.board is not None:
+        """A hardware fault or recovery (detail: board_missing, board_lost, board_recovered;
+        stuck_electrode:<s> from the station's stuck guard, which does not change the
+        board's state)."""
+        if event.board is not None and (event.detail or "").startswith("board_"):
             self.boards[event.board] = event.detail
         self._emit(event)
+
+    def pad_owners(self) -> dict[tuple[int, int], tuple[int, int]]:
+        """(board, electrode) -> (player, pad) for every electrode used as a pad."""
+        return dict(self._pads)
 
     # -- time ------------------------------------------------------------------------------------
     def tick(self, now: int) -> None:
@@ -158,11 +190,14 @@ class Engine:
                     out = [intent.but(kind=SUPPRESSED,
                                       detail="all_quiet" if self.paused else "out_of_turn")]
                 else:
-                    out = self._sound(seat, intent, verdict == "quiet")
+                    out = self._sound(seat, intent, verdict)
             elif intent.kind == PAD_OFF:
                 out = self._silence(seat, intent)
             else:
                 out = [intent]
+                if intent.detail in RECALIBRATE_REASONS:
+                    self.recalibrator.request(seat, seat.access.pads_of(intent.pad), now,
+                                              intent.detail)
             if not emitted_raw:       # the raw touch goes to the journal after the sound
                 self._emit(raw)
                 emitted_raw = True
@@ -171,7 +206,9 @@ class Engine:
         if not emitted_raw:
             self._emit(raw)
 
-    def _sound(self, seat: Seat, intent: Event, quiet: bool) -> list[Event]:
+    def _sound(self, seat: Seat, intent: Event, verdict: str) -> list[Event]:
+        """Sound a pad; ``verdict`` play, quiet or allow (the last two are out of turn)."""
+        quiet = verdict == "quiet"
         pad = intent.pad
         if pad in seat.sounding:        # already sounding: end it first (retrigger)
             self._silence(seat, intent)
@@ -182,11 +219,17 @@ class Engine:
         if velocity < 1:
             return [intent.but(kind=SUPPRESSED, detail="volume_zero")]
         channel = seat.player.channel
+        if seat.pad_timbres:            # one channel per player: switch the program per pad
+            timbre = seat.pad_timbres.get(pad, seat.timbre)
+            if timbre is not seat.selected:
+                self.synth.set_timbre(channel, timbre)
+                seat.selected = timbre
         for n in notes:
             self.synth.note_on(channel, n, velocity)
         seat.sounding[pad] = notes
         out = [intent.but(kind=NOTE_ON, note=n, velocity=velocity, channel=channel,
-                          detail="out_of_turn" if quiet else None) for n in notes]
+                          detail="out_of_turn" if verdict in ("quiet", "allow") else None)
+               for n in notes]
         out.extend(self.gate.played(seat.player.player, intent.t_ns))
         return out
 
@@ -221,6 +264,8 @@ class Engine:
                             "role": s.player.role,
                             "sounding": sorted(s.sounding)} for n, s in self.seats.items()},
             "turn_mode": self.gate.mode, "turn": self.gate.current(), "paused": self.paused,
+            "turns": self.gate.status() if hasattr(self.gate, "status") else {},
+            "lights": self.lights.status() if self.lights is not None else {},
             "last_touch_ns": self.last_touch_ns,
             "boards": {f"{a:#x}": d for a, d in self.boards.items()},
         }

@@ -39,8 +39,15 @@ class Profile:
         return build_mapping(self.music)
 
     def timbre(self):
+        """The client's instrument (a drum kit by default in drums mode)."""
         from station.timbres import timbre
-        return timbre(self.sound["timbre"])
+        name = self.sound["timbre"] or ("drums" if self.music["mode"] == "drums" else "marimba")
+        return timbre(name)
+
+    def pad_timbres(self) -> dict:
+        """pad -> Timbre for pads with their own instrument (``sound.per_pad``)."""
+        from station.timbres import timbre
+        return {pad: timbre(s["timbre"]) for pad, s in self.sound["per_pad"].items()}
 
 
 def profile_path(client: str | Path, clients_dir: Path) -> Path:
@@ -78,6 +85,9 @@ def _from_doc(doc, client_id: str, raw: bytes) -> Profile:
     values = validate(doc.data, PROFILE, (), problems)
     if values and values.get("music") and not any(p[:1] == ("music",) for p, _ in problems):
         _check_music(values["music"], problems)
+    if values and values.get("touch") and not any(p[:1] == ("touch",) for p, _ in problems):
+        from station.filters.rules import check_touch
+        problems.extend(check_touch(values["touch"]))
     if problems:
         lines = [f"{doc.where(p)}: {msg}" for p, msg in problems]
         raise ProfileError(f"{path}: {len(lines)} problem(s) in this client profile:\n  "

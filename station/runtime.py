@@ -70,6 +70,9 @@ class Station:
         self.engine.listeners.append(self.lights.observe)
         self.engine.lights = self.lights
         self.timers.append(self.lights)
+        # Client filters: thresholds, resting-hand recalibration, touch strength.
+        self.engine.hardware = self.hardware
+        self.timers.append(self.engine.recalibrator)
         self._next_poll = 0
         self._poll_ns = int(config.input["poll_interval_ms"] * 1e6)
         self._closed = False
