@@ -152,6 +152,7 @@ class Daemon:
         h["status"] = self.status
         h["stop"] = self.stop
         h["session"] = self.session
+        h["turn"] = self.turn
         if self.sim:
             h["sim"] = self._sim_action
 
@@ -177,6 +178,11 @@ class Daemon:
             raise StationError(f"unknown session command '{op}': use start, stop, phase, "
                                f"note or status.")
         return sessions.status()
+
+    def turn(self, op: str = "show", mode: str | None = None, player: int | None = None) -> dict:
+        """``station turn [next|set N|mode MODE]`` (engine thread; see station.turns)."""
+        from station.turns import turn_command
+        return turn_command(self.station.engine, self.clock.now_ns(), op, mode, player)
 
     def status(self) -> dict:
         from station.daemon_status import daemon_status

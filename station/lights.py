@@ -55,6 +55,9 @@ class Lights:
         self._dirty: int | None = 0            # render at this time (0: at the first tick)
         self._next: int | None = None          # next animation update
         self._idle_flag = False                # idle at the last render
+        watchers = getattr(engine.gate, "watchers", None)
+        if watchers is not None:
+            watchers.append(self.poke)
 
     # -- what happened ---------------------------------------------------------------------
     def observe(self, event: Event) -> None:
@@ -75,6 +78,10 @@ class Lights:
                 return                        # touches change nothing unless idle ended
         elif kind not in (PROFILE, UNPRESS, TURN_END):
             return
+        self._dirty = now if self._dirty is None else min(self._dirty, now)
+
+    def poke(self, now: int) -> None:
+        """Something without an event changed (a held button's offer): render at ``now``."""
         self._dirty = now if self._dirty is None else min(self._dirty, now)
 
     # -- the timer -------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 from station.clock import VirtualClock
 from station.config import load_config
 from station.errors import ProfileError
-from station.events import NOTE_ON, RELEASE, SUPPRESSED, TOUCH, Event
+from station.events import NOTE_ON, RELEASE, SUPPRESSED, TOUCH, TURN_START, Event
 from station.journal import Journal
 from station.runtime import Station
 from station.scenario import Scenario
@@ -31,7 +31,10 @@ TAIL_NS = 1_000_000_000     # render a second after the end so release tails are
 class Simulation:
     """A scenario being played; ``run()`` plays it to the end and returns the summary."""
 
-    def __init__(self, scenario: Scenario, out_dir: Path, *, realtime: bool = False) -> None:
+    def __init__(self, scenario: Scenario, out_dir: Path, *, realtime: bool = False,
+                 sample_lights: tuple[float, ...] = ()) -> None:
+        """``sample_lights``: times (s) at which to read every light's pin into
+        ``light_samples[t] = {name: value}`` (the state once everything due at t ran)."""
         from hardware.sim import SimulatedHardware   # leaf import: the simulator's world
         from station.wiring import hardware_spec
         self.scenario = scenario
@@ -50,6 +53,8 @@ class Simulation:
         self.per_player: dict[int, collections.Counter] = collections.defaultdict(
             collections.Counter)
         self.refused: list[str] = []
+        self._probes = sorted((int(round(t * 1e9)), t) for t in sample_lights)
+        self.light_samples: dict[float, dict[str, float]] = {}
         journal = Journal(self.out_dir / "station.db", station=self.config.name)
 
         def make_hardware(emit):
@@ -70,9 +75,11 @@ class Simulation:
         try:
             self.station.start()
             for step in self.scenario.steps:
+                self._sample_before(step.at_ns, wall0)
                 self._advance(step.at_ns, wall0)
                 self._act(step.action, step.args)
                 self.station.drain()
+            self._sample_before(self.scenario.end_ns + 1, wall0)
             self._advance(self.scenario.end_ns, wall0)
             self.station.engine.all_notes_off(self.clock.now_ns())
             self._render_to(self.clock.now_ns() + TAIL_NS)   # let release tails ring out
@@ -80,6 +87,13 @@ class Simulation:
             self.station.close()
             self.wav.close()
         return self.summary()
+
+    def _sample_before(self, t_ns: int, wall0: float) -> None:
+        while self._probes and self._probes[0][0] < t_ns:
+            at, key = self._probes.pop(0)
+            self._advance(at, wall0)
+            self.light_samples[key] = {
+                li.name: self.world.light_state(li.name) for li in self.world.spec.lights}
 
     def _advance(self, t_ns: int, wall0: float) -> None:
         """Run timers and polls in order up to ``t_ns``, rendering audio between them."""
@@ -149,6 +163,10 @@ class Simulation:
                 self.per_player[e.player][e.kind] += 1
                 if e.kind == SUPPRESSED:
                     self.per_player[e.player][f"suppressed:{e.detail}"] += 1
+                if e.kind == NOTE_ON and e.detail == "out_of_turn":
+                    self.per_player[e.player]["out_of_turn_notes"] += 1
+        elif e.kind == TURN_START and e.player is not None:
+            self.per_player[e.player]["turns"] += 1
 
     def summary(self) -> dict:
         players = {}
@@ -158,6 +176,7 @@ class Simulation:
             players[str(p.player)] = {
                 "client": seat.profile.client_id if seat.profile else None,
                 "touches": c[TOUCH], "notes": c[NOTE_ON], "suppressed": c[SUPPRESSED],
+                "turns": c["turns"], "out_of_turn_notes": c["out_of_turn_notes"],
                 "suppressed_by_reason": {k.split(":", 1)[1]: v for k, v in c.items()
                                          if k.startswith("suppressed:")},
             }
@@ -182,8 +201,9 @@ def summary_text(summary: dict) -> str:
         if not p["client"] and not p["touches"]:
             continue
         why = ", ".join(f"{k} {v}" for k, v in sorted(p["suppressed_by_reason"].items()))
+        turns = f", {p['turns']} turns" if p.get("turns") else ""
         lines.append(f"  Player {n} ({p['client'] or 'no client'}): {p['touches']} touches, "
-                     f"{p['notes']} notes" + (f", held back: {why}" if why else ""))
+                     f"{p['notes']} notes{turns}" + (f", held back: {why}" if why else ""))
     for r in summary["refused_profiles"]:
         lines.append("  Refused profile: " + r.splitlines()[0])
     lines.append(f"Audio: {summary['wav']}\nJournal: {summary['db']}")

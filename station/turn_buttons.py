@@ -132,6 +132,8 @@ class HeldButtons:
                     self._step_player()
                 else:
                     self._step_mode()
+                for watcher in self.turns.watchers:     # the lights show the offer
+                    watcher(now)
         return []
 
     def next_deadline(self) -> int | None:

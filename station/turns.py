@@ -60,6 +60,7 @@ class Turns:
         self.quiet = AllQuiet(engine, rules["fade_s"])
         self.buttons = HeldButtons(self, rules["hold_s"])
         self._pending: list[Event] = []     # turn events caused inside a listener call
+        self.watchers: list = []            # fn(now): a held button changed what is offered
         engine.listeners.append(self.observe)
         engine.controls["next_turn"] = self.buttons.press_next
         engine.controls["all_quiet"] = self.buttons.press_quiet

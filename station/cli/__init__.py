@@ -16,7 +16,7 @@ import sys
 import tempfile
 import traceback
 
-COMMANDS = ["run", "simulate", "journal"]
+COMMANDS = ["run", "simulate", "journal", "turn"]
 INTERNAL_ERROR = 70
 
 
