@@ -167,8 +167,8 @@ class AudioGuard:
                 problem = str(exc).split(". ")[0]
         if problem is not None:
             self.error = problem
-            self._next = now + self._delay
             self._delay = min(self._delay * 2, self.retry_max_ns)
+            self._next = now + self._delay
             return
         if self._hook:
             self._hook.take()           # errors of the old driver are history now

@@ -240,14 +240,22 @@ class Daemon:
                 station.drain()
                 station.step(self.clock.now_ns())
         finally:
-            self.notifier.stopping()
-            self.watchdog.close()
-            self.control.close()
-            station.close()
-            if self.audio is not None:
-                self.audio.close()
-            self._stack.close()
+            self.close()
         return 0
+
+    def close(self) -> None:
+        """Stop everything (idempotent): notes off and journal flushed by ``Station.close``,
+        then the audio hook, the notify socket and the journal lock."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
+        self.notifier.stopping()
+        self.watchdog.close()
+        self.control.close()
+        self.station.close()
+        if self.audio is not None:
+            self.audio.close()
+        self._stack.close()
 
 
 def run(config_path=None, hardware: str = "pi", audio: bool = True) -> int:

@@ -81,9 +81,12 @@ def status_text(s: dict) -> str:
         lines.append(f"  {n} ({p.get('role', '?')}): {who}{extra}")
     session = s.get("session")
     if isinstance(session, dict):
-        state = "running" if session.get("id") or session.get("running") else "none"
-        lines.append(f"Session: {state} " + ", ".join(f"{k}={v}" for k, v in session.items()
-                                                     if v not in (None, "", [], {})))
+        if session.get("active"):
+            phase = f", phase {session['phase']}" if session.get("phase") else ""
+            lines.append(f"Session: {session.get('session')} running{phase}")
+        else:
+            auto = " (starts at the first touch)" if session.get("auto_start") else ""
+            lines.append(f"Session: none running{auto}")
     lines.append(f"Last touch: {_ago(s.get('last_touch_s_ago'))}")
     j = s.get("journal", {})
     if j.get("ok"):

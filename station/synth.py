@@ -72,11 +72,13 @@ class Synth:
     reverb: reverb level 0..1; 0 disables the reverb unit entirely (saves Pi CPU).
     polyphony: maximum simultaneous voices 1..1024.
     audio: None renders offline via ``render()``; AudioSettings starts real-time output.
+    open_audio: False makes a real-time synth whose device is opened later by
+    ``reopen_audio()`` (the daemon's audio guard keeps trying a missing device).
     """
 
     def __init__(self, soundfont: str | Path, *, sample_rate: int = 48000, gain: float = 0.5,
                  reverb: float = 0.0, polyphony: int = 64,
-                 audio: AudioSettings | None = None) -> None:
+                 audio: AudioSettings | None = None, open_audio: bool = True) -> None:
         if audio is not None:
             sample_rate = audio.sample_rate
         if not 8000 <= sample_rate <= 96000:
@@ -105,7 +107,7 @@ class Synth:
             if self._sfid == fs.FLUID_FAILED:
                 raise SoundfontError(f"FluidSynth could not load the soundfont {self.soundfont}."
                                      " Check that the file exists and is a valid .sf2/.sf3 file.")
-            if audio is not None:
+            if audio is not None and open_audio:
                 self._start_driver(audio)
         except BaseException:
             self._release()
@@ -162,6 +164,20 @@ class Synth:
                 " driver. Check that the sound card is connected, that `aplay -L` lists the"
                 " device, and that no other program is using it; then set the audio device"
                 " in configs/station.yaml.")
+
+    def reopen_audio(self) -> None:
+        """Close the real-time output (if open) and open it again with the same settings.
+
+        The synth itself (soundfont, programs, controllers) is kept, so the next note
+        sounds as before. Raises AudioError if the device cannot be opened (output then
+        stays closed until the next attempt).
+        """
+        if self.audio is None or self._synth is None:
+            raise RuntimeError("reopen_audio() needs an open real-time synth")
+        if self._driver:
+            self._fs.delete_fluid_audio_driver(self._driver)
+        self._driver = None
+        self._start_driver(self.audio)
 
     @property
     def audio_driver_ok(self) -> bool:

@@ -1,0 +1,78 @@
+"""Helpers for the daemon, fault and soak tests: a station config in a temp folder, an
+in-process ``Daemon`` on the simulator and a virtual clock, and a driver for it."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from conftest import CONFIGS, write
+
+DAEMON_DEFAULTS = {"hands_off_s": 0.0, "chime": False}
+
+
+def station_yaml(tmp_path: Path, *, daemon: dict | None = None, audio: dict | None = None,
+                 extra: str = "", poll_ms: float | None = None,
+                 clients_dir: Path | None = None) -> Path:
+    """The packaged station.yaml with its clients, a journal and a socket under tmp_path,
+    and ``daemon:``/``audio:`` keys set as given."""
+    text = (CONFIGS / "station.yaml").read_text()
+    text = text.replace("clients_dir: clients",
+                        f"clients_dir: {clients_dir or CONFIGS / 'clients'}")
+    text = text.replace("journal: out/station.db", f"journal: {tmp_path / 'j' / 'station.db'}")
+    if poll_ms is not None:
+        text = text.replace("poll_interval_ms: 10", f"poll_interval_ms: {poll_ms}")
+    if audio:
+        for key, value in audio.items():
+            import re
+            text = re.sub(rf"(?m)^(  {key}:) *[^#\n]*", rf"\g<1> {value}  ", text)
+    text += f"control_socket: {tmp_path / 'station.sock'}\n"
+    d = dict(DAEMON_DEFAULTS, **(daemon or {}))
+    text += "daemon:\n" + "".join(f"  {k}: {str(v).lower() if isinstance(v, bool) else v}\n"
+                                  for k, v in d.items())
+    return write(tmp_path / "station.yaml", text + extra)
+
+
+def make_daemon(config: Path, clock, *, audio: bool = False, exits: list | None = None):
+    from station.daemon import Daemon
+    exits = [] if exits is None else exits
+    return Daemon(config, "sim", audio=audio, clock=clock, exit_fn=exits.append)
+
+
+def start(daemon) -> None:
+    """What ``Daemon.run`` does before its loop (without the real-time loop)."""
+    daemon.station.start()
+    daemon.startup.begin(daemon.clock.now_ns())
+
+
+def drive(daemon, until_ns: int, synth_frames: int = 0) -> int:
+    """Run the station's timers and polls in order up to ``until_ns`` of virtual time.
+    ``synth_frames``: frames rendered per step (an offline synth only plays queued
+    events when it renders). Returns the number of steps."""
+    station, clock = daemon.station, daemon.clock
+    steps = 0
+    while True:
+        due = station.next_wakeup()
+        if due > until_ns:
+            break
+        clock.set(max(due, clock.now_ns()))
+        station.step(clock.now_ns())
+        if synth_frames:
+            station.synth.render(synth_frames)
+        steps += 1
+    clock.set(max(until_ns, clock.now_ns()))
+    station.drain()
+    return steps
+
+
+def world(daemon):
+    return daemon.sim["world"]
+
+
+def rows(db: Path, sql: str = "SELECT kind, player, board, electrode, detail FROM events "
+                               "ORDER BY id") -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.execute(sql))
+    finally:
+        conn.close()
