@@ -220,3 +220,94 @@ def test_call_response_without_a_therapist_player_is_a_plain_config_error(tmp_pa
     assert r.returncode == 3, r.stderr
     assert "turns.mode" in r.stderr and "role: therapist" in r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_all_quiet_fades_out_pauses_the_pads_and_a_second_tap_resumes(tmp_path):
+    from station.audio_analysis import is_silent
+    from test_simulate import read_wav, window
+    cfg = group_config(tmp_path, "turns: {mode: free, fade_s: 1.0}")
+    board = "0x5A"
+    events = [f"  - {{at: 1.0, action: touch, board: {board}, electrode: 0}}",   # held on
+              "  - {at: 2.0, action: press, button: all_quiet}",
+              "  - {at: 2.1, action: release, button: all_quiet}",
+              "  - {at: 3.5, action: touch, board: 0x5B, electrode: 1}",          # paused
+              "  - {at: 3.7, action: release, board: 0x5B, electrode: 1}",
+              "  - {at: 5.0, action: press, button: all_quiet}",
+              "  - {at: 5.1, action: release, button: all_quiet}",
+              f"  - {{at: 5.2, action: release, board: {board}, electrode: 0}}",
+              ] + tap(6.0, 2, 1, hold=0.5)
+    sim, _, seen = run(tmp_path, cfg, events, 8.0, samples=(1.5, 2.5, 4.0, 5.15))
+    assert [(e.t_ns / 1e9, e.player) for e in kinds(seen, "suppressed")] == [(3.5, 2)]
+    assert [e.detail for e in kinds(seen, "suppressed")] == ["all_quiet"]
+    offs = [e.t_ns / 1e9 for e in kinds(seen, "note_off") if e.player == 1]
+    assert offs == [3.0], "the held note ends when the fade is done"
+    assert sounded(seen) == [(1.0, 1), (6.0, 2)]
+    s = sim.light_samples
+    assert s[1.5]["p1"] == 1.0 and s[2.5] == s[4.0] == {"p1": 0.0, "p2": 0.0, "p3": 0.0,
+                                                        "p4": 0.0}
+    assert s[5.15]["p1"] == 1.0, "resumed: the lights come back"
+    audio = read_wav(tmp_path / "out" / "session.wav")
+    tone, half, late = (window(audio, 1.5, 1.9), window(audio, 2.45, 2.55),
+                        window(audio, 3.1, 4.9))
+    assert not is_silent(tone) and is_silent(late)
+    assert 0 < abs(half.astype(int)).max() < abs(tone.astype(int)).max(), "a fade, not a cut"
+    assert not is_silent(window(audio, 6.05, 6.45)), "after resuming the pads play again"
+
+
+def test_holding_all_quiet_counts_through_the_modes_on_the_lights(tmp_path):
+    cfg = group_config(tmp_path, RR_COUNT)
+    events = ["  - {at: 1.0, action: press, button: all_quiet}",
+              "  - {at: 3.5, action: release, button: all_quiet}"] + tap(4.0, 4) + tap(5.0, 1)
+    sim, _, seen = run(tmp_path, cfg, events, 7.0, samples=(1.5, 2.5, 3.2, 3.6))
+    s = sim.light_samples
+    assert s[1.5] == {"p1": 0.0, "p2": 0.0, "p3": 0.0, "p4": 0.0}     # quiet
+    assert s[2.5] == {"p1": 1.0, "p2": 1.0, "p3": 1.0, "p4": 0.0}     # 3: therapist
+    assert s[3.2] == {"p1": 1.0, "p2": 1.0, "p3": 1.0, "p4": 1.0}     # 4: call_response
+    assert s[3.6]["p4"] == 1.0 and pulsing(s[3.6]["p1"])              # the therapist calls
+    assert turns(seen)[1:3] == [(3.5, "turn_end", 1, "mode:call_response"),
+                                (3.5, "turn_start", 4, "mode:call_response")]
+    assert sounded(seen) == [(4.0, 4)] and muted(seen) == [(5.0, 1)]
+
+
+def test_four_players_forty_eight_pads_take_turns_round_robin(tmp_path):
+    cfg = group_config(tmp_path, """
+turns:
+  mode: round_robin
+  round_robin: {notes: 12, gap_s: null, wait_s: null}
+""", edit=lambda t: t.replace(", role: therapist", ""))
+    events, t = [], 1.0
+    for player in (1, 2, 3, 4):
+        for e in range(12):
+            events += tap(t, player, e, hold=0.1)
+            if e < 11:                             # the next player is too eager
+                events += tap(t + 0.05, player % 4 + 1, e, hold=0.02)
+            t += 0.2
+    samples = [1.0 + 2.4 * k + 1.2 for k in range(4)]
+    sim, summary, seen = run(tmp_path, cfg, events, t + 1, samples=samples)
+    played = {(e.player, e.pad) for e in kinds(seen, "note_on")}
+    assert played == {(p, pad) for p in (1, 2, 3, 4) for pad in range(12)}, "all 48 pads"
+    assert len(muted(seen)) == 44 and summary["touches"] == 92
+    starts = [(round(t, 3), p, r) for t, k, p, r in turns(seen) if k == "turn_start"]
+    assert starts == [(0.0, 1, "start"), (3.2, 2, "count"), (5.6, 3, "count"),
+                      (8.0, 4, "count"), (10.4, 1, "count")]
+    for k, at in enumerate(samples):
+        player = k + 1
+        lit = {name for name, v in sim.light_samples[at].items() if v == 1.0}
+        assert lit == {f"p{player}"}
+        assert pulsing(sim.light_samples[at][f"p{player % 4 + 1}"])
+
+
+def test_the_bundled_group_demo_runs_round_robin_then_call_and_response(tmp_path):
+    sim = Simulation(load_scenario(CONFIGS / "scenarios" / "group.yaml"), tmp_path,
+                     sample_lights=(2.0, 33.0))
+    seen = []
+    sim.station.engine.listeners.append(seen.append)
+    summary = sim.run()
+    assert summary["seconds"] == 54.0
+    for n in ("1", "2", "3", "4"):
+        assert summary["players"][n]["notes"] >= 10 and summary["players"][n]["turns"] >= 4
+    reasons = {r for _, k, _, r in turns(seen) if k == "turn_start"}
+    assert reasons == {"start", "gap", "count", "cli", "mode:call_response"}
+    assert len(muted(seen)) == 3
+    assert sim.light_samples[2.0]["p1"] == 1.0 and pulsing(sim.light_samples[2.0]["p2"])
+    assert sim.light_samples[33.0]["p1"] == 1.0 and pulsing(sim.light_samples[33.0]["p4"])
