@@ -153,6 +153,8 @@ class Daemon:
         h["stop"] = self.stop
         h["session"] = self.session
         h["turn"] = self.turn
+        h["use_client"] = self.station.swaps.use      # station profile use (station.reload)
+        self.station.swaps.watch = True               # edited profile files reload
         if self.sim:
             h["sim"] = self._sim_action
 
@@ -224,6 +226,8 @@ class Daemon:
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, on_signal)
+            signal.signal(signal.SIGHUP, lambda signum, frame:
+                          self.station.submit(self.station.swaps.reload_all))
         station = self.station
         try:
             station.start()

@@ -23,7 +23,8 @@ def _timbre_check(name: str) -> str | None:
 SOUND = Field("section", "How this client sounds.", fields={
     "timbre": Field("string", "Instrument name from the catalogue (station timbres lists "
                     "them), e.g. marimba, soft_piano, harp. Left out: marimba, or the drum "
-                    "kit 'drums' in music mode drums.", default=None, check=_timbre_check),
+                    "kit 'drums' in music mode drums.", default=None, check=_timbre_check,
+                    example="marimba"),
     "volume": Field("number", "Loudness of this client's notes.", default=0.6, min=0.0,
                     max=1.0, units="0..1"),
     "max_volume": Field("number", "Hard cap: no note of this client is ever louder, whatever "
@@ -34,8 +35,8 @@ SOUND = Field("section", "How this client sounds.", fields={
                       "or 'touch' (harder/larger contact plays louder).", default=100,
                       options=(Field("integer", min=1, max=127),
                                Field("choice", choices=("touch",)))),
-    "per_pad": Field("map", "Sound of single pads, by pad number, e.g. {0: {timbre: "
-                     "gong}}: a bell on one pad among marimba pads.", default=dict,
+    "per_pad": Field("map", "Sound of single pads, by pad number, e.g. {7: {timbre: "
+                     "tubular_bells}}: a bell on one pad among marimba pads.", default=dict,
                      key=Field("integer", min=0, max=47),
                      item=Field("section", "Sound of one pad.", fields={
                          "timbre": Field("string", "Instrument of this pad (catalogue "
@@ -57,13 +58,16 @@ MUSIC = Field("section", "What each pad plays.", fields={
                                   max=12))),
     "octave": Field("integer", "Octave of pad 0 (C4 = middle C).", default=4, min=0, max=8),
     "chords": Field("list", "Chords mode: roman numerals in the key, one per pad.",
-                    default=None, item=Field("string"), min=1, max=48),
+                    default=None, item=Field("string"), min=1, max=48,
+                    example=["I", "IV", "V", "vi"]),
     "notes": Field("list", "Notes mode: a note name per pad, e.g. [D4, F#4, A4].",
-                   default=None, item=Field("string"), min=1, max=48),
+                   default=None, item=Field("string"), min=1, max=48,
+                   example=["D4", "F#4", "A4"]),
     "drums": Field("list", "Drums mode: GM percussion names per pad, e.g. [kick, snare].",
-                   default=None, item=Field("string"), min=1, max=48),
+                   default=None, item=Field("string"), min=1, max=48,
+                   example=["kick", "snare", "closed_hat"]),
     "song": Field("string", "Song mode: a song from configs/songs (e.g. welcome).",
-                  default=None),
+                  default=None, example="welcome"),
 })
 
 PAD = Field("integer", "A pad number (0 is the first pad of the player).", min=0, max=47)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import logging
 import threading
 from pathlib import Path
 
@@ -20,8 +21,13 @@ from station.events import FAULT, Event
 from station.journal import Journal
 from station.lights import Lights
 from station.profile import Profile, load_profile
+from station.reload import Swaps
 from station.sessions import Sessions
 from station.stuck import StuckGuard
+
+IRQ_ONLY_POLL_NS = 50_000_000   # hardware poll period when no board needs polling (ns)
+
+log = logging.getLogger("station")
 
 
 class Station:
@@ -73,8 +79,16 @@ class Station:
         # Client filters: thresholds, resting-hand recalibration, touch strength.
         self.engine.hardware = self.hardware
         self.timers.append(self.engine.recalibrator)
+        # Swaps: the next_client button, profile file edits (daemon), SIGHUP (station.reload).
+        self.swaps = Swaps(self)
+        self.engine.controls.setdefault("next_client", self.swaps.next_client)
+        self.timers.append(self.swaps)
         self._next_poll = 0
         self._poll_ns = int(config.input["poll_interval_ms"] * 1e6)
+        if config.input["mode"] == "irq" and all(b.irq_gpio is not None for b in config.boards):
+            # Every board raises IRQ, so poll() only looks for lost boards (its heartbeat
+            # reads each board every 0.1 s): waking every 10 ms for it cost ~2 % idle CPU.
+            self._poll_ns = max(self._poll_ns, IRQ_ONLY_POLL_NS)
         self._closed = False
 
     # -- life cycle ------------------------------------------------------------------------------
@@ -89,7 +103,12 @@ class Station:
         for p in self.config.players:
             client = self.clients.get(p.player, p.client)
             if client:
-                self.use_client(p.player, client)
+                try:
+                    self.use_client(p.player, client)
+                except ProfileError as exc:
+                    # Never a reason not to start: the refusal is journaled (and shown by
+                    # the player's light); the seat stays empty until a good profile comes.
+                    log.warning("player %d: %s", p.player, str(exc).splitlines()[0])
 
     def close(self) -> None:
         if self._closed:

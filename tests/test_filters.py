@@ -128,8 +128,9 @@ def test_long_touch_ends_the_note_and_asks_for_recalibration():
 
 
 def test_resting_contact_is_ignored_until_lifted():
-    f = PadFilter(PadRules(retrigger_ns=100))
-    assert [a for a, _, _ in f.resting(0)] == ["suppress", "recalibrate"]
+    f = PadFilter(PadRules(retrigger_ns=100, grace_ns=50))
+    assert f.resting(0) == [("suppress", 0, "resting_hand")]
+    assert f.release(300) == [] and f.touch(320)[0][2] == "release_grace"   # a wobble
     assert f.touch(10) == [] and f.release(500) == []
     assert f.touch(550)[0][2] == "retrigger" and f.release(560) == []
     assert f.touch(700)[0][0] == "on"

@@ -16,7 +16,7 @@ import sys
 import tempfile
 import traceback
 
-COMMANDS = ["run", "simulate", "journal", "status", "doctor", "turn"]
+COMMANDS = ["run", "simulate", "journal", "status", "doctor", "turn", "profile"]
 INTERNAL_ERROR = 70
 
 

@@ -12,8 +12,8 @@ Before a pad's own filter (``pad.PadFilter``) two checks apply, in this order:
   touched while any member is, so a palm across two electrodes is one note. A second
   member touched meanwhile is suppressed as ``group``.
 
-A ``suppressed`` event with detail ``resting_hand`` or ``long_touch`` also asks the
-engine to recalibrate that pad's electrode.
+A ``suppressed`` event with detail ``long_touch`` also asks the engine to recalibrate
+that pad's electrodes (``filters.chip``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from station.events import PAD_OFF, PAD_ON, SUPPRESSED, Event
 from station.filters.pad import PadFilter
 from station.filters.rules import rules_for
 
-RECALIBRATE_REASONS = frozenset({"resting_hand", "long_touch"})
+RECALIBRATE_REASONS = frozenset({"long_touch"})
 
 
 class AccessStage:

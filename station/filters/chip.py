@@ -3,8 +3,8 @@
 The engine holds an optional ``hardware`` handle (a ``hardware.io.Hardware``; None in
 pure-logic tests). When a client takes a place, ``apply_thresholds`` writes each pad's
 sensitivity to the chip and ``touched_pads`` finds pads already held (a resting hand).
-``Recalibrator`` re-takes an electrode's baseline when a filter asks (``resting_hand``,
-``long_touch``) and then *re-arms* it: the chip now counts the resting hand as "no
+``Recalibrator`` re-takes an electrode's baseline when a filter asks (a touch held
+``long_touch_s`` without a lift) and then *re-arms* it: the chip now counts the resting hand as "no
 touch", so when the hand lifts the pad would need an even firmer touch. Re-taking the
 baseline every ``REARM_NS`` while the pad reads untouched (for ``REARM_FOR_NS``) brings
 it back to normal within half a second of the lift. (A real MPR121 with fast rising

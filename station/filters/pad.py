@@ -87,9 +87,12 @@ class PadFilter:
 
     def resting(self, now: int) -> list[tuple]:
         """A contact that was there before this filter existed (a resting hand): ignored
-        until it ends; asks for a recalibration."""
-        self.down, self.state, self.long_at = True, IGNORED, None
-        return [("suppress", now, "resting_hand"), ("recalibrate", now, "resting_hand")]
+        until it ends (lifts shorter than the grace period do not end it). It is not
+        recalibrated at once: a baseline re-taken under a hand leaves the pad numb after
+        the lift. If it never lifts, the long-touch rule recalibrates it."""
+        self.down, self.state = True, IGNORED
+        self.long_at = None if self.rules.long_ns is None else now + self.rules.long_ns
+        return [("suppress", now, "resting_hand")]
 
     # -- time ------------------------------------------------------------------------------
     def next_deadline(self) -> int | None:

@@ -1,0 +1,149 @@
+"""``station profile check|list|new|use``: client profiles for therapists.
+
+* ``check FILE...``  every problem of every file; exit 0 when all are valid, 1 otherwise.
+* ``list``           the clients of the station's clients folder (id, name, the journal's
+                     pseudonym, sound), marking the roster and invalid files.
+* ``new ID``         write a commented template (every key at its default) that passes
+                     ``check``; never overwrites.
+* ``use CLIENT --player N``  seat a client in the running station; a refused profile
+                     prints its problems and exits 1 (the previous client plays on).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+REFUSED = 1
+
+
+def register(sub) -> None:
+    p = sub.add_parser("profile", help="check, list, create and seat client profiles")
+    verbs = p.add_subparsers(dest="verb", metavar="VERB")
+    c = verbs.add_parser("check", help="check profile files; exit 1 if any has a problem")
+    c.add_argument("files", nargs="+", metavar="FILE", help="profile files (or client ids)")
+    c.add_argument("--config", help="station config (for client ids; default: packaged)")
+    c.set_defaults(func=check)
+    li = verbs.add_parser("list", help="list the clients of the station")
+    li.add_argument("--config", help="station config file (default: the packaged one)")
+    li.set_defaults(func=list_clients)
+    n = verbs.add_parser("new", help="write a commented template profile")
+    n.add_argument("id", help="client id: the file name without .yaml (letters, digits, - _)")
+    n.add_argument("--config", help="station config file (default: the packaged one)")
+    n.add_argument("--dir", help="folder to write to (default: the config's clients_dir)")
+    n.set_defaults(func=new)
+    u = verbs.add_parser("use", help="seat a client at a player in the running station")
+    u.add_argument("client", help="client id or profile file")
+    u.add_argument("--player", type=int, required=True, help="player number 1..6")
+    u.add_argument("--config", help="station config file (default: the packaged one)")
+    u.set_defaults(func=use)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def _clients_dir(args) -> Path:
+    from station.config import load_config
+    return load_config(args.config).clients_dir
+
+
+def check(args) -> int:
+    from station.errors import ProfileError
+    from station.profile import load_profile
+    bad = 0
+    clients_dir = None
+    for item in args.files:
+        try:
+            if "/" not in item and not item.endswith((".yaml", ".yml")) \
+                    and not Path(item).exists():
+                clients_dir = clients_dir or _clients_dir(args)
+                profile = load_profile(item, clients_dir)
+            else:
+                profile = load_profile(Path(item))
+        except ProfileError as exc:
+            bad += 1
+            print(str(exc))
+            continue
+        print(f"{profile.path}: OK ({profile.name}; {profile.music['mode']}, "
+              f"{profile.timbre().name})")
+    if len(args.files) > 1:
+        print(f"{len(args.files) - bad} of {len(args.files)} profile(s) valid.")
+    return 1 if bad else 0
+
+
+def list_clients(args) -> int:
+    from station.config import load_config
+    from station.errors import ProfileError
+    from station.profile import load_profile
+    from station.pseudonym import pseudonym
+    config = load_config(args.config)
+    secret = _journal_secret(config.journal)
+    files = sorted(config.clients_dir.glob("*.yaml"))
+    if not files:
+        print(f"No client profiles in {config.clients_dir}. Create one with: "
+              f"station profile new ID")
+        return 0
+    print(f"{'client':<20} {'name':<18} {'journal id':<11} sound")
+    for path in files:
+        cid = path.stem
+        mark = " (roster)" if cid in config.roster else ""
+        alias = pseudonym(cid, secret) if secret else "—"
+        try:
+            p = load_profile(path)
+        except ProfileError as exc:
+            print(f"{cid:<20} {'INVALID':<18} {alias:<11} {exc.problems[0].strip()[:70]}"
+                  f"{mark}")
+            continue
+        print(f"{cid:<20} {p.name[:18]:<18} {alias:<11} {p.timbre().name}, "
+              f"{p.music['mode']}{mark}")
+    return 0
+
+
+def _journal_secret(path: Path) -> str | None:
+    """The journal's pseudonym secret, read-only; None if there is no journal yet."""
+    if not Path(path).is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key='secret'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
+def new(args) -> int:
+    from station.errors import ProfileError
+    from station.profile import ID_PATTERN
+    from station.profile_docs import template
+    if not ID_PATTERN.match(args.id):
+        raise ProfileError(f"'{args.id}' cannot be a client id: use letters, digits, '-' and "
+                           f"'_' (it becomes the file name).")
+    folder = Path(args.dir) if args.dir else _clients_dir(args)
+    path = folder / f"{args.id}.yaml"
+    if path.exists():
+        raise ProfileError(f"{path} already exists; edit it, or pick another id.")
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(template(args.id))
+    print(f"wrote {path}; edit it, then: station profile check {path}")
+    return 0
+
+
+def use(args) -> int:
+    from station.config import load_config
+    from station.control import request
+    config = load_config(args.config)
+    client = args.client
+    if "/" in client or client.endswith((".yaml", ".yml")):
+        client = str(Path(client).resolve())      # the daemon's folder is not ours
+    result = request(config.control_socket, "use_client", player=args.player, client=client)
+    if not result.get("ok"):
+        print(result.get("errors", "the profile was refused."), file=sys.stderr)
+        kept = result.get("kept")
+        print(f"station: refused; player {args.player} keeps "
+              f"{kept or 'nobody'}.", file=sys.stderr)
+        return REFUSED
+    print(f"player {result['player']}: now {result['client']} ({result['name']}, profile "
+          f"{result['version']})")
+    return 0
