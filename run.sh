@@ -3,6 +3,7 @@
 #   ./run.sh demo     set up (apt, venv, package) and play the demo on the simulator
 #   ./run.sh test     set up and run the whole test suite
 #   ./run.sh bench    set up and run the benchmarks (out/bench/results.json)
+#   ./run.sh install-service   on a Pi: install and enable the systemd service
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -17,7 +18,8 @@ sudo_if_needed() {
 is_pi() { grep -qi 'raspberry pi' /proc/device-tree/model 2>/dev/null; }
 
 apt_setup() {
-  local pkgs=(libfluidsynth3 timgm6mb-soundfont python3 python3-venv python3-dev make)
+  # systemd: systemd-analyze, for the test that verifies deploy/station.service
+  local pkgs=(libfluidsynth3 timgm6mb-soundfont python3 python3-venv python3-dev make systemd)
   is_pi && pkgs+=(python3-lgpio i2c-tools)
   local missing=()
   for p in "${pkgs[@]}"; do
@@ -72,8 +74,13 @@ case "${1:-}" in
     setup
     "$VENV/bin/python" -m bench "${@:2}"
     ;;
+  install-service)
+    setup
+    say "installing the station as a systemd service (needs root)"
+    sudo_if_needed "$ROOT/deploy/install-service.sh"
+    ;;
   *)
-    echo "usage: ./run.sh demo | test | bench" >&2
+    echo "usage: ./run.sh demo | test | bench | install-service" >&2
     exit 2
     ;;
 esac

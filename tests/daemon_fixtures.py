@@ -45,22 +45,31 @@ def start(daemon) -> None:
     daemon.startup.begin(daemon.clock.now_ns())
 
 
-def drive(daemon, until_ns: int, synth_frames: int = 0) -> int:
+def drive(daemon, until_ns: int, synth_frames: int = 0, audio: list | None = None) -> int:
     """Run the station's timers and polls in order up to ``until_ns`` of virtual time.
     ``synth_frames``: frames rendered per step (an offline synth only plays queued
-    events when it renders). Returns the number of steps."""
+    events when it renders). ``audio``: render exactly the time that passes instead and
+    append the blocks to this list. Returns the number of steps."""
     station, clock = daemon.station, daemon.clock
     steps = 0
+
+    def goto(t_ns):
+        if audio is not None:
+            rate = station.synth.sample_rate
+            frames = t_ns * rate // 1_000_000_000 - clock.now_ns() * rate // 1_000_000_000
+            if frames > 0:
+                audio.append(station.synth.render(frames))
+        clock.set(max(t_ns, clock.now_ns()))
     while True:
         due = station.next_wakeup()
         if due > until_ns:
             break
-        clock.set(max(due, clock.now_ns()))
+        goto(due)
         station.step(clock.now_ns())
         if synth_frames:
             station.synth.render(synth_frames)
         steps += 1
-    clock.set(max(until_ns, clock.now_ns()))
+    goto(until_ns)
     station.drain()
     return steps
 
