@@ -107,9 +107,11 @@ def purge_older_than(conn: sqlite3.Connection, days: float, *, keep: int | None 
     cutoff = now - int(days * DAY_NS)
     conn.execute("PRAGMA secure_delete=ON")
     with conn:
-        old = [sid for sid, *when in conn.execute(
-                   "SELECT id, started_unix_ns, started_at FROM sessions")
-               if sid != keep and (_started_unix_ns(tuple(when)) or now) < cutoff]
+        old = []
+        for sid, *when in conn.execute("SELECT id, started_unix_ns, started_at FROM sessions"):
+            started = _started_unix_ns(tuple(when))
+            if sid != keep and started is not None and started < cutoff:
+                old.append(sid)
         events = _delete_sessions(conn, old)
         if old:
             first_kept = conn.execute("SELECT min(id) FROM events WHERE session_id IS NOT "
