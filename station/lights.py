@@ -55,6 +55,7 @@ class Lights:
         self._dirty: int | None = 0            # render at this time (0: at the first tick)
         self._next: int | None = None          # next animation update
         self._idle_flag = False                # idle at the last render
+        self._paused_seen = False              # engine.paused at the last render
         watchers = getattr(engine.gate, "watchers", None)
         if watchers is not None:
             watchers.append(self.poke)
@@ -86,6 +87,8 @@ class Lights:
 
     # -- the timer -------------------------------------------------------------------------
     def next_deadline(self) -> int | None:
+        if self.engine.paused != self._paused_seen:
+            return 0          # paused or resumed by something without an event: render now
         times = [self._dirty, self._next]
         if self.activity_ns is not None and not self._idle_flag:
             times.append(self.activity_ns + self.idle_ns)
@@ -98,6 +101,7 @@ class Lights:
         self.refused = {p: t for p, t in self.refused.items() if now < t + REFUSED_SHOW_NS}
         if self.activity_ns is None:
             self.activity_ns = now
+        self._paused_seen = self.engine.paused
         wanted = self._patterns(now)
         nxt = []
         for player, name in self.players.items():

@@ -204,6 +204,8 @@ def turn_command(engine, now: int, op: str = "show", mode: str | None = None,
         gate.set_mode(str(mode), now, "cli")
     elif op != "show":
         raise StationError(f"unknown turn command '{op}': use next, set, mode or show.")
+    if engine.lights is not None and op != "show":
+        engine.lights.tick(now)     # so the answer shows the lights as they are now
     status = engine.status()
     return {"turn_mode": status["turn_mode"], "turns": status.get("turns", {}),
             "lights": status.get("lights", {})}
