@@ -11,6 +11,7 @@ the call: deterministic, no threads, no sleeps.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Callable, Iterable
 
 from station.errors import BoardError
@@ -57,6 +58,7 @@ class SimulatedHardware(Hardware):
         self._chips: dict[int, SimMPR121] = {}
         self._pulling: dict[int, set[int]] = {pin: set() for pin in spec.irq_lines}
         self._ready = False
+        self._held = 0        # nesting of at_once(): IRQ lines wait until it ends
         for b in spec.boards:
             chip = SimMPR121()
             if b.irq_pin in self._pulling:
@@ -80,6 +82,20 @@ class SimulatedHardware(Hardware):
 
     def release(self, address: int, electrode: int) -> None:
         self._chips[address].release(electrode)
+
+    @contextmanager
+    def at_once(self):
+        """World changes made inside land within one MPR121 sample period: each chip's
+        status takes them all, and every IRQ line that should fall falls together when
+        the block ends (a palm across many pads and boards). Nestable."""
+        self._held += 1
+        try:
+            yield self
+        finally:
+            self._held -= 1
+            if not self._held and self._ready:
+                for pin in self._pulling:
+                    self._drive(pin)
 
     def stick(self, address: int, electrode: int) -> None:
         """The electrode reads touched until recalibrated (or ``unstick``)."""
@@ -120,7 +136,7 @@ class SimulatedHardware(Hardware):
         def on_irq(low: bool) -> None:
             pulling = self._pulling[pin]
             (pulling.add if low else pulling.discard)(address)
-            if self._ready:
+            if self._ready and not self._held:
                 self._drive(pin)
         return on_irq
 
