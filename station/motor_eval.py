@@ -109,7 +109,7 @@ class Score:
 def play(pattern: Pattern, client: str | Path, out_dir: Path) -> Score:
     """Play ``pattern`` on player 1 with ``client`` seated at ``pattern.swap_ns``."""
     client = str(CLIENTS / f"{client}.yaml") if "/" not in str(client) else str(client)
-    rig = Rig(out_dir, clients={} if pattern.swap_ns else {PLAYER: client})
+    rig = Rig(out_dir, clients={PLAYER: None if pattern.swap_ns else client})
     electrodes = rig.config.player(PLAYER).electrodes
     try:
         seated = not pattern.swap_ns

@@ -89,7 +89,10 @@ def _from_doc(doc, client_id: str, raw: bytes) -> Profile:
         from station.filters.rules import check_touch
         problems.extend(check_touch(values["touch"]))
     if problems:
-        lines = [f"{doc.where(p)}: {msg}" for p, msg in problems]
+        located = sorted(((doc.where(p), msg) for p, msg in problems),
+                         key=lambda wm: int(wm[0].rsplit(":", 1)[1])
+                         if wm[0].rsplit(":", 1)[-1].isdigit() else 0)   # in file order
+        lines = [f"{where}: {msg}" for where, msg in located]
         raise ProfileError(f"{path}: {len(lines)} problem(s) in this client profile:\n  "
                            + "\n  ".join(lines), problems=lines)
     return Profile(client_id=client_id, name=values["name"], path=path,

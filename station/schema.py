@@ -123,9 +123,10 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
             return None
         out = {}
         for key in value:
-            if key not in f.fields:
-                bad(f"{dotted(path + (key,))} is not a known key{suggest(key, f.fields)}. "
-                    f"Allowed here: {', '.join(f.fields)}.")
+            if key not in f.fields:   # reported at the key's own line
+                problems.append((path + (key,), f"{dotted(path + (key,))} is not a known key"
+                                 f"{suggest(key, f.fields)}. Allowed here: "
+                                 f"{', '.join(f.fields)}."))
         for name, sub in f.fields.items():
             if name in value:
                 out[name] = validate(value[name], sub, path + (name,), problems)

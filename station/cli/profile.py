@@ -90,8 +90,9 @@ def list_clients(args) -> int:
         try:
             p = load_profile(path)
         except ProfileError as exc:
-            print(f"{cid:<20} {'INVALID':<18} {alias:<11} {exc.problems[0].strip()[:70]}"
-                  f"{mark}")
+            first = exc.problems[0].strip().split(str(path), 1)[-1].lstrip(":0123456789 ")
+            more = f" (+{len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+            print(f"{cid:<20} {'INVALID':<18} {alias:<11} {first[:60]}{more}{mark}")
             continue
         print(f"{cid:<20} {p.name[:18]:<18} {alias:<11} {p.timbre().name}, "
               f"{p.music['mode']}{mark}")
