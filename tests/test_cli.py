@@ -82,7 +82,10 @@ def test_daemon_on_the_simulator_plays_answers_and_stops_cleanly_on_sigterm(tmp_
     try:
         wait_for(sock, proc)
         assert os.stat(sock).st_mode & 0o777 == 0o660
-        status = control(sock, "status")
+        deadline = time.monotonic() + 30
+        while (status := control(sock, "status"))["startup"] != "ready":
+            assert time.monotonic() < deadline, "never ready"   # hands-off cue, calibration
+            time.sleep(0.1)
         assert status["players"]["1"]["client"] == "alex"
         control(sock, "sim", action="touch", address=0x5A, electrode=2)
         assert control(sock, "status")["players"]["1"]["sounding"] == [2]
