@@ -8,6 +8,7 @@ sessions: each metric's Theil–Sen trend and the last 4 sessions against the fi
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -44,11 +45,34 @@ def build_report(conn: sqlite3.Connection, *, session: int | None = None,
     intro = (f"<p>{len(data)} session(s) of station {H.esc(infos[0].station)}, "
              f"{H.esc(infos[0].started_at[:10])} to {H.esc(infos[-1].started_at[:10])}; "
              f"selection: {H.esc(what)}.</p>")
-    sections = [session_section(d, client) for d in data]
+    drafts = [session_section(d, client) for d in data]
     clients = [client] if client else sorted({c for d in data for c in d.clients()})
-    if len(data) > 1:
-        sections += [client_section(c, data) for c in clients]
+    trends = [client_section(c, data) for c in clients] if len(data) > 1 else []
+    jobs = [args for _, args in drafts if args] + [args for _, args in trends if args]
+    pngs = iter(render_all(jobs))
+    sections = [html.replace(PLOT, next(pngs)) if args else html
+                for html, args in drafts + trends]
     return H.page("Session report", intro, sections)
+
+
+PLOT = "\x00plot\x00"      # where a picture goes once drawn
+
+
+def _draw(job: tuple) -> str:
+    kind, args = job
+    return getattr(plots, kind)(*args)
+
+
+def render_all(jobs: list[tuple]) -> list[str]:
+    """Draw the report's pictures; on several cores in worker processes, because drawing
+    is most of a long report's time (docs/metrics.md, benchmark)."""
+    workers = min(len(jobs), os.cpu_count() or 1, 4)
+    if workers < 2 or len(jobs) < 4:
+        return [_draw(j) for j in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_draw, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
 
 
 def _players(d: SessionData, client: str | None) -> list[tuple[int, str | None]]:
@@ -69,7 +93,8 @@ def _label(d: SessionData, p: int, client: str | None) -> str:
     return f"player {p} · {d.info.role(p)} · {who}"
 
 
-def session_section(d: SessionData, client: str | None) -> str:
+def session_section(d: SessionData, client: str | None) -> tuple[str, tuple | None]:
+    """The session's HTML with a ``PLOT`` mark, and the timeline job that fills it."""
     info = d.info
     minutes = d.span_s / 60.0
     parts = [f"<h2>Session {info.id}: {H.esc(info.started_at[:16].replace('T', ' '))} UTC, "
@@ -86,12 +111,12 @@ def session_section(d: SessionData, client: str | None) -> str:
     cols = _players(d, client)
     if not cols:
         parts.append('<p class="na">Nobody played in this session.</p>')
-        return "".join(parts)
+        return "".join(parts), None
     subjects = [subject(d, p, c) for p, c in cols]
     labels = [_label(d, p, c) for p, c in cols]
-    parts.append(H.image(plots.timeline(d.span_s, {l: s.touches for l, s in
-                                                   zip(labels, subjects)}, d.phases),
-                         "touches per minute over the session"))
+    job = ("timeline", (d.span_s, {l: s.touches for l, s in zip(labels, subjects)},
+                        d.phases))
+    parts.append(H.image(PLOT, "touches per minute over the session"))
     parts.append(H.metrics_table(labels, [session_metrics(s) for s in subjects]))
     reasons = sorted({r for s in subjects for r in s.suppressed})
     if reasons:
@@ -101,9 +126,8 @@ def session_section(d: SessionData, client: str | None) -> str:
     pads = {l: dict(zip(*map(lambda a: a.tolist(), np.unique(s.touch_pads, return_counts=True))))
             for l, s in zip(labels, subjects) if len(s.touch_pads)}
     if pads:
-        parts.append("<h3>Pads used</h3>" + H.image(plots.pad_layout(pads),
-                                                   "touches per pad of each player"))
-    return "".join(parts)
+        parts.append("<h3>Pads used</h3>" + H.pad_grid(pads))
+    return "".join(parts), job
 
 
 def client_metrics(client: str, data: list[SessionData]) -> list[tuple[int, dict]]:
@@ -119,12 +143,12 @@ def client_metrics(client: str, data: list[SessionData]) -> list[tuple[int, dict
     return out
 
 
-def client_section(client: str, data: list[SessionData]) -> str:
+def client_section(client: str, data: list[SessionData]) -> tuple[str, tuple | None]:
     per = client_metrics(client, data)
     parts = [f"<h2>Client {H.esc(client)} across {len(per)} session(s)</h2>"]
     if len(per) < 2:
         parts.append('<p class="na">Too few sessions for a trend.</p>')
-        return "".join(parts)
+        return "".join(parts), None
     rows, series = [], {}
     for key, (label, _hint) in H.LABELS.items():
         values = [m[key].value if m[key].ok else None for _, m in per]
@@ -142,9 +166,8 @@ def client_section(client: str, data: list[SessionData]) -> str:
     parts.append(H.simple_table(["metric", "sessions", "first", "last",
                                  "Theil–Sen slope per session (95 % CI)", "baseline median",
                                  "last 4 median", "NAP: last 4 higher (indicator)"], rows))
-    parts.append(H.image(plots.trends(series, [str(s) for s, _ in per]),
-                         "key metrics per session with their Theil–Sen lines"))
-    return "".join(parts)
+    parts.append(H.image(PLOT, "key metrics per session with their Theil–Sen lines"))
+    return "".join(parts), ("trends", (series, [str(s) for s, _ in per]))
 
 
 def metric_value(m: Metric) -> float | None:

@@ -89,6 +89,33 @@ def simple_table(header: list[str], rows: list[list[str]]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
+def pad_grid(players: dict[str, dict[int, int]], pads: int = 12) -> str:
+    """Each player's pads as a 3 x 4 grid (pad 0 top left; a switch pad below), each
+    cell coloured by how often it was touched and showing pad number and count."""
+    from station.report_plots import pad_colour
+    grids = []
+    for label, counts in players.items():
+        most = max(counts.values(), default=0)
+        cells = []
+        for row in range(3):
+            tds = []
+            for col in range(4):
+                pad = row * 4 + col
+                bg, fg = pad_colour(counts.get(pad, 0), most)
+                tds.append(f'<td style="background:{bg};color:{fg};text-align:center;'
+                           f'width:3em">pad {pad}<br>{counts.get(pad, 0)}</td>')
+            cells.append("<tr>" + "".join(tds) + "</tr>")
+        switch = sum(v for p, v in counts.items() if p >= pads)
+        if switch:
+            bg, fg = pad_colour(switch, most)
+            cells.append(f'<tr><td style="background:{bg};color:{fg};text-align:center">'
+                         f'switch<br>{switch}</td></tr>')
+        grids.append(f'<div style="display:inline-block;margin-right:1.5em">'
+                     f'<div class="small">{esc(label)}</div><table>{"".join(cells)}'
+                     f'</table></div>')
+    return "<div>" + "".join(grids) + "</div>"
+
+
 def image(src: str, alt: str) -> str:
     return f'<p><img src="{src}" alt="{esc(alt)}"></p>'
 

@@ -1,5 +1,9 @@
 """The report's pictures, drawn with matplotlib (Agg, no display) and embedded as base64 PNG.
 
+The pad layout is an HTML grid coloured with matplotlib's colour map (``pad_colour``):
+twelve coloured cells are a table, and drawing them as a figure cost more than the
+rest of a session's section.
+
 Figures are built with ``matplotlib.figure.Figure`` directly, not pyplot, so no global
 state or GUI backend is involved and nothing needs closing. Colours are the
 colour-blind-safe Okabe–Ito palette; every plot has axis labels with units.
@@ -19,7 +23,9 @@ DPI = 72
 
 def _png(fig) -> str:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+    # Fixed margins, not bbox_inches="tight": "tight" draws every figure twice, and the
+    # report draws one or more per session (the 10^6-event benchmark in docs/metrics.md).
+    fig.savefig(buf, format="png", dpi=DPI)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
@@ -32,6 +38,7 @@ def timeline(span_s: float, series: dict[str, np.ndarray],
              phases: list[tuple[float, str]]) -> str:
     """Touches per minute of each player over the session; phases shaded and named."""
     fig = _figure(7.5, 2.6)
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.18, top=0.95)
     ax = fig.add_subplot()
     minutes = max(1, int(np.ceil(span_s / 60.0)))
     edges = np.arange(minutes + 1) * 60.0
@@ -53,30 +60,12 @@ def timeline(span_s: float, series: dict[str, np.ndarray],
     return _png(fig)
 
 
-def pad_layout(players: dict[str, dict[int, int]], pads: int = 12) -> str:
-    """Each player's pads as a 3 x 4 grid (pad 0 top left) coloured by touches;
-    a switch pad (pad 12) is drawn as a fifth-row cell."""
-    n = max(1, len(players))
-    fig = _figure(2.2 * n, 2.6)
-    for k, (label, counts) in enumerate(players.items()):
-        ax = fig.add_subplot(1, n, k + 1)
-        rows = 4 if any(p >= pads for p in counts) else 3
-        grid = np.full((rows, 4), np.nan)
-        for pad in range(pads):
-            grid[pad // 4, pad % 4] = counts.get(pad, 0)
-        if rows == 4:
-            grid[3, 0] = sum(v for p, v in counts.items() if p >= pads)
-        img = ax.imshow(grid, cmap="Blues", vmin=0, vmax=max(1, max(counts.values(),
-                                                                     default=1)))
-        for (r, c), v in np.ndenumerate(grid):
-            if not np.isnan(v):
-                pad = r * 4 + c if r < 3 else pads
-                ax.text(c, r, f"{pad}\n{int(v)}", ha="center", va="center", fontsize=7,
-                        color="white" if v > 0.6 * img.norm.vmax else "black")
-        ax.set_title(label, fontsize=9)
-        ax.set_xticks([])
-        ax.set_yticks([])
-    return _png(fig)
+def pad_colour(count: int, most: int) -> tuple[str, str]:
+    """Background and text colour of a pad cell: matplotlib's "Blues" map by share of use."""
+    from matplotlib import colormaps, colors
+    share = count / most if most else 0.0
+    background = colors.to_hex(colormaps["Blues"](0.08 + 0.85 * share))
+    return background, "#ffffff" if share > 0.6 else "#000000"
 
 
 def trends(series: dict[str, tuple[list[float | None], float | None, float | None]],
@@ -99,5 +88,6 @@ def trends(series: dict[str, tuple[list[float | None], float | None, float | Non
         ax.set_title(title, fontsize=8)
         ax.set_xlabel("session", fontsize=7)
         ax.tick_params(labelsize=7)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.12, top=0.93, hspace=0.7,
+                        wspace=0.3)
     return _png(fig)

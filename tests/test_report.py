@@ -45,7 +45,9 @@ def test_report_cli_writes_one_private_self_contained_html_file(tmp_path):
     html = out.read_text()
     assert not re.search(r'(src|href)="(?!data:)', html), "nothing outside the file"
     images = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
-    assert len(images) >= 6 * 2 + 1      # timeline + pads per session, the client trend
+    assert len(images) == 6 + 1          # a timeline per session, the client's trends
+    assert html.count("<h3>Pads used</h3>") == 6 and "pad 0<br>" in html
+    assert "\x00" not in html, "every picture was drawn into its place"
     assert all(base64.b64decode(i).startswith(b"\x89PNG") for i in images)
     for label, _ in LABELS.values():
         assert label.replace("&", "&amp;") in html or label in html
