@@ -36,7 +36,7 @@ class Profile:
     def mapping(self):
         """A fresh pad→notes mapping (song mode keeps its place, so one per seat)."""
         from station.music import build_mapping
-        return build_mapping(self.music)
+        return build_mapping(_written(self.music))
 
     def timbre(self):
         """The client's instrument (a drum kit by default in drums mode)."""
@@ -103,7 +103,7 @@ def _from_doc(doc, client_id: str, raw: bytes) -> Profile:
 def _check_music(music: dict[str, Any], problems: list) -> None:
     from station.music import build_mapping
     try:
-        build_mapping(music)
+        build_mapping(_written(music))
     except (ValueError, KeyError, OSError) as exc:
         key = _music_key_for(music, str(exc))
         problems.append((("music", key) if key else ("music",),
@@ -117,3 +117,9 @@ def _music_key_for(music: dict, message: str) -> str | None:
         if key in message.lower():
             return key
     return {"chords": "chords", "notes": "notes", "drums": "drums", "song": "song"}.get(mode)
+
+
+def _written(music: dict) -> dict:
+    # Keys left out are None after validation; the mapping has its own defaults for them
+    # (drums mode without a list plays the standard kit, chords mode I IV V vi).
+    return {k: v for k, v in music.items() if v is not None}

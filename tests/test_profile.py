@@ -46,3 +46,21 @@ def test_mistakes(tmp_path, text, expected):
 def test_a_bad_id_is_refused():
     with pytest.raises(ProfileError, match="not a client id"):
         load_profile("Alex Smith!", CLIENTS)
+
+
+def test_drums_mode_defaults_to_a_drum_kit_and_pads_can_have_their_own_timbre(tmp_path):
+    p = load_profile(write(tmp_path / "kim.yaml", "name: Kim\nmusic: {mode: drums}\n"
+                           "sound: {per_pad: {3: {timbre: tubular_bells}}}\n"))
+    assert p.timbre().percussion and p.pad_timbres()[3].name == "tubular_bells"
+
+
+def test_per_pad_mistakes_name_the_pad_and_line(tmp_path):
+    text = ("name: Kim\nsound:\n  per_pad:\n    2: {timbre: gong}\ntouch:\n  per_pad:\n"
+            "    5: {dwell_ms: 9000}\n    60: {hold: latch}\n")
+    with pytest.raises(ProfileError) as err:
+        load_profile(write(tmp_path / "kim.yaml", text))
+    message = str(err.value)
+    assert "kim.yaml:4: sound.per_pad[2].timbre: unknown timbre 'gong'" in message
+    assert "kim.yaml:7: touch.per_pad[5].dwell_ms is 9000" in message
+    assert "kim.yaml:8: touch.per_pad[60] is 60; it must be a whole number from 0 to 47" \
+        in message
