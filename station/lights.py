@@ -31,7 +31,7 @@ from station.turn_schema import TURN_MODES
 
 log = logging.getLogger("station")
 FAULTY = ("board_lost", "board_missing", "board_unexpected")
-HISTORY = 100_000       # light writes kept for tests and status (about 30 min of pulsing)
+HISTORY = 10_000        # light writes kept for tests (about 3 min of pulsing; ~1 MB at most)
 
 
 class Lights:
