@@ -17,7 +17,7 @@ import numpy as np
 from station import report_html as H
 from station import report_plots as plots
 from station.journal_read import select_sessions
-from station.metrics import Metric, session_metrics
+from station.metrics import session_metrics
 from station.metrics_data import SessionData, load_session, subject
 from station.metrics_trend import trend
 
@@ -168,7 +168,3 @@ def client_section(client: str, data: list[SessionData]) -> tuple[str, tuple | N
                                  "last 4 median", "NAP: last 4 higher (indicator)"], rows))
     parts.append(H.image(PLOT, "key metrics per session with their Theil–Sen lines"))
     return "".join(parts), ("trends", (series, [str(s) for s, _ in per]))
-
-
-def metric_value(m: Metric) -> float | None:
-    return m.value if m.ok else None

@@ -40,13 +40,17 @@ def timeline(span_s: float, series: dict[str, np.ndarray],
     fig = _figure(7.5, 2.6)
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.18, top=0.95)
     ax = fig.add_subplot()
-    minutes = max(1, int(np.ceil(span_s / 60.0)))
-    edges = np.arange(minutes + 1) * 60.0
-    centres = (edges[:-1] + 30.0) / 60.0
+    # Minute bins; short sessions (under 10 min) in 10 s bins scaled to a per-minute rate,
+    # so a 3-minute session is a line, not three dots.
+    width = 60.0 if span_s >= 600 else 10.0
+    bins = max(1, int(np.ceil(span_s / width)))
+    edges = np.arange(bins + 1) * width
+    centres = (edges[:-1] + width / 2) / 60.0
     for i, (label, times) in enumerate(series.items()):
         counts, _ = np.histogram(times, bins=edges)
-        ax.plot(centres, counts, marker="o", ms=3, color=COLOURS[i % len(COLOURS)],
-                label=label)
+        ax.plot(centres, counts * (60.0 / width), marker="o", ms=3,
+                color=COLOURS[i % len(COLOURS)], label=label)
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.3)     # headroom for the legend
     bounds = [t for t, _ in phases] + [span_s]
     for i, (t, name) in enumerate(phases):
         ax.axvspan(t / 60.0, bounds[i + 1] / 60.0, color=PHASE_SHADES[i % 2], zorder=0)
