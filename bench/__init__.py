@@ -11,6 +11,11 @@ figures mean nothing). One module per measurement:
 * ``audio``     note-on -> first sound frames per timbre; buffer latency; render speed
 * ``storm``     48 electrodes toggling at 20 Hz for 60 s of virtual time, real journal
 * ``process``   a real ``station run --hardware sim`` subprocess: start-up, RSS, idle CPU
+* ``noise``     how disturbed the machine was (a fixed task's timing, GC pauses)
+* ``targets``   the issue's targets (PASS/MISS) and the modelled Pi latency budget
+
+``rig`` holds the measuring parts (bench configs, the timed synth wrapper, IRQ edge
+stamps, the real daemon run with a driver thread); ``stats`` the summaries.
 
 Times are measured with ``time.perf_counter_ns`` (CLOCK_MONOTONIC on Linux) and reported
 in milliseconds. Targets are checked here, never in unit tests (``targets``).
