@@ -65,7 +65,7 @@ STATION = Field("section", "The station config.", fields={
         "device": Field("string", "ALSA device: hw:CARD for the lowest latency.", default="default"),
         "sample_rate": Field("integer", "Sample rate.", default=48000, min=22050, max=96000,
                              units="Hz"),
-        "period_size": Field("integer", "Frames per ALSA period.", default=64, min=16,
+        "period_size": Field("integer", "Frames per ALSA period.", default=64, min=64,
                              max=4096, units="frames"),
         "periods": Field("integer", "Number of ALSA periods.", default=3, min=2, max=16),
         "gain": Field("number", "FluidSynth master gain.", default=0.5, min=0.0, max=2.0),
