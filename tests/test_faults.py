@@ -128,3 +128,18 @@ def test_a_bad_profile_at_start_up_leaves_the_seat_empty_and_the_station_running
         assert sounding(d, 2) == [0]
     finally:
         d.close()
+
+
+def test_a_bad_station_config_refuses_to_start_with_exit_3_and_says_where(tmp_path,
+                                                                        station_env):
+    import subprocess
+
+    from conftest import station_command
+    cfg = station_yaml(tmp_path, daemon={"stuck_limt_s": 30, "stall_limit_s": 0})
+    r = subprocess.run(station_command() + ["run", "--config", str(cfg), "--hardware", "sim",
+                                            "--no-audio"],
+                       capture_output=True, text=True, env=station_env, timeout=60)
+    assert r.returncode == 3, r.stderr
+    assert "station.yaml:" in r.stderr and "did you mean 'stuck_limit_s'" in r.stderr
+    assert "daemon.stall_limit_s" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "station.sock").exists()
