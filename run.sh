@@ -20,7 +20,7 @@ is_pi() { grep -qi 'raspberry pi' /proc/device-tree/model 2>/dev/null; }
 apt_setup() {
   # systemd: systemd-analyze, for the test that verifies deploy/station.service
   local pkgs=(libfluidsynth3 timgm6mb-soundfont python3 python3-venv python3-dev make systemd)
-  is_pi && pkgs+=(python3-lgpio i2c-tools)
+  is_pi && pkgs+=(python3-lgpio python3-rpi.gpio i2c-tools)   # gpiozero prefers lgpio (Pi 5)
   local missing=()
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -58,6 +58,12 @@ case "${1:-}" in
     setup
     say "playing the demo session on the simulated station"
     "$VENV/bin/station" simulate configs/scenarios/demo.yaml --out out/demo --text
+    say "writing the therapist's report of that session"
+    "$VENV/bin/station" report --db out/demo/station.db -o out/demo/report.html
+    say "playing the group demo: four players, round robin, then call and response"
+    "$VENV/bin/station" simulate configs/scenarios/group.yaml --out out/group --text
+    "$VENV/bin/station" report --db out/group/station.db -o out/group/report.html
+    say "done: open out/demo/report.html and out/group/report.html; listen to out/*/session.wav"
     ;;
   test)
     setup

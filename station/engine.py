@@ -65,6 +65,7 @@ class Engine:
             if p.switch_gpio is not None:
                 self._switches[p.switch_name] = (p.player, p.switch_pad)
         self.boards: dict[int, str] = {}     # address -> last fault/recovery detail
+        self._held: list[Event] | None = None   # events held back during a batch
         self.paused = False             # all-quiet: pads pause until released
         self.last_touch_ns: int | None = None
         if gate is None:                # the config's turns: section (station.turns)
@@ -253,8 +254,25 @@ class Engine:
         return int(min(level, cap))
 
     def _emit(self, event: Event) -> None:
+        if self._held is not None:
+            self._held.append(event)
+            return
         for listener in self.listeners:
             listener(event)
+
+    def hold_listeners(self) -> None:
+        """Start a batch: events reach the listeners only at ``release_listeners``.
+
+        One IRQ read can bring many touches (a palm, a whole group at once); sounding them
+        all before journaling and lighting any keeps the last note as quick as the first.
+        """
+        if self._held is None:
+            self._held = []
+
+    def release_listeners(self) -> None:
+        held, self._held = self._held, None
+        for event in held or ():
+            self._emit(event)
 
     # -- reporting ---------------------------------------------------------------------------
     def status(self) -> dict:

@@ -149,13 +149,19 @@ class Station:
         n = 0
         while self.jobs:
             self.jobs.popleft()()
-        while self.inbox:
-            event = self.inbox.popleft()
-            if event.kind == FAULT:
-                self.engine.fault(event)
-            else:
-                self.engine.handle(event)
-            n += 1
+        if not self.inbox:
+            return 0
+        self.engine.hold_listeners()    # sound every queued touch first, then log them
+        try:
+            while self.inbox:
+                event = self.inbox.popleft()
+                if event.kind == FAULT:
+                    self.engine.fault(event)
+                else:
+                    self.engine.handle(event)
+                n += 1
+        finally:
+            self.engine.release_listeners()
         return n
 
     def next_wakeup(self) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 from station.clock import VirtualClock
 from station.config import load_config
 from station.errors import ProfileError
-from station.events import NOTE_ON, RELEASE, SUPPRESSED, TOUCH, TURN_START, Event
+from station.events import FAULT, NOTE_ON, RELEASE, SUPPRESSED, TOUCH, TURN_START, Event
 from station.journal import Journal
 from station.runtime import Station
 from station.scenario import Scenario
@@ -53,6 +53,7 @@ class Simulation:
         self.per_player: dict[int, collections.Counter] = collections.defaultdict(
             collections.Counter)
         self.refused: list[str] = []
+        self.faults: list[str] = []       # "20.1 s: board_lost 0x5b", in order
         self._probes = sorted((int(round(t * 1e9)), t) for t in sample_lights)
         self.light_samples: dict[float, dict[str, float]] = {}
         journal = Journal(self.out_dir / "station.db", station=self.config.name)
@@ -167,6 +168,9 @@ class Simulation:
                     self.per_player[e.player]["out_of_turn_notes"] += 1
         elif e.kind == TURN_START and e.player is not None:
             self.per_player[e.player]["turns"] += 1
+        elif e.kind == FAULT:
+            where = f" {e.board:#x}" if e.board is not None else ""
+            self.faults.append(f"{e.t_ns / 1e9:.1f} s: {e.detail}{where}")
 
     def summary(self) -> dict:
         players = {}
@@ -184,7 +188,7 @@ class Simulation:
             "scenario": str(self.scenario.path), "seconds": self.scenario.end_ns / 1e9,
             "touches": self.counts[TOUCH], "notes": self.counts[NOTE_ON],
             "suppressed": self.counts[SUPPRESSED], "players": players,
-            "refused_profiles": self.refused, "journal": self.station.journal.health(),
+            "refused_profiles": self.refused, "faults": self.faults, "journal": self.station.journal.health(),
             "wav": str(self.out_dir / "session.wav"), "db": str(self.out_dir / "station.db"),
         }
 
@@ -204,8 +208,12 @@ def summary_text(summary: dict) -> str:
         turns = f", {p['turns']} turns" if p.get("turns") else ""
         lines.append(f"  Player {n} ({p['client'] or 'no client'}): {p['touches']} touches, "
                      f"{p['notes']} notes{turns}" + (f", held back: {why}" if why else ""))
+    for fault in summary.get("faults", []):
+        lines.append(f"  Hardware: {fault}")
     for r in summary["refused_profiles"]:
-        lines.append("  Refused profile: " + r.splitlines()[0])
+        first, *problems = r.splitlines()
+        lines.append("  Refused profile (the previous client kept playing): " + first)
+        lines.extend("    " + p.strip() for p in problems)
     lines.append(f"Audio: {summary['wav']}\nJournal: {summary['db']}")
     return "\n".join(lines)
 

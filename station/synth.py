@@ -70,14 +70,15 @@ class Synth:
     sample_rate: Hz for offline rendering (with ``audio`` its sample_rate is used instead).
     gain: master gain 0..10 (FluidSynth's own default 0.2 is too quiet; 0.5 suits 1-4 notes).
     reverb: reverb level 0..1; 0 disables the reverb unit entirely (saves Pi CPU).
-    polyphony: maximum simultaneous voices 1..1024.
+    polyphony: maximum simultaneous voices 1..1024 (256: 48 pads of 3-note chords plus
+        their release tails; voices cost CPU only while they sound).
     audio: None renders offline via ``render()``; AudioSettings starts real-time output.
     open_audio: False makes a real-time synth whose device is opened later by
     ``reopen_audio()`` (the daemon's audio guard keeps trying a missing device).
     """
 
     def __init__(self, soundfont: str | Path, *, sample_rate: int = 48000, gain: float = 0.5,
-                 reverb: float = 0.0, polyphony: int = 64,
+                 reverb: float = 0.0, polyphony: int = 256,
                  audio: AudioSettings | None = None, open_audio: bool = True) -> None:
         if audio is not None:
             sample_rate = audio.sample_rate

@@ -22,6 +22,7 @@ def test_simulate_prints_a_json_summary_and_writes_wav_and_db(tmp_path):
     r = station("simulate", str(CONFIGS / "scenarios" / "demo.yaml"), "--out",
                 str(tmp_path / "demo"))
     assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("{"), f"stdout: {r.stdout[:300]!r} stderr: {r.stderr[-600:]!r}"
     summary = json.loads(r.stdout)
     assert summary["notes"] > 40 and set(summary["players"]) >= {"1", "2"}
     assert (tmp_path / "demo" / "session.wav").stat().st_size > 48000 * 4 * 60

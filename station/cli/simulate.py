@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -20,7 +22,23 @@ def register(sub) -> None:
 def main(args) -> int:
     from station.scenario import load_scenario
     from station.simulate import dumps, simulate, summary_text
-    summary = simulate(load_scenario(args.scenario), Path(args.out), realtime=args.realtime)
+    scenario = load_scenario(args.scenario)
+    with _stdout_to_stderr():     # stdout carries only the summary, for scripts reading JSON
+        summary = simulate(scenario, Path(args.out), realtime=args.realtime)
     print(summary_text(summary) if args.text else dumps(summary))
     sys.stdout.flush()
     return 0
+
+
+@contextlib.contextmanager
+def _stdout_to_stderr():
+    """Send file descriptor 1 to stderr meanwhile: C libraries (FluidSynth) may print."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)

@@ -40,6 +40,8 @@ class AccessStage:
                 self._leader[pad] = group[0]
         self._members: dict[int, set[int]] = {}     # group leader -> members touched
         self._filters: dict[int, PadFilter] = {}
+        self._timed: set[int] = set()   # pads whose filter has a timer running: the runner
+        # asks next_deadline() after every event, so it must not walk every pad
 
     def filter(self, pad: int) -> PadFilter:
         """The filter of logical pad ``pad`` (made on first use)."""
@@ -99,7 +101,8 @@ class AccessStage:
     # -- time --------------------------------------------------------------------------------
     def tick(self, now: int) -> list[Event]:
         out: list[Event] = []
-        for pad, f in self._filters.items():
+        for pad in sorted(self._timed):
+            f = self._filters[pad]
             due = f.next_deadline()
             if due is not None and due <= now:
                 out += self._convert(pad, f.tick(now), f)
@@ -109,8 +112,8 @@ class AccessStage:
 
     def next_deadline(self) -> int | None:
         best = None
-        for f in self._filters.values():
-            due = f.next_deadline()
+        for pad in self._timed:
+            due = self._filters[pad].next_deadline()
             if due is not None and (best is None or due < best):
                 best = due
         return best
@@ -135,6 +138,10 @@ class AccessStage:
     # -- internals -----------------------------------------------------------------------------
     def _convert(self, pad: int, actions: list[tuple], f: PadFilter,
                  raw_pad: int | None = None) -> list[Event]:
+        if f.next_deadline() is None:
+            self._timed.discard(pad)
+        else:
+            self._timed.add(pad)
         out = []
         for action, t, detail in actions:
             if action == "on":
