@@ -117,6 +117,7 @@ class Synth:
         self._noteon, self._noteoff = fs.fluid_synth_noteon, fs.fluid_synth_noteoff
         self._cc = fs.fluid_synth_cc
         self._write = None
+        self._reverb_on = reverb > 0
         if not self.realtime:
             # pyfluidsynth declares the result as a pointer; the C function returns int
             write = ctypes.CDLL(fs.lib).fluid_synth_write_s16
@@ -218,9 +219,15 @@ class Synth:
         self._control(channel, CC_VOLUME, round(volume * 127))
 
     def set_reverb_send(self, channel: int, amount: float) -> None:
-        """Reverb send 0..1 (MIDI CC91); audible only when the Synth was made with reverb > 0."""
+        """Reverb send 0..1 (MIDI CC91). The reverb unit is switched on the first time a
+        send above 0 is asked for (a profile's ``sound.reverb``); until then it costs no CPU."""
         if not 0.0 <= amount <= 1.0:
             raise ValueError(f"reverb send must be 0..1, got {amount}")
+        if amount > 0 and not self._reverb_on and self._synth is not None:
+            reverb_on = ctypes.CDLL(self._fs.lib).fluid_synth_reverb_on
+            reverb_on.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
+            reverb_on(self._synth, -1, 1)       # -1: every effects group
+            self._reverb_on = True
         self._control(channel, CC_REVERB_SEND, round(amount * 127))
 
     def note_on(self, channel: int, note: int, velocity: int) -> bool:

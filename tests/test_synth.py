@@ -207,3 +207,21 @@ def test_find_soundfont_configured_fallback_and_errors(tmp_path):
         find_soundfont(not_sf)
     with pytest.raises(SoundfontError, match="apt-get install"):
         find_soundfont(None, fallbacks=[tmp_path / "a.sf2", tmp_path / "b.sf2"])
+
+
+def test_a_reverb_send_switches_the_reverb_on_so_a_note_rings_longer(soundfont):
+    """A profile's sound.reverb must be audible even though the synth starts without one."""
+    import numpy as np
+    from station.timbres import timbre
+    energy = []
+    for send in (0.0, 1.0):
+        synth = Synth(soundfont)
+        synth.set_timbre(0, timbre("marimba"))
+        synth.set_reverb_send(0, send)
+        synth.note_on(0, 72, 110)
+        synth.render(4800)
+        synth.note_off(0, 72)
+        tail = synth.render(48000)[24000:].astype(float)   # 0.5..1 s after the release
+        energy.append(float(np.sqrt(np.mean(tail ** 2))))
+        synth.close()
+    assert energy[1] > 1.15 * energy[0], f"tail RMS with reverb {energy[1]:.1f}, dry {energy[0]:.1f}"
