@@ -87,9 +87,9 @@ def describe(f: Field) -> str:
     if f.kind == "one_of":
         return " or ".join(describe(o) for o in f.options)
     if f.kind == "list":
-        return f"a list of {describe(f.item)}s" if f.item else "a list"
+        return f"a list, each {describe(f.item)}" if f.item else "a list"
     if f.kind == "section":
-        return "a section of keys"
+        return "a section (key: value lines)"
     if f.kind == "map":
         return "a set of 'key: value' entries"
     return {"null": "null (nothing)", "string": "text", "boolean": "true or false", "any": "any value"}.get(f.kind, f.kind)
@@ -118,7 +118,7 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
         if value is None:
             value = {}
         if not isinstance(value, dict):
-            bad(f"{here} must be {describe(f)} (like 'key: value' lines indented under it), "
+            bad(f"{here} must be a section: 'key: value' lines indented under it, "
                 f"not {_show(value)}.")
             return None
         out = {}
