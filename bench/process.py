@@ -20,10 +20,8 @@ does not exit within 10 s.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -40,24 +38,14 @@ def station_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "station"]
 
 
-def ask(sock_path: Path, cmd: str, timeout: float = 2.0):
-    """One control request; the reply dict, or None if nobody answers yet."""
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
+def ask(sock_path: Path, cmd: str):
+    """One control request through the station's own client; the result, or None."""
+    from station.control import request
+    from station.errors import ControlError
     try:
-        s.connect(str(sock_path))
-        s.sendall(json.dumps({"cmd": cmd, "args": {}}).encode() + b"\n")
-        data = b""
-        while not data.endswith(b"\n"):
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-        return json.loads(data or b"null")
-    except (OSError, ValueError):
+        return {"ok": True, "result": request(sock_path, cmd)}
+    except ControlError:
         return None
-    finally:
-        s.close()
 
 
 def cpu_ticks(pid: int) -> int:
