@@ -70,7 +70,7 @@ def parse_yaml(raw: bytes, path: Path, error: type[Exception], what: str = "file
     try:
         _check_aliases(text, path, error)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)  # SafeLoader: no python tags, ever
+        data = yaml.safe_load(text)  # safe: no python tags, ever
     except yaml.MarkedYAMLError as exc:
         raise error(_syntax_message(exc, path, what)) from None
     except yaml.YAMLError as exc:
