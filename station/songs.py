@@ -1,6 +1,6 @@
 """Songs a client can play one touch at a time (music mode "song").
 
-Song file format: ``configs/songs/<name>.yaml``, read with yaml.safe_load::
+Song file format: ``configs/songs/<name>.yaml``, read safely by ``station.yamlfile``::
 
     name: Twinkle Twinkle          # shown to the therapist (default: the file name)
     description: one line          # optional
@@ -94,18 +94,10 @@ def load_song(name_or_path: str | Path) -> Song:
 
     Raises ValueError naming the file and, for a bad step, its index (counting from 0).
     """
-    import yaml  # imported here: nothing is read or parsed at import time
+    from station.yamlfile import read_yaml   # size, encoding, syntax with line:column
 
     path = _song_path(name_or_path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"cannot read song file {path}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ValueError(f"song file {path}{at}: not valid YAML "
-                         f"({getattr(exc, 'problem', None) or exc})") from None
+    data = read_yaml(path, ValueError, "song file").data
     if not isinstance(data, dict):
         raise ValueError(f"song file {path}: expected a mapping with 'name' and 'steps'")
     unknown = set(data) - {"name", "description", "tempo", "steps"}

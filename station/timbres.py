@@ -70,20 +70,9 @@ def _parse_entry(name: str, entry: object, where: str) -> Timbre:
 
 @functools.lru_cache(maxsize=8)
 def _load(path: Path) -> dict[str, Timbre]:
-    import yaml  # imported here: nothing is read or parsed at import time
+    from station.yamlfile import read_yaml   # size, encoding, syntax with line:column
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read the timbre catalogue {path}: {exc.strerror or exc}") \
-            from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{path}{at}: not valid YAML ({getattr(exc, 'problem', exc)})") \
-            from exc
+    data = read_yaml(path, ConfigError, "timbre catalogue").data
     if not isinstance(data, dict) or not isinstance(data.get("timbres"), dict):
         raise ConfigError(f"{path}: expected a top-level 'timbres:' mapping of name -> preset")
     catalogue: dict[str, Timbre] = {}

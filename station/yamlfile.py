@@ -65,8 +65,9 @@ def parse_yaml(raw: bytes, path: Path, error: type[Exception], what: str = "file
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
-        raise error(f"{path}: the {what} is empty. Start from a template "
-                    f"(station profile new ID) or restore a backup.")
+        hint = "Start from a template (station profile new ID)" \
+            if what == "client profile" else "Restore it from a backup or the station's copy"
+        raise error(f"{path}: the {what} is empty. {hint}.")
     try:
         _check_aliases(text, path, error)
         node = yaml.compose(text, Loader=yaml.SafeLoader)

@@ -66,7 +66,7 @@ def test_every_timbre_loads_and_sounds_in_timgm6mb(synth, name):
     ("timbres: {x: {program: 1, percussion: true, bank: 0}}", "must use bank 128"),
     ("timbres: {x: {program: 1, colour: red}}", "unknown keys"),
     ("timbres: [1, 2]", "top-level 'timbres:'"),
-    ("timbres:\n  x: {program: 1\n", "line"),
+    ("timbres:\n  x: {program: 1\n", r"\.yaml:\d+:\d+: YAML syntax error"),
 ])
 def test_broken_catalogue_is_a_config_error(tmp_path, text, match):
     path = tmp_path / "timbres.yaml"
