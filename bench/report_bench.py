@@ -17,7 +17,6 @@ import json
 import os
 import platform
 import random
-import sqlite3
 import tempfile
 import time
 from pathlib import Path

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,36 @@ def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return path
+
+
+def station_config_text(tmp_path: Path, clients_dir: Path | None = None) -> str:
+    """The packaged station.yaml with its clients, a journal and a control socket under
+    ``tmp_path`` (journal ``tmp_path/j/station.db``, socket ``tmp_path/station.sock``)."""
+    text = (CONFIGS / "station.yaml").read_text()
+    text = text.replace("clients_dir: clients",
+                        f"clients_dir: {clients_dir or CONFIGS / 'clients'}")
+    text = text.replace("journal: out/station.db", f"journal: {tmp_path / 'j' / 'station.db'}")
+    return text + f"control_socket: {tmp_path / 'station.sock'}\n"
+
+
+def station_config(tmp_path: Path, clients_dir: Path | None = None, extra: str = "") -> Path:
+    """``station_config_text`` plus ``extra`` lines, written to ``tmp_path/station.yaml``."""
+    return write(tmp_path / "station.yaml", station_config_text(tmp_path, clients_dir) + extra)
+
+
+def launch_sim_daemon(config: Path, env: dict, *extra: str) -> subprocess.Popen:
+    """``station run --hardware sim --no-audio`` as a user starts it, in the background."""
+    return subprocess.Popen(station_command() + ["run", "--config", str(config), "--hardware",
+                                                 "sim", "--no-audio", *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def wait_until(predicate, proc: subprocess.Popen | None = None, seconds: float = 30.0,
+               what: str = "the daemon did not get there") -> None:
+    """Wait for a real subprocess to reach a state (not timing anything): fail if it exits."""
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if proc is not None:
+            assert proc.poll() is None, proc.stderr.read()
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)

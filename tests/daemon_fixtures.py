@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from conftest import CONFIGS, write
+from conftest import station_config_text, write
 
 DAEMON_DEFAULTS = {"hands_off_s": 0.0, "chime": False}
 
@@ -16,17 +16,13 @@ def station_yaml(tmp_path: Path, *, daemon: dict | None = None, audio: dict | No
                  clients_dir: Path | None = None) -> Path:
     """The packaged station.yaml with its clients, a journal and a socket under tmp_path,
     and ``daemon:``/``audio:`` keys set as given."""
-    text = (CONFIGS / "station.yaml").read_text()
-    text = text.replace("clients_dir: clients",
-                        f"clients_dir: {clients_dir or CONFIGS / 'clients'}")
-    text = text.replace("journal: out/station.db", f"journal: {tmp_path / 'j' / 'station.db'}")
+    text = station_config_text(tmp_path, clients_dir)
     if poll_ms is not None:
         text = text.replace("poll_interval_ms: 10", f"poll_interval_ms: {poll_ms}")
     if audio:
         for key, value in audio.items():
             import re
             text = re.sub(rf"(?m)^(  {key}:) *[^#\n]*", rf"\g<1> {value}  ", text)
-    text += f"control_socket: {tmp_path / 'station.sock'}\n"
     d = dict(DAEMON_DEFAULTS, **(daemon or {}))
     text += "daemon:\n" + "".join(f"  {k}: {str(v).lower() if isinstance(v, bool) else v}\n"
                                   for k, v in d.items())

@@ -5,12 +5,11 @@ import os
 import signal
 import sqlite3
 import subprocess
-import time
 from pathlib import Path
 
-import pytest
 
-from conftest import CONFIGS, station_command, write
+from conftest import (CONFIGS, launch_sim_daemon, station_command, station_config, wait_until,
+                      write)
 
 
 def station(*args, env=None, timeout=120):
@@ -52,19 +51,11 @@ def test_bad_station_config_refuses_to_start_with_a_distinct_code(tmp_path):
 
 
 def sim_config(tmp_path) -> Path:
-    text = (CONFIGS / "station.yaml").read_text()
-    text = text.replace("clients_dir: clients", f"clients_dir: {CONFIGS / 'clients'}")
-    text = text.replace("journal: out/station.db", f"journal: {tmp_path / 'j' / 'station.db'}")
-    text += f"control_socket: {tmp_path / 'station.sock'}\n"
-    return write(tmp_path / "station.yaml", text)
+    return station_config(tmp_path)
 
 
 def wait_for(path: Path, proc, seconds=30.0):
-    deadline = time.monotonic() + seconds
-    while not path.exists():
-        assert proc.poll() is None, proc.stderr.read()
-        assert time.monotonic() < deadline, "daemon did not come up"
-        time.sleep(0.05)
+    wait_until(path.exists, proc, seconds, "daemon did not come up")
 
 
 def control(sock, cmd, **args):
@@ -76,18 +67,13 @@ def test_daemon_on_the_simulator_plays_answers_and_stops_cleanly_on_sigterm(tmp_
                                                                          station_env):
     cfg = sim_config(tmp_path)
     sock = tmp_path / "station.sock"
-    proc = subprocess.Popen(station_command() + ["run", "--config", str(cfg), "--hardware",
-                                                 "sim", "--no-audio"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=station_env)
+    proc = launch_sim_daemon(cfg, station_env)
     try:
         wait_for(sock, proc)
         assert os.stat(sock).st_mode & 0o777 == 0o660
-        deadline = time.monotonic() + 30
-        while (status := control(sock, "status"))["startup"] != "ready":
-            assert time.monotonic() < deadline, "never ready"   # hands-off cue, calibration
-            time.sleep(0.1)
-        assert status["players"]["1"]["client"] == "alex"
+        wait_until(lambda: control(sock, "status")["startup"] == "ready", proc,
+                   what="never ready")                  # hands-off cue, calibration
+        assert control(sock, "status")["players"]["1"]["client"] == "alex"
         control(sock, "sim", action="touch", address=0x5A, electrode=2)
         assert control(sock, "status")["players"]["1"]["sounding"] == [2]
         second = subprocess.run(station_command() + ["run", "--config", str(cfg), "--hardware",

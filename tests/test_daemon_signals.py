@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import station_command
+from conftest import launch_sim_daemon, station_command
 from daemon_fixtures import make_daemon, rows, station_yaml, world
 from station.clock import VirtualClock
 from station.control import request
@@ -33,10 +33,7 @@ def notify(tmp_path):
     sock.close()
 
 
-def launch(cfg, env, *extra):
-    return subprocess.Popen(station_command() + ["run", "--config", str(cfg), "--hardware",
-                                                 "sim", "--no-audio", *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+launch = launch_sim_daemon
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

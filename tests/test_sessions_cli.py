@@ -3,9 +3,8 @@
 import signal
 import sqlite3
 import subprocess
-import time
 
-from conftest import CONFIGS, station_command, write
+from conftest import launch_sim_daemon, station_command, station_config, wait_until
 
 
 def station(*args, env=None):
@@ -14,22 +13,11 @@ def station(*args, env=None):
 
 
 def test_session_commands_reach_the_running_station_and_the_journal(tmp_path, station_env):
-    text = (CONFIGS / "station.yaml").read_text()
-    text = text.replace("clients_dir: clients", f"clients_dir: {CONFIGS / 'clients'}")
-    text = text.replace("journal: out/station.db", f"journal: {tmp_path / 'j' / 'station.db'}")
-    text += f"control_socket: {tmp_path / 'station.sock'}\nsession: {{auto_start: false}}\n"
-    cfg = str(write(tmp_path / "station.yaml", text))
+    cfg = str(station_config(tmp_path, extra="session: {auto_start: false}\n"))
     sock = tmp_path / "station.sock"
-    proc = subprocess.Popen(station_command() + ["run", "--config", cfg, "--hardware", "sim",
-                                                 "--no-audio"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=station_env)
+    proc = launch_sim_daemon(cfg, station_env)
     try:
-        deadline = time.monotonic() + 30       # waiting for a process to come up, not timing
-        while not sock.exists():
-            assert proc.poll() is None, proc.stderr.read()
-            assert time.monotonic() < deadline, "daemon did not come up"
-            time.sleep(0.05)
+        wait_until(sock.exists, proc, what="daemon did not come up")
         r = station("session", "note", "too", "early", "--config", cfg, env=station_env)
         assert r.returncode != 0 and "no session is running" in r.stderr
         r = station("session", "start", "--config", cfg, env=station_env)

@@ -5,11 +5,11 @@ import shutil
 import signal
 import sqlite3
 import subprocess
-import time
 
 import pytest
 
-from conftest import CONFIGS, station_command, write
+from conftest import (CONFIGS, launch_sim_daemon, station_command, station_config, wait_until,
+                      write)
 from station.events import PROFILE
 from station.motor_eval import Rig
 
@@ -25,11 +25,7 @@ def clients_dir(tmp_path):
 
 
 def config(tmp_path, extra=""):
-    text = (CONFIGS / "station.yaml").read_text()
-    text = text.replace("clients_dir: clients", f"clients_dir: {clients_dir(tmp_path)}")
-    text = text.replace("journal: out/station.db", f"journal: {tmp_path / 'j' / 'station.db'}")
-    return write(tmp_path / "station.yaml", text + f"control_socket: {tmp_path / 's.sock'}\n"
-                 + extra)
+    return station_config(tmp_path, clients_dir(tmp_path), extra)
 
 
 def bump(path, text):
@@ -117,19 +113,13 @@ def journal_profiles(db):
 
 
 def until(predicate, seconds=20.0):
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        assert time.monotonic() < deadline, "the daemon did not get there"
-        time.sleep(0.05)
+    wait_until(predicate, seconds=seconds)
 
 
 def test_swaps_through_the_running_daemon(tmp_path, station_env):
     cfg = config(tmp_path)
-    sock, db = tmp_path / "s.sock", tmp_path / "j" / "station.db"
-    proc = subprocess.Popen(station_command() + ["run", "--config", str(cfg), "--hardware",
-                                                 "sim", "--no-audio"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=station_env)
+    sock, db = tmp_path / "station.sock", tmp_path / "j" / "station.db"
+    proc = launch_sim_daemon(cfg, station_env)
     try:
         until(sock.exists)
         r = station("profile", "use", "jo", "--player", "1", "--config", str(cfg),

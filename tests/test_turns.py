@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import CONFIGS, station_command, write
+from conftest import CONFIGS, launch_sim_daemon, station_command, write
 from station.config import load_config
 from station.errors import ConfigError
 from station.turn_modes import MODES, Seating, _after
@@ -121,10 +121,7 @@ def test_station_turn_commands_against_the_running_daemon(tmp_path, station_env)
     sock = tmp_path / "station.sock"
     cfg = write(tmp_path / "group.yaml", text + f"control_socket: {sock}\n"
                 "daemon: {hands_off_s: 0, chime: false}\n")
-    proc = subprocess.Popen(station_command() + ["run", "--config", str(cfg), "--hardware",
-                                                 "sim", "--no-audio"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=station_env)
+    proc = launch_sim_daemon(cfg, station_env)
 
     def turn(*args):
         return subprocess.run(station_command() + ["turn", *args, "--config", str(cfg)],
