@@ -2,7 +2,7 @@
 
 * Onset: for every timbre of the catalogue, an offline Synth (the station's own wrapper,
   the configured soundfont and sample rate) gets a note-on at a block boundary and
-  renders 100 ms; ``station.audio_analysis.first_sound_frame`` finds the first frame
+  renders 100 ms; ``station.sound.analysis.first_sound_frame`` finds the first frame
   above FluidSynth's dither. That is the soundfont's attack: the sample's own silence
   and envelope, before any buffer. Melodic timbres play middle C (60); drum kits the
   acoustic snare (38).
@@ -25,11 +25,11 @@ ONSET_FRAMES = 4800
 
 def onsets() -> dict:
     """Per-timbre onset in frames and ms, and the configured buffer latency."""
-    from station.audio_analysis import first_sound_frame
-    from station.config import load_config
-    from station.soundfont import find_soundfont
-    from station.synth import AudioSettings, Synth
-    from station.timbres import load_catalogue
+    from station.config.station import load_config
+    from station.sound.analysis import first_sound_frame
+    from station.sound.soundfont import find_soundfont
+    from station.sound.synth import AudioSettings, Synth
+    from station.sound.timbres import load_catalogue
 
     config = load_config()
     a = config.audio
@@ -60,10 +60,10 @@ def onsets() -> dict:
 
 def render_speed(seconds: float) -> float:
     """Offline render speed, x real time."""
-    from station.config import load_config
-    from station.soundfont import find_soundfont
-    from station.synth import Synth
-    from station.timbres import timbre
+    from station.config.station import load_config
+    from station.sound.soundfont import find_soundfont
+    from station.sound.synth import Synth
+    from station.sound.timbres import timbre
 
     config = load_config()
     rate = config.audio["sample_rate"]

@@ -27,8 +27,8 @@ ADDRESSES = (0x5A, 0x5B, 0x5C, 0x5D)
 
 
 def _synth(folder: Path):
-    from station.config import load_config
-    from station.daemon import open_synth
+    from station.config.station import load_config
+    from station.service.daemon import open_synth
 
     return open_synth(load_config(folder / "station.yaml"), realtime=True)
 

@@ -40,8 +40,8 @@ def station_command() -> list[str]:
 
 def ask(sock_path: Path, cmd: str):
     """One control request through the station's own client; the result, or None."""
-    from station.control import request
-    from station.errors import ControlError
+    from station.core.errors import ControlError
+    from station.service.control import request
     try:
         return {"ok": True, "result": request(sock_path, cmd)}
     except ControlError:
@@ -67,7 +67,7 @@ def measure(folder: Path, *, players: int = 4, idle_s: float = 20.0,
             quick_start: bool = False) -> dict:
     """Start a daemon with ``players`` boards/players; idle_s=0 skips the CPU figure.
     ``quick_start`` skips the start-up cue and hands-off wait (the smoke test only)."""
-    from station.config import load_config
+    from station.config.station import load_config
 
     config = write_config(folder, players=players, quick_start=quick_start)
     hands_off = load_config(config).raw.get("daemon", {}).get("hands_off_s", 0.0)

@@ -26,8 +26,8 @@ S = 1_000_000_000
 
 def build_journal(path: Path, events: int, sessions: int, seed: int = 6) -> int:
     """Write a journal of about ``events`` events; return the exact count."""
-    from station.journal import connect, journal_secret
-    from station.pseudonym import pseudonym
+    from station.journal.pseudonym import pseudonym
+    from station.journal.writer import connect, journal_secret
     rng = random.Random(seed)
     conn = connect(path)
     secret = journal_secret(conn)
@@ -101,8 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sessions", type=int, default=40)
     ap.add_argument("--out", default="out/bench")
     args = ap.parse_args(argv)
-    from station.journal_read import open_journal
-    from station.report import write_report
+    from station.journal.reader import open_journal
+    from station.report.build import write_report
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.db"
         t0 = time.perf_counter()

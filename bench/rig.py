@@ -3,7 +3,7 @@
 Nothing here replaces a part of the station. ``TimedSynth`` wraps the real Synth and
 only notes *when* the engine's ``note_on`` returned; ``stamp_edges`` wraps the mock
 pins' ``drive_low`` to note when an IRQ line fell; ``run_daemon`` runs the real
-``station.daemon.Daemon`` (simulated hardware, real journal, offline synth) with its
+``station.service.daemon.Daemon`` (simulated hardware, real journal, offline synth) with its
 engine loop in the main thread, exactly as ``station run --hardware sim`` does, while a
 driver thread plays the part of gpiozero's edge thread on a Pi.
 
@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from station.config import DEFAULT_CONFIG
+from station.config.station import DEFAULT_CONFIG
 
 CLIENTS = ("alex", "sam", "jo", "sam")   # repo profiles seated at players 1..4
 SEPARATE_IRQ = (4, 17, 27, 22)           # one IRQ line per board (free GPIOs in the config)
@@ -123,7 +123,7 @@ def run_daemon(config_path: Path, driver, *, threaded: bool = True):
     read over the simulated bus happens there; the engine thread is woken to play).
     threaded=False: ``driver`` runs as one job inside the engine thread and must call
     ``daemon.station.drain()`` itself (the same stack, minus the thread hand-off)."""
-    from station.daemon import Daemon
+    from station.service.daemon import Daemon
 
     saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     stalls: list[int] = []     # the loop watchdog's exit, made harmless in-process

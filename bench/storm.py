@@ -6,7 +6,7 @@ in the guide is 4-12 Hz), each electrode at its own random phase, for ``seconds`
 virtual time. Changes are grouped by the MPR121's 1 ms sample period (the driver's
 setting) and land together (``world.at_once``), so one IRQ edge may carry several.
 
-The station is the shipped composition (``station.runtime.Station``: the engine with
+The station is the shipped composition (``station.engine.runtime.Station``: the engine with
 the seated clients' accessibility stages, the turn gate, mapping, a real offline
 FluidSynth, the SQLite ``Journal`` writer thread, simulated hardware), driven on a
 ``VirtualClock`` as fast as it goes, with its timers and polls run in order. Wall time
@@ -52,13 +52,13 @@ def measure(config_path: Path, seconds: float, speed: float = 2.0, seed: int = 3
     raw events handled per second of the engine thread's busy time."""
     from hardware.mock import use_mock_pins
     from hardware.sim import SimulatedHardware
-    from station.clock import VirtualClock
-    from station.config import load_config
-    from station.journal import Journal
-    from station.runtime import Station
-    from station.soundfont import find_soundfont
-    from station.synth import Synth
-    from station.wiring import hardware_spec
+    from station.config.station import load_config
+    from station.core.clock import VirtualClock
+    from station.engine.runtime import Station
+    from station.engine.wiring import hardware_spec
+    from station.journal.writer import Journal
+    from station.sound.soundfont import find_soundfont
+    from station.sound.synth import Synth
 
     config = load_config(config_path)
     db = Path(config.journal)

@@ -7,4 +7,6 @@ as gpiozero ships its MockFactory); ``pi`` opens the real bus and pins.
 
 Pi libraries (busio, board, adafruit_mpr121, gpiozero pin factories) are imported only
 inside the leaf modules that need them, lazily, so ``import hardware`` works anywhere.
+
+May import: station.core (events, clock, errors).
 """

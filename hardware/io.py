@@ -2,7 +2,7 @@
 
 The same class runs on a Raspberry Pi (``i2c`` = busio.I2C, gpiozero's default pin
 factory) and in the simulator (SimI2C, gpiozero's MockFactory). What it observes
-becomes ``station.events.Event`` objects handed to ``emit``:
+becomes ``station.core.events.Event`` objects handed to ``emit``:
 
 * ``touch``/``release`` (board, electrode): from one ``touched()`` read per board per
   IRQ edge (or per poll), diffed against the last mask; releases before touches.
@@ -25,8 +25,8 @@ import threading
 from contextlib import contextmanager
 from typing import Callable
 
-from station.clock import NS_PER_S
-from station.events import FAULT, PRESS, RELEASE, TOUCH, UNPRESS, Event
+from station.core.clock import NS_PER_S
+from station.core.events import FAULT, PRESS, RELEASE, TOUCH, UNPRESS, Event
 
 from .board import Board
 from .spec import ELECTRODES, HardwareSpec, check_electrode, check_thresholds

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from station.errors import BoardError
+from station.core.errors import BoardError
 
 NOT_A_PI = ("This machine does not look like a Raspberry Pi with I2C and GPIO enabled. "
             "Run the station on the Pi, or use the simulator (--sim).")

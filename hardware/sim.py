@@ -14,8 +14,8 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Callable, Iterable
 
-from station.errors import BoardError
-from station.events import Event
+from station.core.errors import BoardError
+from station.core.events import Event
 
 from .i2c_sim import SimI2C
 from .io import Hardware

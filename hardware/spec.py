@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from station.errors import ConfigError
+from station.core.errors import ConfigError
 
 MPR121_ADDRESSES = (0x5A, 0x5B, 0x5C, 0x5D)
 INPUT_MODES = ("irq", "poll")

@@ -30,7 +30,7 @@ def station_yaml(tmp_path: Path, *, daemon: dict | None = None, audio: dict | No
 
 
 def make_daemon(config: Path, clock, *, audio: bool = False, exits: list | None = None):
-    from station.daemon import Daemon
+    from station.service.daemon import Daemon
     exits = [] if exits is None else exits
     return Daemon(config, "sim", audio=audio, clock=clock, exit_fn=exits.append)
 

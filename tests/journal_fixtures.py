@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from station.events import Event
-from station.journal import Journal
+from station.core.events import Event
+from station.journal.writer import Journal
 
 S = 1_000_000_000
 

@@ -4,6 +4,8 @@ A module listed in ``COMMANDS`` provides ``register(subparsers)``, which adds it
 subcommands with ``set_defaults(func=...)``; ``func(args) -> int`` is the exit code.
 No traceback ever reaches the therapist: StationErrors print their plain message
 and exit with their code; anything unexpected prints one line and the log path.
+
+May import: every subpackage (the command is the top of the direction).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    from station.errors import StationError
+    from station.core.errors import StationError
     try:
         return int(args.func(args) or 0)
     except StationError as exc:

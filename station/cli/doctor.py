@@ -25,19 +25,19 @@ def register(sub) -> None:
 
 
 def doctor(args) -> int:
-    from station.doctor import Machine, check_all, report
+    from station.service.doctor import Machine, check_all, report
     text, code = report(check_all(args.config, Machine(user=args.user)))
     print(text)
     return code
 
 
 def audio_test(args) -> int:
-    from station.audio_guard import device_problem
-    from station.config import load_config
-    from station.errors import AudioError
-    from station.soundfont import find_soundfont
-    from station.synth import AudioSettings, Synth
-    from station.timbres import Timbre
+    from station.config.station import load_config
+    from station.core.errors import AudioError
+    from station.sound.audio_guard import device_problem
+    from station.sound.soundfont import find_soundfont
+    from station.sound.synth import AudioSettings, Synth
+    from station.sound.timbres import Timbre
 
     config = load_config(args.config)
     a = dict(config.audio)

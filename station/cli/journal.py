@@ -49,9 +49,9 @@ def register(sub) -> None:
 
 
 def session_main(args) -> int:
-    from station.config import load_config
-    from station.control import request
-    from station.errors import StationError
+    from station.config.station import load_config
+    from station.core.errors import StationError
+    from station.service.control import request
     text = " ".join(args.text).strip()
     if args.op in ("phase", "note") and not text:
         raise StationError(f"'station session {args.op}' needs "
@@ -74,24 +74,24 @@ def session_main(args) -> int:
 
 
 def _open(args):
-    from station.journal_read import client_pseudonym, journal_path, open_journal
+    from station.journal.reader import client_pseudonym, journal_path, open_journal
     conn = open_journal(journal_path(args.db, args.config))
     return conn, client_pseudonym(conn, getattr(args, "client", None))
 
 
 def export_main(args) -> int:
-    from station.journal import open_private
-    from station.journal_read import select_sessions
+    from station.core.files import open_private
+    from station.journal.reader import select_sessions
     conn, client = _open(args)
     try:
         sessions = select_sessions(conn, args.session, client)
         if args.format == "midi":
-            from station.export_midi import write_midi
+            from station.report.export_midi import write_midi
             paths = write_midi(conn, sessions, Path(args.output or "midi"), client)
             for path in paths:
                 print(f"wrote {path}")
             return 0
-        from station.export_csv import csv_rows, write_csv
+        from station.report.export_csv import csv_rows, write_csv
         if not args.output:
             write_csv(sys.stdout, csv_rows(conn, sessions, client))
             return 0
@@ -106,7 +106,7 @@ def export_main(args) -> int:
 
 
 def report_main(args) -> int:
-    from station.report import write_report
+    from station.report.build import write_report
     conn, client = _open(args)
     try:
         path = write_report(conn, Path(args.output), session=args.session, client=client)
@@ -117,7 +117,7 @@ def report_main(args) -> int:
 
 
 def forget_main(args) -> int:
-    from station.retention import forget_client
+    from station.journal.retention import forget_client
     conn, _ = _open(args)
     try:
         deleted = forget_client(conn, args.client)

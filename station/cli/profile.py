@@ -42,13 +42,13 @@ def register(sub) -> None:
 
 
 def _clients_dir(args) -> Path:
-    from station.config import load_config
+    from station.config.station import load_config
     return load_config(args.config).clients_dir
 
 
 def check(args) -> int:
-    from station.errors import ProfileError
-    from station.profile import load_profile
+    from station.config.profile import load_profile
+    from station.core.errors import ProfileError
     bad = 0
     clients_dir = None
     for item in args.files:
@@ -71,10 +71,10 @@ def check(args) -> int:
 
 
 def list_clients(args) -> int:
-    from station.config import load_config
-    from station.errors import ProfileError
-    from station.profile import load_profile
-    from station.pseudonym import pseudonym
+    from station.config.profile import load_profile
+    from station.config.station import load_config
+    from station.core.errors import ProfileError
+    from station.journal.pseudonym import pseudonym
     config = load_config(args.config)
     secret = _journal_secret(config.journal)
     files = sorted(config.clients_dir.glob("*.yaml"))
@@ -115,9 +115,9 @@ def _journal_secret(path: Path) -> str | None:
 
 
 def new(args) -> int:
-    from station.errors import ProfileError
-    from station.profile import ID_PATTERN
-    from station.profile_docs import template
+    from station.config.profile import ID_PATTERN
+    from station.config.profile_docs import template
+    from station.core.errors import ProfileError
     if not ID_PATTERN.match(args.id):
         raise ProfileError(f"'{args.id}' cannot be a client id: use letters, digits, '-' and "
                            f"'_' (it becomes the file name).")
@@ -132,8 +132,8 @@ def new(args) -> int:
 
 
 def use(args) -> int:
-    from station.config import load_config
-    from station.control import request
+    from station.config.station import load_config
+    from station.service.control import request
     config = load_config(args.config)
     client = args.client
     if "/" in client or client.endswith((".yaml", ".yml")):

@@ -14,5 +14,5 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
-    from station.daemon import run
+    from station.service.daemon import run
     return run(args.config, hardware=args.hardware, audio=not args.no_audio)

@@ -20,8 +20,8 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
-    from station.scenario import load_scenario
-    from station.simulate import dumps, simulate, summary_text
+    from station.sim.runner import dumps, simulate, summary_text
+    from station.sim.scenario import load_scenario
     scenario = load_scenario(args.scenario)
     with _stdout_to_stderr():     # stdout carries only the summary, for scripts reading JSON
         summary = simulate(scenario, Path(args.out), realtime=args.realtime)

@@ -19,13 +19,13 @@ def socket_path(args):
     from pathlib import Path
     if getattr(args, "socket", None):
         return Path(args.socket)
-    from station.config import load_config
+    from station.config.station import load_config
     return load_config(args.config).control_socket
 
 
 def main(args) -> int:
-    from station.control import request
-    from station.daemon_status import status_text
+    from station.service.control import request
+    from station.service.status import status_text
     status = request(socket_path(args), "status")
     if args.json:
         print(json.dumps(status, indent=2, sort_keys=True, default=str))

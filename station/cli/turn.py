@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from station.turn_schema import TURN_MODES
+from station.turns.schema import TURN_MODES
 
 
 def register(sub) -> None:
@@ -32,7 +32,7 @@ def register(sub) -> None:
 
 def _arguments(args) -> dict:
     """The control request's arguments, or a plain-words UsageError."""
-    from station.errors import StationError
+    from station.core.errors import StationError
     if args.op == "set":
         try:
             return {"op": "set", "player": int(args.value)}
@@ -74,7 +74,7 @@ def turn_text(answer: dict) -> str:
 
 def main(args) -> int:
     from station.cli.status import socket_path
-    from station.control import request
+    from station.service.control import request
     answer = request(socket_path(args), "turn", **_arguments(args))
     print(json.dumps(answer, indent=2, sort_keys=True, default=str) if args.json
           else turn_text(answer))

@@ -12,7 +12,7 @@ from gpiozero import Device
 from hardware.mock import use_mock_pins
 from hardware.sim import SimulatedHardware
 from hardware.spec import BoardSpec, ButtonSpec, HardwareSpec, LightSpec
-from station.clock import VirtualClock
+from station.core.clock import VirtualClock
 
 START_NS = 5_000_000_000
 

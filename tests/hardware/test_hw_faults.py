@@ -1,7 +1,8 @@
 """Boards that vanish, come back, start absent, rest a hand at start, or stick."""
 
 from hw_fixtures import START_NS, clock, kinds, make_sim, pins  # noqa: F401 (fixtures)
-from station.clock import NS_PER_MS
+
+from station.core.clock import NS_PER_MS
 
 
 def run_polls(sim, clock, ms, every_ms=10):
@@ -75,7 +76,7 @@ def test_absent_board_at_start(make_sim, clock):
 
 
 def sim_fault(board, detail):
-    from station.events import Event
+    from station.core.events import Event
     return Event(kind="fault", t_ns=START_NS, board=board, detail=detail)
 
 

@@ -5,9 +5,9 @@ import sys
 
 import pytest
 from gpiozero import LED, PWMLED
-
 from hw_fixtures import START_NS, clock, kinds, make_sim, pins  # noqa: F401 (fixtures)
-from station.events import Event
+
+from station.core.events import Event
 
 
 def test_buttons_emit_press_and_unpress(make_sim, clock):
@@ -86,7 +86,7 @@ def test_simulator_runs_without_rpi(tmp_path):
         "import sys\n"
         "from hardware.sim import SimulatedHardware\n"
         "from hardware.spec import HardwareSpec, BoardSpec\n"
-        "from station.clock import VirtualClock\n"
+        "from station.core.clock import VirtualClock\n"
         "ev = []\n"
         "sim = SimulatedHardware(HardwareSpec(boards=(BoardSpec(0x5A, 17),)), ev.append, VirtualClock())\n"
         "sim.start(); sim.touch(0x5A, 1); sim.close()\n"

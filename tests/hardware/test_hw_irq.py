@@ -1,8 +1,9 @@
 """Hardware in IRQ mode over the simulator: edges, reads, re-entrancy."""
 
 from hw_fixtures import START_NS, clock, kinds, make_sim, pins, two_board_spec  # noqa: F401 (fixtures)
+
 from hardware.spec import BoardSpec
-from station.events import Event
+from station.core.events import Event
 
 
 def test_start_initialises_boards_without_events(make_sim):

@@ -1,9 +1,9 @@
 """Poll mode, thresholds, strength, argument checks."""
 
 import pytest
-
 from hw_fixtures import clock, kinds, make_sim, pins, two_board_spec  # noqa: F401 (fixtures)
-from station.clock import NS_PER_MS
+
+from station.core.clock import NS_PER_MS
 
 
 def test_poll_mode_reads_every_board_each_poll(make_sim, clock):

@@ -1,7 +1,7 @@
 import pytest
 
 from hardware.spec import BoardSpec, ButtonSpec, HardwareSpec, LightSpec
-from station.errors import ConfigError
+from station.core.errors import ConfigError
 
 
 def test_valid_spec_groups_shared_irq_lines():

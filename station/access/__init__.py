@@ -1,0 +1,10 @@
+"""Motor accessibility: what counts as an intended touch.
+
+``rules`` resolves a profile's ``touch:`` settings per pad, ``pad`` is one pad's state
+machine (dwell, release grace, retrigger lockout, hold modes, note lengths), ``chain``
+the seat's stage (disabled pads, groups, then each pad's filter), ``chip`` what the
+filters ask of the touch chip (thresholds, recalibration of a resting hand, touch
+strength), ``stuck`` the station-wide stuck-electrode guard.
+
+May import: core.
+"""

@@ -1,0 +1,125 @@
+"""Client profiles: load, validate, and hold one client's settings immutably.
+
+A client id is the profile's file name without ``.yaml`` (``configs/clients/alex.yaml``
+is client ``alex``). The display ``name`` inside is for the therapist only: the journal
+records a pseudonym of the id (see ``station.journal.pseudonym``), never the name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from station.config.profile_schema import PROFILE
+from station.core.errors import ProfileError
+from station.core.schema import validate
+from station.core.yamlfile import parse_yaml, read_yaml
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A validated client profile. ``version`` changes whenever the file's bytes do."""
+
+    client_id: str
+    name: str
+    path: Path | None
+    version: str
+    sound: dict
+    music: dict
+    touch: dict
+
+    def mapping(self):
+        """A fresh pad→notes mapping (song mode keeps its place, so one per seat)."""
+        from station.sound.mapping import build_mapping
+        return build_mapping(_written(self.music))
+
+    def timbre(self):
+        """The client's instrument (a drum kit by default in drums mode)."""
+        from station.sound.timbres import timbre
+        name = self.sound["timbre"] or ("drums" if self.music["mode"] == "drums" else "marimba")
+        return timbre(name)
+
+    def pad_timbres(self) -> dict:
+        """pad -> Timbre for pads with their own instrument (``sound.per_pad``)."""
+        from station.sound.timbres import timbre
+        return {pad: timbre(s["timbre"]) for pad, s in self.sound["per_pad"].items()}
+
+
+def profile_path(client: str | Path, clients_dir: Path) -> Path:
+    """``alex`` -> ``clients_dir/alex.yaml``; a path (with / or .yaml) is used as given."""
+    text = str(client)
+    if "/" in text or text.endswith((".yaml", ".yml")):
+        return Path(text)
+    if not ID_PATTERN.match(text):
+        raise ProfileError(f"'{text}' is not a client id: use letters, digits, '-', '_' "
+                           f"(the profile's file name without .yaml).")
+    return clients_dir / f"{text}.yaml"
+
+
+def load_profile(client: str | Path, clients_dir: Path | None = None) -> Profile:
+    """Load a client by id (from ``clients_dir``) or by path; raise ProfileError."""
+    path = profile_path(client, clients_dir or Path("."))
+    doc = read_yaml(path, ProfileError, "client profile")
+    return _from_doc(doc, path.stem, path.read_bytes())
+
+
+def parse_profile(raw: bytes, path: Path) -> Profile:
+    """Validate profile bytes already read (used by reloaders that read once)."""
+    return _from_doc(parse_yaml(raw, path, ProfileError, "client profile"), path.stem, raw)
+
+
+def _from_doc(doc, client_id: str, raw: bytes) -> Profile:
+    path = doc.path
+    if not ID_PATTERN.match(client_id):
+        raise ProfileError(f"{path}: the file name '{client_id}' cannot be a client id: "
+                           f"rename it using letters, digits, '-' and '_'.")
+    if not isinstance(doc.data, dict):
+        raise ProfileError(f"{path}: a client profile must be 'key: value' lines (name:, "
+                           f"sound:, music:, touch:), not {type(doc.data).__name__}.")
+    problems: list[tuple[tuple, str]] = []
+    values = validate(doc.data, PROFILE, (), problems)
+    if values and values.get("music") and not any(p[:1] == ("music",) for p, _ in problems):
+        _check_music(values["music"], problems)
+    if values and values.get("touch") and not any(p[:1] == ("touch",) for p, _ in problems):
+        from station.access.rules import check_touch
+        problems.extend(check_touch(values["touch"]))
+    if problems:
+        located = sorted(((doc.where(p), msg) for p, msg in problems),
+                         key=lambda wm: int(wm[0].rsplit(":", 1)[1])
+                         if wm[0].rsplit(":", 1)[-1].isdigit() else 0)   # in file order
+        lines = [f"{where}: {msg}" for where, msg in located]
+        raise ProfileError(f"{path}: {len(lines)} problem(s) in this client profile:\n  "
+                           + "\n  ".join(lines), problems=lines)
+    return Profile(client_id=client_id, name=values["name"], path=path,
+                   version=hashlib.sha256(raw).hexdigest()[:12], sound=values["sound"],
+                   music=values["music"], touch=values["touch"])
+
+
+def _check_music(music: dict[str, Any], problems: list) -> None:
+    from station.sound.mapping import build_mapping
+    try:
+        build_mapping(_written(music))
+    except (ValueError, KeyError, OSError) as exc:
+        key = _music_key_for(music, str(exc))
+        problems.append((("music", key) if key else ("music",),
+                         f"music{'.' + key if key else ''}: {exc}"))
+
+
+def _music_key_for(music: dict, message: str) -> str | None:
+    # Point the therapist at the key that the mode uses, so the line number is right.
+    mode = music.get("mode")
+    for key in ("scale", "key", "octave", "chords", "notes", "drums", "song"):
+        if key in message.lower():
+            return key
+    return {"chords": "chords", "notes": "notes", "drums": "drums", "song": "song"}.get(mode)
+
+
+def _written(music: dict) -> dict:
+    # Keys left out are None after validation; the mapping has its own defaults for them
+    # (drums mode without a list plays the standard kit, chords mode I IV V vi).
+    return {k: v for k, v in music.items() if v is not None}

@@ -1,0 +1,180 @@
+"""Loading the station config: validated, cross-checked, immutable.
+
+``load_config(path)`` returns a ``StationConfig`` or raises ``ConfigError`` listing every
+problem with ``file:line: key: what is wrong``. A bad station config stops the daemon
+from starting (a distinct exit code); the therapist's fix is in the message.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from station.config.station_schema import STATION
+from station.core.errors import ConfigError
+from station.core.paths import CONFIGS
+from station.core.schema import validate
+from station.core.yamlfile import read_yaml
+
+DEFAULT_CONFIG = CONFIGS / "station.yaml"
+
+
+@dataclass(frozen=True)
+class Board:
+    address: int
+    irq_gpio: int | None
+
+
+@dataclass(frozen=True)
+class Player:
+    player: int                  # 1..6
+    role: str                    # client | therapist
+    board: int | None
+    electrodes: tuple[int, ...]  # pad k = electrodes[k]
+    switch_gpio: int | None      # played as pad len(electrodes)
+    light_gpio: int | None
+    channel: int                 # MIDI channel 0..15 (1..16 in the file)
+    client: str | None
+
+    @property
+    def switch_pad(self) -> int:
+        return len(self.electrodes)
+
+    @property
+    def light_name(self) -> str:
+        return f"p{self.player}"
+
+    @property
+    def switch_name(self) -> str:
+        return f"p{self.player}_switch"
+
+
+@dataclass(frozen=True)
+class StationConfig:
+    path: Path
+    name: str
+    soundfont: str | None
+    max_volume: float
+    audio: dict
+    input: dict
+    boards: tuple[Board, ...]
+    players: tuple[Player, ...]
+    buttons: dict[str, int]
+    clients_dir: Path
+    roster: tuple[str, ...]
+    journal: Path
+    control_socket: Path
+    raw: dict            # every validated section, for keys added by later features
+
+    def player(self, number: int) -> Player:
+        for p in self.players:
+            if p.player == number:
+                return p
+        raise KeyError(number)
+
+
+def default_socket_path() -> Path:
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    if runtime and Path(runtime).is_dir():
+        return Path(runtime) / "station.sock"
+    return Path("/tmp") / f"station-{os.getuid()}.sock"
+
+
+def load_config(path: str | Path | None = None) -> StationConfig:
+    """Read, validate and cross-check a station config (default: the packaged one)."""
+    path = Path(path) if path is not None else DEFAULT_CONFIG
+    doc = read_yaml(path, ConfigError, "station config")
+    if not isinstance(doc.data, dict):
+        raise ConfigError(f"{path}: a station config must be 'key: value' lines at the top "
+                          f"level, not {type(doc.data).__name__}.")
+    problems: list[tuple[tuple, str]] = []
+    raw = validate(doc.data, STATION, (), problems)
+    if not problems:
+        _cross_check(raw, problems)
+    if problems:
+        lines = [f"{doc.where(p)}: {msg}" for p, msg in problems]
+        raise ConfigError(f"{path}: the station config has {len(lines)} problem(s):\n  "
+                          + "\n  ".join(lines) + "\nFix these and start the station again.")
+    return _build(path, raw)
+
+
+def _cross_check(raw: dict, problems: list) -> None:
+    addresses = [b["address"] for b in raw["boards"]]
+    for i, a in enumerate(addresses):
+        if addresses.index(a) != i:
+            problems.append((("boards", i, "address"), f"board {a:#x} is listed twice."))
+    seen_players: set[int] = set()
+    used_electrodes: dict[tuple[int, int], int] = {}
+    gpios: dict[int, str] = {}
+
+    def claim(gpio, what, where):
+        if gpio is None:
+            return
+        if gpio in (2, 3):
+            problems.append((where, f"GPIO {gpio} is the I2C bus (SDA/SCL); use another pin "
+                                    f"for the {what}."))
+        elif gpio in gpios and not (what.startswith("IRQ") and gpios[gpio].startswith("IRQ")):
+            problems.append((where, f"GPIO {gpio} is used for both the {gpios[gpio]} and the "
+                                    f"{what}."))
+        gpios.setdefault(gpio, what)
+
+    for i, b in enumerate(raw["boards"]):
+        claim(b["irq_gpio"], f"IRQ of board {b['address']:#x}", ("boards", i, "irq_gpio"))
+    for i, p in enumerate(raw["players"]):
+        n = p["player"]
+        if n in seen_players:
+            problems.append((("players", i, "player"), f"player {n} is listed twice."))
+        seen_players.add(n)
+        if p["board"] is not None:
+            if p["board"] not in addresses:
+                problems.append((("players", i, "board"),
+                                 f"player {n} uses board {p['board']:#x}, which is not under "
+                                 f"'boards'. Add it there or pick one of "
+                                 f"{', '.join(f'{a:#x}' for a in addresses)}."))
+            for e in p["electrodes"]:
+                key = (p["board"], e)
+                if key in used_electrodes:
+                    problems.append((("players", i, "electrodes"),
+                                     f"electrode {e} of board {p['board']:#x} belongs to both "
+                                     f"player {used_electrodes[key]} and player {n}."))
+                used_electrodes[key] = n
+        elif p["switch_gpio"] is None:
+            problems.append((("players", i), f"player {n} has neither a board nor a "
+                                             f"switch_gpio: nothing to play."))
+        claim(p["switch_gpio"], f"switch of player {n}", ("players", i, "switch_gpio"))
+        claim(p["light_gpio"], f"light of player {n}", ("players", i, "light_gpio"))
+    for role, gpio in (raw["buttons"] or {}).items():
+        claim(gpio, f"{role} button", ("buttons", role))
+
+
+def _build(path: Path, raw: dict) -> StationConfig:
+    players = []
+    for p in sorted(raw["players"], key=lambda p: p["player"]):
+        channel = p["channel"] if p["channel"] is not None else _default_channel(p["player"])
+        players.append(Player(
+            player=p["player"], role=p["role"], board=p["board"],
+            electrodes=tuple(p["electrodes"]) if p["board"] is not None else (),
+            switch_gpio=p["switch_gpio"], light_gpio=p["light_gpio"], channel=channel - 1,
+            client=p["client"]))
+    return StationConfig(
+        path=path, name=raw["name"], soundfont=_relative(path, raw["soundfont"]),
+        max_volume=float(raw["max_volume"]), audio=raw["audio"], input=raw["input"],
+        boards=tuple(Board(b["address"], b["irq_gpio"]) for b in raw["boards"]),
+        players=tuple(players), buttons=dict(raw["buttons"] or {}),
+        clients_dir=(path.parent / raw["clients_dir"]).resolve(),
+        roster=tuple(raw["roster"] or ()), journal=Path(raw["journal"]),
+        control_socket=Path(raw["control_socket"]) if raw["control_socket"]
+        else default_socket_path(), raw=raw)
+
+
+def _default_channel(player: int) -> int:
+    # Player N on MIDI channel N, skipping 10 (the GM drum channel).
+    return player if player < 10 else player + 1
+
+
+def _relative(base: Path, value: str | None) -> str | None:
+    if value is None:
+        return None
+    p = Path(value).expanduser()
+    return str(p if p.is_absolute() else (base.parent / p).resolve())

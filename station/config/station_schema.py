@@ -1,0 +1,134 @@
+"""The station config (``configs/station.yaml``): wiring, audio, limits. Definitions only.
+
+Units: GPIO numbers are BCM numbers; board addresses are I2C addresses 0x5A..0x5D
+(written as hex in YAML); volumes 0..1; times in milliseconds or seconds as named.
+"""
+
+from __future__ import annotations
+
+from station.core.schema import REQUIRED, Field
+from station.turns.schema import TURNS
+
+ADDRESSES = (0x5A, 0x5B, 0x5C, 0x5D)
+GPIO = dict(kind="integer", min=0, max=27)
+NULL = Field("null")
+
+
+def _address_check(value: int) -> str | None:
+    if value not in ADDRESSES:
+        return (f"{value:#x} is not an MPR121 address; use 0x5A, 0x5B, 0x5C or 0x5D "
+                f"(set by the board's ADDR pin).")
+    return None
+
+
+BOARD = Field("section", "One MPR121 board.", fields={
+    "address": Field("integer", "I2C address (0x5A..0x5D, set by the ADDR pin).",
+                     default=REQUIRED, check=_address_check),
+    "irq_gpio": Field("one_of", "GPIO of the board's IRQ line (boards may share one). "
+                      "null: poll this board.", options=(Field("integer", min=0, max=27),
+                                                         NULL)),
+})
+
+PLAYER = Field("section", "One player position around the station.", fields={
+    "player": Field("integer", "Player number, 1..6.", default=REQUIRED, min=1, max=6),
+    "role": Field("choice", "client or therapist.", default="client",
+                  choices=("client", "therapist")),
+    "board": Field("one_of", "Address of the board whose electrodes are this player's pads; "
+                   "null for a switch-only player.", default=None,
+                   options=(Field("integer", check=_address_check), NULL)),
+    "electrodes": Field("list", "Electrodes of that board used as pads, in pad order "
+                        "(pad 0 first). Default: all 12.", default=lambda: list(range(12)),
+                        item=Field("integer", min=0, max=11), max=12),
+    "switch_gpio": Field("one_of", "GPIO of this player's own arcade button, played as one "
+                         "more pad after the electrodes.", default=None,
+                         options=(Field("integer", min=0, max=27), NULL)),
+    "light_gpio": Field("one_of", "GPIO of this player's light (LED).", default=None,
+                        options=(Field("integer", min=0, max=27), NULL)),
+    "channel": Field("integer", "MIDI channel 1..16 (10 is the GM drum channel: avoid it "
+                     "unless this player plays drums).", default=None, min=1, max=16),
+    "client": Field("one_of", "Client id (profile file name without .yaml) seated here at "
+                    "start.", default=None, options=(Field("string"), NULL)),
+})
+
+BUTTON_ROLES = ("next_turn", "all_quiet", "session", "next_client")
+
+STATION = Field("section", "The station config.", fields={
+    "name": Field("string", "A name for this station (written to the journal).",
+                  default="station"),
+    "soundfont": Field("one_of", "Path of the .sf2 soundfont; null: Debian's default GM font.",
+                       default=None, options=(Field("string"), NULL)),
+    "max_volume": Field("number", "Hard volume cap for every client and the therapist.",
+                        default=0.8, min=0.0, max=1.0, units="0..1"),
+    "audio": Field("section", "Real-time audio output (the daemon on a Pi).", fields={
+        "driver": Field("choice", "FluidSynth audio driver.", default="alsa",
+                        choices=("alsa", "pulseaudio", "pipewire", "jack", "file")),
+        "device": Field("string", "ALSA device: hw:CARD for the lowest latency.", default="default"),
+        "sample_rate": Field("integer", "Sample rate.", default=48000, min=22050, max=96000,
+                             units="Hz"),
+        "period_size": Field("integer", "Frames per ALSA period.", default=64, min=64,
+                             max=4096, units="frames"),
+        "periods": Field("integer", "Number of ALSA periods.", default=3, min=2, max=16),
+        "gain": Field("number", "FluidSynth master gain.", default=0.5, min=0.0, max=2.0),
+    }),
+    "input": Field("section", "How pads are read.", fields={
+        "mode": Field("choice", "irq: read a board when its IRQ line falls (fast, idle CPU "
+                      "near zero); poll: read every poll_interval_ms.", default="irq",
+                      choices=("irq", "poll")),
+        "poll_interval_ms": Field("number", "Polling period, and how often offline boards are "
+                                  "retried.", default=10.0, min=1.0, max=1000.0, units="ms"),
+        "i2c_frequency": Field("integer", "I2C bus clock.", default=400_000, min=10_000,
+                               max=1_000_000, units="Hz"),
+    }),
+    "boards": Field("list", "The MPR121 boards (up to 4).", default=REQUIRED, item=BOARD,
+                    max=4),
+    "players": Field("list", "The player positions (1 to 6).", default=REQUIRED, item=PLAYER,
+                     min=1, max=6),
+    "buttons": Field("map", "Therapist buttons: role -> GPIO. Roles: "
+                     + ", ".join(BUTTON_ROLES) + ".", default=dict,
+                     key=Field("choice", choices=BUTTON_ROLES), item=Field(**GPIO)),
+    "turns": TURNS,
+    "clients_dir": Field("string", "Folder of client profiles, relative to this file.",
+                         default="clients"),
+    "roster": Field("list", "Client ids the next_client button cycles through.",
+                    default=list, item=Field("string")),
+    "journal": Field("string", "SQLite journal file (relative paths: to the working folder).",
+                     default="out/station.db"),
+    "session": Field("section", "When journal sessions start and end, and how long they are "
+                     "kept.", fields={
+        "auto_start": Field("boolean", "The first touch while no session is running starts "
+                            "one (besides the session button and 'station session start').",
+                            default=True),
+        "idle_end_min": Field("one_of", "End the session after this many minutes without a "
+                              "touch; null: only the button or the CLI ends it.", default=15.0,
+                              options=(Field("number", min=0.5, max=24 * 60, units="min"),
+                                       NULL)),
+        "retention_days": Field("one_of", "Delete sessions older than this many days (at "
+                                "start and at each new session); null: keep them.",
+                                default=None, options=(Field("number", min=1, max=36500,
+                                                             units="days"), NULL)),
+    }),
+    "control_socket": Field("one_of", "Unix socket for the station CLI; null: "
+                            "$XDG_RUNTIME_DIR/station.sock or /tmp/station-$USER.sock.",
+                            default=None, options=(Field("string"), NULL)),
+    "daemon": Field("section", "The headless service: start-up cues, fault limits, watchdog.",
+                    fields={
+        "stuck_limit_s": Field("number", "A pad touched without a break for this long is "
+                               "taken as stuck (a hand resting, a wet pad, a fault): its note "
+                               "is released and the pad recalibrated. 0: never.",
+                               default=120.0, min=0.0, max=3600.0, units="s"),
+        "hands_off_s": Field("number", "How long the 'hands off' cue lasts at start-up before "
+                             "the pads are calibrated.", default=1.5, min=0.0, max=10.0,
+                             units="s"),
+        "chime": Field("boolean", "Play the 'hands off' cue and the ready chime at start-up "
+                       "(the only feedback a station without a screen gives).", default=True),
+        "chime_volume": Field("number", "Loudness of the start-up cues (also capped by "
+                              "max_volume).", default=0.4, min=0.0, max=1.0, units="0..1"),
+        "stall_limit_s": Field("number", "If the engine loop stops answering this long, the "
+                               "station silences every note, saves the journal and exits so "
+                               "systemd restarts it.", default=10.0, min=1.0, max=300.0,
+                               units="s"),
+        "audio_retry_max_s": Field("number", "Longest wait between attempts to reopen a failed "
+                                   "audio device (waits double from 1 s up to this).",
+                                   default=30.0, min=1.0, max=600.0, units="s"),
+    }),
+})

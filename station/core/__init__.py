@@ -1,0 +1,7 @@
+"""The shared vocabulary: the event type, clocks, errors, the declarative schema, safe
+YAML reading, private files and where the project's data lives.
+
+Every other room builds on these; they depend on nothing of the station's.
+
+May import: nothing (only the standard library and PyYAML).
+"""

@@ -1,0 +1,255 @@
+"""Declarative definitions of YAML files: one source for validation, JSON Schema and docs.
+
+A ``Field`` says what a value may be (type, range, choices, default, units, meaning).
+``validate`` walks data against it and collects *every* problem as a plain sentence
+naming the key path (``touch.dwell_ms``), the bad value and what is allowed; unknown
+keys get a "did you mean" suggestion. ``json_schema`` and ``markdown`` render the same
+definitions for editors and for docs/, so the three can never disagree.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any, Callable
+
+REQUIRED = object()   # marker: the key must be written
+
+
+@dataclass(frozen=True)
+class Field:
+    """One value in a YAML file.
+
+    kind: number | integer | string | boolean | null | choice | list | section | map | one_of | any
+    """
+
+    kind: str
+    doc: str = ""
+    default: Any = None
+    units: str = ""
+    min: float | None = None
+    max: float | None = None
+    choices: tuple = ()
+    item: "Field | None" = None                          # list items, map values
+    key: "Field | None" = None                           # map keys
+    fields: dict[str, "Field"] = dc_field(default_factory=dict)   # section members
+    options: tuple["Field", ...] = ()                    # one_of alternatives
+    check: Callable[[Any], str | None] | None = None     # extra rule: message or None
+    example: Any = None
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+
+def dotted(path: tuple) -> str:
+    """``("touch", "pads", 3)`` -> ``touch.pads[3]``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def suggest(word: str, choices) -> str:
+    """`` (did you mean 'x'?)`` or ``""``."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _range_text(f: Field) -> str:
+    unit = f" {f.units}" if f.units and ".." not in f.units else ""
+    if f.min is not None and f.max is not None:
+        return f"{_num(f.min)} to {_num(f.max)}{unit}"
+    if f.min is not None:
+        return f"at least {_num(f.min)}{unit}"
+    if f.max is not None:
+        return f"at most {_num(f.max)}{unit}"
+    return ""
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def describe(f: Field) -> str:
+    """What ``f`` accepts, in words (used in messages and docs)."""
+    if f.kind in ("number", "integer"):
+        base = "a whole number" if f.kind == "integer" else "a number"
+        rng = _range_text(f)
+        return f"{base} from {rng}" if rng and "to" in rng else (f"{base} ({rng})" if rng else base)
+    if f.kind == "choice":
+        return "one of " + ", ".join(str(c) for c in f.choices)
+    if f.kind == "one_of":
+        return " or ".join(describe(o) for o in f.options)
+    if f.kind == "list":
+        return f"a list, each {describe(f.item)}" if f.item else "a list"
+    if f.kind == "section":
+        return "a section (key: value lines)"
+    if f.kind == "map":
+        return "a set of 'key: value' entries"
+    return {"null": "null (nothing)", "string": "text", "boolean": "true or false", "any": "any value"}.get(f.kind, f.kind)
+
+
+def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]]) -> Any:
+    """Return the normalised value; append ``(path, message)`` for each problem."""
+    here = dotted(path)
+    bad = lambda msg: problems.append((path, msg))  # noqa: E731
+    k = f.kind
+    if k == "any":
+        return value
+    if k == "null":
+        if value is not None:
+            bad(f"{here} is {_show(value)}; it must be empty (null).")
+        return None
+    if k == "one_of":
+        for option in f.options:
+            trial: list = []
+            out = validate(value, option, path, trial)
+            if not trial:
+                return out
+        bad(f"{here} is {_show(value)}; it must be {describe(f)}.")
+        return None
+    if k == "section":
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            bad(f"{here} must be a section: 'key: value' lines indented under it, "
+                f"not {_show(value)}.")
+            return None
+        out = {}
+        for key in value:
+            if key not in f.fields:   # reported at the key's own line
+                problems.append((path + (key,), f"{dotted(path + (key,))} is not a known key"
+                                 f"{suggest(key, f.fields)}. Allowed here: "
+                                 f"{', '.join(f.fields)}."))
+        for name, sub in f.fields.items():
+            if name in value:
+                out[name] = validate(value[name], sub, path + (name,), problems)
+            elif sub.required:
+                bad(f"{dotted(path + (name,))} is missing; it must be {describe(sub)}.")
+            elif sub.kind == "section":
+                out[name] = validate({}, sub, path + (name,), problems)
+            else:
+                out[name] = sub.default() if callable(sub.default) else sub.default
+        return _checked(out, f, path, problems)
+    if k == "map":
+        if not isinstance(value, dict):
+            bad(f"{here} must be {describe(f)}, not {_show(value)}.")
+            return None
+        out = {}
+        for key, item in value.items():
+            if f.key is not None:
+                key = validate(key, f.key, path + (key,), problems)
+            out[key] = validate(item, f.item, path + (key,), problems) if f.item else item
+        return _checked(out, f, path, problems)
+    if k == "list":
+        if not isinstance(value, list):
+            bad(f"{here} must be {describe(f)}, written as [a, b, c], not {_show(value)}.")
+            return None
+        if f.min is not None and len(value) < f.min:
+            bad(f"{here} needs at least {_num(f.min)} entries; it has {len(value)}.")
+        if f.max is not None and len(value) > f.max:
+            bad(f"{here} may have at most {_num(f.max)} entries; it has {len(value)}.")
+        out = [validate(v, f.item, path + (i,), problems) if f.item else v
+               for i, v in enumerate(value)]
+        return _checked(out, f, path, problems)
+    if k in ("number", "integer"):
+        ok_type = isinstance(value, int) if k == "integer" else isinstance(value, (int, float))
+        if isinstance(value, bool) or not ok_type:
+            bad(f"{here} is {_show(value)}; it must be {describe(f)}.")
+            return None
+        if (f.min is not None and value < f.min) or (f.max is not None and value > f.max):
+            bad(f"{here} is {_show(value)}; it must be {describe(f)}.")
+            return None
+        return _checked(value, f, path, problems)
+    if k == "boolean":
+        if not isinstance(value, bool):
+            bad(f"{here} is {_show(value)}; it must be true or false.")
+            return None
+        return value
+    if k == "string":
+        if not isinstance(value, str) or not value.strip():
+            bad(f"{here} is {_show(value)}; it must be some text.")
+            return None
+        return _checked(value, f, path, problems)
+    if k == "choice":
+        norm = value.strip().lower().replace(" ", "_").replace("-", "_") \
+            if isinstance(value, str) else value
+        lowered = {str(c).lower(): c for c in f.choices}
+        if isinstance(norm, str) and norm in lowered:
+            return lowered[norm]
+        if value in f.choices:
+            return value
+        bad(f"{here} is {_show(value)}{suggest(value, f.choices)}; "
+            f"it must be {describe(f)}.")
+        return None
+    raise ValueError(f"schema kind {k!r} unknown")  # a programming error, not user input
+
+
+def _checked(value: Any, f: Field, path: tuple, problems: list) -> Any:
+    if f.check is not None and value is not None:
+        msg = f.check(value)
+        if msg:
+            problems.append((path, f"{dotted(path)}: {msg}"))
+    return value
+
+
+def json_schema(f: Field) -> dict:
+    """The JSON Schema (draft 2020-12) fragment for ``f``."""
+    out: dict[str, Any] = {}
+    if f.doc:
+        out["description"] = f.doc + (f" ({f.units})" if f.units else "")
+    if f.default is not None and f.default is not REQUIRED and not callable(f.default):
+        out["default"] = f.default
+    k = f.kind
+    if k in ("number", "integer"):
+        out["type"] = k
+        if f.min is not None:
+            out["minimum"] = f.min
+        if f.max is not None:
+            out["maximum"] = f.max
+    elif k == "string":
+        out["type"] = "string"
+    elif k == "boolean":
+        out["type"] = "boolean"
+    elif k == "null":
+        out["type"] = "null"
+    elif k == "choice":
+        out["enum"] = list(f.choices)
+    elif k == "one_of":
+        out["anyOf"] = [json_schema(o) for o in f.options]
+    elif k == "list":
+        out["type"] = "array"
+        if f.item:
+            out["items"] = json_schema(f.item)
+    elif k == "map":
+        out["type"] = "object"
+        if f.item:
+            out["additionalProperties"] = json_schema(f.item)
+    elif k == "section":
+        out["type"] = "object"
+        out["additionalProperties"] = False
+        out["properties"] = {n: json_schema(s) for n, s in f.fields.items()}
+        req = [n for n, s in f.fields.items() if s.required]
+        if req:
+            out["required"] = req
+    return out
+
+
+def markdown_rows(f: Field, path: tuple = ()) -> list[str]:
+    """Table rows ``| key | allowed | default | meaning |`` for every key under ``f``."""
+    rows = []
+    for name, sub in f.fields.items():
+        p = path + (name,)
+        default = "required" if sub.required else (
+            "—" if sub.default is None or callable(sub.default) else f"`{sub.default}`")
+        rows.append(f"| `{dotted(p)}` | {describe(sub)} | {default} | {sub.doc} |")
+        if sub.kind == "section":
+            rows.extend(markdown_rows(sub, p))
+    return rows

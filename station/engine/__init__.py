@@ -1,0 +1,9 @@
+"""The live station: the touch-to-sound path and what composes it.
+
+``pipeline`` is the engine (wiring lookup, access stage, turn gate, mapping, synth, then
+the listeners), ``runtime`` composes engine, synth, journal, hardware, lights and
+timers and closes them safely, ``swaps`` seats clients (button, file edits, SIGHUP),
+``wiring`` turns the station config into the hardware layer's spec.
+
+May import: core, access, turns, sound, config, journal, hardware.
+"""

@@ -1,0 +1,300 @@
+"""The engine: input events in; accessibility, turn gate, music mapping; sinks out.
+
+Single-threaded by design: the daemon feeds it from one queue, the simulator calls it
+directly, so no locks sit on the touch-to-sound path. Everything is a function of
+(event, now) plus ``tick(now)``; ``next_deadline()`` says when ``tick`` is next due.
+
+Order on a touch: wiring lookup → seat's access stage → turn gate → mapping →
+synth.note_on → listeners (journal, lights). The synth call comes first among the sinks
+because it is the only one a client hears.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from station.access import chip
+from station.access.chain import RECALIBRATE_REASONS, AccessStage
+from station.config.profile import Profile
+from station.config.station import Player, StationConfig
+from station.core.events import (
+    NOTE_OFF,
+    NOTE_ON,
+    PAD_OFF,
+    PAD_ON,
+    PRESS,
+    PROFILE,
+    RELEASE,
+    SUPPRESSED,
+    TOUCH,
+    UNPRESS,
+    Event,
+)
+from station.turns.gate import FreeGate, build_gate
+
+QUIET_FACTOR = 0.5   # out-of-turn notes in "quiet" policy play at half velocity
+
+
+@dataclass
+class Seat:
+    """One player position and the client seated there (if any)."""
+
+    player: Player
+    profile: Profile | None = None
+    client: str | None = None           # pseudonym written to the journal
+    access: AccessStage | None = None
+    mapping: object | None = None
+    sounding: dict[int, tuple[int, ...]] = field(default_factory=dict)   # pad -> notes
+    wants_strength: bool = False        # velocity: touch (read how hard on each touch)
+    pad_timbres: dict = field(default_factory=dict)   # pad -> Timbre (sound.per_pad)
+    timbre: object | None = None        # the client's own Timbre
+    selected: object | None = None      # the Timbre selected on the channel now
+
+
+class Engine:
+    def __init__(self, config: StationConfig, *, synth, clock,
+                 pseudonym: Callable[[str], str] = lambda cid: cid,
+                 gate=None) -> None:
+        self.config = config
+        self.synth = synth
+        self.clock = clock
+        self.gate = gate or FreeGate()
+        self._pseudonym = pseudonym
+        self.listeners: list[Callable[[Event], None]] = []
+        self.controls: dict[str, Callable[[int], None]] = {}
+        self.releases: dict[str, Callable[[int], None]] = {}   # role -> fn(now) on unpress
+        self.lights = None              # the lights stage (station.turns.lights), set by Station
+        self.hardware = None            # hardware.io.Hardware, set by Station: thresholds,
+        self.recalibrator = chip.Recalibrator(self)   # resting hands, touch strength
+        self.seats = {p.player: Seat(p) for p in config.players}
+        self._pads: dict[tuple[int, int], tuple[int, int]] = {}
+        self._switches: dict[str, tuple[int, int]] = {}
+        for p in config.players:
+            for pad, electrode in enumerate(p.electrodes):
+                self._pads[(p.board, electrode)] = (p.player, pad)
+            if p.switch_gpio is not None:
+                self._switches[p.switch_name] = (p.player, p.switch_pad)
+        self.boards: dict[int, str] = {}     # address -> last fault/recovery detail
+        self._held: list[Event] | None = None   # events held back during a batch
+        self.paused = False             # all-quiet: pads pause until released
+        self.last_touch_ns: int | None = None
+        if gate is None:                # the config's turns: section (station.turns.gate)
+            self.gate = build_gate(self)
+
+    # -- seating -------------------------------------------------------------------------------
+    def use_client(self, player: int, profile: Profile | None, now: int) -> None:
+        """Seat ``profile`` at ``player`` (None empties the seat); previous notes end."""
+        seat = self.seats[player]
+        if seat.access is not None:
+            self._apply(seat, seat.access.release_all(now), now)
+        for pad in list(seat.sounding):    # anything the stage did not know of ends too
+            self._silence(seat, Event(PAD_OFF, now, player=player, pad=pad, detail="swap"))
+        self.recalibrator.forget(seat.player.board)
+        seat.profile = profile
+        if profile is None:
+            seat.client = seat.access = seat.mapping = None
+            self._emit(Event(PROFILE, now, player=player, detail="empty"))
+            return
+        seat.client = self._pseudonym(profile.client_id)
+        seat.access = AccessStage(profile.touch, player, seat.client)
+        seat.mapping = profile.mapping()
+        seat.timbre = seat.selected = profile.timbre()
+        seat.pad_timbres = profile.pad_timbres()
+        seat.wants_strength = profile.sound["velocity"] == "touch"
+        self.synth.set_timbre(seat.player.channel, seat.timbre)
+        self.synth.set_reverb_send(seat.player.channel, profile.sound["reverb"])
+        chip.apply_thresholds(self.hardware, seat.player, profile.touch)
+        self._emit(Event(PROFILE, now, player=player, client=seat.client,
+                         detail=f"use:{profile.version}"))
+        held = chip.touched_pads(self.hardware, seat.player)
+        if held:    # a hand already on a pad: a resting hand, not a note (resting_guard)
+            self._apply(seat, seat.access.seated(held, now, profile.touch["resting_guard"]),
+                        now)
+
+    def refuse_client(self, player: int, client_id: str, reason: str, now: int) -> None:
+        """Log a refused profile; the seat keeps what it had."""
+        self._emit(Event(PROFILE, now, player=player, client=self._pseudonym(client_id),
+                         detail=f"refused:{reason.splitlines()[0][:200]}"))
+
+    # -- input -----------------------------------------------------------------------------------
+    def handle(self, event: Event) -> None:
+        """One raw hardware event (touch/release/press/unpress)."""
+        now = event.t_ns
+        if event.kind in (PRESS, UNPRESS):
+            if event.button in self._switches:
+                kind = TOUCH if event.kind == PRESS else RELEASE
+                player, pad = self._switches[event.button]
+                self._input(event.but(kind=kind), player, pad, now)
+            else:
+                self._emit(event)
+                table = self.controls if event.kind == PRESS else self.releases
+                action = table.get(event.button)
+                if action is not None:
+                    action(now)
+            return
+        where = self._pads.get((event.board, event.electrode))
+        if where is None:
+            self._emit(event)      # an unassigned electrode: logged, never sounds
+            return
+        self._input(event, *where, now)
+
+    def _input(self, event: Event, player: int, pad: int, now: int) -> None:
+        seat = self.seats[player]
+        raw = event.but(player=player, pad=pad, client=seat.client)
+        if seat.access is None:
+            self._emit(raw)
+            if event.kind == TOUCH:
+                self._emit(raw.but(kind=SUPPRESSED, detail="no_client"))
+            return
+        if event.kind == TOUCH:
+            self.last_touch_ns = now
+            if seat.wants_strength and raw.strength is None and self.hardware is not None \
+                    and event.board is not None:
+                raw = raw.but(strength=self.hardware.strength(event.board, event.electrode))
+            out = seat.access.touch(pad, now, raw.strength)
+        else:
+            out = seat.access.release(pad, now)
+        self._apply(seat, out, now, raw)
+
+    def fault(self, event: Event) -> None:
+        """A hardware fault or recovery (detail: board_missing, board_lost, board_recovered;
+        stuck_electrode:<s> from the station's stuck guard, which does not change the
+        board's state)."""
+        if event.board is not None and (event.detail or "").startswith("board_"):
+            self.boards[event.board] = event.detail
+        self._emit(event)
+
+    def pad_owners(self) -> dict[tuple[int, int], tuple[int, int]]:
+        """(board, electrode) -> (player, pad) for every electrode used as a pad."""
+        return dict(self._pads)
+
+    # -- time ------------------------------------------------------------------------------------
+    def tick(self, now: int) -> None:
+        for seat in self.seats.values():
+            if seat.access is not None:
+                out = seat.access.tick(now)
+                if out:
+                    self._apply(seat, out, now)
+        for e in self.gate.tick(now):
+            self._emit(e)
+
+    def next_deadline(self) -> int | None:
+        times = [s.access.next_deadline() for s in self.seats.values() if s.access]
+        times.append(self.gate.next_deadline())
+        times = [t for t in times if t is not None]
+        return min(times) if times else None
+
+    def all_notes_off(self, now: int, reason: str = "stop") -> None:
+        """End every sounding note of every seat, then silence the synth outright."""
+        for seat in self.seats.values():
+            if seat.access is not None:
+                self._apply(seat, seat.access.release_all(now), now)
+        self.synth.all_notes_off()
+
+    # -- intents to sound ----------------------------------------------------------------------
+    def _apply(self, seat: Seat, intents: list[Event], now: int, raw: Event | None = None) -> None:
+        emitted_raw = raw is None
+        for intent in intents:
+            if intent.kind == PAD_ON:
+                verdict = "mute" if self.paused else self.gate.admit(seat.player.player, now)
+                if verdict == "mute":
+                    out = [intent.but(kind=SUPPRESSED,
+                                      detail="all_quiet" if self.paused else "out_of_turn")]
+                else:
+                    out = self._sound(seat, intent, verdict)
+            elif intent.kind == PAD_OFF:
+                out = self._silence(seat, intent)
+            else:
+                out = [intent]
+                if intent.detail in RECALIBRATE_REASONS:
+                    self.recalibrator.request(seat, seat.access.pads_of(intent.pad), now,
+                                              intent.detail)
+            if not emitted_raw:       # the raw touch goes to the journal after the sound
+                self._emit(raw)
+                emitted_raw = True
+            for e in out:
+                self._emit(e)
+        if not emitted_raw:
+            self._emit(raw)
+
+    def _sound(self, seat: Seat, intent: Event, verdict: str) -> list[Event]:
+        """Sound a pad; ``verdict`` play, quiet or allow (the last two are out of turn)."""
+        quiet = verdict == "quiet"
+        pad = intent.pad
+        if pad in seat.sounding:        # already sounding: end it first (retrigger)
+            self._silence(seat, intent)
+        notes = seat.mapping.notes_for(pad)
+        if not notes:
+            return [intent.but(kind=SUPPRESSED, detail="no_note")]
+        velocity = self._velocity(seat, intent, quiet)
+        if velocity < 1:
+            return [intent.but(kind=SUPPRESSED, detail="volume_zero")]
+        channel = seat.player.channel
+        if seat.pad_timbres:            # one channel per player: switch the program per pad
+            timbre = seat.pad_timbres.get(pad, seat.timbre)
+            if timbre is not seat.selected:
+                self.synth.set_timbre(channel, timbre)
+                seat.selected = timbre
+        for n in notes:
+            self.synth.note_on(channel, n, velocity)
+        seat.sounding[pad] = notes
+        out = [intent.but(kind=NOTE_ON, note=n, velocity=velocity, channel=channel,
+                          detail="out_of_turn" if verdict in ("quiet", "allow") else None)
+               for n in notes]
+        out.extend(self.gate.played(seat.player.player, intent.t_ns))
+        return out
+
+    def _silence(self, seat: Seat, intent: Event) -> list[Event]:
+        notes = seat.sounding.pop(intent.pad, ())
+        channel = seat.player.channel
+        for n in notes:
+            self.synth.note_off(channel, n)
+        return [intent.but(kind=NOTE_OFF, note=n, channel=channel, velocity=None,
+                           strength=None) for n in notes]
+
+    def _velocity(self, seat: Seat, intent: Event, quiet: bool) -> int:
+        """0..127 (0: silent). Volume and the hard caps (client and station) apply last, always."""
+        sound = seat.profile.sound
+        base = sound["velocity"]
+        if base == "touch":
+            s = intent.strength if intent.strength is not None else 0.8
+            base = 30 + 97 * max(0.0, min(1.0, s))
+        level = base * sound["volume"] * (QUIET_FACTOR if quiet else 1.0)
+        cap = 127 * min(sound["max_volume"], self.config.max_volume)
+        return int(min(level, cap))
+
+    def _emit(self, event: Event) -> None:
+        if self._held is not None:
+            self._held.append(event)
+            return
+        for listener in self.listeners:
+            listener(event)
+
+    def hold_listeners(self) -> None:
+        """Start a batch: events reach the listeners only at ``release_listeners``.
+
+        One IRQ read can bring many touches (a palm, a whole group at once); sounding them
+        all before journaling and lighting any keeps the last note as quick as the first.
+        """
+        if self._held is None:
+            self._held = []
+
+    def release_listeners(self) -> None:
+        held, self._held = self._held, None
+        for event in held or ():
+            self._emit(event)
+
+    # -- reporting ---------------------------------------------------------------------------
+    def status(self) -> dict:
+        return {
+            "players": {n: {"client": s.profile.client_id if s.profile else None,
+                            "name": s.profile.name if s.profile else None,
+                            "role": s.player.role,
+                            "sounding": sorted(s.sounding)} for n, s in self.seats.items()},
+            "turn_mode": self.gate.mode, "turn": self.gate.current(), "paused": self.paused,
+            "turns": self.gate.status() if hasattr(self.gate, "status") else {},
+            "lights": self.lights.status() if self.lights is not None else {},
+            "last_touch_ns": self.last_touch_ns,
+            "boards": {f"{a:#x}": d for a, d in self.boards.items()},
+        }

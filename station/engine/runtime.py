@@ -1,0 +1,184 @@
+"""A running station: engine + synth + journal + hardware, composed and closed safely.
+
+Used by both the daemon (real time) and the simulator (virtual time). Hardware threads
+only put raw events on ``self.inbox``; everything else happens in the caller's thread
+(``drain``, ``step``), so the engine needs no locks. ``close()`` always sends
+all-notes-off and flushes the journal, whatever path leads there.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import logging
+import threading
+from pathlib import Path
+
+from station.access.stuck import StuckGuard
+from station.config.profile import Profile, load_profile
+from station.config.station import StationConfig
+from station.core.errors import ProfileError
+from station.core.events import FAULT, Event
+from station.engine.pipeline import Engine
+from station.engine.swaps import Swaps
+from station.journal.sessions import Sessions
+from station.journal.writer import Journal
+from station.turns.lights import Lights
+
+IRQ_ONLY_POLL_NS = 50_000_000   # hardware poll period when no board needs polling (ns)
+
+log = logging.getLogger("station")
+
+
+class Station:
+    def __init__(self, config: StationConfig, *, synth, journal: Journal, clock,
+                 hardware_factory, clients: dict[int, str] | None = None,
+                 session_at_start: bool = False) -> None:
+        """``hardware_factory(emit)`` builds the Hardware given the inbox's put function.
+
+        ``session_at_start``: open a journal session at ``start()`` (the simulator: one
+        session per run); otherwise sessions start by button, CLI or the first touch.
+        """
+        self.config = config
+        self.clock = clock
+        self.synth = synth
+        self.journal = journal
+        self.inbox: collections.deque[Event] = collections.deque()   # thread-safe appends
+        self.jobs: collections.deque = collections.deque()            # callables (control)
+        self.wake = threading.Event()     # set whenever the inbox or jobs get something
+        self._stack = contextlib.ExitStack()
+        self._stack.callback(journal.close)
+        self._stack.callback(synth.close)
+        self.engine = Engine(config, synth=synth, clock=clock, pseudonym=journal.pseudonym)
+        self.engine.listeners.append(journal.record)
+        self.hardware = hardware_factory(self.put)
+        self._stack.callback(self.hardware.close)
+        self._stack.callback(self._silence)     # runs first on close: notes off, then flush
+        self.clients = dict(clients or {})
+        # Objects with next_deadline() and tick(now) that run with the engine's timers:
+        # the stuck-electrode guard here, the audio guard in the daemon.
+        self.timers: list = []
+        self.stuck = StuckGuard(config.raw.get("daemon", {}).get("stuck_limit_s", 0),
+                                self.hardware, report=self.engine.fault,
+                                release=self.engine.handle, players=self.engine.pad_owners())
+        self.engine.listeners.append(self.stuck.observe)
+        self.timers.append(self.stuck)
+        # Sessions: first listener, so a touch that opens a session is journaled inside it.
+        self.sessions = Sessions(config, journal, self.engine)
+        self.engine.listeners.insert(0, self.sessions.observe)
+        self.engine.controls["session"] = self.sessions.toggle
+        self.timers.append(self.sessions)
+        self._session_at_start = session_at_start
+        # Lights: one per player shows the turn, faults and refusals (station.turns.lights).
+        self.lights = Lights(self.engine, self.hardware.set_light,
+                             [li.name for li in self.hardware.spec.lights],
+                             idle_s=config.raw.get("turns", {}).get("idle_s", 60.0))
+        self.engine.listeners.append(self.lights.observe)
+        self.engine.lights = self.lights
+        self.timers.append(self.lights)
+        # Client filters: thresholds, resting-hand recalibration, touch strength.
+        self.engine.hardware = self.hardware
+        self.timers.append(self.engine.recalibrator)
+        # Swaps: the next_client button, profile file edits (daemon), SIGHUP (station.engine.swaps).
+        self.swaps = Swaps(self)
+        self.engine.controls.setdefault("next_client", self.swaps.next_client)
+        self.timers.append(self.swaps)
+        self._next_poll = 0
+        self._poll_ns = int(config.input["poll_interval_ms"] * 1e6)
+        if config.input["mode"] == "irq" and all(b.irq_gpio is not None for b in config.boards):
+            # Every board raises IRQ, so poll() only looks for lost boards (its heartbeat
+            # reads each board every 0.1 s): waking every 10 ms for it cost ~2 % idle CPU.
+            self._poll_ns = max(self._poll_ns, IRQ_ONLY_POLL_NS)
+        self._closed = False
+
+    # -- life cycle ------------------------------------------------------------------------------
+    def start(self) -> None:
+        now = self.clock.now_ns()
+        if self._session_at_start:
+            self.sessions.start(now, "run")
+        else:
+            self.sessions.expire()
+        self.hardware.start()
+        self.drain()
+        for p in self.config.players:
+            client = self.clients.get(p.player, p.client)
+            if client:
+                try:
+                    self.use_client(p.player, client)
+                except ProfileError as exc:
+                    # Never a reason not to start: the refusal is journaled (and shown by
+                    # the player's light); the seat stays empty until a good profile comes.
+                    log.warning("player %d: %s", p.player, str(exc).splitlines()[0])
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._stack.close()
+
+    def _silence(self) -> None:
+        now = self.clock.now_ns()
+        self.engine.all_notes_off(now, "stop")
+        self.sessions.stop(now, "stop")
+
+    # -- clients ---------------------------------------------------------------------------------
+    def use_client(self, player: int, client: str | Path) -> Profile:
+        """Load and seat a client; on a bad profile log the refusal and re-raise."""
+        now = self.clock.now_ns()
+        try:
+            profile = load_profile(client, self.config.clients_dir)
+        except ProfileError as exc:
+            self.engine.refuse_client(player, Path(str(client)).stem, str(exc), now)
+            raise
+        self.engine.use_client(player, profile, now)
+        return profile
+
+    def put(self, event: Event) -> None:
+        """Called by hardware threads: queue a raw event and wake the engine thread."""
+        self.inbox.append(event)
+        self.wake.set()
+
+    def submit(self, job) -> None:
+        """Called by the control thread: run ``job()`` in the engine thread."""
+        self.jobs.append(job)
+        self.wake.set()
+
+    # -- running ---------------------------------------------------------------------------------
+    def drain(self) -> int:
+        """Feed every queued hardware event to the engine; return how many."""
+        n = 0
+        while self.jobs:
+            self.jobs.popleft()()
+        if not self.inbox:
+            return 0
+        self.engine.hold_listeners()    # sound every queued touch first, then log them
+        try:
+            while self.inbox:
+                event = self.inbox.popleft()
+                if event.kind == FAULT:
+                    self.engine.fault(event)
+                else:
+                    self.engine.handle(event)
+                n += 1
+        finally:
+            self.engine.release_listeners()
+        return n
+
+    def next_wakeup(self) -> int:
+        """Station time (ns) when ``step`` is next needed: a timer or the next poll."""
+        times = [self.engine.next_deadline(), self._next_poll,
+                 *(t.next_deadline() for t in self.timers)]
+        return min(t for t in times if t is not None)
+
+    def step(self, now: int) -> None:
+        """Run timers due by ``now`` and poll the hardware when its interval has passed."""
+        if now >= self._next_poll:
+            self.hardware.poll(now)
+            self._next_poll = now + self._poll_ns
+            self.drain()
+        self.engine.tick(now)
+        for timer in self.timers:
+            due = timer.next_deadline()
+            if due is not None and due <= now:
+                timer.tick(now)
+                self.drain()

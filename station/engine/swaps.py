@@ -1,0 +1,146 @@
+"""Therapist swaps while the station runs: who sits where, and keeping profiles current.
+
+Four ways change a seated client, all run in the engine thread and all go through the
+engine's ``use_client`` (previous notes end, thresholds are re-applied, a ``profile``
+event is journaled) or ``refuse_client`` (the refusal is journaled and shown on the
+player's light by whoever listens to ``profile`` events; the previous client plays on):
+
+* ``use(player, client)``: ``station profile use CLIENT --player N`` over the socket;
+* ``next_client(now)``: the ``next_client`` button seats the next client of the
+  station's ``roster`` at the player whose turn it is (else the first client seat);
+* ``tick(now)``: every ``POLL_NS`` the seated profiles' files are checked (size and
+  mtime, then content); an edited file that is valid is reloaded, an invalid one is
+  refused once per version (no extra dependency: ``os.stat`` polling);
+* ``reload_all()``: SIGHUP reloads every seated profile from disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from station.config.profile import parse_profile
+from station.core.errors import ProfileError
+
+log = logging.getLogger("station")
+POLL_NS = 500_000_000      # 0.5 s: an edit is live before the therapist looks up
+
+
+class Swaps:
+    """Seat changes of one ``runtime.Station`` (see the module docstring).
+
+    ``watch``: poll profile files for edits (the daemon turns it on; the simulator's
+    virtual sessions leave files alone).
+    """
+
+    def __init__(self, station, watch: bool = False) -> None:
+        self.station = station
+        self.watch = watch
+        self._next = 0
+        self._seen: dict[int, tuple] = {}          # player -> (profile id, file signature)
+        self._refused: dict[int, set[str]] = {}    # player -> versions already refused
+        self.roster = list(station.config.roster)
+
+    # -- commands -------------------------------------------------------------------------
+    def use(self, player: int, client: str) -> dict:
+        """Seat ``client`` (id or absolute path) at ``player``; a bad profile is refused."""
+        engine = self.station.engine
+        if player not in engine.seats:
+            raise ProfileError(f"there is no player {player} at this station; players: "
+                               f"{', '.join(str(n) for n in sorted(engine.seats))}.")
+        before = engine.seats[player].profile
+        try:
+            profile = self.station.use_client(player, client)
+        except ProfileError as exc:
+            log.warning("player %d: profile %s refused; %s keeps playing.\n%s", player,
+                        client, before.client_id if before else "nobody", exc)
+            return {"ok": False, "player": player, "client": str(client), "errors": str(exc),
+                    "kept": before.client_id if before else None}
+        log.info("player %d: now %s (%s, profile %s)", player, profile.client_id, profile.name,
+                 profile.version)
+        return {"ok": True, "player": player, "client": profile.client_id,
+                "name": profile.name, "version": profile.version}
+
+    def next_client(self, now: int) -> None:
+        """The next_client button: the roster's next client at the player in turn."""
+        if not self.roster:
+            log.warning("next_client pressed, but the station config has no roster.")
+            return
+        player = self._target_player()
+        if player is None:
+            return
+        seated = self.station.engine.seats[player].profile
+        start = self.roster.index(seated.client_id) + 1 \
+            if seated and seated.client_id in self.roster else 0
+        for k in range(len(self.roster)):        # a refused one is passed over
+            candidate = self.roster[(start + k) % len(self.roster)]
+            if seated and candidate == seated.client_id and len(self.roster) > 1:
+                continue
+            if self.use(player, candidate)["ok"]:
+                return
+
+    def reload_all(self) -> list[dict]:
+        """SIGHUP: reload every seated profile from disk (invalid ones are refused)."""
+        results = []
+        for player, seat in sorted(self.station.engine.seats.items()):
+            if seat.profile is not None and seat.profile.path is not None:
+                results.append(self.use(player, str(Path(seat.profile.path).resolve())))
+        log.info("reloaded %d profile(s) on SIGHUP", len(results))
+        return results
+
+    # -- file watching (a Station timer) ----------------------------------------------------
+    def next_deadline(self) -> int | None:
+        return self._next if self.watch else None
+
+    def tick(self, now: int) -> None:
+        if not self.watch or now < self._next:
+            return
+        self._next = now + POLL_NS
+        for player, seat in self.station.engine.seats.items():
+            if seat.profile is not None and seat.profile.path is not None:
+                self._check(player, seat.profile, now)
+
+    def _check(self, player: int, profile, now: int) -> None:
+        path = Path(profile.path)
+        try:
+            st = path.stat()
+        except OSError:
+            sig = None                   # removed or renamed: keep playing what we have
+        else:
+            sig = (st.st_mtime_ns, st.st_size)
+        key = (id(profile), sig)
+        if self._seen.get(player) == key or sig is None:
+            self._seen[player] = key
+            return
+        self._seen[player] = key
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return
+        version = hashlib.sha256(raw).hexdigest()[:12]
+        if version == profile.version or version in self._refused.get(player, set()):
+            return
+        engine = self.station.engine
+        try:
+            new = parse_profile(raw, path)
+        except ProfileError as exc:
+            self._refused.setdefault(player, set()).add(version)
+            engine.refuse_client(player, path.stem, str(exc), now)
+            log.warning("player %d: the edited profile %s is refused; the previous version "
+                        "keeps playing.\n%s", player, path, exc)
+            return
+        engine.use_client(player, new, now)
+        log.info("player %d: %s reloaded after an edit (profile %s)", player, path.name,
+                 new.version)
+
+    def _target_player(self) -> int | None:
+        engine = self.station.engine
+        current = engine.gate.current() if hasattr(engine.gate, "current") else None
+        if current in engine.seats:
+            return current
+        for n, seat in sorted(engine.seats.items()):
+            if seat.player.role == "client":
+                return n
+        return min(engine.seats, default=None)
+

@@ -1,0 +1,110 @@
+"""Reading a journal for export, reports and forgetting: which file, which sessions, which rows.
+
+``station export``, ``report`` and ``forget`` read the station config's journal, or the
+file given with ``--db``. Opening migrates an older journal to the current schema (the
+migrations only add), and never creates a file that is not there.
+
+Selecting by client (``--client alex`` or ``--client c-1a2b3c4d``) keeps only that
+client's rows plus the rows that belong to nobody (phases, beats, turns, faults) and the
+therapist players' rows, so a group session exported for one client does not carry the
+other clients' data.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from station.core.errors import JournalError
+
+COLUMNS = ("t_ns", "kind", "player", "client", "board", "electrode", "button", "pad",
+           "note", "velocity", "channel", "detail", "strength")
+
+
+@dataclass
+class SessionInfo:
+    """One session's header. Times: ``*_ns`` on the station clock, ``started_at`` UTC."""
+
+    id: int
+    station: str
+    started_ns: int
+    ended_ns: int | None
+    started_at: str
+    latency_ms: float | None
+    started_by: str
+    ended_by: str | None
+    roles: dict[int, str] = field(default_factory=dict)   # player position -> role
+
+    def role(self, player: int | None) -> str:
+        return "" if player is None else self.roles.get(player, "client")
+
+
+def journal_path(db: str | None, config: str | None) -> Path:
+    """``--db FILE`` if given, else the ``journal:`` of the station config."""
+    if db:
+        return Path(db)
+    from station.config.station import load_config
+    return load_config(config).journal
+
+
+def open_journal(path: str | Path) -> sqlite3.Connection:
+    """Open an existing journal (migrating it); JournalError in plain words if missing."""
+    path = Path(path)
+    if not path.is_file():
+        raise JournalError(f"{path}: there is no journal here. Give the file with --db "
+                           f"(the simulator writes OUT/station.db) or check 'journal:' in "
+                           f"the station config.")
+    from station.journal.writer import connect
+    try:
+        return connect(path)
+    except JournalError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        raise JournalError(f"{path}: this is not a station journal ({exc}).") from None
+
+
+def client_pseudonym(conn: sqlite3.Connection, client: str | None) -> str | None:
+    if client is None:
+        return None
+    from station.journal.retention import resolve_client
+    return resolve_client(conn, client)
+
+
+def select_sessions(conn: sqlite3.Connection, session: int | None = None,
+                    client: str | None = None) -> list[SessionInfo]:
+    """The sessions asked for, oldest first; JournalError if there are none."""
+    where, args = [], []
+    if session is not None:
+        where.append("id = ?")
+        args.append(session)
+    if client is not None:
+        where.append("id IN (SELECT DISTINCT session_id FROM events WHERE client = ?)")
+        args.append(client)
+    sql = ("SELECT id, station, started_ns, ended_ns, started_at, latency_ms, started_by, "
+           "ended_by FROM sessions" + (" WHERE " + " AND ".join(where) if where else "")
+           + " ORDER BY started_unix_ns, id")
+    out = [SessionInfo(*row) for row in conn.execute(sql, args)]
+    for s in out:
+        s.roles = dict(conn.execute("SELECT player, role FROM players WHERE session_id=?",
+                                    (s.id,)).fetchall())
+    if not out:
+        what = (f"session {session}" if session is not None else
+                f"sessions of client {client}" if client is not None else "sessions")
+        raise JournalError(f"the journal has no {what}. 'station export --format csv' with "
+                           f"no filter lists everything it holds.")
+    return out
+
+
+def session_rows(conn: sqlite3.Connection, info: SessionInfo,
+                 client: str | None = None) -> sqlite3.Cursor:
+    """The events of one session in time order, as tuples in ``COLUMNS`` order."""
+    sql = f"SELECT {', '.join(COLUMNS)} FROM events WHERE session_id = ?"
+    args: list = [info.id]
+    if client is not None:
+        therapists = [p for p, r in info.roles.items() if r == "therapist"]
+        sql += (" AND (client = ? OR client IS NULL"
+                + (f" OR player IN ({', '.join('?' * len(therapists))})" if therapists else "")
+                + ")")
+        args += [client, *therapists]
+    return conn.execute(sql + " ORDER BY t_ns, id", args)

@@ -1,0 +1,160 @@
+"""Journal sessions: when one starts and ends, its phases and the therapist's notes.
+
+A session starts by the therapist's ``session`` button (which toggles), by
+``station session start``, by the runner (the simulator: one session per run), or on its
+own at the first touch while none is running (``session.auto_start``). It ends by the
+button, ``station session stop``, the station stopping, or after ``session.idle_end_min``
+minutes without a touch; an idle session is closed at its last touch, so reports do not
+count the idle wait as session time.
+
+Everything here runs in the engine thread (a listener and ``tick``), so it needs no locks;
+the journal call it makes only queues work.
+"""
+
+from __future__ import annotations
+
+from station.core.errors import StationError
+from station.core.events import NOTE, PHASE, PROFILE, TOUCH, Event
+
+TIMBRE = "timbre"   # journal-only: a seat's sound (detail "bank:program:name"), for MIDI export
+PHASES = ("warm-up", "main", "reflection")   # the usual shape; any short name is accepted
+MAX_NOTE = 2000                                # characters of one note
+
+
+class Sessions:
+    """The session state of one station. ``observe`` must be the engine's first listener."""
+
+    def __init__(self, config, journal, engine) -> None:
+        settings = config.raw.get("session") or {}
+        self.auto_start: bool = settings.get("auto_start", True)
+        idle = settings.get("idle_end_min", 15.0)
+        self.idle_end_ns: int | None = None if idle is None else int(idle * 60e9)
+        self.retention_days: float | None = settings.get("retention_days")
+        self.config = config
+        self.journal = journal
+        self.engine = engine
+        self.started_ns: int | None = None
+        self.last_touch_ns: int | None = None
+        self.phase_name: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.started_ns is not None
+
+    # -- starting and ending ----------------------------------------------------------------
+    def start(self, now: int, by: str = "cli") -> int:
+        """Start a session (ending a running one first); return its id."""
+        if self.active:
+            self.stop(now, by)
+        self.expire()
+        sid = self.journal.start_session(
+            now, [(p.player, p.role) for p in self.config.players],
+            latency_ms=self.latency_ms(), by=by)
+        self.started_ns = now
+        self.last_touch_ns = now
+        self.phase_name = None
+        self._announce_seats(now)
+        return sid
+
+    def expire(self) -> None:
+        """Apply ``session.retention_days`` (the journal's writer does the deleting)."""
+        if self.retention_days is not None:
+            self.journal.purge(self.retention_days)
+
+    def stop(self, now: int, by: str = "cli") -> int | None:
+        """End the running session; return its id (None if none was running)."""
+        sid = self.journal.session
+        if not self.active:
+            return None
+        self.journal.end_session(now, by)
+        self.started_ns = None
+        self.phase_name = None
+        return sid
+
+    def toggle(self, now: int) -> None:
+        """The therapist's session button: start if idle, else stop."""
+        if self.active:
+            self.stop(now, "button")
+        else:
+            self.start(now, "button")
+
+    # -- marks --------------------------------------------------------------------------------
+    def phase(self, name: str, now: int) -> int:
+        """Mark the start of a phase (warm-up, main, reflection, ...); starts a session if
+        none is running, since marking the warm-up is how many therapists begin."""
+        name = " ".join(str(name).split())
+        if not name or len(name) > 40:
+            raise StationError(f"a phase name must be 1 to 40 characters, like "
+                               f"{', '.join(PHASES)}; got {name!r}.")
+        if not self.active:
+            self.start(now, "cli")
+        self.phase_name = name
+        self.journal.record(Event(PHASE, now, detail=name))
+        return self.journal.session
+
+    def note(self, text: str, now: int) -> int:
+        """Add the therapist's free-text note to the running session."""
+        text = str(text).strip()
+        if not self.active:
+            raise StationError("no session is running, so the note was not saved. Start one "
+                               "with 'station session start' (or the session button) first.")
+        if not text or len(text) > MAX_NOTE:
+            raise StationError(f"a note must be 1 to {MAX_NOTE} characters (got "
+                               f"{len(text)}). Write no names: use the client's id.")
+        self.journal.record(Event(NOTE, now, detail=text))
+        return self.journal.session
+
+    # -- automatic start and end -----------------------------------------------------------
+    def observe(self, event: Event) -> None:
+        """Engine listener (first in the list, so a session opened here holds the touch)."""
+        if event.kind == PROFILE and (event.detail or "").startswith("use:"):
+            self._record_timbre(event.player, event.t_ns)
+        if event.kind != TOUCH or event.player is None:
+            return
+        if not self.active and self.auto_start:
+            self.start(event.t_ns, "touch")
+        self.last_touch_ns = event.t_ns
+
+    def tick(self, now: int) -> None:
+        due = self.next_deadline()
+        if due is not None and now >= due:
+            self.stop(self.last_touch_ns, "idle")
+
+    def next_deadline(self) -> int | None:
+        if not self.active or self.idle_end_ns is None:
+            return None
+        return self.last_touch_ns + self.idle_end_ns
+
+    # -- helpers ------------------------------------------------------------------------------
+    def latency_ms(self) -> float:
+        """The configured output latency: ALSA periods x period size / sample rate."""
+        a = self.config.audio
+        return a["periods"] * a["period_size"] / a["sample_rate"] * 1000.0
+
+    def _announce_seats(self, now: int) -> None:
+        """Journal who sits where and with which profile version, inside the new session
+        (the swaps themselves may have happened before it started)."""
+        for n, seat in self.engine.seats.items():
+            if seat.profile is not None:
+                self._record_timbre(n, now)
+                self.journal.record(Event(PROFILE, now, player=n, client=seat.client,
+                                          channel=seat.player.channel,
+                                          detail=f"use:{seat.profile.version}"))
+
+    def _record_timbre(self, player: int | None, now: int) -> None:
+        seat = self.engine.seats.get(player)
+        if seat is None or seat.profile is None:
+            return
+        try:
+            t = seat.profile.timbre()
+        except Exception:   # a catalogue problem must never stop a touch being journaled
+            return
+        self.journal.record(Event(TIMBRE, now, player=player, client=seat.client,
+                                  channel=seat.player.channel,
+                                  detail=f"{t.bank}:{t.program}:{t.name}"))
+
+    def status(self) -> dict:
+        return {"session": self.journal.session, "active": self.active,
+                "started_ns": self.started_ns, "phase": self.phase_name,
+                "auto_start": self.auto_start,
+                "idle_end_min": None if self.idle_end_ns is None else self.idle_end_ns / 60e9}

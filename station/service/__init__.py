@@ -1,0 +1,8 @@
+"""The station as a service on the Pi: the daemon and the ways to reach it.
+
+``daemon`` runs the station in real time, ``control`` is its Unix socket, ``notify``
+speaks systemd's sd_notify, ``startup`` plays the hands-off cue and ready chime,
+``status`` describes the running station, ``doctor`` checks the machine's set-up.
+
+May import: core, access, turns, sound, config, journal, engine, report, hardware.
+"""

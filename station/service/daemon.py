@@ -1,0 +1,271 @@
+"""``station run``: the headless daemon, on real time, on a Pi or on the simulator.
+
+One engine thread (this one) sleeps until the next event, timer or poll; hardware
+callbacks and the control socket only queue work and wake it. Start-up: config (a bad
+one stops here, exit 3), one instance per control socket *and* per journal (a lock file
+next to the journal), soundfont and synth, journal, boards (a missing board is a
+warning), then the "hands off" cue, calibration, the ready chime and systemd's READY=1.
+
+Every exit path silences every note and flushes the journal: SIGTERM, SIGINT and the
+stop command end the loop; an exception unwinds through ``Station.close``; a stalled
+loop is caught by ``LoopWatchdog``, which silences and saves from its own thread and
+exits with ``EXIT_STALLED`` so systemd restarts the station.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import gc
+import logging
+import os
+import signal
+import threading
+from pathlib import Path
+
+from station.config.station import StationConfig, load_config
+from station.core.clock import MonotonicClock, s_to_ns
+from station.core.errors import AudioError, StationError
+from station.core.events import FAULT, Event
+from station.engine.runtime import Station
+from station.journal.writer import Journal
+from station.service.control import ControlServer, refuse_if_running
+from station.service.notify import LoopWatchdog, Notifier
+from station.service.startup import Startup
+from station.sound.audio_guard import AudioGuard, FluidErrorHook
+from station.sound.soundfont import find_soundfont
+from station.sound.synth import AudioSettings, Synth
+
+log = logging.getLogger("station")
+
+EXIT_STALLED = 8        # the engine loop hung: silenced, journal saved, restart wanted
+
+
+def open_synth(config: StationConfig, realtime: bool = True) -> Synth:
+    """The real-time synth of the config. If its device cannot be opened now, a real-time
+    synth without output: the audio guard keeps trying, the journal records meanwhile."""
+    soundfont = find_soundfont(config.soundfont)
+    a = config.audio
+    if not realtime:
+        return Synth(soundfont, sample_rate=a["sample_rate"], gain=a["gain"])
+    settings = AudioSettings(driver=a["driver"], device=a["device"],
+                             period_size=a["period_size"], periods=a["periods"],
+                             sample_rate=a["sample_rate"])
+    try:
+        return Synth(soundfont, sample_rate=a["sample_rate"], gain=a["gain"], audio=settings)
+    except AudioError as exc:
+        log.warning("%s The station starts silently and keeps retrying the device; the "
+                    "journal records everything meanwhile.", exc)
+    return Synth(soundfont, sample_rate=a["sample_rate"], gain=a["gain"], audio=settings,
+                 open_audio=False)
+
+
+def hardware_factory(config: StationConfig, kind: str, clock):
+    """Build the Hardware for ``kind`` ('pi' or 'sim'); Pi libraries load only here."""
+    if kind == "sim":
+        from hardware.mock import use_mock_pins
+        from hardware.sim import SimulatedHardware
+        from station.engine.wiring import hardware_spec
+        use_mock_pins()
+        holder = {}
+
+        def make(emit):
+            holder["world"] = SimulatedHardware(hardware_spec(config), emit=emit, clock=clock)
+            return holder["world"]
+        return make, holder
+    from hardware.io import Hardware
+    from hardware.pi import open_pi_i2c, use_pi_pins
+    from station.engine.wiring import hardware_spec
+    os.environ.setdefault("BLINKA_SKIP_DEPENDENCY_CHECK", "1")   # a daemon's env fails it
+    use_pi_pins()
+
+    def make(emit):
+        return Hardware(hardware_spec(config), open_pi_i2c(config.input["i2c_frequency"]),
+                        emit, clock)
+    return make, {}
+
+
+class InstanceLock:
+    """An exclusive ``flock`` on ``<journal>.lock``: two daemons never share a journal,
+    even with different control sockets. The kernel drops the lock if we die."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(self._fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(self._fd)
+            raise StationError(f"another station is already running on the journal "
+                               f"{self.path.with_suffix('')} (process {holder}, lock file "
+                               f"{self.path}). Stop it first (systemctl stop station, or "
+                               f"Ctrl-C in its terminal).") from None
+        os.ftruncate(self._fd, 0)
+        os.pwrite(self._fd, f"{os.getpid()}\n".encode(), 0)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)       # releases the lock; the file stays (harmless)
+            self._fd = None
+
+
+class Daemon:
+    def __init__(self, config_path: str | Path | None, hardware: str = "pi",
+                 audio: bool = True, *, clock=None, exit_fn=os._exit) -> None:
+        self.config = load_config(config_path)
+        refuse_if_running(self.config.control_socket)
+        d = self.config.raw["daemon"]
+        self._stack = contextlib.ExitStack()
+        try:
+            lock = InstanceLock(Path(str(self.config.journal) + ".lock"))
+            self._stack.callback(lock.close)
+            self.clock = clock or MonotonicClock()
+            self.started_ns = self.clock.now_ns()
+            self.stop_event = threading.Event()
+            self.notifier = Notifier()
+            self._stack.callback(self.notifier.close)
+            self._exit = exit_fn
+            make, self.sim = hardware_factory(self.config, hardware, self.clock)
+            synth = open_synth(self.config, realtime=audio)
+            journal = Journal(self.config.journal, station=self.config.name)
+            self.station = Station(self.config, synth=synth, journal=journal,
+                                   clock=self.clock, hardware_factory=make)
+        except BaseException:
+            self._stack.close()
+            raise
+        self.audio: AudioGuard | None = None
+        if synth.realtime:
+            self.audio = AudioGuard(synth, self.station.engine.fault,
+                                    retry_max_s=d["audio_retry_max_s"],
+                                    hook=FluidErrorHook(), now=self.started_ns)
+            self.station.timers.append(self.audio)
+        self.startup = Startup(self.station, hands_off_s=d["hands_off_s"], chime=d["chime"],
+                               chime_volume=d["chime_volume"], on_ready=self._ready)
+        self.station.timers.append(self.startup)
+        self.watchdog = LoopWatchdog(s_to_ns(d["stall_limit_s"]), self.clock, self._stalled)
+        self.control = ControlServer(self.config.control_socket, self.station.submit)
+        self._register()
+
+    def _register(self) -> None:
+        h = self.control.handlers
+        h["status"] = self.status
+        h["stop"] = self.stop
+        h["session"] = self.session
+        h["turn"] = self.turn
+        h["use_client"] = self.station.swaps.use      # station profile use (station.engine.swaps)
+        self.station.swaps.watch = True               # edited profile files reload
+        if self.sim:
+            h["sim"] = self._sim_action
+
+    def stop(self) -> str:
+        self.stop_event.set()
+        self.station.wake.set()
+        return "stopping"
+
+    def session(self, op: str, name: str | None = None, text: str | None = None) -> dict:
+        """``station session start|stop|phase NAME|note TEXT|status`` (engine thread)."""
+        from station.core.errors import StationError
+        sessions, now = self.station.sessions, self.clock.now_ns()
+        if op == "start":
+            sessions.start(now, "cli")
+        elif op == "stop":
+            if sessions.stop(now, "cli") is None:
+                raise StationError("no session is running; nothing to stop.")
+        elif op == "phase":
+            sessions.phase(name or "", now)
+        elif op == "note":
+            sessions.note(text or "", now)
+        elif op != "status":
+            raise StationError(f"unknown session command '{op}': use start, stop, phase, "
+                               f"note or status.")
+        return sessions.status()
+
+    def turn(self, op: str = "show", mode: str | None = None, player: int | None = None) -> dict:
+        """``station turn [next|set N|mode MODE]`` (engine thread; see station.turns.gate)."""
+        from station.turns.gate import turn_command
+        return turn_command(self.station.engine, self.clock.now_ns(), op, mode, player)
+
+    def status(self) -> dict:
+        from station.service.status import daemon_status
+        return daemon_status(self)
+
+    def _sim_action(self, action: str, **args) -> str:
+        world = self.sim["world"]
+        getattr(world, action)(**args)
+        return "ok"
+
+    def _ready(self) -> None:
+        hw = self.station.hardware
+        online = sum(hw.online(a) for a in hw.boards)
+        text = f"ready: {online} of {len(hw.boards)} boards online"
+        log.info("station %s; control socket %s", text, self.config.control_socket)
+        self.notifier.ready(text)
+
+    def _stalled(self, stalled_ns: int) -> None:
+        """Watchdog thread: the engine loop hung. Silence, save, exit for a restart."""
+        log.error("the station stopped responding for %.0f s: silencing, saving the "
+                  "journal and exiting so that it restarts.", stalled_ns / 1e9)
+        with contextlib.suppress(Exception):    # FluidSynth's API is thread-safe
+            self.station.synth.all_notes_off(immediate=True)
+        journal = self.station.journal
+        journal.record(Event(FAULT, self.clock.now_ns(),
+                             detail=f"watchdog_stall:{stalled_ns / 1e9:.0f}s"))
+        journal.flush(timeout=3.0)
+        self.notifier.send("STATUS=engine stalled; exiting for a restart")
+        with contextlib.suppress(OSError):
+            self.config.control_socket.unlink()
+        self._exit(EXIT_STALLED)
+
+    def run(self) -> int:
+        """Run until SIGTERM/SIGINT or a stop command; return the exit code."""
+        def on_signal(signum, frame):
+            log.info("%s: stopping", signal.Signals(signum).name)
+            self.stop_event.set()
+            self.station.wake.set()
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, on_signal)
+            signal.signal(signal.SIGHUP, lambda signum, frame:
+                          self.station.submit(self.station.swaps.reload_all))
+        station = self.station
+        try:
+            station.start()
+            self.control.start()
+            self.startup.begin(self.clock.now_ns())
+            self.watchdog.start()
+            # What start-up made (modules, config, soundfont tables) lives for the whole
+            # run: frozen, it is never rescanned, so a full GC pass (which stops every
+            # thread: ~5 ms on a 2-core PC, more on a Pi) stays off the touch-to-sound path.
+            gc.freeze()
+            while not self.stop_event.is_set():
+                now = self.clock.now_ns()
+                self.watchdog.beat(now)
+                self.notifier.ping(now)
+                timeout = max(0.0, (station.next_wakeup() - now) / 1e9)
+                if station.wake.wait(timeout):
+                    station.wake.clear()
+                station.drain()
+                station.step(self.clock.now_ns())
+        finally:
+            self.close()
+        return 0
+
+    def close(self) -> None:
+        """Stop everything (idempotent): notes off and journal flushed by ``Station.close``,
+        then the audio hook, the notify socket and the journal lock."""
+        if getattr(self, "_closed", False):
+            return
+        self._closed = True
+        self.notifier.stopping()
+        self.watchdog.close()
+        self.control.close()
+        self.station.close()
+        if self.audio is not None:
+            self.audio.close()
+        self._stack.close()
+
+
+def run(config_path=None, hardware: str = "pi", audio: bool = True) -> int:
+    return Daemon(config_path, hardware, audio).run()

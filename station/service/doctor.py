@@ -1,0 +1,190 @@
+"""``station doctor``: check a Raspberry Pi's set-up and say how to fix each problem.
+
+Each check returns a ``Check``: ok or not, what was found, and the fix in words a
+technician can type. Off a Pi (a laptop, CI) it says so plainly and runs only the checks
+that make sense there (config, soundfont, FluidSynth, sound card). Every path the checks
+read hangs off ``Machine.root`` and every group lookup goes through ``Machine.groups``,
+so the checks run against a prepared folder in tests; nothing here needs root.
+"""
+
+from __future__ import annotations
+
+import grp
+import importlib.util
+import os
+import pwd
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from station.core.errors import StationError
+from station.sound.audio_guard import device_problem
+
+GROUPS = ("gpio", "i2c", "audio")
+SERVICE_USER = "station"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    found: str
+    fix: str = ""
+    info: bool = False          # informational only: never a problem
+
+
+def _user_groups(user: str) -> set[str]:
+    try:
+        pw = pwd.getpwnam(user)
+    except KeyError:
+        return set()
+    names = {g.gr_name for g in grp.getgrall() if user in g.gr_mem}
+    with_primary = names | {grp.getgrgid(pw.pw_gid).gr_name}
+    return with_primary
+
+
+@dataclass
+class Machine:
+    """Where to look: ``root`` of the file system, how to read a user's groups, and how
+    to find a Python module (``find_module(name) -> bool``)."""
+
+    root: Path = Path("/")
+    groups: Callable[[str], set[str]] = _user_groups
+    find_module: Callable[[str], bool] = lambda name: importlib.util.find_spec(name) is not None
+    user: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def path(self, p: str) -> Path:
+        return self.root / p.lstrip("/")
+
+    def model(self) -> str | None:
+        try:
+            text = self.path("/proc/device-tree/model").read_bytes()
+        except OSError:
+            return None
+        model = text.rstrip(b"\0").decode(errors="replace").strip()
+        return model if "raspberry pi" in model.lower() else None
+
+
+def check_all(config_path=None, machine: Machine | None = None) -> list[Check]:
+    m = machine or Machine()
+    checks: list[Check] = []
+    model = m.model()
+    if model:
+        checks.append(Check("machine", True, model, info=True))
+    else:
+        checks.append(Check("machine", True, "this is not a Raspberry Pi: the I2C, GPIO and "
+                            "group checks are skipped (use --hardware sim here)", info=True))
+    config = _check_config(config_path, checks)
+    _check_sound(config, m, checks)
+    if model:
+        _check_pi(model, m, checks)
+    return checks
+
+
+def _check_config(config_path, checks):
+    from station.config.station import load_config
+    try:
+        config = load_config(config_path)
+    except StationError as exc:
+        checks.append(Check("config", False, str(exc), "fix the lines named above, then run "
+                            "'station doctor' again."))
+        return None
+    checks.append(Check("config", True, f"{config.path} is valid"))
+    journal = Path(config.journal).resolve()
+    folder = next((p for p in (journal.parent, *journal.parents) if p.exists()), None)
+    if folder is not None and os.access(folder, os.W_OK):
+        checks.append(Check("journal", True, f"{journal} can be written"))
+    else:
+        checks.append(Check("journal", False, f"the journal folder {journal.parent} is not "
+                            f"writable by this user", f"sudo install -d -o {SERVICE_USER} -m 700 "
+                            f"{journal.parent}"))
+    return config
+
+
+def _check_sound(config, m: Machine, checks) -> None:
+    from station.sound.soundfont import find_soundfont
+    try:
+        sf = find_soundfont(config.soundfont if config else None)
+        checks.append(Check("soundfont", True, str(sf)))
+    except StationError as exc:
+        checks.append(Check("soundfont", False, str(exc).split("\n")[0],
+                            "sudo apt-get install --no-install-recommends timgm6mb-soundfont "
+                            "(or set soundfont: in the station config)"))
+    if m.find_module("fluidsynth"):
+        checks.append(Check("fluidsynth", True, "pyfluidsynth is installed"))
+    else:
+        checks.append(Check("fluidsynth", False, "pyfluidsynth is not installed",
+                            "./run.sh test (sets up the venv), or pip install pyfluidsynth"))
+    driver = config.audio["driver"] if config else "alsa"
+    device = config.audio["device"] if config else "default"
+    problem = device_problem(driver, device, m.path("/proc/asound"))
+    if problem:
+        checks.append(Check("audio device", False, problem,
+                            "connect the sound card (a USB card or the Pi's headphone jack "
+                            "enabled with dtparam=audio=on), check 'aplay -l' lists it, and set "
+                            "audio.device (e.g. hw:0) in the station config"))
+    else:
+        checks.append(Check("audio device", True, f"{driver} {device} is present"))
+
+
+def _check_pi(model: str, m: Machine, checks) -> None:
+    if m.path("/dev/i2c-1").exists():
+        checks.append(Check("i2c", True, "/dev/i2c-1 exists (I2C is enabled)"))
+    else:
+        checks.append(Check("i2c", False, "I2C is not enabled (no /dev/i2c-1)",
+                            "sudo raspi-config nonint do_i2c 0, then reboot"))
+    user = m.user or (SERVICE_USER if _exists(SERVICE_USER, m) else _me())
+    have = m.groups(user)
+    if not have:
+        checks.append(Check("user", False, f"the user '{user}' does not exist",
+                            "sudo ./run.sh install-service (creates the station user)"))
+    else:
+        missing = [g for g in GROUPS if g not in have]
+        if missing:
+            checks.append(Check("groups", False, f"user '{user}' is not in the group(s) "
+                                f"{', '.join(missing)}", f"sudo usermod -aG {','.join(missing)} "
+                                f"{user}, then log out and in (or restart the service)"))
+        else:
+            checks.append(Check("groups", True, f"user '{user}' is in {', '.join(GROUPS)}"))
+    if m.find_module("board") and m.find_module("busio"):
+        checks.append(Check("blinka", True, "Adafruit Blinka is installed (the daemon sets "
+                            "BLINKA_SKIP_DEPENDENCY_CHECK=1)"))
+    else:
+        checks.append(Check("blinka", False, "Adafruit Blinka is not installed",
+                            "./run.sh test on the Pi (installs it into .venv)"))
+    if "pi 5" in model.lower():
+        if m.find_module("lgpio"):
+            checks.append(Check("lgpio", True, "lgpio is installed (gpiozero uses it on a Pi 5)"))
+        else:
+            checks.append(Check("lgpio", False, "lgpio is missing: on a Pi 5 RPi.GPIO does not "
+                                "work, so the buttons and lights cannot be used",
+                                "sudo apt-get install python3-lgpio (the venv uses system "
+                                "site packages on a Pi), or pip install lgpio"))
+
+
+def _exists(user: str, m: Machine) -> bool:
+    return bool(m.groups(user))
+
+
+def _me() -> str:
+    try:
+        return pwd.getpwuid(os.getuid()).pw_name
+    except KeyError:
+        return str(os.getuid())
+
+
+def report(checks: list[Check]) -> tuple[str, int]:
+    """The printed report and the exit code (0: no problems, 1: something to fix)."""
+    lines, problems = [], 0
+    for c in checks:
+        if c.info:
+            lines.append(f"  note  {c.name}: {c.found}")
+        elif c.ok:
+            lines.append(f"  ok    {c.name}: {c.found}")
+        else:
+            problems += 1
+            lines.append(f"  FIX   {c.name}: {c.found}\n        how: {c.fix}")
+    lines.append("Everything needed is in place." if not problems
+                 else f"{problems} problem(s) to fix (see 'how:' above).")
+    return "\n".join(lines), 0 if not problems else 1

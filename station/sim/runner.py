@@ -1,0 +1,230 @@
+"""Play a scenario on the simulated hardware through the real engine and FluidSynth.
+
+Time is virtual: the clock jumps from one scenario event or engine timer to the next,
+and the offline synth renders exactly the audio between them, so a minute-long
+session takes well under a second and the WAV is sample-exact. ``realtime=True`` paces
+the same virtual clock against the wall clock (for demos and kill tests).
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import time
+from pathlib import Path
+
+from station.config.station import load_config
+from station.core.clock import VirtualClock
+from station.core.errors import ProfileError
+from station.core.events import (
+    FAULT,
+    NOTE_ON,
+    RELEASE,
+    SUPPRESSED,
+    TOUCH,
+    TURN_START,
+    Event,
+)
+from station.engine.runtime import Station
+from station.journal.writer import Journal
+from station.sim.scenario import Scenario
+from station.sound.soundfont import find_soundfont
+from station.sound.synth import Synth
+from station.sound.wav import WavWriter
+
+SAMPLE_RATE = 48_000
+TAIL_NS = 1_000_000_000     # render a second after the end so release tails are heard
+
+
+class Simulation:
+    """A scenario being played; ``run()`` plays it to the end and returns the summary."""
+
+    def __init__(self, scenario: Scenario, out_dir: Path, *, realtime: bool = False,
+                 sample_lights: tuple[float, ...] = ()) -> None:
+        """``sample_lights``: times (s) at which to read every light's pin into
+        ``light_samples[t] = {name: value}`` (the state once everything due at t ran)."""
+        from hardware.sim import SimulatedHardware  # leaf import: the simulator's world
+        from station.engine.wiring import hardware_spec
+        self.scenario = scenario
+        self.out_dir = Path(out_dir)
+        self.realtime = realtime
+        self.config = load_config(scenario.station)
+        self.out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)   # health data
+        for suffix in ("", "-wal", "-shm"):
+            (self.out_dir / f"station.db{suffix}").unlink(missing_ok=True)
+        self.clock = VirtualClock()
+        self.synth = Synth(find_soundfont(self.config.soundfont), sample_rate=SAMPLE_RATE,
+                           gain=self.config.audio["gain"])
+        self.wav = WavWriter(self.out_dir / "session.wav", SAMPLE_RATE)
+        self._frames = 0
+        self.counts = collections.Counter()
+        self.per_player: dict[int, collections.Counter] = collections.defaultdict(
+            collections.Counter)
+        self.refused: list[str] = []
+        self.faults: list[str] = []       # "20.1 s: board_lost 0x5b", in order
+        self._probes = sorted((int(round(t * 1e9)), t) for t in sample_lights)
+        self.light_samples: dict[float, dict[str, float]] = {}
+        journal = Journal(self.out_dir / "station.db", station=self.config.name)
+
+        def make_hardware(emit):
+            self.world = SimulatedHardware(hardware_spec(self.config), emit=emit, clock=self.clock)
+            return self.world
+
+        # One journal session per run, unless the scenario starts and stops its own.
+        own_sessions = any(s.action in ("session_start", "session_stop")
+                           for s in scenario.steps)
+        self.station = Station(self.config, synth=self.synth, journal=journal,
+                               clock=self.clock, hardware_factory=make_hardware,
+                               clients=scenario.clients, session_at_start=not own_sessions)
+        self.station.engine.listeners.append(self._count)
+
+    # -- running ---------------------------------------------------------------------------
+    def run(self) -> dict:
+        wall0 = time.monotonic()
+        try:
+            self.station.start()
+            for step in self.scenario.steps:
+                self._sample_before(step.at_ns, wall0)
+                self._advance(step.at_ns, wall0)
+                self._act(step.action, step.args)
+                self.station.drain()
+            self._sample_before(self.scenario.end_ns + 1, wall0)
+            self._advance(self.scenario.end_ns, wall0)
+            self.station.engine.all_notes_off(self.clock.now_ns())
+            self._render_to(self.clock.now_ns() + TAIL_NS)   # let release tails ring out
+        finally:
+            self.station.close()
+            self.wav.close()
+        return self.summary()
+
+    def _sample_before(self, t_ns: int, wall0: float) -> None:
+        while self._probes and self._probes[0][0] < t_ns:
+            at, key = self._probes.pop(0)
+            self._advance(at, wall0)
+            self.light_samples[key] = {
+                li.name: self.world.light_state(li.name) for li in self.world.spec.lights}
+
+    def _advance(self, t_ns: int, wall0: float) -> None:
+        """Run timers and polls in order up to ``t_ns``, rendering audio between them."""
+        while True:
+            due = self.station.next_wakeup()
+            if due > t_ns:
+                break
+            self._goto(max(due, self.clock.now_ns()), wall0)
+            self.station.step(self.clock.now_ns())
+        self._goto(t_ns, wall0)
+
+    def _goto(self, t_ns: int, wall0: float) -> None:
+        if self.realtime:
+            delay = wall0 + t_ns / 1e9 - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        self._render_to(t_ns)
+        self.clock.set(t_ns)
+
+    def _render_to(self, t_ns: int) -> None:
+        target = t_ns * SAMPLE_RATE // 1_000_000_000
+        if target > self._frames:
+            self.wav.write(self.synth.render(target - self._frames))
+            self._frames = target
+
+    def _act(self, action: str, args: dict) -> None:
+        w = self.world
+        if action == "touch":
+            w.touch(args["board"], args["electrode"], args.get("strength", 1.0))
+        elif action == "release" and "button" in args:
+            w.unpress(args["button"])
+        elif action == "release":
+            w.release(args["board"], args["electrode"])
+        elif action == "press":
+            w.press(args["button"])
+        elif action == "unpress":
+            w.unpress(args["button"])
+        elif action in ("unplug", "plug"):
+            getattr(w, action)(args["board"])
+        elif action in ("stick", "unstick"):
+            getattr(w, action)(args["board"], args["electrode"])
+        elif action == "session_start":
+            self.station.sessions.start(self.clock.now_ns(), "scenario")
+        elif action == "session_stop":
+            self.station.sessions.stop(self.clock.now_ns(), "scenario")
+        elif action == "phase":
+            self.station.sessions.phase(str(args["name"]), self.clock.now_ns())
+        elif action == "note":
+            self.station.sessions.note(str(args["text"]), self.clock.now_ns())
+        elif action == "turn_mode":
+            self.station.engine.gate.set_mode(str(args["mode"]), self.clock.now_ns(), "cli")
+        elif action == "turn_next":
+            self.station.engine.gate.next(self.clock.now_ns(), "cli")
+        elif action == "turn_set":
+            self.station.engine.gate.set_turn(args["player"], self.clock.now_ns(), "cli")
+        elif action == "use_client":
+            try:
+                self.station.use_client(args["player"], args["client"])
+            except ProfileError as exc:
+                self.refused.append(str(exc))
+
+    # -- summary ---------------------------------------------------------------------------
+    def _count(self, e: Event) -> None:
+        if e.kind in (TOUCH, RELEASE, NOTE_ON, SUPPRESSED):
+            self.counts[e.kind] += 1
+            if e.player is not None:
+                self.per_player[e.player][e.kind] += 1
+                if e.kind == SUPPRESSED:
+                    self.per_player[e.player][f"suppressed:{e.detail}"] += 1
+                if e.kind == NOTE_ON and e.detail == "out_of_turn":
+                    self.per_player[e.player]["out_of_turn_notes"] += 1
+        elif e.kind == TURN_START and e.player is not None:
+            self.per_player[e.player]["turns"] += 1
+        elif e.kind == FAULT:
+            where = f" {e.board:#x}" if e.board is not None else ""
+            self.faults.append(f"{e.t_ns / 1e9:.1f} s: {e.detail}{where}")
+
+    def summary(self) -> dict:
+        players = {}
+        for p in self.config.players:
+            c = self.per_player.get(p.player, collections.Counter())
+            seat = self.station.engine.seats[p.player]
+            players[str(p.player)] = {
+                "client": seat.profile.client_id if seat.profile else None,
+                "touches": c[TOUCH], "notes": c[NOTE_ON], "suppressed": c[SUPPRESSED],
+                "turns": c["turns"], "out_of_turn_notes": c["out_of_turn_notes"],
+                "suppressed_by_reason": {k.split(":", 1)[1]: v for k, v in c.items()
+                                         if k.startswith("suppressed:")},
+            }
+        return {
+            "scenario": str(self.scenario.path), "seconds": self.scenario.end_ns / 1e9,
+            "touches": self.counts[TOUCH], "notes": self.counts[NOTE_ON],
+            "suppressed": self.counts[SUPPRESSED], "players": players,
+            "refused_profiles": self.refused, "faults": self.faults, "journal": self.station.journal.health(),
+            "wav": str(self.out_dir / "session.wav"), "db": str(self.out_dir / "station.db"),
+        }
+
+
+def simulate(scenario: Scenario, out_dir: Path, realtime: bool = False) -> dict:
+    return Simulation(scenario, out_dir, realtime=realtime).run()
+
+
+def summary_text(summary: dict) -> str:
+    """The short plain-text summary a therapist reads after the demo."""
+    lines = [f"Session of {summary['seconds']:.0f} s: {summary['touches']} touches, "
+             f"{summary['notes']} notes, {summary['suppressed']} touches held back."]
+    for n, p in summary["players"].items():
+        if not p["client"] and not p["touches"]:
+            continue
+        why = ", ".join(f"{k} {v}" for k, v in sorted(p["suppressed_by_reason"].items()))
+        turns = f", {p['turns']} turns" if p.get("turns") else ""
+        lines.append(f"  Player {n} ({p['client'] or 'no client'}): {p['touches']} touches, "
+                     f"{p['notes']} notes{turns}" + (f", held back: {why}" if why else ""))
+    for fault in summary.get("faults", []):
+        lines.append(f"  Hardware: {fault}")
+    for r in summary["refused_profiles"]:
+        first, *problems = r.splitlines()
+        lines.append("  Refused profile (the previous client kept playing): " + first)
+        lines.extend("    " + p.strip() for p in problems)
+    lines.append(f"Audio: {summary['wav']}\nJournal: {summary['db']}")
+    return "\n".join(lines)
+
+
+def dumps(summary: dict) -> str:
+    return json.dumps(summary, indent=2, sort_keys=False)

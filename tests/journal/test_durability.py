@@ -1,0 +1,162 @@
+"""Durability: ``kill -9`` mid-storm leaves a clean journal holding every event older than
+200 ms; a disk that refuses writes (a file-size limit: tests run as root, so a read-only
+chmod would not stop them) leaves the station playing and reporting the problem."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from conftest import CONFIGS, ROOT, station_command, write
+
+from station.sim.runner import simulate
+from station.sim.scenario import load_scenario
+
+BOUND_NS = 200_000_000
+
+
+def storm(tmp_path, seconds=3.0, step_ms=4):
+    """Both players hammer their pads: an edge every ``step_ms`` for ``seconds``."""
+    lines = [f"station: {CONFIGS / 'station.yaml'}", "clients: {1: alex, 2: sam}", "events:"]
+    t, k = 0.5, 0
+    while t < 0.5 + seconds:
+        board, electrode = (0x5A, 0x5B)[k % 2], (k // 2) % 12
+        lines.append(f"  - {{at: {t:.3f}, action: touch, board: {board:#x}, "
+                     f"electrode: {electrode}}}")
+        lines.append(f"  - {{at: {t + 0.002:.3f}, action: release, board: {board:#x}, "
+                     f"electrode: {electrode}}}")
+        t += step_ms / 1000
+        k += 1
+    lines.append(f"end: {0.5 + seconds + 0.5}")
+    return write(tmp_path / "storm.yaml", "\n".join(lines) + "\n")
+
+
+def rows(db):
+    return db.execute("SELECT t_ns, kind, coalesce(player, 0), coalesce(pad, -1), "
+                      "coalesce(note, -1) FROM events").fetchall()
+
+
+def test_kill_9_mid_storm_leaves_a_clean_journal_with_all_but_the_last_200_ms(tmp_path):
+    scenario = storm(tmp_path)
+    simulate(load_scenario(scenario), tmp_path / "reference")        # virtual time: all
+    reference = rows(sqlite3.connect(tmp_path / "reference" / "station.db"))
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(station_command() + ["simulate", str(scenario), "--out", str(out),
+                                                 "--realtime"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    db_path = out / "station.db"
+    try:
+        deadline = time.monotonic() + 60      # waiting for the storm to be under way
+        while True:
+            assert proc.poll() is None, "the simulation ended before it was killed"
+            assert time.monotonic() < deadline
+            try:
+                n = sqlite3.connect(db_path, timeout=1).execute(
+                    "SELECT count(*) FROM events WHERE kind='touch'").fetchone()[0]
+            except sqlite3.Error:
+                n = 0
+            if n >= 150:                      # about 0.6 s into the 3 s storm
+                break
+            time.sleep(0.02)
+        killed_at = time.time_ns()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
+    db = sqlite3.connect(db_path)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    started_unix = db.execute("SELECT started_unix_ns FROM sessions").fetchone()[0]
+    # station time 0 is the session's start; the kill happened this long after it
+    cutoff = killed_at - started_unix - BOUND_NS
+    kept = set(rows(db))
+    due = [r for r in reference if r[0] <= cutoff]
+    assert len(due) > 300, "the kill came mid-storm"
+    missing = [r for r in due if r not in kept]
+    assert not missing, f"{len(missing)} events older than 200 ms were lost: {missing[:3]}"
+    assert len(kept) < len(reference), "killed before the end"
+
+
+DISK_FULL = r"""
+import json, resource, signal, sys
+from pathlib import Path
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)      # a too-big write fails, not kills
+from hardware.sim import SimulatedHardware
+from station.sound.analysis import is_silent
+from station.core.clock import VirtualClock
+from station.config.station import load_config
+from station.journal.writer import Journal
+from station.engine.runtime import Station
+from station.sound.soundfont import find_soundfont
+from station.sound.synth import Synth
+from station.engine.wiring import hardware_spec
+
+out = Path(sys.argv[1])
+config = load_config(sys.argv[2])
+clock = VirtualClock()
+synth = Synth(find_soundfont(None), sample_rate=48000, gain=0.5)
+journal = Journal(out / "station.db", batch_ms=20)
+notes = []
+st = Station(config, synth=synth, journal=journal, clock=clock, session_at_start=True,
+             hardware_factory=lambda emit: SimulatedHardware(hardware_spec(config), emit=emit,
+                                                             clock=clock),
+             clients={1: "alex"})
+st.engine.listeners.append(lambda e: notes.append(e.t_ns) if e.kind == "note_on" else None)
+st.start()
+world = st.hardware
+t = [0]
+
+def play(n):
+    sound = []
+    for k in range(n):
+        t[0] += 300_000_000
+        clock.set(t[0]); world.touch(0x5A, k % 6); st.drain()
+        sound.append(synth.render(4800))
+        t[0] += 100_000_000
+        clock.set(t[0]); world.release(0x5A, k % 6); st.drain()
+        synth.render(4800)
+    return all(not is_silent(s) for s in sound)
+
+report = {"before": play(5)}
+journal.flush()
+size = max((out / name).stat().st_size for name in ("station.db", "station.db-wal"))
+resource.setrlimit(resource.RLIMIT_FSIZE, (size, resource.RLIM_INFINITY))   # "disk full"
+report["during_sounded"] = play(20)
+journal.flush(timeout=2)
+report["during"] = journal.health()
+resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+report["after_sounded"] = play(1)
+report["flushed"] = journal.flush()
+report["after"] = journal.health()
+report["notes"] = len(notes)
+st.close()
+print(json.dumps(report))
+"""
+
+
+def test_a_disk_that_refuses_writes_keeps_the_station_playing_and_reports_it(tmp_path):
+    script = write(tmp_path / "disk_full.py", DISK_FULL)
+    text = (CONFIGS / "station.yaml").read_text().replace(
+        "clients_dir: clients", f"clients_dir: {CONFIGS / 'clients'}")
+    cfg = write(tmp_path / "station.yaml", text)
+    (tmp_path / "out").mkdir()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), GPIOZERO_PIN_FACTORY="mock")
+    r = subprocess.run([sys.executable, str(script), str(tmp_path / "out"), str(cfg)],
+                       capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout.splitlines()[-1])
+    assert report["before"] and report["during_sounded"] and report["after_sounded"]
+    assert report["notes"] == 26, "every touch sounded, journal or not"
+    during = report["during"]
+    assert not during["ok"] and "cannot write the journal" in during["error"]
+    assert "plays on" in during["error"] and during["pending"] > 0
+    after = report["after"]
+    assert report["flushed"] and after["ok"] and after["pending"] == 0 and after["lost"] == 0
+    db = sqlite3.connect(tmp_path / "out" / "station.db")
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("SELECT count(*) FROM events WHERE kind='touch'").fetchone()[0] == 26, \
+        "events held in memory while the disk refused were written afterwards"

@@ -1,0 +1,114 @@
+"""The journal file: schema migrations, private permissions, overflow never silent."""
+
+import os
+import sqlite3
+import stat
+
+import pytest
+
+from station.core.errors import JournalError
+from station.core.events import TOUCH, Event
+from station.journal.reader import open_journal
+from station.journal.schema import MIGRATIONS, VERSION
+from station.journal.writer import Journal, connect
+
+
+def v1_journal(path):
+    """A journal as the first release wrote it (schema version 1), with one session."""
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0])
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("INSERT INTO meta VALUES ('secret', 'abc')")
+    conn.execute("INSERT INTO sessions(id, station, started_ns, ended_ns, started_at, "
+                 "latency_ms) VALUES (1, 'old', 0, 5000000000, '2024-01-02T10:00:00+00:00', 4)")
+    conn.execute("INSERT INTO players VALUES (1, 1, 'client')")
+    conn.execute("INSERT INTO events(session_id, t_ns, kind, player, client, pad) "
+                 "VALUES (1, 1000000000, 'touch', 1, 'c-aaaaaaaa', 3)")
+    conn.commit()
+    conn.close()
+
+
+def test_a_version_1_journal_is_migrated_and_keeps_its_data(tmp_path):
+    path = tmp_path / "old.db"
+    v1_journal(path)
+    conn = connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == VERSION == 2
+    row = conn.execute("SELECT station, started_by, ended_by, started_unix_ns FROM sessions"
+                       ).fetchone()
+    assert row == ("old", "run", None, None)          # new columns, defaults for old rows
+    assert conn.execute("SELECT pad FROM events").fetchone()[0] == 3
+    assert conn.execute("SELECT count(*) FROM housekeeping").fetchone()[0] == 0
+    conn.close()
+    # and the station carries on writing into it: session ids continue after the old one
+    j = Journal(path)
+    assert j.start_session(0, [(1, "client")], by="cli") == 2
+    j.record(Event(TOUCH, 10, player=1, pad=0))
+    j.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM events WHERE session_id=2").fetchone()[0] == 1
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_journal_newer_than_the_station_is_refused_in_plain_words(tmp_path):
+    path = tmp_path / "new.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {VERSION + 1}")
+    conn.close()
+    with pytest.raises(JournalError, match="newer than this station"):
+        open_journal(path)
+
+
+def test_a_missing_journal_is_not_created_by_readers(tmp_path):
+    with pytest.raises(JournalError, match="there is no journal here"):
+        open_journal(tmp_path / "nothing.db")
+    assert not (tmp_path / "nothing.db").exists()
+
+
+def test_journal_folder_and_files_are_owner_only(tmp_path):
+    os.umask(0o022)
+    path = tmp_path / "private" / "deep" / "station.db"
+    j = Journal(path)
+    j.start_session(0, [(1, "client")])
+    j.record(Event(TOUCH, 1, player=1))
+    assert j.flush()
+    for p in (path, path.with_name("station.db-wal")):
+        assert stat.S_IMODE(os.stat(p).st_mode) == 0o600, p
+    assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
+    j.close()
+
+
+def test_sessions_record_who_started_and_ended_them_and_the_wall_clock(tmp_path):
+    j = Journal(tmp_path / "j.db", station="room-2")
+    sid = j.start_session(5, [(1, "client"), (2, "therapist")], latency_ms=4.0, by="button")
+    assert j.session == sid == 1
+    j.end_session(9, by="idle")
+    assert j.session is None
+    j.close()
+    conn = sqlite3.connect(tmp_path / "j.db")
+    row = conn.execute("SELECT station, started_ns, ended_ns, latency_ms, started_by, "
+                       "ended_by, started_unix_ns, ended_at FROM sessions").fetchone()
+    assert row[:6] == ("room-2", 5, 9, 4.0, "button", "idle")
+    assert row[6] > 1_600_000_000 * 10 ** 9 and row[7].endswith("+00:00")
+    assert conn.execute("SELECT player, role FROM players ORDER BY player").fetchall() == \
+        [(1, "client"), (2, "therapist")]
+
+
+def test_a_full_queue_counts_and_journals_every_lost_event(tmp_path):
+    path = tmp_path / "j.db"
+    j = Journal(path, queue_size=4)
+    blocker = sqlite3.connect(path, timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")          # the writer now waits on its next write
+    j.start_session(0, [(1, "client")])         # ... which is this one: it holds the writer
+    for i in range(40):
+        j.record(Event(TOUCH, i, player=1, pad=i % 12))
+    lost = j.health()["lost"]
+    assert lost >= 40 - 4 and not j.health()["ok"]
+    blocker.rollback()
+    blocker.close()
+    assert j.flush()
+    j.close()
+    conn = sqlite3.connect(path)
+    kept = conn.execute("SELECT count(*) FROM events WHERE kind='touch'").fetchone()[0]
+    noted = [r[0] for r in conn.execute("SELECT detail FROM events WHERE kind='fault'")]
+    assert kept + lost == 40
+    assert sum(int(d.split(":")[1]) for d in noted if d.startswith("journal_lost:")) == lost

@@ -1,0 +1,198 @@
+"""The layout holds: no import circles, imports only in the declared direction.
+
+The import graph is computed from the source with ``ast`` (module-level imports and
+those inside functions alike), so a late import cannot hide a circle. Each subpackage
+declares in its ``__init__`` docstring which rooms it may import ("May import: ...");
+the test reads that line, so the docstring and the rule cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("station", "hardware")
+PI_LIBRARIES = ("gpiozero", "RPi", "lgpio", "busio", "board", "digitalio", "adafruit_mpr121",
+                "adafruit_blinka", "gpiod", "smbus", "smbus2")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def all_modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            found[module_name(path)] = path
+    return found
+
+
+def imports_of(name: str, path: Path, modules: dict[str, Path]) -> list[tuple[str, int]]:
+    """(imported module, line) for every import of a station/hardware module in the file."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    is_package = path.name == "__init__.py"
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                here = name.split(".") if is_package else name.split(".")[:-1]
+                here = here[:len(here) - (node.level - 1)]
+                base = ".".join(here + ([base] if base else []))
+            # "from a.b import c": c may be a module (a.b.c) or a name in a.b
+            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base
+                       for a in node.names]
+        else:
+            continue
+        for target in targets:
+            while target and target not in modules:   # "import a.b.c" names a.b.c
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                out.append((target, node.lineno))
+    return out
+
+
+def graph() -> dict[str, list[tuple[str, int]]]:
+    modules = all_modules()
+    return {name: imports_of(name, path, modules) for name, path in modules.items()}
+
+
+def room(module: str) -> str:
+    """The room a module lives in: ``station.<sub>``, ``hardware`` or ``station``."""
+    parts = module.split(".")
+    if parts[0] == "hardware":
+        return "hardware"
+    return ".".join(parts[:2]) if len(parts) > 1 and parts[1] not in ("__main__",) else "station"
+
+
+def declared() -> dict[str, set[str] | None]:
+    """Room -> rooms it may import (None: any), from each ``__init__`` docstring."""
+    rules: dict[str, set[str] | None] = {}
+    inits = [p for p in (ROOT / "station").glob("*/__init__.py")] + [ROOT / "hardware/__init__.py"]
+    for init in inits:
+        doc = ast.get_docstring(ast.parse(init.read_text())) or ""
+        m = re.search(r"^May import: (.+?)$", doc, re.M)
+        assert m, f"{init.relative_to(ROOT)}: the docstring must say 'May import: ...'"
+        text = m.group(1).rstrip(".")
+        name = room(module_name(init))
+        if text.startswith("every subpackage"):
+            rules[name] = None
+        elif text.startswith("nothing"):
+            rules[name] = set()
+        else:
+            allowed = set()
+            for word in re.findall(r"[a-z_.]+", text.split("(")[0]):
+                allowed.add(word if word.startswith(("station.", "hardware")) else
+                            f"station.{word}")
+            rules[name] = allowed
+    return rules
+
+
+def find_cycle(edges: dict[str, list[tuple[str, int]]]) -> list[str] | None:
+    WHITE, GREY, BLACK = 0, 1, 2
+    colour = {m: WHITE for m in edges}
+    stack: list[str] = []
+
+    def visit(m: str) -> list[str] | None:
+        colour[m] = GREY
+        stack.append(m)
+        for target, _ in edges.get(m, ()):
+            if colour.get(target) == GREY:
+                return stack[stack.index(target):] + [target]
+            if colour.get(target) == WHITE:
+                found = visit(target)
+                if found:
+                    return found
+        stack.pop()
+        colour[m] = BLACK
+        return None
+
+    for m in sorted(edges):
+        if colour[m] == WHITE:
+            found = visit(m)
+            if found:
+                return found
+    return None
+
+
+def test_no_import_circles():
+    cycle = find_cycle(graph())
+    assert cycle is None, "import circle: " + " -> ".join(cycle)
+
+
+def test_imports_follow_the_declared_direction():
+    rules = declared()
+    wrong = []
+    for module, targets in graph().items():
+        here = room(module)
+        allowed = rules.get(here, None) if here != "station" else None
+        if here not in rules and here != "station":
+            wrong.append(f"{module}: room {here} has no __init__ docstring rule")
+            continue
+        if allowed is None:
+            continue
+        for target, line in targets:
+            there = room(target)
+            if there in (here, "station"):
+                continue
+            if there not in allowed:
+                path = all_modules()[module].relative_to(ROOT)
+                may = f"only {', '.join(sorted(allowed))}" if allowed else "nothing"
+                wrong.append(f"{path}:{line}: {module} imports {target} ({here} may import "
+                             f"{may})")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_station_has_no_modules_of_its_own():
+    own = sorted(p.name for p in (ROOT / "station").glob("*.py"))
+    assert own == ["__init__.py", "__main__.py"], own
+
+
+def test_pi_libraries_only_in_hardware():
+    wrong = []
+    for path in (ROOT / "station").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for n in names:
+                if n.split(".")[0] in PI_LIBRARIES:
+                    wrong.append(f"{path.relative_to(ROOT)}:{node.lineno}: imports {n}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_tests_mirror_the_subpackages():
+    rooms = sorted(p.parent.name for p in (ROOT / "station").glob("*/__init__.py"))
+    missing = [r for r in rooms if not any((ROOT / "tests" / r).glob("test_*.py"))]
+    assert not missing, f"no tests/<room>/ for: {missing}"
+
+
+# The checker itself must be able to fail: a circle and a wrong-way import it must catch.
+def test_the_checker_finds_a_circle():
+    edges = {"a": [("b", 1)], "b": [("c", 2)], "c": [("a", 3)], "d": []}
+    assert find_cycle(edges) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": [("b", 1)], "b": []}) is None
+
+
+def test_the_checker_reads_late_and_relative_imports(tmp_path):
+    src = tmp_path / "m.py"
+    src.write_text("def f():\n    from station.core import clock\n    from . import x\n")
+    modules = {"station.core.clock": None, "station.sound.x": None, "station.sound.m": None}
+    found = imports_of("station.sound.m", src, modules)
+    assert ("station.core.clock", 2) in found and ("station.sound.x", 3) in found
+
+
+@pytest.mark.parametrize("module, expected", [("station.engine.pipeline", "station.engine"),
+                                              ("hardware.io", "hardware"),
+                                              ("station.__main__", "station")])
+def test_rooms(module, expected):
+    assert room(module) == expected
