@@ -18,19 +18,35 @@ sudo_if_needed() {
 is_pi() { grep -qi 'raspberry pi' /proc/device-tree/model 2>/dev/null; }
 
 apt_setup() {
-  # systemd: systemd-analyze, for the test that verifies deploy/station.service
-  local pkgs=(libfluidsynth3 timgm6mb-soundfont python3 python3-venv python3-dev make systemd)
+  # Each package is checked and installed on its own: one that this system's archive does
+  # not have (python3-lgpio exists only in Raspberry Pi OS) is reported and skipped, never
+  # a reason to abort the rest.
+  #   libfluidsynth3, timgm6mb-soundfont: the synth and its General MIDI soundfont
+  #   python3-venv, python3-dev, make: the virtual environment and builds
+  #   systemd: systemd-analyze, for the test that verifies deploy/station.service
+  #   jackd2: JACK's dummy backend, real-time audio tests and the end-to-end benchmark
+  #   chromium: the browser the panel and report tests drive (Playwright, no download)
+  local pkgs=(libfluidsynth3 timgm6mb-soundfont python3 python3-venv python3-dev make systemd
+              jackd2 chromium)
   is_pi && pkgs+=(python3-lgpio python3-rpi.gpio i2c-tools)   # gpiozero prefers lgpio (Pi 5)
-  local missing=()
+  local missing=() p updated=0
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
-  if [ ${#missing[@]} -gt 0 ]; then
-    say "installing system packages: ${missing[*]}"
-    sudo_if_needed apt-get update -qq
+  for p in "${missing[@]}"; do
+    if [ $updated -eq 0 ]; then
+      say "updating the package lists"
+      sudo_if_needed apt-get update -qq || true
+      updated=1
+    fi
+    if ! apt-cache show "$p" >/dev/null 2>&1; then
+      echo "run.sh: the package '$p' is not in this system's archive: skipped." >&2
+      continue
+    fi
+    say "installing the system package $p"
     sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      --no-install-recommends "${missing[@]}"
-  fi
+      --no-install-recommends "$p" || echo "run.sh: could not install '$p': skipped." >&2
+  done
 }
 
 venv_setup() {

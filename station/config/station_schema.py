@@ -62,7 +62,10 @@ STATION = Field("section", "The station config.", fields={
     "audio": Field("section", "Real-time audio output (the daemon on a Pi).", fields={
         "driver": Field("choice", "FluidSynth audio driver.", default="alsa",
                         choices=("alsa", "pulseaudio", "pipewire", "jack", "file")),
-        "device": Field("string", "ALSA device: hw:CARD for the lowest latency.", default="default"),
+        "device": Field("string", "Where the sound goes. alsa: the device (hw:CARD for the "
+                        "lowest latency); pulseaudio: the sink; jack: the JACK server's name; "
+                        "pipewire: not used; file: the WAV file. default: the driver's own "
+                        "default.", default="default"),
         "sample_rate": Field("integer", "Sample rate.", default=48000, min=22050, max=96000,
                              units="Hz"),
         "period_size": Field("integer", "Frames per ALSA period.", default=64, min=64,

@@ -52,6 +52,10 @@ class BoardError(StationError, OSError):
     """An MPR121 board did not answer or answered wrongly on the I2C bus."""
 
 
+class OutputError(StationError, ValueError):
+    """An output file (report, export, recording, song) would destroy something to keep."""
+
+
 class JournalError(StationError, OSError):
     """The session journal could not be opened or written."""
 

@@ -76,13 +76,7 @@ class ControlServer:
             conn.settimeout(REPLY_TIMEOUT_S)
             try:
                 request = json.loads(_read_line(conn))
-                cmd, args = request["cmd"], request.get("args") or {}
-                handler = self.handlers.get(cmd)
-                if handler is None:
-                    reply = {"ok": False, "error": f"the station does not know the command "
-                                                   f"'{cmd}'. Is the CLI newer than the daemon?"}
-                else:
-                    reply = self._run(handler, args)
+                reply = self.call(request["cmd"], request.get("args") or {})
             except (ValueError, KeyError, TypeError, OSError) as exc:
                 reply = {"ok": False, "error": f"bad control request ({exc})."}
             try:
@@ -90,7 +84,18 @@ class ControlServer:
             except OSError:
                 pass  # the client went away; nothing to tell it
 
-    def _run(self, handler: Callable[..., Any], args: dict) -> dict:
+    def call(self, cmd: str, args: dict) -> dict:
+        """Run command ``cmd`` with ``args`` in the engine thread and wait for its reply.
+
+        The one command path: the socket and any other front end (the panel) go through
+        it. Returns ``{"ok": True, "result": ...}`` or ``{"ok": False, "error": words}``.
+        """
+        handler = self.handlers.get(cmd)
+        if handler is None:
+            return {"ok": False, "error": f"the station does not know the command '{cmd}'. "
+                                          f"Is the CLI newer than the daemon?"}
+        if not isinstance(args, dict):
+            raise TypeError("args must be an object")
         future: Future = Future()
 
         def job() -> None:

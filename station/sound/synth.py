@@ -53,6 +53,29 @@ class AudioSettings:
         return self.periods * self.period_size / self.sample_rate * 1000.0
 
 
+def driver_settings(audio: AudioSettings) -> dict[str, str | int]:
+    """FluidSynth settings that say where ``audio.device`` goes, per driver.
+
+    Each driver names its device differently, and a setting a driver does not have is
+    refused: JACK has no ``audio.jack.device`` (the device is the JACK server's name, and
+    our ports are "station:left/right", connected to the system playback ports);
+    PipeWire has no device (its session manager routes the stream); "default" means the
+    driver's own default everywhere.
+    """
+    dev = audio.device
+    if audio.driver == "file":
+        return {"audio.file.name": dev}
+    if audio.driver == "jack":
+        out: dict[str, str | int] = {"audio.jack.id": "station", "audio.jack.autoconnect": 1,
+                                     "audio.jack.multi": 0}
+        if dev and dev != "default":
+            out["audio.jack.server"] = dev
+        return out
+    if audio.driver == "pipewire":
+        return {}
+    return {f"audio.{audio.driver}.device": dev}
+
+
 def _fluidsynth():
     """Import pyfluidsynth lazily: profiles can be validated on a machine without it."""
     try:
@@ -151,8 +174,8 @@ class Synth:
         self._set("synth.chorus.active", 0)  # chorus smears pitch and costs CPU
         if audio is not None:
             self._set("audio.driver", audio.driver)
-            self._set("audio.file.name" if audio.driver == "file"
-                      else f"audio.{audio.driver}.device", audio.device)
+            for name, value in driver_settings(audio).items():
+                self._set(name, value)
             self._set("audio.period-size", int(audio.period_size))
             self._set("audio.periods", int(audio.periods))
 
