@@ -36,7 +36,7 @@ apt_setup() {
   for p in "${missing[@]}"; do
     if [ $updated -eq 0 ]; then
       say "updating the package lists"
-      sudo_if_needed apt-get update -qq || true
+      sudo_if_needed apt-get -o DPkg::Lock::Timeout=300 update -qq || true
       updated=1
     fi
     if ! apt-cache show "$p" >/dev/null 2>&1; then
@@ -44,7 +44,7 @@ apt_setup() {
       continue
     fi
     say "installing the system package $p"
-    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
       --no-install-recommends "$p" || echo "run.sh: could not install '$p': skipped." >&2
   done
 }
