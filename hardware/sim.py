@@ -5,8 +5,14 @@ the world's actions added: hands on pads, buttons pressed, boards unplugged. Eac
 configured board gets a ``SimMPR121`` on a ``SimI2C`` bus; each chip's open-drain IRQ
 output is wired to its line's mock pin (several chips on one line make a wired-OR:
 the line is low while any of them pulls it). With MockFactory a pin change runs the
-callbacks synchronously, so ``touch()`` -> IRQ -> read -> ``emit`` all happen inside
-the call: deterministic, no threads, no sleeps.
+callbacks synchronously: deterministic, no threads, no sleeps.
+
+The chips live on the station's clock. A hand put on a pad at t is seen by the chip's
+next sample (1 ms later with the driver's settings; a light touch a few samples
+later), which pulls IRQ low, and the read and ``emit`` follow inside that tick.
+``next_deadline()``/``tick(now)`` make the whole simulated hardware a station timer
+(the runner and the daemon wake exactly when a chip's status changes);
+``run_until(t_ns)`` drives it alone on a ``VirtualClock`` (tests).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Callable, Iterable
 from station.core.errors import BoardError
 from station.core.events import Event
 
+from .chip.electrode import Drift, Noise
 from .i2c_sim import SimI2C
 from .io import Hardware
 from .mock import is_mock_factory, use_mock_pins
@@ -39,7 +46,8 @@ class SimulatedHardware(Hardware):
     """
 
     def __init__(self, spec: HardwareSpec, emit: Callable[[Event], None], clock, *,
-                 present: Iterable[int] | None = None) -> None:
+                 present: Iterable[int] | None = None, noise: Noise | None = None,
+                 drift: Drift | None = None) -> None:
         from gpiozero import Device
 
         if Device.pin_factory is None:
@@ -60,7 +68,7 @@ class SimulatedHardware(Hardware):
         self._ready = False
         self._held = 0        # nesting of at_once(): IRQ lines wait until it ends
         for b in spec.boards:
-            chip = SimMPR121()
+            chip = SimMPR121(clock=clock, noise=noise, drift=drift, salt=b.address)
             if b.irq_pin in self._pulling:
                 chip.on_irq = self._irq_wire(b.irq_pin, b.address)
             if b.address not in present:
@@ -80,14 +88,58 @@ class SimulatedHardware(Hardware):
         """A hand on a pad; ``strength`` 0..2, 1.0 = firm palm (96 counts)."""
         self._chips[address].touch(electrode, strength)
 
+    def set_noise(self, noise: Noise) -> None:
+        """Noise on every electrode of every board (``Noise(sigma_counts, seed)``)."""
+        for chip in self._chips.values():
+            chip.set_noise(noise)
+
+    def set_drift(self, drift: Drift) -> None:
+        """Slow drift of every electrode (``Drift(amplitude_counts, period_s, seed)``)."""
+        for chip in self._chips.values():
+            chip.set_drift(drift)
+
+    def overcurrent(self, address: int, on: bool = True) -> None:
+        """Short (or free) the board's REXT pin: it stops on its over-current flag."""
+        self._chips[address].set_overcurrent(on)
+
+    def short(self, address: int, electrode: int, on: bool = True) -> None:
+        """A pad's wire touches ground (or is freed): it reads 0, out of range."""
+        self._chips[address].short(electrode, on)
+
+    # -- time -----------------------------------------------------------------------------
+    def next_deadline(self) -> int | None:
+        """The next chip status change or check-in, settle read or upkeep (ns)."""
+        times = [c.next_deadline() for c in self._chips.values()]
+        times.append(super().next_deadline())
+        times = [t for t in times if t is not None]
+        return min(times) if times else None
+
+    def tick(self, now: int) -> None:
+        """Take the chips' samples due by ``now`` (IRQ, reads, events), then upkeep."""
+        for chip in self._chips.values():
+            chip.tick(now)
+        super().tick(now)
+
+    def run_until(self, t_ns: int) -> None:
+        """Move the (virtual) clock to ``t_ns``, ticking at every deadline on the way."""
+        while (due := self.next_deadline()) is not None and due <= t_ns:
+            self._clock.set(max(due, self._clock.now_ns()))
+            self.tick(self._clock.now_ns())
+        self._clock.set(max(t_ns, self._clock.now_ns()))
+        self.tick(self._clock.now_ns())
+
+    def run_for(self, ms: float) -> None:
+        """``run_until`` ``ms`` milliseconds from now."""
+        self.run_until(self._clock.now_ns() + int(ms * 1_000_000))
+
     def release(self, address: int, electrode: int) -> None:
         self._chips[address].release(electrode)
 
     @contextmanager
     def at_once(self):
-        """World changes made inside land within one MPR121 sample period: each chip's
-        status takes them all, and every IRQ line that should fall falls together when
-        the block ends (a palm across many pads and boards). Nestable."""
+        """World changes made inside land within one MPR121 sample period (as all
+        changes made at one instant do), and every IRQ line that should fall falls
+        together when the block ends (a palm across many pads and boards). Nestable."""
         self._held += 1
         try:
             yield self
@@ -133,7 +185,12 @@ class SimulatedHardware(Hardware):
 
     # -- wiring ---------------------------------------------------------------------------
     def _irq_wire(self, pin: int, address: int):
+        chip_of = self._chips
+
         def on_irq(low: bool) -> None:
+            # The level *now* (callbacks from several threads may arrive out of order).
+            chip = chip_of.get(address)
+            low = chip.irq_low and chip.plugged if chip is not None else low
             pulling = self._pulling[pin]
             (pulling.add if low else pulling.discard)(address)
             if self._ready and not self._held:

@@ -64,3 +64,12 @@ class ControlError(StationError, ConnectionError):
     """The running daemon could not be reached over its control socket."""
 
     exit_code = 6
+
+
+class ChipFaultError(BoardError):
+    """An MPR121 reports a fault of its own (``detail``: ``board_overcurrent``, its
+    over-current flag): it has stopped measuring until it is re-initialised."""
+
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail

@@ -26,10 +26,17 @@ def group_config(tmp_path: Path, turns: str, *, edit=lambda text: text) -> Path:
     return write(tmp_path / "station.yaml", edit(text))
 
 
+SEEN_DOWN, SEEN_UP = 0.001, 0.004   # the chip sees a firm palm land at its next 1 ms sample
+                                   # and its lift 4 samples later (its 4-sample filter)
+
+
 def tap(at: float, player: int, electrode: int = 0, hold: float = 0.2) -> list[str]:
+    """A firm tap the station *sees* from ``at`` for ``hold`` seconds (the hand moves
+    that much earlier than the chip reports it)."""
     board = BOARDS[player]
-    return [f"  - {{at: {at:.3f}, action: touch, board: {board:#x}, electrode: {electrode}}}",
-            f"  - {{at: {at + hold:.3f}, action: release, board: {board:#x}, "
+    down, up = at - SEEN_DOWN, at + hold - SEEN_UP
+    return [f"  - {{at: {down:.3f}, action: touch, board: {board:#x}, electrode: {electrode}}}",
+            f"  - {{at: {up:.3f}, action: release, board: {board:#x}, "
             f"electrode: {electrode}}}"]
 
 
