@@ -116,8 +116,9 @@ class Hardware(Health, Upkeep):
         """Called every ``spec.poll_interval_ms`` by the runner: read polled boards,
         serve any IRQ line left low, read IRQ boards not read for ``HEARTBEAT_NS``
         (an unplugged board raises no IRQ: this is how a held note learns its board
-        is gone, within 0.1 s), and re-probe offline boards (each at most once a
-        second of station time; a board that answers is re-initialised)."""
+        is gone, within 0.1 s), re-probe offline boards (each at most once a second
+        of station time; a board that answers is re-initialised), then the upkeep
+        (lifted hands, range re-checks: ``upkeep``)."""
         with self._lock:
             if self._closed:
                 return
@@ -133,6 +134,7 @@ class Hardware(Health, Upkeep):
                     self._read(board, now_ns)
                 elif not board.online and now_ns - board.lost_at_ns >= REPROBE_NS:
                     self._open(board, now_ns, recovering=True)
+            self._upkeep(now_ns)
 
     # -- boards ---------------------------------------------------------------------------
     @property

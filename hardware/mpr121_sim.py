@@ -53,6 +53,7 @@ class SimMPR121(RegisterFile, Timeline):
                  salt: int = 0) -> None:
         self.clock = clock if clock is not None else VirtualClock()
         self.on_irq = on_irq
+        self.on_wake: Callable[[], None] | None = None
         self.firm_counts = int(firm_counts)
         self.pads = [Pad(e, rest_counts, firm_counts) for e in range(N)]
         self.plugged = True
@@ -218,7 +219,8 @@ class SimMPR121(RegisterFile, Timeline):
     def i2c_read(self, n: int) -> bytes:
         with self._lock:
             self._sync_now()
-            self._refresh()
+            if self._pointer < R.OUTPUTS_END and self._pointer + n > R.FILTERED0:
+                self._refresh()               # data or baselines of steady electrodes
             out = bytearray()
             cleared = False
             for _ in range(n):
@@ -259,7 +261,10 @@ class SimMPR121(RegisterFile, Timeline):
             self._disturb(e)
 
     def _notify(self) -> None:
-        """Tell ``on_irq`` about a change of the IRQ output (outside the lock)."""
+        """Tell ``on_irq`` about a change of the IRQ output, and ``on_wake`` that the
+        chip was used (its next deadline may have moved); outside the lock."""
+        if self.on_wake is not None:
+            self.on_wake()
         if self.on_irq is None:
             return
         with self._lock:

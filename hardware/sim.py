@@ -17,6 +17,7 @@ later), which pulls IRQ low, and the read and ``emit`` follow inside that tick.
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from typing import Callable, Iterable
 
@@ -39,15 +40,18 @@ class SimulatedHardware(Hardware):
     Uses gpiozero's current pin factory, which must be a MockFactory (if none is set,
     ``use_mock_pins()`` sets one).
 
-    The world's actions run the chip model and the IRQ callbacks in the caller's
-    thread; call them from the thread that drives the engine (the simulator is
-    single-threaded by design, which is what makes it deterministic). The
-    ``Hardware`` methods themselves are thread-safe as on a Pi.
+    Time: on a virtual clock the chips are ticked by whoever drives time (the station's
+    timers: ``next_deadline``/``tick``; ``run_until`` in tests), so everything, IRQ
+    callbacks included, runs in that thread, deterministically. ``chip_thread=True``
+    (the daemon on the real clock) gives the chips a thread of their own instead, as
+    real chips sample by themselves: it sleeps until a chip's next status change and
+    ticks it there, so IRQ callbacks run in it as in gpiozero's edge thread on a Pi.
+    Every method is thread-safe.
     """
 
     def __init__(self, spec: HardwareSpec, emit: Callable[[Event], None], clock, *,
                  present: Iterable[int] | None = None, noise: Noise | None = None,
-                 drift: Drift | None = None) -> None:
+                 drift: Drift | None = None, chip_thread: bool = False) -> None:
         from gpiozero import Device
 
         if Device.pin_factory is None:
@@ -67,8 +71,13 @@ class SimulatedHardware(Hardware):
         self._pulling: dict[int, set[int]] = {pin: set() for pin in spec.irq_lines}
         self._ready = False
         self._held = 0        # nesting of at_once(): IRQ lines wait until it ends
+        self._held_lock = threading.Lock()
+        self._want_thread = chip_thread
+        self._thread: threading.Thread | None = None
+        self._cv = threading.Condition()
         for b in spec.boards:
             chip = SimMPR121(clock=clock, noise=noise, drift=drift, salt=b.address)
+            chip.on_wake = self._kick
             if b.irq_pin in self._pulling:
                 chip.on_irq = self._irq_wire(b.irq_pin, b.address)
             if b.address not in present:
@@ -108,17 +117,66 @@ class SimulatedHardware(Hardware):
 
     # -- time -----------------------------------------------------------------------------
     def next_deadline(self) -> int | None:
-        """The next chip status change or check-in, settle read or upkeep (ns)."""
-        times = [c.next_deadline() for c in self._chips.values()]
-        times.append(super().next_deadline())
+        """The next chip status change or check-in (unless the chips have their own
+        thread) or settle read (ns)."""
+        times = [super().next_deadline()]
+        if self._thread is None:
+            times.append(self._chips_deadline())
         times = [t for t in times if t is not None]
         return min(times) if times else None
 
     def tick(self, now: int) -> None:
         """Take the chips' samples due by ``now`` (IRQ, reads, events), then upkeep."""
-        for chip in self._chips.values():
-            chip.tick(now)
+        if self._thread is None:
+            self._tick_chips(now)
         super().tick(now)
+
+    def start(self) -> None:
+        super().start()
+        self.set_chip_thread(self._want_thread)
+
+    def close(self) -> None:
+        self.set_chip_thread(False)
+        super().close()
+
+    def set_chip_thread(self, on: bool) -> None:
+        """Give the chips a thread of their own (``on``), or stop it (callers tick)."""
+        with self._cv:
+            thread, self._thread = self._thread, None
+            self._cv.notify_all()
+        if thread is not None:
+            thread.join()
+        if on:
+            with self._cv:
+                self._thread = threading.Thread(target=self._chip_loop, daemon=True,
+                                                name="sim-mpr121")
+                self._thread.start()
+
+    def _chips_deadline(self) -> int | None:
+        times = [t for t in (c.next_deadline() for c in self._chips.values()) if t is not None]
+        return min(times) if times else None
+
+    def _tick_chips(self, now: int) -> None:
+        with self.at_once():             # lines that fall at this sample fall together
+            for chip in self._chips.values():
+                chip.tick(now)
+
+    def _kick(self) -> None:
+        if self._thread is not None:
+            with self._cv:
+                self._cv.notify_all()
+
+    def _chip_loop(self) -> None:
+        me = threading.current_thread()
+        while True:
+            with self._cv:
+                if self._thread is not me:
+                    return
+                due, now = self._chips_deadline(), self._clock.now_ns()
+                if due is None or due > now:
+                    self._cv.wait(None if due is None else (due - now) / 1e9)
+                    continue
+            self._tick_chips(self._clock.now_ns())
 
     def run_until(self, t_ns: int) -> None:
         """Move the (virtual) clock to ``t_ns``, ticking at every deadline on the way."""
@@ -140,12 +198,15 @@ class SimulatedHardware(Hardware):
         """World changes made inside land within one MPR121 sample period (as all
         changes made at one instant do), and every IRQ line that should fall falls
         together when the block ends (a palm across many pads and boards). Nestable."""
-        self._held += 1
+        with self._held_lock:
+            self._held += 1
         try:
             yield self
         finally:
-            self._held -= 1
-            if not self._held and self._ready:
+            with self._held_lock:
+                self._held -= 1
+                last = not self._held
+            if last and self._ready:
                 for pin in self._pulling:
                     self._drive(pin)
 

@@ -1,8 +1,9 @@
 """Keeping each board's picture true between touches: timed reads and repairs.
 
-``io.Hardware`` inherits these; they run as a station timer (``next_deadline()`` /
-``tick(now)``, ns on the station clock), so they happen at exact times in the
-simulator and on time on a Pi.
+``io.Hardware`` inherits these. Settle reads must happen on time: they are a station
+timer (``next_deadline()``/``tick(now)``, ns on the station clock). Lifted-hand checks
+and range re-checks are not urgent: they ride on ``Hardware.poll`` (``_upkeep``), which
+the station calls every poll interval anyway, so they cost no extra wake-ups.
 
 * **Settle reads.** Every stop -> run cycle (initialisation, thresholds, recalibration)
   restarts the chip's sampling and resets its outputs (data sheet §5.11); its status
@@ -13,8 +14,9 @@ simulator and on time on a Pi.
   at a recalibration of a long touch) leaves the pad numb once the hand lifts: the
   data then stands *above* the baseline. The chip's rising filter brings it back in
   ~1.5 s (1 count per 15 samples); for ``LIFT_WATCH_NS`` after each baseline load the
-  station looks every ``LIFT_CHECK_NS`` (one 38-byte read) and re-takes the baseline
-  of any electrode standing above it by more than a touch, so the next touch sounds.
+  station looks every ``LIFT_CHECK_NS`` (at the first poll after it; one 38-byte read)
+  and re-takes the baseline of any electrode standing above it by more than a touch,
+  so the next touch sounds.
 * **Out of range.** A board with electrodes out of range is re-initialised every
   ``RANGE_RECHECK_NS`` while none of its pads is touched, in case the wire was fixed.
 """
@@ -40,16 +42,10 @@ class Upkeep:
         # address -> (watch until ns, next check ns, electrodes watched)
         self._lift: dict[int, tuple[int, int, tuple[int, ...]]] = {}
 
-    # -- the timer ------------------------------------------------------------------------
+    # -- the timer: settle reads --------------------------------------------------------
     def next_deadline(self) -> int | None:
-        """Station time (ns) of the next settle read, lift check or range re-check."""
-        times = []
-        for board in self._boards.values():
-            if board.reread_at is not None:
-                times.append(board.reread_at)
-            if board.online and board.out_of_range and board.range_at is not None:
-                times.append(board.range_at)
-        times += [nxt for _, nxt, _ in self._lift.values()]
+        """Station time (ns) of the next settle read (None: none pending)."""
+        times = [b.reread_at for b in self._boards.values() if b.reread_at is not None]
         return min(times) if times else None
 
     def tick(self, now: int) -> None:
@@ -61,20 +57,25 @@ class Upkeep:
                     board.reread_at = None
                     if board.online:
                         self._read(board, now)
-                if (board.online and board.out_of_range and board.range_at is not None
-                        and board.range_at <= now):
-                    board.range_at = None
-                    if board.mask:
-                        board.range_at = now + RANGE_RECHECK_NS
-                    else:
-                        self._open(board, now, recovering=False)
-            for address, (until, nxt, electrodes) in list(self._lift.items()):
-                if nxt <= now:
-                    self._check_lifted(self._boards[address], now, electrodes)
-                    if now + LIFT_CHECK_NS > until:
-                        self._lift.pop(address, None)
-                    elif address in self._lift:
-                        self._lift[address] = (until, now + LIFT_CHECK_NS, electrodes)
+
+    # -- on each poll: lifted hands, range re-checks -----------------------------------
+    def _upkeep(self, now: int) -> None:
+        """Called by ``Hardware.poll`` with the bus lock held."""
+        for board in self._boards.values():
+            if (board.online and board.out_of_range and board.range_at is not None
+                    and board.range_at <= now):
+                board.range_at = None
+                if board.mask:
+                    board.range_at = now + RANGE_RECHECK_NS
+                else:
+                    self._open(board, now, recovering=False)
+        for address, (until, nxt, electrodes) in list(self._lift.items()):
+            if nxt <= now:
+                self._check_lifted(self._boards[address], now, electrodes)
+                if now + LIFT_CHECK_NS > until:
+                    self._lift.pop(address, None)
+                elif address in self._lift:
+                    self._lift[address] = (until, now + LIFT_CHECK_NS, electrodes)
 
     # -- what starts them -----------------------------------------------------------------
     def watch_lift(self, address: int, electrodes=None, now: int | None = None) -> None:

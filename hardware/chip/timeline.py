@@ -39,7 +39,11 @@ class Timeline:
         """Take every sample due by ``now`` (see the module docstring)."""
         if self._next is None or now < self._next or not self.plugged:
             return
-        self._forecast = False
+        # Taking the samples the forecast already ran through changes nothing ahead of
+        # it: the forecast stays right unless its time has come.
+        if isinstance(self._forecast, int) and not isinstance(self._forecast, bool) \
+                and self._forecast <= now:
+            self._forecast = False
         cfg = self._config()
         period = cfg.period_ns
         flipped = False

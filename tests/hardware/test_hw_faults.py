@@ -12,6 +12,14 @@ def run_polls(sim, clock, ms, every_ms=10):
         sim.poll(clock.now_ns())
 
 
+def live(sim, ms, poll_ms=10):
+    """As a station runs it: the chips' samples and settle reads on time, a poll every
+    ``poll_ms`` (heartbeats, re-probes, lifted-hand checks, range re-checks)."""
+    for _ in range(int(ms // poll_ms)):
+        sim.run_for(poll_ms)
+        sim.poll(sim._clock.now_ns())
+
+
 def test_unplug_mid_touch_emits_fault_and_releases(make_sim, clock):
     sim, events = make_sim()
     sim.touch(0x5A, 2)
@@ -113,7 +121,7 @@ def test_a_hand_resting_at_start_leaves_a_pad_that_sounds_once_it_lifts(make_sim
     assert chip.register(0x5F + 5) == 19 and events == []
     assert chip.baseline(5) < chip.data(5) + 12 < chip.level(5) + 200
     sim.release(0x5A, 5)
-    sim.run_for(200)             # the watch's check at start + 250 ms re-takes it
+    live(sim, 200)               # the watch's check at start + 250 ms re-takes it
     assert abs(chip.baseline(5) - chip.data(5)) < 4 and chip.data(5) > 800
     sim.touch(0x5A, 5, 0.5)
     sim.run_for(10)
@@ -181,7 +189,7 @@ def test_an_over_current_is_a_fault_then_recovers_when_the_short_is_gone(make_si
     assert sim.online(0x5A) and sim.chip(0x5A).running
     sim.run_for(5)
     sim.release(0x5A, 3)         # the hand was on the pad when it restarted
-    sim.run_for(300)             # the lifted-hand watch re-takes its baseline
+    live(sim, 300)               # the lifted-hand watch re-takes its baseline
     sim.touch(0x5A, 3)
     sim.run_for(5)
     assert kinds(events)[-1] == ("touch", 0x5A, 3)
@@ -203,6 +211,6 @@ def test_a_pad_out_of_range_is_a_fault_and_is_rechecked(make_sim, clock):
     assert kinds(events)[-1] == ("touch", 0x5B, 6)
     sim.release(0x5B, 6)
     sim.short(0x5B, 7, on=False)
-    sim.run_for(10_000)          # the re-check at start + 10 s
+    live(sim, 10_000)            # the re-check at start + 10 s
     assert [(e.electrode, e.detail) for e in events if e.kind == "fault"] == \
         [(7, "electrode_out_of_range"), (7, "electrode_in_range")]

@@ -110,14 +110,19 @@ st.start()
 world = st.hardware
 t = [0]
 
+def run_to(target):   # the station's timers (the chips' samples among them) up to target
+    while (due := st.next_wakeup()) <= target:
+        clock.set(max(due, clock.now_ns())); st.step(clock.now_ns())
+    clock.set(target); st.drain()
+
 def play(n):
     sound = []
     for k in range(n):
         t[0] += 300_000_000
-        clock.set(t[0]); world.touch(0x5A, k % 6); st.drain()
+        run_to(t[0]); world.touch(0x5A, k % 6); run_to(t[0] + 5_000_000)
         sound.append(synth.render(4800))
         t[0] += 100_000_000
-        clock.set(t[0]); world.release(0x5A, k % 6); st.drain()
+        run_to(t[0]); world.release(0x5A, k % 6); run_to(t[0] + 5_000_000)
         synth.render(4800)
     return all(not is_silent(s) for s in sound)
 

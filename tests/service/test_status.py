@@ -14,11 +14,12 @@ def test_status_of_a_station_with_a_lost_board_and_no_sound(tmp_path, mock_pins)
     d = make_daemon(station_yaml(tmp_path), VirtualClock())
     try:
         start(d)
-        world(d).touch(0x5A, 1)
+        drive(d, s_to_ns(0.009))
+        world(d).touch(0x5A, 1)              # seen at the chip's sample at 10 ms
         drive(d, s_to_ns(60))
         world(d).release(0x5A, 1)
         world(d).unplug(0x5C)
-        drive(d, s_to_ns(3725))
+        drive(d, s_to_ns(3725.01))
         s = d.status()
         assert s["uptime_s"] == 3725.0 and s["last_touch_s_ago"] == 3725.0
         text = status_text(s)
