@@ -75,6 +75,7 @@ class SimulatedHardware(Hardware):
         self._want_thread = chip_thread
         self._thread: threading.Thread | None = None
         self._cv = threading.Condition()
+        self._lines_dirty = False   # another thread asked for the IRQ pins to be driven
         for b in spec.boards:
             chip = SimMPR121(clock=clock, noise=noise, drift=drift, salt=b.address)
             chip.on_wake = self._kick
@@ -172,10 +173,17 @@ class SimulatedHardware(Hardware):
             with self._cv:
                 if self._thread is not me:
                     return
-                due, now = self._chips_deadline(), self._clock.now_ns()
-                if due is None or due > now:
-                    self._cv.wait(None if due is None else (due - now) / 1e9)
-                    continue
+                redrive, self._lines_dirty = self._lines_dirty, False
+                if not redrive:
+                    due, now = self._chips_deadline(), self._clock.now_ns()
+                    if due is None or due > now:
+                        self._cv.wait(None if due is None else (due - now) / 1e9)
+                        continue
+            if redrive:
+                if self._ready and not self._held:
+                    for pin in self._pulling:
+                        self._drive(pin)
+                continue
             self._tick_chips(self._clock.now_ns())
 
     def run_until(self, t_ns: int) -> None:
@@ -259,6 +267,12 @@ class SimulatedHardware(Hardware):
         return on_irq
 
     def _drive(self, pin: int) -> None:
+        if self._thread is not None and threading.current_thread() is not self._thread:
+            # One thread drives the IRQ pins (gpiozero's edge thread on a Pi): another
+            # thread driving them too could leave a line high under a pulling chip.
+            self._lines_dirty = True
+            self._kick()
+            return
         mock = self.factory.pin(pin)
         if self._pulling[pin] and mock.state:
             mock.drive_low()

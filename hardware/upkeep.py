@@ -106,8 +106,9 @@ class Upkeep:
             try:
                 lifted = [e for e in board.lifted(electrodes) if not board.mask >> e & 1]
                 if lifted:
-                    log.info("board %#x: re-taking the baseline of electrode(s) %s: the "
-                             "hand it was taken under has lifted", board.address, lifted)
+                    log.debug("board %#x: electrode(s) %s read above their baseline (taken "
+                              "under a hand since lifted, or rounded down when loaded): "
+                              "re-taking it", board.address, lifted)
                     board.recalibrate(lifted)
             except OSError:
                 self._lose(board, now)

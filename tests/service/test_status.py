@@ -51,3 +51,24 @@ def test_status_without_a_running_station_is_exit_6_in_plain_words(tmp_path, sta
                        capture_output=True, text=True, env=station_env, timeout=60)
     assert r.returncode == 6
     assert "the station is not running" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_status_names_an_overcurrent_board_and_a_pad_out_of_range(tmp_path, mock_pins):
+    d = make_daemon(station_yaml(tmp_path), VirtualClock())
+    try:
+        world(d).short(0x5B, 4)              # player 2's pad 4: its wire touches ground
+        start(d)
+        drive(d, s_to_ns(1))
+        world(d).overcurrent(0x5C)
+        drive(d, s_to_ns(3))
+        s = d.status()
+        text = status_text(s)
+    finally:
+        d.close()
+    assert s["boards"]["0x5b"] == {"online": True, "last_fault": None, "out_of_range":
+                                   [{"electrode": 4, "player": 2, "pad": 4}]}
+    assert s["boards"]["0x5c"]["last_fault"] == "board_overcurrent"
+    assert "0x5c STOPPED (over-current)" in text and "0x5b online, 1 pad(s) out of range" in text
+    assert "board 0x5c stopped on an over-current at its REXT pin" in text
+    assert "pad 4 of player 2 (board 0x5b, electrode 4) cannot be measured" in text
+    assert "All is well." not in text
