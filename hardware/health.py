@@ -1,11 +1,16 @@
 """A board's health: lost, faulted, recovered, and pads out of range.
 
-``io.Hardware`` inherits these. Every change becomes one ``fault`` event (see the
-``io`` module docstring for the details): a board that stops answering or stops on
-its over-current flag releases every pad it had touched, is re-probed once a second
-by ``Hardware.poll`` and reports ``board_recovered`` when it runs again; a fault is
-reported once, not at every failed probe. Electrodes the chip's auto-configuration
-cannot bring within range are reported one by one, and again when they come back.
+``io.Hardware`` inherits these. Every change becomes one ``fault`` event:
+
+* (board, detail) ``board_missing`` (no answer at start), ``board_unexpected``
+  (answers, but not in an MPR121's reset state), ``board_lost`` (a read failed: every
+  touched electrode is then released), ``board_overcurrent`` (the chip stopped on its
+  over-current flag: released likewise), ``board_recovered`` (it runs again). A lost or
+  stopped board is re-initialised once a second by ``Hardware.poll``; a fault is
+  reported once, not at every failed attempt.
+* (board, electrode, detail) ``electrode_out_of_range``: the chip's auto-configuration
+  could not bring that pad's reading within range (it cannot sense a touch), and
+  ``electrode_in_range`` when a later initialisation does.
 """
 
 from __future__ import annotations

@@ -8,21 +8,16 @@ becomes ``station.core.events.Event`` objects handed to ``emit``:
   IRQ edge (or per poll), diffed against the last mask; releases before touches.
   ``t_ns`` is ``clock.now_ns()`` taken when the edge was seen, before the read.
 * ``press``/``unpress`` (button = its name).
-* ``fault`` (board, detail): ``board_missing`` (no answer at start), ``board_unexpected``
-  (answers, but not in an MPR121's reset state), ``board_lost`` (a read failed; every
-  touched electrode is then released), ``board_overcurrent`` (the chip stopped on its
-  over-current flag; released likewise, then re-initialised every second until it
-  runs), ``board_recovered``; (board, electrode, detail) ``electrode_out_of_range`` (the
-  chip could not bring that pad's reading within range) and ``electrode_in_range``.
+* ``fault`` (board, detail; their list is in ``health``): lost, missing, over-current,
+  recovered boards; electrodes out of range and back.
 
-Timed upkeep (settle reads after the chip restarts, lifted hands, range re-checks) is
-in ``upkeep``; ``next_deadline()``/``tick(now)`` make it a station timer.
+Timed upkeep (settle reads after a chip restarts, lifted hands, range re-checks) is in
+``upkeep``; ``next_deadline()``/``tick(now)`` make it a station timer.
 
-Threads: on a Pi, gpiozero runs edge callbacks in its own thread while the engine
-calls ``set_thresholds``/``poll``; one re-entrant lock guards all bus use. An edge
-arriving in the *same* thread during bus use (the simulator: a register write can
-assert IRQ synchronously) is deferred until that bus use ends, then served if its
-line is still active.
+Threads: gpiozero runs edge callbacks in its own thread while the engine calls
+``set_thresholds``/``poll``; one re-entrant lock guards all bus use. An edge arriving
+in the *same* thread during bus use (the simulator) waits until that bus use ends,
+then is served if its line is still active.
 """
 
 from __future__ import annotations
@@ -33,11 +28,11 @@ from typing import Callable
 
 from station.core.clock import NS_PER_S
 from station.core.errors import ChipFaultError
-from station.core.events import FAULT, PRESS, RELEASE, TOUCH, UNPRESS, Event
+from station.core.events import PRESS, RELEASE, TOUCH, UNPRESS, Event
 
 from .board import Board
-from .spec import ELECTRODES, HardwareSpec, check_electrode, check_thresholds
 from .health import Health
+from .spec import ELECTRODES, HardwareSpec, check_electrode, check_thresholds
 from .upkeep import Upkeep
 
 REPROBE_NS = NS_PER_S   # an offline board is probed at most once per second
@@ -146,8 +141,7 @@ class Hardware(Health, Upkeep):
         return self._board(address).online
 
     def out_of_range(self, address: int) -> list[int]:
-        """Electrodes the board's chip could not bring within range at its last
-        initialisation (they cannot sense a touch)."""
+        """Electrodes out of range at the board's last initialisation (numb pads)."""
         mask = self._board(address).out_of_range
         return [e for e in range(ELECTRODES) if mask >> e & 1]
 
@@ -194,10 +188,8 @@ class Hardware(Health, Upkeep):
             self._restarted(board, now, baselines_loaded=chosen is None)
 
     def strength(self, address: int, electrode: int) -> float:
-        """How fast and firmly a touch landed, 0..1 (``Board.strength``: the drop in the
-        chip's first filtered sample(s), scaled so that a firm palm of
-        ``spec.firm_touch_counts`` landing at once reads 1.0). 0.0 for an offline board.
-        Costs two I2C transactions."""
+        """How fast and firmly a touch landed, 0..1 (``Board.strength``, with a firm palm
+        of ``spec.firm_touch_counts``); 0.0 offline. Two I2C transactions."""
         board = self._board(address)
         check_electrode(electrode)
         with self._bus():
