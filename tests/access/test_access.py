@@ -109,6 +109,24 @@ def test_a_stuck_electrode_is_recalibrated_logged_and_recovers(tmp_path, rig):
     assert [e.pad for e in kinds(r, NOTE_ON)] == [4, 4]
 
 
+def test_a_hand_resting_past_long_touch_is_recalibrated_and_the_pad_plays_once_lifted(
+        tmp_path, rig):
+    # long_touch_s re-takes the baseline under the resting hand: the chip now reads the
+    # hand as "no touch". Once it lifts, the data stands above that baseline; the hardware
+    # watches the electrode and re-takes it (every 0.25 s, at a poll), so a medium touch
+    # 0.3 s after the lift sounds. The chip's own tracking would need ~1 s for it.
+    p = profile(tmp_path, "touch: {long_touch_s: 2}\n")
+    r = rig({1: p})
+    r.at(100 * MS)
+    r.world.touch(BOARD, 2, 0.8)              # the hand settles on pad 2 and stays
+    r.at(3000 * MS)
+    assert [e.detail for e in kinds(r, SUPPRESSED)] == ["long_touch"]
+    r.world.release(BOARD, 2)
+    assert [e.pad for e in kinds(r, NOTE_ON)] == [2]
+    tap(r, 3300, 2, strength=0.5)
+    assert [e.pad for e in kinds(r, NOTE_ON)] == [2, 2]
+
+
 def test_a_group_is_one_big_pad(tmp_path, rig):
     p = profile(tmp_path, "touch: {groups: [[1, 2]]}\n")
     r = rig({1: p})
