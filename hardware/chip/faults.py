@@ -11,11 +11,12 @@ Out-of-range (§5.12, §5.13): auto-configuration, when enabled (ACE), runs at e
 stop -> run transition. For each enabled electrode it searches the charge current CDC
 (1..63 uA) and, unless SCTS is set, the charge time CDT (0.5..32 us) that bring the
 upper 8 bits of its data closest to TL (ties: the smaller charge, then the shorter
-time), and writes them to the electrode's CDC/CDT
-registers. An electrode whose best data is not within LSL..USL has failed: its OOR
-bit is set (and ACFF, the auto-configuration fail flag); a later configuration that
-passes clears it. Settings that cannot work (FFI differing from CONFIG1's, limits
-out of order) fail every electrode. With OORIE or ACFIE set a failure pulls IRQ low.
+time), and writes them to the electrode's CDC/CDT registers. An electrode whose best
+data is not within LSL..USL has failed: its OOR bit is set (and ACFF, the
+auto-configuration fail flag); a later configuration that passes clears it. Settings
+that cannot work (FFI differing from CONFIG1's, limits out of order) fail every
+electrode. With OORIE or ACFIE set a failure pulls IRQ low. (The data sheet does not
+spell out the search order; this one reaches the same kind of result.)
 """
 
 from __future__ import annotations
@@ -82,11 +83,6 @@ def autoconfigure(regs: bytearray, ac: AutoConfig, enabled: int, counts_of) -> b
     regs[OOR_STATUS] = oor & 0xFF
     regs[OOR_STATUS + 1] = ((oor >> 8) & 0x0F) | keep | (ACFF if oor else 0)
     return bool(oor) and bool(regs[AUTOCONFIG1] & IRQ_ON_FAILURE)
-
-
-def out_of_range(regs: bytearray) -> int:
-    """Bits 0..11: electrodes whose OOR bit is set."""
-    return (regs[OOR_STATUS] | regs[OOR_STATUS + 1] << 8) & 0x0FFF
 
 
 def overcurrent_reset(regs: bytearray) -> None:
