@@ -99,8 +99,8 @@ def measure(config_path: Path, seconds: float, speed: float = 2.0, seed: int = 3
             if ahead > 0.002:                        # keep to ``speed`` x real time
                 time.sleep(ahead)
             b0 = time.perf_counter()
-            while station.next_wakeup() <= t_ns:     # timers and polls due before it
-                due = max(station.next_wakeup(), clock.now_ns())
+            while (due := station.next_wakeup()) <= t_ns:   # timers, polls, the chips'
+                due = max(due, clock.now_ns())                # samples due before it
                 clock.set(due)
                 station.step(due)
             clock.set(t_ns)

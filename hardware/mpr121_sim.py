@@ -133,7 +133,7 @@ class SimMPR121(RegisterFile, Timeline):
         with self._lock:
             self.plugged = False
             self._irq_low = False
-            self._forecast = False
+            self._invalidate()
         self._notify()
 
     def plug(self) -> None:
@@ -246,7 +246,7 @@ class SimMPR121(RegisterFile, Timeline):
         self._notify()
 
     def _disturb(self, e: int) -> None:
-        self._forecast = False
+        self._invalidate()
         if self._next is None:
             return
         cfg = self._config()
@@ -265,8 +265,8 @@ class SimMPR121(RegisterFile, Timeline):
         chip was used (its next deadline may have moved); outside the lock."""
         if self.on_wake is not None:
             self.on_wake()
-        if self.on_irq is None:
-            return
+        if self.on_irq is None or (self._irq_low and self.plugged) == self._irq_told:
+            return                       # (a thread changing it notifies after us)
         with self._lock:
             low = self._irq_low and self.plugged
             if low == self._irq_told:

@@ -29,10 +29,11 @@ from .i2c_sim import SimI2C
 from .io import Hardware
 from .mock import is_mock_factory, use_mock_pins
 from .mpr121_sim import SimMPR121
+from .sim_time import ChipTime
 from .spec import HardwareSpec
 
 
-class SimulatedHardware(Hardware):
+class SimulatedHardware(ChipTime, Hardware):
     """A ``Hardware`` whose boards, buttons and lights are simulated.
 
     ``present``: the addresses that answer on the bus (default: every configured
@@ -76,6 +77,8 @@ class SimulatedHardware(Hardware):
         self._thread: threading.Thread | None = None
         self._cv = threading.Condition()
         self._lines_dirty = False   # another thread asked for the IRQ pins to be driven
+        self._deadline: int | None | bool = False   # the chips' next deadline (False: ask)
+        self._mock_pins: dict[int, object] = {}
         for b in spec.boards:
             chip = SimMPR121(clock=clock, noise=noise, drift=drift, salt=b.address)
             chip.on_wake = self._kick
@@ -98,6 +101,9 @@ class SimulatedHardware(Hardware):
         """A hand on a pad; ``strength`` 0..2, 1.0 = firm palm (96 counts)."""
         self._chips[address].touch(electrode, strength)
 
+    def release(self, address: int, electrode: int) -> None:
+        self._chips[address].release(electrode)
+
     def set_noise(self, noise: Noise) -> None:
         """Noise on every electrode of every board (``Noise(sigma_counts, seed)``)."""
         for chip in self._chips.values():
@@ -116,22 +122,6 @@ class SimulatedHardware(Hardware):
         """A pad's wire touches ground (or is freed): it reads 0, out of range."""
         self._chips[address].short(electrode, on)
 
-    # -- time -----------------------------------------------------------------------------
-    def next_deadline(self) -> int | None:
-        """The next chip status change or check-in (unless the chips have their own
-        thread) or settle read (ns)."""
-        times = [super().next_deadline()]
-        if self._thread is None:
-            times.append(self._chips_deadline())
-        times = [t for t in times if t is not None]
-        return min(times) if times else None
-
-    def tick(self, now: int) -> None:
-        """Take the chips' samples due by ``now`` (IRQ, reads, events), then upkeep."""
-        if self._thread is None:
-            self._tick_chips(now)
-        super().tick(now)
-
     def start(self) -> None:
         super().start()
         self.set_chip_thread(self._want_thread)
@@ -139,67 +129,6 @@ class SimulatedHardware(Hardware):
     def close(self) -> None:
         self.set_chip_thread(False)
         super().close()
-
-    def set_chip_thread(self, on: bool) -> None:
-        """Give the chips a thread of their own (``on``), or stop it (callers tick)."""
-        with self._cv:
-            thread, self._thread = self._thread, None
-            self._cv.notify_all()
-        if thread is not None:
-            thread.join()
-        if on:
-            with self._cv:
-                self._thread = threading.Thread(target=self._chip_loop, daemon=True,
-                                                name="sim-mpr121")
-                self._thread.start()
-
-    def _chips_deadline(self) -> int | None:
-        times = [t for t in (c.next_deadline() for c in self._chips.values()) if t is not None]
-        return min(times) if times else None
-
-    def _tick_chips(self, now: int) -> None:
-        with self.at_once():             # lines that fall at this sample fall together
-            for chip in self._chips.values():
-                chip.tick(now)
-
-    def _kick(self) -> None:
-        if self._thread is not None:
-            with self._cv:
-                self._cv.notify_all()
-
-    def _chip_loop(self) -> None:
-        me = threading.current_thread()
-        while True:
-            with self._cv:
-                if self._thread is not me:
-                    return
-                redrive, self._lines_dirty = self._lines_dirty, False
-                if not redrive:
-                    due, now = self._chips_deadline(), self._clock.now_ns()
-                    if due is None or due > now:
-                        self._cv.wait(None if due is None else (due - now) / 1e9)
-                        continue
-            if redrive:
-                if self._ready and not self._held:
-                    for pin in self._pulling:
-                        self._drive(pin)
-                continue
-            self._tick_chips(self._clock.now_ns())
-
-    def run_until(self, t_ns: int) -> None:
-        """Move the (virtual) clock to ``t_ns``, ticking at every deadline on the way."""
-        while (due := self.next_deadline()) is not None and due <= t_ns:
-            self._clock.set(max(due, self._clock.now_ns()))
-            self.tick(self._clock.now_ns())
-        self._clock.set(max(t_ns, self._clock.now_ns()))
-        self.tick(self._clock.now_ns())
-
-    def run_for(self, ms: float) -> None:
-        """``run_until`` ``ms`` milliseconds from now."""
-        self.run_until(self._clock.now_ns() + int(ms * 1_000_000))
-
-    def release(self, address: int, electrode: int) -> None:
-        self._chips[address].release(electrode)
 
     @contextmanager
     def at_once(self):
@@ -273,7 +202,9 @@ class SimulatedHardware(Hardware):
             self._lines_dirty = True
             self._kick()
             return
-        mock = self.factory.pin(pin)
+        mock = self._mock_pins.get(pin)
+        if mock is None:
+            mock = self._mock_pins[pin] = self.factory.pin(pin)
         if self._pulling[pin] and mock.state:
             mock.drive_low()
         elif not self._pulling[pin] and not mock.state:

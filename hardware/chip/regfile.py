@@ -34,6 +34,7 @@ class RegisterFile:
         self._active: list[int] = []      # electrodes sampled one by one
         self._horizon: int | None = None  # a steady electrode must be looked at again
         self._forecast: int | None | bool = False    # False: not computed
+        self._ahead = None                # what the forecast took (timeline._predict)
         self._irq_low = False
 
     def _config(self) -> R.Config:
@@ -56,7 +57,7 @@ class RegisterFile:
         return self._regs[reg]
 
     def _write(self, reg: int, value: int) -> None:
-        self._forecast = False
+        self._invalidate()
         if reg == ECR:
             self._write_ecr(value)
         elif reg == SOFT_RESET:
@@ -133,5 +134,5 @@ class RegisterFile:
         self._next = None
         self._active = []
         self._irq_low = True                  # the status register changed
-        self._forecast = False
+        self._invalidate()
 

@@ -54,9 +54,11 @@ class Channel:
 
     def clone(self) -> "Channel":
         c = Channel.__new__(Channel)
-        for name in Channel.__slots__:
-            setattr(c, name, getattr(self, name))
-        c.buf = list(self.buf)
+        c.buf, c.sum, c.pos, c.data = self.buf[:], self.sum, self.pos, self.data
+        c.baseline, c.touched, c.debounce = self.baseline, self.touched, self.debounce
+        c.count, c.direction, c.delay = self.count, self.direction, self.delay
+        c.since, c.load, c.settled = self.since, self.load, self.settled
+        c.b_anchor, c.p_anchor, c.wake_at = self.b_anchor, self.p_anchor, self.wake_at
         return c
 
     def restart(self, cl: int) -> None:

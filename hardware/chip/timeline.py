@@ -46,7 +46,13 @@ class Timeline:
             self._forecast = False
         cfg = self._config()
         period = cfg.period_ns
-        flipped = False
+        flipped = 0
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead[0] <= now:      # the forecast took these samples
+            t, chans, self._active, self._horizon, flipped = ahead
+            for e, ch in chans.items():
+                self._chans[e] = ch
+            self._next, self._last = t + period, t
         while self._next <= now:
             t = self._next
             if self._horizon is not None and t >= self._horizon:
@@ -58,36 +64,36 @@ class Timeline:
                 self._next, self._last = t + period, t
                 continue
             self._next, self._last = t + period, t
-            flipped |= self._sample_all(t, cfg, self._chans, self._active, commit=True)[0]
+            flips, wake = self._sample_all(t, cfg, self._chans, self._active)
+            flipped ^= flips
+            if wake is not None and (self._horizon is None or wake < self._horizon):
+                self._horizon = wake
         if flipped:
+            self._status ^= flipped
             self._irq_low = True
 
-    def _sample_all(self, t: int, cfg: R.Config, chans, active: list[int],
-                    commit: bool) -> tuple[bool, int | None]:
+    def _sample_all(self, t: int, cfg: R.Config, chans, active: list[int]) \
+            -> tuple[int, int | None]:
         """One sample of the electrodes in ``active`` (settled ones leave the list).
-        Returns (a status flipped, the earliest wake time of those that settled)."""
+        Returns (the electrodes whose status flipped, as bits; the earliest wake time
+        of those that settled)."""
         k = t // 1_000_000
-        flipped = False
+        flips = 0
         wake = None
         for e in list(active):
             ch, pad = chans[e], self.pads[e]
             level = pad.counts(t, cfg.charge[e])
             if sample(ch, level + pad.noise(k, cfg.ffi) if pad.sigma else level, cfg, e):
-                flipped = True
-                if commit:
-                    self._status ^= 1 << e
-            margin = NOISE_MARGIN * self._sigma(pad, cfg)
+                flips ^= 1 << e
+            margin = NOISE_MARGIN * self._sigma(pad, cfg) if pad.sigma else 0.0
             if settled(ch, level, cfg, e, margin):
                 active.remove(e)
                 at = self._wake_time(e, ch, pad, level, t, cfg, margin)
                 if at is not None and (wake is None or at < wake):
                     wake = at
-                if commit:
-                    ch.settled = True
-                    ch.b_anchor, ch.p_anchor, ch.wake_at = ch.baseline, level, at
-                    if at is not None and (self._horizon is None or at < self._horizon):
-                        self._horizon = at
-        return flipped, wake
+                ch.settled = True
+                ch.b_anchor, ch.p_anchor, ch.wake_at = ch.baseline, level, at
+        return flips, wake
 
     @staticmethod
     def _wake_time(e, ch, pad, level, t, cfg, margin) -> int | None:
@@ -147,7 +153,9 @@ class Timeline:
         return pad.sigma * math.sqrt(R.REF_FILTER / (cfg.ffi * cfg.sfi)) if pad.sigma else 0.0
 
     def _predict(self) -> int | None:
-        """The sample at which the status will next change, taken on copies."""
+        """The sample at which the status will next change, taken on copies. What the
+        copies went through is kept (``_ahead``) for ``_sync`` to adopt as it is,
+        unless something changes first (``_invalidate``)."""
         if self._next is None or not self.plugged:
             return None
         if not self._active:
@@ -160,12 +168,16 @@ class Timeline:
         for _ in range(MAX_AHEAD):
             if horizon is not None and t >= horizon:
                 return t
-            flipped, wake = self._sample_all(t, cfg, chans, active, commit=False)
-            if flipped:
-                return t
+            flips, wake = self._sample_all(t, cfg, chans, active)
             if wake is not None and (horizon is None or wake < horizon):
                 horizon = wake
-            if not active:
-                return horizon
+            if flips or not active:
+                self._ahead = (t, chans, active, horizon, flips)
+                return t if flips else horizon
             t += cfg.period_ns
         return t
+
+    def _invalidate(self) -> None:
+        """Something changed the chip: the forecast and what it took no longer hold."""
+        self._forecast = False
+        self._ahead = None
