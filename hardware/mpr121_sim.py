@@ -218,7 +218,9 @@ class SimMPR121(RegisterFile, Timeline):
 
     def i2c_read(self, n: int) -> bytes:
         with self._lock:
-            self._sync_now()
+            now = self.clock.now_ns()
+            if self._pointer + n > 2 or self._ahead is None or now >= self._ahead[0]:
+                self._sync(now)   # (the status alone is known until the forecast's time)
             if self._pointer < R.OUTPUTS_END and self._pointer + n > R.FILTERED0:
                 self._refresh()               # data or baselines of steady electrodes
             out = bytearray()

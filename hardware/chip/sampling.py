@@ -32,7 +32,7 @@ class Channel:
 
     __slots__ = ("buf", "sum", "pos", "data", "baseline", "touched", "debounce", "count",
                  "direction", "delay", "since", "load", "settled", "b_anchor", "p_anchor",
-                 "wake_at")
+                 "wake_at", "ramp")
 
     def __init__(self) -> None:
         self.buf: list[float] = []
@@ -51,6 +51,7 @@ class Channel:
         self.b_anchor = 0        # baseline and noise-free level when it settled
         self.p_anchor = 0.0
         self.wake_at = None      # ns: drift may bring a threshold within reach by then
+        self.ramp = None         # (t, filter oldest->newest, level): a ramp skipped at t
 
     def clone(self) -> "Channel":
         c = Channel.__new__(Channel)
@@ -59,6 +60,7 @@ class Channel:
         c.count, c.direction, c.delay = self.count, self.direction, self.delay
         c.since, c.load, c.settled = self.since, self.load, self.settled
         c.b_anchor, c.p_anchor, c.wake_at = self.b_anchor, self.p_anchor, self.wake_at
+        c.ramp = self.ramp
         return c
 
     def restart(self, cl: int) -> None:
@@ -68,6 +70,7 @@ class Channel:
         self.debounce = self.count = self.delay = self.since = 0
         self.load = cl if cl >= CL_LOAD5 else 0
         self.settled = False
+        self.ramp = None
 
     def stop(self) -> None:
         """Run -> stop: outputs are reset (data 0, not touched); the baseline stays."""
@@ -76,11 +79,20 @@ class Channel:
         self.touched = False
         self.settled = False
         self.debounce = 0
+        self.ramp = None
 
     def disturb(self) -> None:
         """The electrode's physics changed: sample it one by one again."""
         self.since = 0
         self.settled = False
+        self.ramp = None
+
+    def filter_after(self, samples: int) -> list[float]:
+        """The second filter's contents (oldest first) ``samples`` after a skipped ramp
+        began (see ``skip_ramp``)."""
+        _, entries, level = self.ramp
+        n = min(samples, len(entries))
+        return entries[n:] + [level] * n
 
 
 def sample(ch: Channel, x: float, cfg: Config, e: int) -> bool:
@@ -117,6 +129,27 @@ def sample(ch: Channel, x: float, cfg: Config, e: int) -> bool:
         ch.debounce = 0
     track(ch, d, cfg)
     return flipped
+
+
+def skip_ramp(ch: Channel, level: float, t: int, cfg: Config, e: int) -> bool:
+    """After a touch was taken, the second filter still moves toward ``level`` for a few
+    samples. When nothing can come of them (no noise or drift, the baseline frozen while
+    touched, every average on the way keeping the touch), skip them: ``ch`` holds the
+    final filter and ``ramp`` what it held at ``t``, so readings on the way stay exact."""
+    if not ch.touched or ch.debounce or ch.since >= cfg.sfi or ch.load or \
+            (cfg.cl != 1 and cfg.touched.nhd):
+        return False
+    entries = ch.buf[ch.pos:] + ch.buf[:ch.pos]             # oldest first
+    total, base, rth, sfi = ch.sum, ch.baseline, cfg.release_th[e], cfg.sfi
+    for old in entries[:sfi - ch.since]:
+        total += level - old
+        d = int(total / sfi + 0.5)
+        if base - (0 if d < 0 else 1023 if d > 1023 else d) < rth:
+            return False                                     # it would release on the way
+    ch.ramp = (t, entries, level)
+    ch.buf, ch.sum, ch.pos = [level] * sfi, level * sfi, 0
+    ch.since = sfi
+    return True
 
 
 def settled(ch: Channel, level: float, cfg: Config, e: int, margin: float) -> bool:

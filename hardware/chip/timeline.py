@@ -20,7 +20,7 @@ import math
 
 from . import registers as R
 from .electrode import Pad
-from .sampling import Channel, reach, sample, settled
+from .sampling import Channel, reach, sample, settled, skip_ramp
 
 MAX_AHEAD = 4096              # samples a forecast looks ahead before it checks in again
 MAX_WAKE_NS = 60_000_000_000  # a steady electrode is looked at again at least this often
@@ -85,6 +85,8 @@ class Timeline:
             level = pad.counts(t, cfg.charge[e])
             if sample(ch, level + pad.noise(k, cfg.ffi) if pad.sigma else level, cfg, e):
                 flips ^= 1 << e
+            if not pad.sigma and not pad.amp:
+                skip_ramp(ch, level, t, cfg, e)
             margin = NOISE_MARGIN * self._sigma(pad, cfg) if pad.sigma else 0.0
             if settled(ch, level, cfg, e, margin):
                 active.remove(e)
@@ -120,9 +122,11 @@ class Timeline:
     def _wake(self, e: int, ch: Channel, cfg: R.Config) -> None:
         """A steady electrode is to be sampled one by one again, from its level now."""
         self._refresh_one(e, ch, cfg)
-        level = self.pads[e].counts(self._last, cfg.charge[e])
-        ch.buf = [level] * cfg.sfi
-        ch.sum, ch.pos = level * cfg.sfi, 0
+        if ch.ramp is not None:                  # in the middle of a skipped ramp
+            ch.buf = ch.filter_after((self._last - ch.ramp[0]) // cfg.period_ns)
+        else:
+            ch.buf = [self.pads[e].counts(self._last, cfg.charge[e])] * cfg.sfi
+        ch.sum, ch.pos = sum(ch.buf), 0
         ch.disturb()
         if e not in self._active and e < cfg.enabled and self._next is not None:
             self._active.append(e)
@@ -141,6 +145,12 @@ class Timeline:
             return
         pad = self.pads[e]
         level = pad.counts(self._last, cfg.charge[e])
+        if ch.ramp is not None:                  # a skipped ramp: where it is now
+            done = (self._last - ch.ramp[0]) // cfg.period_ns
+            if done < cfg.sfi:
+                ch.data = max(0, min(1023, int(sum(ch.filter_after(done)) / cfg.sfi + 0.5)))
+                return
+            ch.ramp = None
         if cfg.cl != 1 and not ch.touched:    # tracking keeps the baseline on the level
             ch.baseline = max(0, min(1023, ch.b_anchor + round(level - ch.p_anchor)))
         noise = pad.noise(self._last // 1_000_000, cfg.ffi) / math.sqrt(cfg.sfi) \
