@@ -64,3 +64,12 @@ class ControlError(StationError, ConnectionError):
     """The running daemon could not be reached over its control socket."""
 
     exit_code = 6
+
+
+class PlanError(StationError, ValueError):
+    """A session plan is invalid (or does not fit this station): it is not started, and
+    whatever plays goes on. ``problems`` lists every problem found (full sentences)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]

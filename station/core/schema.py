@@ -10,6 +10,7 @@ definitions for editors and for docs/, so the three can never disagree.
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, Callable
@@ -37,6 +38,7 @@ class Field:
     options: tuple["Field", ...] = ()                    # one_of alternatives
     check: Callable[[Any], str | None] | None = None     # extra rule: message or None
     example: Any = None
+    optional: bool = False       # a section that may be left out (or null): then None
 
     @property
     def required(self) -> bool:
@@ -116,6 +118,8 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
         bad(f"{here} is {_show(value)}; it must be {describe(f)}.")
         return None
     if k == "section":
+        if value is None and f.optional:
+            return None
         if value is None:
             value = {}
         if not isinstance(value, dict):
@@ -133,7 +137,7 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
                 out[name] = validate(value[name], sub, path + (name,), problems)
             elif sub.required:
                 bad(f"{dotted(path + (name,))} is missing; it must be {describe(sub)}.")
-            elif sub.kind == "section":
+            elif sub.kind == "section" and not sub.optional:
                 out[name] = validate({}, sub, path + (name,), problems)
             else:
                 out[name] = sub.default() if callable(sub.default) else sub.default
@@ -163,6 +167,10 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
         ok_type = isinstance(value, int) if k == "integer" else isinstance(value, (int, float))
         if isinstance(value, bool) or not ok_type:
             bad(f"{here} is {_show(value)}; it must be {describe(f)}.")
+            return None
+        if not math.isfinite(value):     # .nan and .inf are valid YAML, never a setting
+            bad(f"{here} is {_show(value)}; it must be {describe(f)}, not infinite or "
+                f"'not a number'.")
             return None
         if (f.min is not None and value < f.min) or (f.max is not None and value > f.max):
             bad(f"{here} is {_show(value)}; it must be {describe(f)}.")
@@ -233,7 +241,7 @@ def json_schema(f: Field) -> dict:
         if f.item:
             out["additionalProperties"] = json_schema(f.item)
     elif k == "section":
-        out["type"] = "object"
+        out["type"] = ["object", "null"] if f.optional else "object"
         out["additionalProperties"] = False
         out["properties"] = {n: json_schema(s) for n, s in f.fields.items()}
         req = [n for n, s in f.fields.items() if s.required]
