@@ -155,6 +155,8 @@ class Daemon:
         h["session"] = self.session
         h["turn"] = self.turn
         h["use_client"] = self.station.swaps.use      # station profile use (station.engine.swaps)
+        h["plan"] = self.station.music.plan_command   # station plan (station.engine.music)
+        h["backing"] = self.station.music.backing_command
         self.station.swaps.watch = True               # edited profile files reload
         if self.sim:
             h["sim"] = self._sim_action

@@ -32,6 +32,7 @@ def daemon_status(daemon) -> dict:
     if sessions is not None:
         s["session"] = sessions.status()
     s["journal"] = station.journal.health()
+    s["plan"] = station.music.status()          # the plan, its phase and the backing
     if daemon.audio is not None:
         s["audio"] = daemon.audio.status()
     else:
