@@ -22,6 +22,7 @@ from pathlib import Path
 from station.config.plan import check_fits, load_plan
 from station.core.errors import StationError
 from station.core.events import PROFILE, Event
+from station.journal.sessions import TIMBRE
 from station.sound.backing import BackingSpec
 from station.sound.mapping import build_mapping
 from station.sound.timbres import timbre as find_timbre
@@ -126,7 +127,7 @@ class PlanRunner:
         self.backing.stop(now, "phase")
         self.echo.clear(now)
         for player in list(self._overridden):
-            self._restore(player)
+            self._restore(player, now)
 
     def _apply(self, player: int, now: int) -> None:
         """The phase's settings for ``player`` onto the seated client (if any)."""
@@ -137,24 +138,31 @@ class PlanRunner:
             return
         if not settings or not (settings["music"] or settings["timbre"]):
             if player in self._overridden:
-                self._restore(player)
+                self._restore(player, now)
             return
         if settings["music"]:
             written = {k: v for k, v in seat.profile.music.items() if v is not None}
             seat.mapping = build_mapping({**written, **settings["music"]})
         if settings["timbre"]:
-            seat.timbre = seat.selected = find_timbre(settings["timbre"])
-            self.engine.synth.set_timbre(seat.player.channel, seat.timbre)
+            self._set_timbre(seat, find_timbre(settings["timbre"]), now)
         self._overridden.add(player)
 
-    def _restore(self, player: int) -> None:
+    def _restore(self, player: int, now: int) -> None:
         self._overridden.discard(player)
         seat = self.engine.seats[player]
         if seat.profile is None:
             return
         seat.mapping = seat.profile.mapping()
-        seat.timbre = seat.selected = seat.profile.timbre()
-        self.engine.synth.set_timbre(seat.player.channel, seat.timbre)
+        if seat.timbre != seat.profile.timbre():
+            self._set_timbre(seat, seat.profile.timbre(), now)
+
+    def _set_timbre(self, seat, timbre, now: int) -> None:
+        """Sound the seat in ``timbre`` and journal it (the MIDI export reads it)."""
+        seat.timbre = seat.selected = timbre
+        self.engine.synth.set_timbre(seat.player.channel, timbre)
+        self.engine._emit(Event(TIMBRE, now, player=seat.player.player, client=seat.client,
+                                channel=seat.player.channel,
+                                detail=f"{timbre.bank}:{timbre.program}:{timbre.name}"))
 
     # -- listener, button and timer ----------------------------------------------------------
     def observe(self, event: Event) -> None:
