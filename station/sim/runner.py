@@ -217,14 +217,16 @@ class Simulation:
         elif e.kind == PHASE:
             self._phase_ns.append(e.t_ns)
             self.phases.append({"phase": e.detail, "start_s": round(e.t_ns / 1e9, 2),
-                                "beats": 0, "tempo_bpm": [], "echoes": 0})
+                                "beats": 0, "tempo_bpm": [], "echoes": 0,
+                                "echoes_cut_short": 0})
         if e.kind == BEAT:
             self.counts[BEAT] += 1
         if e.kind in (BEAT, ECHO) and self.phases:
             # beats are journaled once sounded, so look the phase up by the beat's time
             phase = self.phases[max(0, bisect.bisect_right(self._phase_ns, e.t_ns) - 1)]
-            if e.kind == ECHO and not (e.detail or "").startswith("stopped"):
-                phase["echoes"] += 1
+            if e.kind == ECHO:
+                stopped = (e.detail or "").startswith("stopped")
+                phase["echoes_cut_short" if stopped else "echoes"] += 1
             elif e.kind == BEAT:
                 phase["beats"] += 1
                 bpm = float(e.detail.split(":")[1])
@@ -274,7 +276,9 @@ def summary_text(summary: dict) -> str:
         beat = (f", {p['beats']} beats at {tempo[0]:.0f}" + (f" -> {tempo[1]:.0f}"
                 if round(tempo[1]) != round(tempo[0]) else "") + " BPM") if p["beats"] else ""
         echo = f", {p['echoes']} phrases echoed" if p.get("echoes") else ""
-        lines.append(f"  Phase {p['phase']} from {p['start_s']:.0f} s{beat}{echo}")
+        if p.get("echoes_cut_short"):
+            echo += f" ({p['echoes_cut_short']} stopped when the client played again)"
+        lines.append(f"  Phase {p['phase']} from {p['start_s']:.1f} s{beat}{echo}")
     if summary.get("beats") and not summary.get("phases"):
         lines.append(f"  Backing: {summary['beats']} beats")
     for fault in summary.get("faults", []):
