@@ -88,6 +88,14 @@ def status_text(s: dict) -> str:
         else:
             auto = " (starts at the first touch)" if session.get("auto_start") else ""
             lines.append(f"Session: none running{auto}")
+    plan = s.get("plan") or {}
+    if plan.get("plan"):
+        lines.append(f"Plan: {plan['plan']}, phase {plan['index'] + 1} of "
+                     f"{len(plan['phases'])} ({plan['phase']})")
+    backing = plan.get("backing")
+    if backing:
+        tempo = f" at {backing['tempo_bpm']:g} BPM" if backing.get("tempo_bpm") else ""
+        lines.append(f"Backing: {backing['style']} in {backing['key']}{tempo}")
     lines.append(f"Last touch: {_ago(s.get('last_touch_s_ago'))}")
     j = s.get("journal", {})
     if j.get("ok"):
