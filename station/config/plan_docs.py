@@ -16,7 +16,7 @@ import json
 
 from station.config.plan_schema import PHASE, PLAN, PLAYER_PHASE
 from station.core.paths import DOCS
-from station.core.schema import json_schema, markdown_rows
+from station.core.schema import markdown_rows, replace_generated, schema_document
 
 SCHEMA_PATH = DOCS / "plan.schema.json"
 GUIDE_PATH = DOCS / "session-music.md"
@@ -25,9 +25,7 @@ TABLE_END = "<!-- end of generated plan table -->"
 
 
 def schema_json() -> str:
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-              "$id": "https://example.invalid/station/plan.schema.json",
-              "title": "Adaptive instrument station: session plan", **json_schema(PLAN)}
+    schema = schema_document(PLAN, "plan", "session plan")
     players = schema["properties"]["phases"]["items"]["properties"]["players"]
     players["propertyNames"] = {"pattern": "^([1-6]|all)$"}   # JSON keys are strings
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
@@ -43,8 +41,7 @@ def key_table() -> str:
 
 def render_guide(current: str) -> str:
     """``current`` (docs/session-music.md) with its generated table brought up to date."""
-    start, end = current.index(TABLE_START), current.index(TABLE_END)
-    return current[:start + len(TABLE_START)] + "\n" + key_table() + "\n" + current[end:]
+    return replace_generated(current, TABLE_START, TABLE_END, key_table())
 
 
 def main() -> int:

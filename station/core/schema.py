@@ -250,6 +250,19 @@ def json_schema(f: Field) -> dict:
     return out
 
 
+def schema_document(f: Field, name: str, title: str) -> dict:
+    """A whole JSON Schema document (draft 2020-12) for the file ``f`` describes."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"https://example.invalid/station/{name}.schema.json",
+            "title": f"Adaptive instrument station: {title}", **json_schema(f)}
+
+
+def replace_generated(text: str, start: str, end: str, generated: str) -> str:
+    """``text`` with what lies between the ``start`` and ``end`` markers replaced."""
+    a, b = text.index(start), text.index(end)
+    return text[:a + len(start)] + "\n" + generated + "\n" + text[b:]
+
+
 def markdown_rows(f: Field, path: tuple = ()) -> list[str]:
     """Table rows ``| key | allowed | default | meaning |`` for every key under ``f``."""
     rows = []
