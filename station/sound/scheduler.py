@@ -179,6 +179,7 @@ class SequencerOut:
         tick = self._tick()
         if tick != self._last_tick[0]:
             self._last_tick = (tick, now)
+            self._anchor_now(now)     # audio and station clocks drift apart: keep mapping
             return True
         return now - self._last_tick[1] < STALL_NS
 
