@@ -92,20 +92,16 @@ def check(args) -> int:
 
 
 def list_plans(args) -> int:
-    from station.config.plan import load_plan, plan_names
+    from station.config.plan import plan_catalogue, plans_folder
     from station.config.station import load_config
-    from station.core.errors import PlanError
-    from station.engine.plans import plans_dir
-    folder = plans_dir(load_config(args.config))
-    names = plan_names(folder)
-    if not names:
+    folder = plans_folder(load_config(args.config))
+    plans = plan_catalogue(folder)
+    if not plans:
         print(f"No plans in {folder}. Copy configs/plans/standard.yaml there and edit it.")
         return 0
-    for name in names:
-        try:
-            plan = load_plan(name, folder)
-            print(f"{name:<20} {plan.name}: {' -> '.join(plan.phase_names)}")
-        except PlanError as exc:
-            print(f"{name:<20} INVALID ({len(exc.problems)} problem(s)): station plan check "
-                  f"{folder / (name + '.yaml')}")
+    for p in plans:
+        if "error" in p:
+            print(f"{p['name']:<20} INVALID: station plan check {folder / (p['name'] + '.yaml')}")
+        else:
+            print(f"{p['name']:<20} {p['title']}: {' -> '.join(p['phases'])}")
     return 0

@@ -54,6 +54,11 @@ class Plan:
         return [p.name for p in self.phases]
 
 
+def plans_folder(config) -> Path:
+    """The station's plans folder (``plans_dir``, relative to the station config)."""
+    return (Path(config.path).parent / config.raw.get("plans_dir", "plans")).resolve()
+
+
 def plan_path(plan_id: str, plans_dir: Path) -> Path:
     """``standard`` -> ``plans_dir/standard.yaml``; anything but an id is refused."""
     text = str(plan_id)
@@ -67,6 +72,19 @@ def plan_path(plan_id: str, plans_dir: Path) -> Path:
 def plan_names(plans_dir: Path) -> list[str]:
     """Ids of the plans in ``plans_dir``, sorted."""
     return sorted(p.stem for p in Path(plans_dir).glob("*.yaml") if ID_PATTERN.match(p.stem))
+
+
+def plan_catalogue(plans_dir: Path) -> list[dict]:
+    """Every plan of ``plans_dir``: ``{name, title, phases}``, or ``{name, error}`` (the
+    first problem) for a file that does not validate. For menus and ``station plan list``."""
+    out = []
+    for name in plan_names(plans_dir):
+        try:
+            plan = load_plan(name, plans_dir)
+            out.append({"name": name, "title": plan.name, "phases": plan.phase_names})
+        except PlanError as exc:
+            out.append({"name": name, "error": exc.problems[0]})
+    return out
 
 
 def load_plan(plan_id: str, plans_dir: Path) -> Plan:

@@ -11,6 +11,7 @@ are the daemon's ``plan`` and ``backing`` control commands.
 
 from __future__ import annotations
 
+from station.config.plan import plan_catalogue, plans_folder
 from station.config.plan_schema import BACKING
 from station.core.errors import StationError
 from station.core.schema import validate
@@ -52,7 +53,9 @@ class SessionMusic:
 
     # -- commands (engine thread) --------------------------------------------------------------
     def plan_command(self, op: str = "status", name: str | None = None) -> dict:
-        """``plan`` control command: op start (name), next, stop or status."""
+        """``plan`` control command: op start (name), next, stop or status (each returns
+        the plan status), or list (``{"plans": [{name, title, phases} or {name, error}]}``,
+        for a front end's menu)."""
         now = self.station.clock.now_ns()
         if op == "start":
             if not name:
@@ -67,7 +70,10 @@ class SessionMusic:
             return self.plan.stop(now, "cli")
         if op == "status":
             return self.plan.status(now)
-        raise StationError(f"unknown plan command '{op}': use start, next, stop or status.")
+        if op == "list":
+            return {"plans": plan_catalogue(plans_folder(self.station.config))}
+        raise StationError(f"unknown plan command '{op}': use start, next, stop, status or "
+                           f"list.")
 
     def backing_command(self, op: str = "status", **args) -> dict | None:
         """``backing`` control command: op start (the backing keys), stop or status.

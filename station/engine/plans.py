@@ -17,9 +17,7 @@ as it always has.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from station.config.plan import check_fits, load_plan
+from station.config.plan import check_fits, load_plan, plans_folder
 from station.core.errors import StationError
 from station.core.events import PROFILE, Event
 from station.journal.sessions import TIMBRE
@@ -27,11 +25,6 @@ from station.sound.backing import BackingSpec
 from station.sound.mapping import build_mapping
 from station.sound.timbres import timbre as find_timbre
 from station.turns.gate import Turns
-
-
-def plans_dir(config) -> Path:
-    """The station's plans folder (``plans_dir``, relative to the station config)."""
-    return (Path(config.path).parent / config.raw.get("plans_dir", "plans")).resolve()
 
 
 class PlanRunner:
@@ -59,7 +52,7 @@ class PlanRunner:
     # -- commands ------------------------------------------------------------------------------
     def start(self, name: str, now: int) -> dict:
         """Start plan ``name`` (an id in the plans folder) at its first phase."""
-        plan = load_plan(str(name), plans_dir(self.station.config))
+        plan = load_plan(str(name), plans_folder(self.station.config))
         check_fits(plan, {n: s.player.role for n, s in self.engine.seats.items()},
                    any(s.player.role == "therapist" for s in self.engine.seats.values()))
         for phase in plan.phases:

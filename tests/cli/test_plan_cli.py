@@ -38,6 +38,11 @@ def test_plan_commands_and_the_session_button_on_a_running_station(tmp_path, sta
     proc = launch_sim_daemon(cfg, station_env)
     try:
         wait_until(sock.exists, proc, what="daemon did not come up")
+        r = station("plan", "list", "--config", cfg, env=station_env)
+        assert r.returncode == 0 and "standard             Standard session: welcome" in r.stdout
+        plans = request(sock, "plan", op="list")["plans"]
+        assert {"name": "standard", "title": "Standard session", "phases": [
+            "welcome", "warm_up", "main", "reflection", "goodbye"]} in plans
         r = station("plan", "start", "../standard", "--config", cfg, env=station_env)
         assert r.returncode == 6 and "is not a plan name" in r.stderr
         r = station("plan", "start", "standrd", "--config", cfg, env=station_env)
