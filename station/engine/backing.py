@@ -106,7 +106,7 @@ class LiveBacking:
         """End the backing: journal what sounded, drop the rest, every note off."""
         if not self.running:
             return
-        self._journal(now)
+        self._journal(now, final=True)
         self.track.clear()
         self.engine._emit(Event(BACKING, now, channel=self.channel, detail=f"stop:{reason}"))
         self._reset()
@@ -149,7 +149,7 @@ class LiveBacking:
         if self.engine.paused != self._paused:
             self._paused = self.engine.paused
             if self._paused:              # all-quiet fades what sounds; nothing new starts
-                self._journal(now)
+                self._journal(now, final=True)
                 self._silence_pending()
             else:
                 self._begin(now)
@@ -158,7 +158,7 @@ class LiveBacking:
         if not self.out.ready(now):
             if not self._waiting_audio:
                 self._waiting_audio = True
-                self._journal(now)
+                self._journal(now, final=True)
                 self._silence_pending()
             return
         if self._waiting_audio:           # the audio is back: start again from now
@@ -216,9 +216,10 @@ class LiveBacking:
         heard = [t for t in self.heard if t <= now - 0.3 * period]
         return with_beat(heard, list(self.onsets.get(self.player, ())))
 
-    def _journal(self, now: int) -> None:
-        """Journal every beat that has sounded by ``now``, at the time it sounded."""
-        done = self.out.sounded_block(now)
+    def _journal(self, now: int, final: bool = False) -> None:
+        """Journal every beat that has sounded by ``now``, at the time it sounded; with
+        ``final`` (the rest is about to be dropped) also those already on their way."""
+        done = self.out.fired_block(now) if final else self.out.sounded_block(now)
         per_bar = self.spec.beats_per_bar
         while self._pending and self._pending[0][0] <= done:
             block, index, bpm, (note, velocity) = self._pending.popleft()

@@ -68,6 +68,10 @@ class DirectOut:
         """Every block up to this one has sounded by ``now``."""
         return (now * self.rate) // (BLOCK * 1_000_000_000)
 
+    def fired_block(self, now: int) -> int:
+        """Every note up to this block has left the queue: it sounds whatever comes next."""
+        return self.sounded_block(now)
+
     def send(self, source: int, block: int, channel: int, note: int, velocity: int) -> None:
         if velocity > 0:
             self.synth.note_on(channel, note, velocity)
@@ -185,6 +189,9 @@ class SequencerOut:
 
     def sounded_block(self, now: int) -> int:
         return self._sequencer_block() - 2     # the block the tick names, and the delay
+
+    def fired_block(self, now: int) -> int:
+        return self._sequencer_block()         # the sequencer has handed these to the synth
 
     def send(self, source: int, block: int, channel: int, note: int, velocity: int) -> None:
         if not self._seq:

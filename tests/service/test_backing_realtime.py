@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import resource
 import signal
+import sqlite3
 import subprocess
 
 import numpy as np
@@ -102,6 +103,9 @@ def test_the_daemons_pulse_keeps_its_beats_within_one_block_for_a_minute(tmp_pat
             proc.kill()
     onsets = onset_frames(audio)
     assert 100 <= len(onsets) <= 102, f"{len(onsets)} beats heard in 60 s at {BPM} BPM"
+    journaled = sqlite3.connect(tmp_path / "j" / "station.db").execute(
+        "SELECT count(*) FROM events WHERE kind='beat'").fetchone()[0]
+    assert journaled == len(onsets), "every beat heard is in the journal, and only those"
     period = round(60 / BPM * RATE / BLOCK) * BLOCK
     steps = np.diff(frames)
     broken = np.flatnonzero(steps != PERIOD)        # capture blocks after a discontinuity
