@@ -14,7 +14,7 @@ from pathlib import Path
 def _journal_args(p, *, select: bool = True) -> None:
     p.add_argument("--db", metavar="FILE", help="journal file (default: the station "
                    "config's journal)")
-    p.add_argument("--config", help="station config file (default: the packaged one)")
+    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example)")
     if select:
         g = p.add_mutually_exclusive_group()
         g.add_argument("--session", type=int, metavar="ID", help="only this session")
@@ -27,7 +27,7 @@ def register(sub) -> None:
     p.add_argument("op", choices=("start", "stop", "phase", "note", "status"))
     p.add_argument("text", nargs="*", help="the phase name (warm-up, main, reflection) or "
                    "the note's text")
-    p.add_argument("--config", help="station config file (default: the packaged one)")
+    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example)")
     p.set_defaults(func=session_main)
 
     p = sub.add_parser("export", help="export sessions as CSV or MIDI files")
