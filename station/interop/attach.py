@@ -118,13 +118,14 @@ def _midi_in(out: Interop, station, midi: dict) -> None:
         raise StationError(f"midi.in_player is {midi['in_player']}, but the station config "
                            f"has no such player under 'players'.")
     pads = len(player.electrodes) + (player.switch_gpio is not None)
-    port = open_port("in", midi["api"], midi["name"], "in", midi["in_connect"])
+    # A client of its own ("station-in"): JACK client names must be unique.
+    port = open_port("in", midi["api"], f"{midi['name']}-in", "in", midi["in_connect"])
     channel = None if midi["in_channel"] is None else midi["in_channel"] - 1
     mapper = MidiPads(pad=station.engine.pad, submit=station.submit,
                       now=station.clock.now_ns, player=player.player, pads=pads,
                       first_note=midi["in_first_note"], channel=channel)
     out.midi_in = MidiInput(port, mapper)
-    log.info("MIDI in: notes %d..%d on %s '%s:in' play player %d's pads.",
+    log.info("MIDI in: notes %d..%d on %s '%s-in:in' play player %d's pads.",
              mapper.first_note, mapper.first_note + pads - 1, midi["api"], midi["name"],
              player.player)
 

@@ -31,6 +31,7 @@ class MidiMirror:
         self._sound_of = sound_of
         self.channels: set[int] = set()
         self.sent = 0
+        self.failed = 0
         self._closed = False
 
     def __call__(self, event: Event) -> None:
@@ -62,7 +63,7 @@ class MidiMirror:
             self.port.send_message(message)
             self.sent += 1
         except Exception:   # a vanished port must never disturb the engine thread
-            pass
+            self.failed += 1
 
     def close(self) -> None:
         """All notes off on every channel used, then close the port (idempotent)."""
