@@ -17,7 +17,7 @@ import sys
 import tempfile
 import traceback
 
-COMMANDS = ["run", "simulate", "journal", "status", "doctor", "turn", "profile"]
+COMMANDS = ["run", "simulate", "journal", "status", "doctor", "turn", "profile", "demo"]
 INTERNAL_ERROR = 70
 
 
