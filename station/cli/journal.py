@@ -34,6 +34,10 @@ def register(sub) -> None:
     p.add_argument("--format", choices=("csv", "midi"), default="csv")
     p.add_argument("-o", "--output", metavar="FILE", help="CSV file (default: print) or, "
                    "for midi, a .mid file or a folder (default: midi/)")
+    p.add_argument("--midi-layout", choices=("players", "toolbox"), default="players",
+                   help="midi: a track per player and client on the player's channel "
+                   "(players), or client and therapist tracks (toolbox: Music Therapy "
+                   "Toolbox)")
     _journal_args(p)
     p.set_defaults(func=export_main)
 
@@ -87,7 +91,8 @@ def export_main(args) -> int:
         sessions = select_sessions(conn, args.session, client)
         if args.format == "midi":
             from station.report.export_midi import write_midi
-            paths = write_midi(conn, sessions, Path(args.output or "midi"), client)
+            paths = write_midi(conn, sessions, Path(args.output or "midi"), client,
+                               layout=args.midi_layout)
             for path in paths:
                 print(f"wrote {path}")
             return 0
