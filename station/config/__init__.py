@@ -6,5 +6,5 @@ declare and load session plans (and the backing settings);
 ``station_docs``, ``profile_docs`` and ``plan_docs`` generate the reference docs and JSON
 Schemas from the same declarations.
 
-May import: core, access, turns, sound.
+May import: core, access, turns, sound, interop.
 """

@@ -98,7 +98,7 @@ class LiveBacking:
         if not self._paused:
             self._begin(now)
         tempo = f":{self.ramp.start:.1f}bpm:{self.tempo_source}" if self.ramp else ""
-        engine._emit(Event(BACKING, now, channel=self.channel, player=self.player,
+        engine.announce(Event(BACKING, now, channel=self.channel, player=self.player,
                            detail=f"start:{spec.style}:{key}{tempo}:{by}"))
         return self.status(now)
 
@@ -108,7 +108,7 @@ class LiveBacking:
             return
         self._journal(now, final=True)
         self.track.clear()
-        self.engine._emit(Event(BACKING, now, channel=self.channel, detail=f"stop:{reason}"))
+        self.engine.announce(Event(BACKING, now, channel=self.channel, detail=f"stop:{reason}"))
         self._reset()
 
     def _first_client(self) -> int | None:
@@ -224,7 +224,7 @@ class LiveBacking:
         while self._pending and self._pending[0][0] <= done:
             block, index, bpm, (note, velocity) = self._pending.popleft()
             t = self.out.ns_of(block)
-            self.engine._emit(Event(BEAT, t, channel=self.channel, note=note,
+            self.engine.announce(Event(BEAT, t, channel=self.channel, note=note,
                                     velocity=velocity, detail=f"{self.spec.style}:{bpm:.1f}:"
                                     f"{index % per_bar + 1}/{per_bar}"))
             self.heard.append(t)

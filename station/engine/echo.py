@@ -102,7 +102,7 @@ class LiveEcho:
             track.add(start + self.out.to_blocks(t), note, velocity)
         track.tick(now)
         self.echoes[player] += 1
-        self.engine._emit(Event(ECHO, self.out.ns_of(start), player=player,
+        self.engine.announce(Event(ECHO, self.out.ns_of(start), player=player,
                                 client=self.engine.seats[player].client,
                                 channel=self.channels[player],
                                 detail=f"{len(phrase.notes)} note"
@@ -112,5 +112,5 @@ class LiveEcho:
         track = self.tracks.get(player)
         if track is not None and track.busy(now):
             track.clear()
-            self.engine._emit(Event(ECHO, now, player=player, channel=self.channels[player],
+            self.engine.announce(Event(ECHO, now, player=player, channel=self.channels[player],
                                     detail=f"stopped:{reason}"))

@@ -153,7 +153,7 @@ class PlanRunner:
         """Sound the seat in ``timbre`` and journal it (the MIDI export reads it)."""
         seat.timbre = seat.selected = timbre
         self.engine.synth.set_timbre(seat.player.channel, timbre)
-        self.engine._emit(Event(TIMBRE, now, player=seat.player.player, client=seat.client,
+        self.engine.announce(Event(TIMBRE, now, player=seat.player.player, client=seat.client,
                                 channel=seat.player.channel,
                                 detail=f"{timbre.bank}:{timbre.program}:{timbre.name}"))
 

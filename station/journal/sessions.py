@@ -92,9 +92,7 @@ class Sessions:
         if not self.active:
             self.start(now, "cli")
         self.phase_name = name
-        # through the engine's listeners (the journal is one), so the simulator's summary
-        # and anything else listening sees the phase change too
-        self.engine._emit(Event(PHASE, now, detail=name))
+        self.engine.announce(Event(PHASE, now, detail=name))   # journal and OSC listeners
         return self.journal.session
 
     def note(self, text: str, now: int) -> int:
