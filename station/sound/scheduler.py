@@ -27,6 +27,7 @@ import ctypes
 
 BLOCK = 64                       # frames per FluidSynth block (FLUID_BUFSIZE)
 LOOKAHEAD_NS = 250_000_000       # real time: notes reach the sequencer this early
+LEAD_NS = 30_000_000             # real time: the soonest a new note is placed (see block_at)
 STALL_NS = 300_000_000           # real time: no audio for this long means it stopped
 REANCHOR_BLOCKS = 24             # real time: re-estimate the clock when off by ~32 ms
 
@@ -158,8 +159,14 @@ class SequencerOut:
         return self._anchor
 
     def block_at(self, t_ns: int) -> int:
+        """The first block at or after ``t_ns``, but at least ``LEAD_NS`` after the block
+        the audio is at: between reading the sequencer's block and sending a note, a
+        loaded machine can let the audio run on a few blocks, and a note sent for a block
+        already gone plays late (a first beat 4 ms late was measured under load)."""
         anchor = self._anchor_now(self.clock.now_ns())
-        return max(self._sequencer_block() + 2, int(-(-(t_ns - anchor) // self._block_ns())))
+        lead = int(-(-LEAD_NS // self._block_ns()))
+        return max(self._sequencer_block() + lead,
+                   int(-(-(t_ns - anchor) // self._block_ns())))
 
     def _sequencer_block(self) -> int:
         return (self._tick() * self.rate) // (1000 * BLOCK)
