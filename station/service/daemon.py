@@ -28,7 +28,9 @@ from station.core.clock import MonotonicClock, s_to_ns
 from station.core.errors import AudioError, StationError
 from station.core.events import FAULT, Event
 from station.engine.runtime import Station
+from station.engine.volume import volume_command
 from station.journal.writer import Journal
+from station.panel.app import build_panel
 from station.service.control import ControlServer, refuse_if_running
 from station.service.notify import LoopWatchdog, Notifier
 from station.service.startup import Startup
@@ -147,6 +149,10 @@ class Daemon:
         self.watchdog = LoopWatchdog(s_to_ns(d["stall_limit_s"]), self.clock, self._stalled)
         self.control = ControlServer(self.config.control_socket, self.station.submit)
         self._register()
+        # The therapist's web panel (station.panel): its own threads, this command path.
+        self.panel = build_panel(self.config, self.control.call, doctor=self._doctor)
+        if self.panel is not None:
+            self.station.engine.listeners.append(self.panel.feed.observe)
 
     def _register(self) -> None:
         h = self.control.handlers
@@ -155,6 +161,7 @@ class Daemon:
         h["session"] = self.session
         h["turn"] = self.turn
         h["use_client"] = self.station.swaps.use      # station profile use (station.engine.swaps)
+        h["volume"] = lambda master=None: volume_command(self.station.engine, master)
         self.station.swaps.watch = True               # edited profile files reload
         if self.sim:
             h["sim"] = self._sim_action
@@ -190,6 +197,13 @@ class Daemon:
     def status(self) -> dict:
         from station.service.status import daemon_status
         return daemon_status(self)
+
+    def _doctor(self) -> list[dict]:
+        """``station doctor``'s findings for the panel (run in the panel's thread)."""
+        from dataclasses import asdict
+
+        from station.service.doctor import check_all
+        return [asdict(c) for c in check_all(self.config.path)]
 
     def _sim_action(self, action: str, **args) -> str:
         world = self.sim["world"]
@@ -233,6 +247,8 @@ class Daemon:
         try:
             station.start()
             self.control.start()
+            if self.panel is not None:
+                self.panel.start()
             self.startup.begin(self.clock.now_ns())
             self.watchdog.start()
             # What start-up made (modules, config, soundfont tables) lives for the whole
@@ -260,6 +276,8 @@ class Daemon:
         self._closed = True
         self.notifier.stopping()
         self.watchdog.close()
+        if self.panel is not None:
+            self.panel.close()
         self.control.close()
         self.station.close()
         if self.audio is not None:
