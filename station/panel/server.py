@@ -60,7 +60,10 @@ class Stream:
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "station-panel"
-    sys_version = ""                  # no Python version in the Server header
+    sys_version = ""
+
+    def version_string(self) -> str:   # no Python version in the Server header
+        return self.server_version
     timeout = IDLE_S
 
     def log_message(self, fmt, *args) -> None:     # no access log on the Pi's journal
