@@ -74,7 +74,7 @@ class Clients:
                              "(the profile's file name without .yaml).")
         path = self.dir / f"{client}.yaml"
         if not path.is_file():
-            raise BadRequest(f"there is no client '{client}' in {self.dir}.", 404)
+            raise BadRequest(f"there is no client '{client}' in {self.dir}.")
         return path
 
     def detail(self, client: str) -> dict:

@@ -59,6 +59,7 @@ class Stream:
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.0"   # a garbled request still gets a status line
     server_version = "station-panel"
     sys_version = ""
 
