@@ -19,8 +19,8 @@ def register(sub) -> None:
     pin = verbs.add_parser("pin", help="make a new PIN for the panel (printed once)")
     pin.add_argument("--new", action="store_true", required=True,
                      help="make a new random PIN (replaces the old one)")
-    pin.add_argument("--digits", type=int, default=6, help="length of the PIN, 6..12 "
-                     "(default 6)")
+    pin.add_argument("--digits", type=int, default=6, choices=range(6, 13), metavar="N",
+                     help="length of the PIN, 6..12 (default 6)")
     pin.add_argument("--config", help="station config file (default: the packaged one)")
     pin.set_defaults(func=new_pin)
 

@@ -129,7 +129,13 @@ def test_a_whole_session_from_the_panel(browser, station):  # noqa: F811
 @pytest.mark.parametrize("width", [1280, 820, 360])
 def test_every_screen_fits_and_is_photographed(browser, station, width):  # noqa: F811
     SHOTS.mkdir(parents=True, exist_ok=True)
+    if not station.command("session", op="status")["active"]:
+        station.command("session", op="start")
+        station.command("session", op="phase", name="main")
     page, errors = sign_in(browser, station, width)
+    for pad in (2, 7):                       # a hand on two pads while the pictures are taken
+        station.touch(pad)
+    page.wait_for_selector(".pad[data-player='1'][data-pad='7'].sounding")
     for screen in SCREENS:
         page.click(f"#tabs button[data-screen={screen}]")
         page.wait_for_selector(f"#{screen}:not([hidden])")
@@ -139,5 +145,7 @@ def test_every_screen_fits_and_is_photographed(browser, station, width):  # noqa
         assert page.is_visible("#quiet"), f"All quiet hidden on {screen} at {width} px"
         if width != 360:
             page.screenshot(path=str(SHOTS / f"{screen}-{width}.png"), full_page=True)
+    for pad in (2, 7):
+        station.release(pad)
     assert not errors, errors
     page.close()
