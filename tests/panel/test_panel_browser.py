@@ -50,6 +50,12 @@ def test_a_whole_session_from_the_panel(browser, station):  # noqa: F811
     page.click("#seat-players button:has-text('Player 3')")
     page.click("#client-list li[data-client=kim] button.seat")
     page.wait_for_selector("#seat-result:has-text('Kim now plays at player 3')")
+    # Start the session (before any touch: the first touch would start one) and mark a phase.
+    page.click("#tabs button[data-screen=session]")
+    page.click("#session-toggle:has-text('Start session')")
+    page.wait_for_selector("#session-status:has-text('is running')")
+    page.click("#phase-buttons button:has-text('Warm-up')")
+    page.wait_for_selector("#session-line:has-text('Warm-up')")
     page.click("#tabs button[data-screen=now]")
     page.wait_for_selector(".player[data-player='3'] h2:has-text('Kim')")
 
@@ -70,12 +76,8 @@ def test_a_whole_session_from_the_panel(browser, station):  # noqa: F811
           f"(6 touches)")
     assert median <= TOUCH_TO_SCREEN_MS, latencies
 
-    # Start the session, mark a phase, add a note.
+    # Add a note.
     page.click("#tabs button[data-screen=session]")
-    page.click("#session-toggle:has-text('Start session')")
-    page.wait_for_selector("#session-status:has-text('is running')")
-    page.click("#phase-buttons button:has-text('Warm-up')")
-    page.wait_for_selector("#session-line:has-text('Warm-up')")
     page.fill("#note-text", "reached for the drum unprompted")
     page.click("#note-form button")
     page.wait_for_selector("#toast:has-text('Note saved')")
