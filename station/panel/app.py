@@ -41,9 +41,11 @@ class Panel:
         self.api = Api(self.actions, self.gate, self.feed, secure=tls is not None,
                        max_streams=max(2, p["max_connections"] // 4))
         self.http = HttpServer(self.api, p["bind"], p["port"], p["max_connections"], tls)
+        self._url: str | None = None
 
     def start(self) -> None:
         self.http.start()
+        self._url = self._address()     # once: status() runs in the engine thread
         if self.http.running:
             log.info("panel: open %s on the tablet%s", self.url,
                      "" if self.gate.pin_set() else
@@ -55,6 +57,9 @@ class Panel:
 
     @property
     def url(self) -> str:
+        return self._url or self._address()
+
+    def _address(self) -> str:
         host = self.bind
         if host in ("0.0.0.0", "::"):
             host = lan_address()

@@ -150,7 +150,12 @@ class Daemon:
         self.control = ControlServer(self.config.control_socket, self.station.submit)
         self._register()
         # The therapist's web panel (station.panel): its own threads, this command path.
-        self.panel = build_panel(self.config, self.control.call, doctor=self._doctor)
+        try:
+            self.panel = build_panel(self.config, self.control.call, doctor=self._doctor)
+        except BaseException:        # an unusable TLS file: stop cleanly, exit 3
+            self.station.close()
+            self._stack.close()
+            raise
         if self.panel is not None:
             self.station.engine.listeners.append(self.panel.feed.observe)
 

@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -59,6 +61,19 @@ class Running:
                 self.proc.wait()
         self.proc.stdout.close()
         self.proc.stderr.close()
+
+
+@contextlib.contextmanager
+def running_station(tmp_path_factory, name: str):
+    """A module's own daemon with its panel (see ``panel_station``), stopped afterwards."""
+    tmp = tmp_path_factory.mktemp(name)
+    env = dict(os.environ, XDG_RUNTIME_DIR=str(tmp))
+    env.pop("GPIOZERO_PIN_FACTORY", None)
+    running = panel_station(tmp, env)
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 def panel_station(tmp: Path, env: dict) -> Running:

@@ -8,7 +8,7 @@ import time
 
 import pytest
 from conftest import wait_until
-from panel_fixtures import Client, panel_station
+from panel_fixtures import Client, running_station
 
 ROUTES = [("GET", "/api/status"), ("GET", "/api/layout"), ("GET", "/api/clients"),
           ("GET", "/api/clients/alex"), ("GET", "/api/sessions"), ("GET", "/api/station"),
@@ -20,13 +20,8 @@ ROUTES = [("GET", "/api/status"), ("GET", "/api/layout"), ("GET", "/api/clients"
 
 @pytest.fixture(scope="module")
 def station(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("panel-api")
-    import os
-    env = dict(os.environ, XDG_RUNTIME_DIR=str(tmp))
-    env.pop("GPIOZERO_PIN_FACTORY", None)
-    running = panel_station(tmp, env)
-    yield running
-    running.stop()
+    with running_station(tmp_path_factory, "panel-api") as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -3,15 +3,13 @@
 light its pad (touch-to-screen measured), run a session, quiet the room, see a refused
 profile's problems, open the report; screenshots of every screen to out/panel/."""
 
-import os
 import statistics
 import time
-from pathlib import Path
 
 import pytest
 from browser_fixtures import browser  # noqa: F401  (the fixture)
 from conftest import ROOT
-from panel_fixtures import panel_station
+from panel_fixtures import running_station
 
 SHOTS = ROOT / "out" / "panel"
 SCREENS = ("now", "clients", "session", "reports", "station")
@@ -20,12 +18,8 @@ TOUCH_TO_SCREEN_MS = 100
 
 @pytest.fixture(scope="module")
 def station(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("panel-browser")
-    env = dict(os.environ, XDG_RUNTIME_DIR=str(tmp))
-    env.pop("GPIOZERO_PIN_FACTORY", None)
-    running = panel_station(tmp, env)
-    yield running
-    running.stop()
+    with running_station(tmp_path_factory, "panel-browser") as running:
+        yield running
 
 
 def sign_in(browser, station, width):  # noqa: F811
