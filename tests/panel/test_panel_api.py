@@ -143,7 +143,8 @@ def test_a_session_run_from_the_panel(station, client):
     status, data = client.call("POST", "/api/session", {"op": "stop"})
     assert status == 400 and "No session is running" in data["error"]
     def ended():           # the journal writes in batches of 0.1 s
-        return not client.call("GET", "/api/sessions")[1]["sessions"][0]["running"]
+        listed = client.call("GET", "/api/sessions")[1]["sessions"]
+        return bool(listed) and not listed[0]["running"]
     wait_until(ended, station.proc, seconds=10, what="the session did not reach the journal")
     newest = client.call("GET", "/api/sessions")[1]["sessions"][0]
     assert newest["notes"] == 1 and newest["phases"] == 1 and not newest["running"]
