@@ -22,6 +22,7 @@ from typing import Callable
 
 from station.journal.sessions import MAX_NOTE, PHASES
 from station.panel.limits import BadRequest, field
+from station.panel.reports import kinds
 from station.panel.server import Response
 
 log = logging.getLogger("station.panel")
@@ -55,7 +56,8 @@ class Actions:
             ("GET", "/api/status"): self.status, ("GET", "/api/layout"): self.layout,
             ("GET", "/api/station"): self.station, ("GET", "/api/doctor"): self.doctor,
             ("GET", "/api/clients"): self.client_list, ("GET", "/api/sessions"): self.sessions,
-            ("GET", "/api/plan"): self.plan_status,
+            ("GET", "/api/plan"): self.plan_status, ("GET", "/api/plans"): self.plan_list,
+            ("GET", "/api/goals"): self.goals, ("POST", "/api/rate"): self.rate,
             ("POST", "/api/seat"): self.seat, ("POST", "/api/session"): self.session,
             ("POST", "/api/phase"): self.phase, ("POST", "/api/note"): self.note,
             ("POST", "/api/quiet"): self.quiet, ("POST", "/api/turn"): self.turn,
@@ -64,7 +66,8 @@ class Actions:
         self.patterns = [
             ("GET", re.compile(rf"^/api/clients/{CLIENT}$"), self.client),
             ("POST", re.compile(rf"^/api/clients/{CLIENT}$"), self.edit_client),
-            ("GET", re.compile(r"^/api/sessions/(\d{1,9})/(report|csv|midi)$"), self.file),
+            ("GET", re.compile(r"^/api/sessions/(\d{1,9})/(report|csv|midi|metrics)$"),
+             self.file),
         ]
 
     def route(self, method: str, path: str):
@@ -111,7 +114,8 @@ class Actions:
         players = [{"player": p.player, "role": p.role, "pads": len(p.electrodes),
                     "switch": p.switch_gpio is not None} for p in self.config.players]
         return {"station": self.config.name, "players": players, "turn_modes": TURN_MODES,
-                "phases": PHASES, "max_note": MAX_NOTE, "features": {"plan": self._has_plan()}}
+                "phases": PHASES, "max_note": MAX_NOTE, "files": kinds(),
+                "features": {"plan": self._has_plan()}}
 
     def _has_plan(self) -> bool:
         reply = self.call("plan", {"op": "status"})
@@ -187,6 +191,32 @@ class Actions:
 
     def plan_status(self, data=None):
         return self.command("plan", op="status")
+
+    def plan_list(self, data=None):
+        return self.command("plan", op="list")
+
+    def goals(self, data=None) -> dict:
+        """The goals of every seated client, to be rated this session (-2..+2)."""
+        out = []
+        for n, p in sorted((self.status().get("players") or {}).items()):
+            if p.get("client"):
+                goals = self.clients.goals(p["client"])
+                if goals:
+                    out.append({"player": int(n), "client": p["client"],
+                                "name": p.get("name") or p["client"], "goals": goals})
+        return {"players": out}
+
+    def rate(self, data: dict):
+        goal = field(data, "goal", str, what="a goal's id")
+        level = field(data, "level", int, what="a whole number from -2 to 2")
+        if not -2 <= level <= 2:
+            raise BadRequest("'level' must be from -2 (much less than expected) to 2 (much "
+                             "more than expected).")
+        player = field(data, "player", int, required=False, what="a player number")
+        if player is not None:
+            self._player(player)
+        return self.command("session", op="rate", goal=goal, level=level,
+                            **({"player": player} if player is not None else {}))
 
     def plan(self, data: dict):
         op = field(data, "op", str, choices=("start", "next", "stop", "status"))

@@ -1,4 +1,4 @@
-"""The Reports screen: the journal's sessions, and each one's report, CSV and MIDI file.
+"""The Reports screen: the journal's sessions, and each one's report, CSV, MIDI and metrics.
 
 The list is read here, from a read-only connection to the journal (a few indexed
 queries). The files are made by the ``station`` command itself (``station report``,
@@ -29,7 +29,16 @@ KINDS = {  # kind -> (station arguments, file name, content type)
     "report": (["report"], "report.html", "text/html; charset=utf-8"),
     "csv": (["export", "--format", "csv"], "session.csv", "text/csv; charset=utf-8"),
     "midi": (["export", "--format", "midi"], "session.mid", "audio/midi"),
+    "metrics": (["export", "--format", "metrics"], "metrics.csv", "text/csv; charset=utf-8"),
 }
+
+
+def kinds() -> list[str]:
+    """The files this station can make: the metrics export only where the report room has
+    it (a station older than the metrics export lists the others)."""
+    import importlib.util
+    have_metrics = importlib.util.find_spec("station.report.export_metrics") is not None
+    return [k for k in KINDS if k != "metrics" or have_metrics]
 
 
 class Reports:
@@ -110,8 +119,8 @@ class Reports:
     # -- the files ----------------------------------------------------------------------
     def make(self, session: int, kind: str) -> tuple[bytes, str, str]:
         """(bytes, content type, download name) of one session's ``kind`` file."""
-        if kind not in KINDS:
-            raise BadRequest(f"there is no '{kind}' file; choose {', '.join(KINDS)}.", 404)
+        if kind not in kinds():
+            raise BadRequest(f"there is no '{kind}' file; choose {', '.join(kinds())}.", 404)
         args, name, content_type = KINDS[kind]
         if not self._making.acquire(blocking=False):
             raise BadRequest("another file is being made; try again in a moment.", 503)

@@ -94,6 +94,9 @@ def test_login_sets_a_strict_httponly_cookie(station):
     ("/api/clients/alex", {"changes": {"octave": 2}}, "cannot be changed here"),
     ("/api/clients/alex", {"changes": "loud"}, "'changes' must be"),
     ("/api/seat", b'{"a":{"b":{"c":{"d":{"e":{}}}}}}', "nests too deeply"),
+    ("/api/rate", {"goal": "steady", "level": 5}, "from -2"),
+    ("/api/rate", {"goal": "steady", "level": 1, "player": 8}, "no player 8"),
+    ("/api/plan", {"op": "start"}, "'name' is missing"),
 ])
 def test_bad_input_gets_a_plain_400(client, path, body, words):
     status, data = client.call("POST", path, body)
@@ -181,6 +184,29 @@ def test_a_profile_edit_from_the_panel_plays_within_a_second(station, client):
                            if e["players"]["1"]["client"] == "sam"), station.proc)
     from station.config.profile import load_profile
     assert load_profile(path).version == version
+
+
+def test_features_the_station_lacks_stay_hidden_and_answer_plainly(station, client):
+    """Plans (issue 11), goal ratings and the metrics export (issue 13) show only where the
+    daemon has them; where it does not, the page hides them and the API says so."""
+    from station.panel.reports import kinds
+    layout = client.call("GET", "/api/layout")[1]
+    try:
+        station.command("plan", op="status")
+        has_plan = True
+    except Exception as exc:
+        assert "does not know the command" in str(exc)
+        has_plan = False
+    assert layout["features"]["plan"] is has_plan
+    if not has_plan:
+        status, data = client.call("GET", "/api/plan")
+        assert status == 501 and "no 'plan' command" in data["error"]
+    assert layout["files"] == kinds()
+    if "metrics" not in kinds():
+        status, data = client.call("GET", "/api/sessions/1/metrics")
+        assert status == 404 and "no 'metrics' file" in data["error"]
+    status, data = client.call("GET", "/api/goals")
+    assert status == 200 and isinstance(data["players"], list)
 
 
 def test_five_wrong_pins_lock_sign_in(station):

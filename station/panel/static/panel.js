@@ -121,7 +121,7 @@ function show(name) {
   if (name === "clients") loadClients();
   if (name === "reports") loadSessions();
   if (name === "station") loadStation();
-  if (name === "session" && state.layout.features.plan) loadPlan();
+  if (name === "session") { if (state.layout.features.plan) loadPlan(); loadGoals(); }
 }
 $$("#tabs button").forEach(b => b.addEventListener("click", () => show(b.dataset.screen)));
 
@@ -416,20 +416,47 @@ $("#note-form").addEventListener("submit", ev => {
 });
 
 async function loadPlan() {
-  try { paintPlan(await api("GET", "/api/plan")); } catch (e) { if (e.status === 501) $("#plan-box").hidden = true; }
+  try {
+    const list = await api("GET", "/api/plans");
+    const sel = $("#plan-name"), keep = sel.value;
+    sel.replaceChildren(...(list.plans || []).filter(p => !p.error).map(p =>
+      el("option", { value: p.name, text: p.title ? `${p.title} (${p.name})` : p.name })));
+    if (keep) sel.value = keep;
+    paintPlan(await api("GET", "/api/plan"));
+  } catch (e) { if (e.status === 501) $("#plan-box").hidden = true; }
+}
+
+async function loadGoals() {
+  let data;
+  try { data = await api("GET", "/api/goals"); } catch (e) { $("#goals-box").hidden = true; return; }
+  const box = $("#goal-list");
+  $("#goals-box").hidden = !data.players.length;
+  box.replaceChildren(...data.players.flatMap(p => p.goals.map(g => {
+    const words = el("div", { class: "level-words" });
+    const buttons = [-2, -1, 0, 1, 2].map(level => el("button", { type: "button",
+      text: level > 0 ? `+${level}` : String(level), title: g.levels[String(level)] || "",
+      onclick: async ev => {
+        const r = await act("POST", "/api/rate", { goal: g.id, level, player: p.player },
+          `${p.name}: "${g.text}" rated ${level > 0 ? "+" : ""}${level}.`);
+        if (r) { $$("button", ev.target.parentNode).forEach(b => b.classList.toggle("on", b === ev.target));
+                 words.textContent = g.levels[String(level)] || ""; }
+      } }));
+    return el("div", { class: "goal", "data-goal": g.id, "data-player": p.player },
+      el("p", { text: `Player ${p.player} · ${p.name}: ${g.text}` }), el("div", { class: "choices" }, ...buttons), words);
+  })));
 }
 function paintPlan(p) {
   if (!p || !p.plan) { $("#plan-status").textContent = "No plan running."; return; }
   const phases = p.phases || [];
   const name = phases[p.index] ? (phases[p.index].name || phases[p.index]) : p.phase;
   const left = p.suggested_s ? ` of about ${clock(p.suggested_s)}` : "";
+  const b = p.backing, backing = b && (typeof b === "object" ? (b.style || b.kind || "") : String(b));
   $("#plan-status").textContent = `Plan ${p.plan}: phase ${(p.index ?? 0) + 1} of ${phases.length}, ${name} (${clock(p.phase_elapsed_s || 0)}${left})`
-    + (p.backing ? `, backing: ${p.backing}` : "") + ".";
-  if (!$("#plan-name").value) $("#plan-name").value = p.plan;
+    + (backing ? `, backing: ${backing}` : "") + ".";
 }
 $("#plan-start").addEventListener("click", () => {
-  const name = $("#plan-name").value.trim();
-  if (!name) { toast("Type the plan's name first.", true); return; }
+  const name = $("#plan-name").value;
+  if (!name) { toast("This station has no plans yet (configs/plans/).", true); return; }
   act("POST", "/api/plan", { op: "start", name }, `Plan ${name} started.`).then(r => r && paintPlan(r));
 });
 $("#plan-next").addEventListener("click", () => act("POST", "/api/plan", { op: "next" }, "Next phase.").then(r => r && paintPlan(r)));
@@ -451,7 +478,9 @@ async function loadSessions() {
         el("span", { text: `${length} · ${who} · ${s.touches} touches · ${s.notes} notes` })),
       el("a", { class: "button report", href: `${base}/report`, target: "_blank", rel: "noopener", text: "Open report" }),
       el("a", { class: "button", href: `${base}/csv`, download: `session-${s.id}.csv`, text: "CSV" }),
-      el("a", { class: "button", href: `${base}/midi`, download: `session-${s.id}.mid`, text: "MIDI" }));
+      el("a", { class: "button", href: `${base}/midi`, download: `session-${s.id}.mid`, text: "MIDI" }),
+      state.layout.files.includes("metrics")
+        ? el("a", { class: "button", href: `${base}/metrics`, download: `session-${s.id}-metrics.csv`, text: "Metrics" }) : null);
   }));
 }
 
