@@ -1,7 +1,7 @@
 """The panel as the daemon sees it: built from the config, started, stopped, described.
 
-``build_panel(config, call)`` returns None when ``panel.enabled`` is false. The daemon
-adds ``panel.feed.observe`` to the engine's listeners, starts the panel after its control
+The daemon builds a ``Panel`` only when ``panel.enabled`` is true (the module is not even
+imported otherwise), adds ``panel.feed.observe`` to the engine's listeners, starts the panel after its control
 socket, and closes it before the station. A port that is taken does not stop the
 station: the panel stays off and ``status()["error"]`` says why; a TLS file that cannot
 be used is a config error (the station does not start half-secured).
@@ -72,10 +72,6 @@ class Panel:
                 "port": self.http.port, "bind": self.bind, "tls": self.scheme == "https",
                 "error": self.http.error, "refused_busy": self.http.refused,
                 **self.api.status()}
-
-
-def build_panel(config, call, *, doctor=None) -> Panel | None:
-    return Panel(config, call, doctor=doctor) if config.raw["panel"]["enabled"] else None
 
 
 def lan_address() -> str:

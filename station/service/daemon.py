@@ -32,7 +32,6 @@ from station.engine.runtime import Station
 from station.engine.volume import volume_command
 from station.interop.attach import attach as attach_interop
 from station.journal.writer import Journal
-from station.panel.app import build_panel
 from station.service.control import ControlServer, refuse_if_running
 from station.service.notify import LoopWatchdog, Notifier
 from station.service.startup import Startup
@@ -154,7 +153,10 @@ class Daemon:
         self._register()
         # The therapist's web panel (station.panel): its own threads, this command path.
         try:
-            self.panel = build_panel(self.config, self.control.call, doctor=self._doctor)
+            self.panel = None
+            if self.config.raw["panel"]["enabled"]:   # loaded only when used (memory)
+                from station.panel.app import Panel
+                self.panel = Panel(self.config, self.control.call, doctor=self._doctor)
         except BaseException:        # an unusable TLS file: stop cleanly, exit 3
             self.station.close()
             self._stack.close()
