@@ -59,6 +59,8 @@ done
 for f in "$ROOT"/configs/plans/*.yaml; do     # session plans (docs/session-music.md)
   [ -f "$CONF/plans/$(basename "$f")" ] || install -m 0644 "$f" "$CONF/plans/"
 done
+# The panel edits client profiles (docs/panel.md): the station's user owns that folder.
+if getent passwd "$USER_NAME" >/dev/null; then system chown -R "$USER_NAME:$USER_NAME" "$CONF/clients"; fi
 
 say "data in $DATA (owner only)"
 install -d -m 0700 "$DATA"

@@ -17,8 +17,8 @@ import sys
 import tempfile
 import traceback
 
-COMMANDS = ["run", "simulate", "journal", "status", "doctor", "turn", "profile", "demo", "plan",
-            "song"]
+COMMANDS = ["run", "simulate", "journal", "status", "doctor", "turn", "profile", "demo",
+            "panel", "plan", "song"]
 INTERNAL_ERROR = 70
 
 
