@@ -77,6 +77,8 @@ def parse_yaml(raw: bytes, path: Path, error: type[Exception], what: str = "file
     except yaml.YAMLError as exc:
         raise error(f"{path}: is not valid YAML ({exc}).") from None
     except ValueError as exc:      # PyYAML builds dates itself: 2024-02-30 raises here
+        if isinstance(exc, error):
+            raise
         raise error(_bad_date(node, path, exc)) from None
     lines: dict[tuple, int] = {}
     if node is not None:
