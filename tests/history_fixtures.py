@@ -56,7 +56,7 @@ def session_events(k: int, client: str, rng: random.Random) -> tuple[list, float
         ev += [(t_end, "turn_end", dict(player=2, client="c-therapy", detail="gap")),
                (t_end, "turn_start", dict(player=1, client=client, detail="gap"))]
         first = t_end + delay
-        notes = 3 + min(k, 5)                   # longer replies
+        notes = 3 + k                           # longer replies
         for i in range(notes):
             tt = first + i * gap + rng.uniform(-jitter, jitter)
             ev += touch(round(tt, 3), (i + k) % 6, 0.3, player=1, client=client)

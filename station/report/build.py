@@ -136,7 +136,8 @@ class Report:
                     'before consent was recorded).</p>')
         cls = "unknown" if not c.recorded else ("" if c.research_export and c.audio
                                                 else "no")
-        return f'<p class="consent {cls}">Consent: {H.esc(c.words())}.</p>'
+        words = c.words()
+        return f'<p class="consent {cls}">{H.esc(words[0].upper() + words[1:])}.</p>'
 
     def goals_part(self, goals: list[dict], history: list[Visit],
                    rated: dict[int, dict[str, int]]) -> str:
@@ -185,10 +186,9 @@ class Report:
         return "".join(parts)
 
     def trend_part(self, history: list[Visit], goals: list[dict]) -> str:
-        parts = ["<h3>Across sessions</h3>"]
         if len(history) < 2:
-            return "".join(parts) + ('<p class="na">One session so far: the measures of '
-                                     'that session are in its section below.</p>')
+            return ""          # the summary says so; the session's section has the measures
+        parts = ["<h3>Across sessions</h3>"]
         numbers = [v.number for v in history]
         linked = [g["metric"] for g in goals if g.get("metric") in TERMS]
         keys = list(dict.fromkeys(linked + list(KEY_METRICS)))

@@ -77,12 +77,11 @@ def seat_changes(d: SessionData, player: int) -> list[tuple[float, str | None]]:
     tagged = r.where(mine & (r.client != "") & np.isin(r.kind, ("touch", "note_on",
                                                                  "suppressed", "release")))
     first_change = out[0][0] if out else np.inf
-    inferred: list[tuple[float, str | None]] = []
-    for t, client in zip(tagged.t, tagged.client):
-        if t >= first_change:
-            break
-        if not inferred or inferred[-1][1] != client:
-            inferred.append((0.0 if not inferred else float(t), client))
+    t, who = tagged.t[tagged.t < first_change], tagged.client[tagged.t < first_change]
+    if not len(t):
+        return out
+    new = np.concatenate(([0], np.flatnonzero(who[1:] != who[:-1]) + 1))
+    inferred = [(0.0 if i == 0 else float(t[i]), str(who[i])) for i in new]
     return inferred + out
 
 

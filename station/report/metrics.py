@@ -170,7 +170,8 @@ def out_of_turn_pct(s: Subject) -> Metric:
 def turn_responses(s: Subject) -> tuple[Metric, Metric, np.ndarray]:
     """% of own turns (starting while available) in which the client played, however
     late; median time from turn start to the first valid touch in it (s); latencies."""
-    turns = [(a, b) for a, b in s.turns if which(np.array([a]), s.windows)[0] >= 0]
+    starts = np.array([a for a, _ in s.turns], dtype=float)
+    turns = [t for t, ok in zip(s.turns, which(starts, s.windows) >= 0) if ok]
     n = len(turns)
     if n < MIN_TURNS:
         why = f"fewer than {MIN_TURNS} turns" if n else "no turns"
@@ -187,6 +188,16 @@ def turn_responses(s: Subject) -> tuple[Metric, Metric, np.ndarray]:
     return rate, Metric(float(np.median(lat))), lat
 
 
+def in_turn(times: np.ndarray, turns: list[tuple[float, float]]) -> np.ndarray:
+    """Mask of the times that fall in one of ``turns`` (sorted, start and end included)."""
+    if not turns:
+        return np.zeros(len(times), dtype=bool)
+    a = np.array([t[0] for t in turns])
+    b = np.array([t[1] for t in turns])
+    k = np.searchsorted(a, times, side="right") - 1
+    return (k >= 0) & (times <= b[np.maximum(k, 0)])
+
+
 def initiations_responses(s: Subject) -> tuple[Metric, Metric]:
     """Phrases begun on the client's own vs. in reply: with turn-taking a phrase begun in
     the client's own turn is a reply whatever its delay; without turns, one begun within
@@ -195,7 +206,7 @@ def initiations_responses(s: Subject) -> tuple[Metric, Metric]:
     if not len(starts):
         return none("no notes"), none("no notes")
     if len(s.turn_edges):
-        replies = sum(any(a <= t <= b for a, b in s.turns) for t in starts)
+        replies = int(np.sum(in_turn(starts, s.turns)))
     else:
         o = s.others_onsets
         before = np.searchsorted(o, starts, side="left") - 1

@@ -73,12 +73,12 @@ def timeline(span_s: float, series: list[tuple[str, list, np.ndarray]],
                 color=COLOURS[i % len(COLOURS)], label=label)
         if np.any(on):
             top = max(top, float(np.max(rate[on])))
-    ax.set_ylim(0, top * 1.15)
+    ax.set_ylim(0, top * 1.25)      # headroom for the phase names
     bounds = [t for t, _ in phases] + [span_s]
     for i, (t, name) in enumerate(phases):
         ax.axvspan(t / unit, bounds[i + 1] / unit, color=PHASE_SHADES[i % 2], zorder=0)
-        ax.text(t / unit, 1.01, f" {name}", transform=ax.get_xaxis_transform(),
-                va="bottom", fontsize=FONT - 1)
+        ax.text(t / unit, 0.98, f" {name}", transform=ax.get_xaxis_transform(),
+                va="top", fontsize=FONT - 1, style="italic", color="#444444")
     for label, spans in outages:
         for a, b in spans:
             ax.axvspan(a / unit, b / unit, facecolor="none", edgecolor=OUTAGE, hatch="///",
@@ -86,9 +86,9 @@ def timeline(span_s: float, series: list[tuple[str, list, np.ndarray]],
             label = None
     for n, t in enumerate(marks, 1):
         ax.axvline(t / unit, color="#555555", lw=0.8, ls=":", zorder=2)
-        ax.text(t / unit, 0.97, str(n), transform=ax.get_xaxis_transform(), ha="center",
-                va="top", fontsize=FONT - 1, bbox=dict(boxstyle="circle,pad=0.15",
-                                                       fc="white", ec="#555555", lw=0.6))
+        ax.text(t / unit, 1.02, str(n), transform=ax.get_xaxis_transform(), ha="center",
+                va="bottom", fontsize=FONT - 1, bbox=dict(boxstyle="circle,pad=0.15",
+                                                          fc="white", ec="#555555", lw=0.6))
     ax.set_xlim(0, max(span_s / unit, 0.5))
     ax.set_xlabel(f"session time ({'s' if unit == 1.0 else 'min'})", fontsize=FONT)
     ax.set_ylabel("touches per minute", fontsize=FONT)

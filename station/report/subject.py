@@ -92,7 +92,8 @@ def subject(d: SessionData, col: Column, phase: list[Interval] | None = None) ->
     quiet = len(first_per_touch(quiet_rows)[0])
     turn_rows = r.where((r.player == col.player) & inside(r.t, col.seated))
     starts, ends = _turns(turn_rows, d.span_s)
-    own = [(a, b) for a, b in zip(starts, ends) if inside(np.array([a]), seated)[0]]
+    own = [(float(a), float(b)) for a, b, ok in zip(starts, ends, inside(starts, seated))
+           if ok]
     others = r.where((r.kind == "note_on") & (r.player >= 0) & (r.player != col.player))
     other_t = np.unique(np.rec.fromarrays([others.t, others.pad, others.player]))
     beats = r.t[(r.kind == "beat")]
