@@ -43,7 +43,7 @@ def session_events(k: int, client: str, rng: random.Random) -> tuple[list, float
           (0.0, "phase", dict(detail="warm-up")), (60.0, "phase", dict(detail="main")),
           (240.0, "phase", dict(detail="reflection")),
           (245.0, "note", dict(detail=f"week {k + 1}: " + ("calm" if k % 2 else "tired")))]
-    delay = max(0.5, round(2 * (3.0 - 0.3 * k)) / 2) - 0.03   # replies come sooner
+    delay = max(0.5, round(2 * (3.0 - 0.35 * k)) / 2) - 0.03  # replies come sooner
     jitter = 0.12 * max(0.0, 1 - k / 6)         # and steadier
     gap = 0.5
     t = 62.0

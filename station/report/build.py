@@ -175,7 +175,7 @@ class Report:
                 metric = None
                 if g.get("metric") in TERMS:
                     term = TERMS[g["metric"]]
-                    metric = (term.label + (f" ({term.unit})" if term.unit else ""),
+                    metric = (term.label, term.y_label,
                               [rounded(v.row.value(g["metric"]), term.decimals)
                                for v in history], g["direction"])
                 parts.append(self.plot("goal", (numbers, levels, g.get("levels") or {},
@@ -201,10 +201,12 @@ class Report:
                 continue
             tr = trend(values)
             title = term.label + (f" ({term.unit})" if term.unit else "")
-            series.append((title, numbers, values, tr.slope, tr.intercept))
+            series.append((title, term.y_label, numbers, values, tr.slope, tr.intercept))
             known = [v for v in values if v is not None]
-            slope = (f"{plain(tr.slope, term.decimals + 1)} per session"
-                     if tr.slope is not None else f'<span class="na">needs 4 sessions</span>')
+            slope = ('<span class="na">needs 4 sessions</span>' if tr.slope is None
+                     else "no change" if rounded(tr.slope, term.decimals + 1) == 0
+                     else f"{'+' if tr.slope > 0 else ''}{plain(tr.slope, term.decimals + 1)}"
+                          f"{' ' + term.unit if term.unit else ''} per session")
             nap = (f"{plain(tr.nap, 0)} %" if tr.nap is not None
                    else '<span class="na">needs 5 sessions</span>')
             rows.append([H.esc(term.label), f'<span class="small">{H.esc(term.meaning)}</span>',

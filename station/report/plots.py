@@ -99,18 +99,19 @@ def timeline(span_s: float, series: list[tuple[str, list, np.ndarray]],
     return _png(fig)
 
 
-def trends(series: list[tuple[str, list[int], list[float | None], float | None,
+def trends(series: list[tuple[str, str, list[int], list[float | None], float | None,
                               float | None]]) -> tuple[str, int]:
     """Small multiples: each metric per session, with its Theil–Sen line where known.
 
-    ``series``: (title with unit, session numbers, values, slope, intercept at the first
-    session number)."""
+    ``series``: (title with unit, y label, session numbers, values, slope, intercept at
+    the first session number)."""
     cols = 3
     rows = max(1, int(np.ceil(len(series) / cols)))
     fig = _figure(7.5, 2.1 * rows)
-    for k, (title, numbers, values, slope, intercept) in enumerate(series):
+    for k, (title, ylabel, numbers, values, slope, intercept) in enumerate(series):
         ax = fig.add_subplot(rows, cols, k + 1)
         ax.set_title(title, fontsize=FONT)
+        ax.set_ylabel(ylabel, fontsize=FONT - 1)
         pts = [(x, v) for x, v in zip(numbers, values) if v is not None]
         if not pts:
             _no_data(ax, "no data in these sessions")
@@ -128,8 +129,8 @@ def trends(series: list[tuple[str, list[int], list[float | None], float | None,
         low, high = min(y), max(y)
         if high == low:                 # a flat line: keep zero in view, no tiny range
             ax.set_ylim(min(0, low) - 0.5, max(high, 0) * 1.2 + 0.5)
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.16 / rows + 0.06, top=0.9,
-                        hspace=0.85, wspace=0.35)
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.16 / rows + 0.06, top=0.9,
+                        hspace=0.85, wspace=0.45)
     return _png(fig)
 
 
@@ -137,7 +138,7 @@ def goal(numbers: list[int], levels: list[int | None], level_words: dict[int, st
          metric: tuple[str, list[float | None], str] | None) -> tuple[str, int]:
     """A goal across sessions: the ratings (−2..+2) and, beside them, the linked metric.
 
-    ``metric``: (title with unit, values per session, direction higher|lower) or None."""
+    ``metric``: (title, y label, values per session, direction higher|lower) or None."""
     fig = _figure(7.5 if metric else 4.2, 2.3)
     ax = fig.add_subplot(1, 2 if metric else 1, 1)
     pts = [(x, v) for x, v in zip(numbers, levels) if v is not None]
@@ -156,10 +157,11 @@ def goal(numbers: list[int], levels: list[int | None], level_words: dict[int, st
         ax.set_ylabel("level", fontsize=FONT)
         ax.tick_params(labelsize=FONT - 1)
     if metric:
-        title, values, direction = metric
+        title, ylabel, values, direction = metric
         ax2 = fig.add_subplot(1, 2, 2)
         arrow = "↑" if direction == "higher" else "↓"
         ax2.set_title(f"{title} ({arrow} is better)", fontsize=FONT)
+        ax2.set_ylabel(ylabel, fontsize=FONT - 1)
         mpts = [(x, v) for x, v in zip(numbers, values) if v is not None]
         if not mpts:
             _no_data(ax2)

@@ -26,6 +26,11 @@ class Term:
     more: str = ""        # the summary's words when the value went up ...
     less: str = ""        # ... and down
     min_change: float = 0.0
+    axis: str = ""        # a picture's y label when the unit alone says too little
+
+    @property
+    def y_label(self) -> str:
+        return self.axis or self.unit
 
 
 TERMS: dict[str, Term] = {
@@ -46,9 +51,10 @@ TERMS: dict[str, Term] = {
                          "ends at a pause over twice the usual gap, 1 to 4 s, or at a turn "
                          "change)", "played more slowly", "played faster", 0.1),
     "ioi_cv": Term("Unevenness of timing", "", 2, "within phrases: IQR ÷ median of the time "
-                   "between notes; 0 is perfectly even", "less steady", "steadier", 0.05),
+                   "between notes; 0 is perfectly even", "less steady", "steadier", 0.05,
+                   "IQR ÷ median"),
     "pads_used": Term("Pads used", "", 0, "distinct pads that sounded", "used more pads",
-                      "used fewer pads", 1.0),
+                      "used fewer pads", 1.0, "pads"),
     "suppressed_pct": Term("Touches held back", "%", 0, "by the motor filters or the turn, "
                            "share of touches", "more touches held back",
                            "fewer touches held back", 5.0),
@@ -67,7 +73,7 @@ TERMS: dict[str, Term] = {
                       "within 2 s of a partner's note when there are no turns"),
     "vector_strength": Term("Closeness to the pulse", "", 2, "vector strength R: 0 no relation "
                             "to the beat, 1 every touch at the same point of the beat",
-                            "closer to the pulse", "further from the pulse", 0.1),
+                            "closer to the pulse", "further from the pulse", 0.1, "R (0..1)"),
     "rayleigh_p": Term("Rayleigh p", "", 4, "chance of this much clustering at one point of "
                        "the beat if touches ignored it; small means they follow the beat"),
     "mean_asynchrony_ms": Term("Ahead of / behind the beat", "ms", 0, "mean time of the "

@@ -70,7 +70,9 @@ def test_the_client_comes_first_with_a_summary_worded_by_direction(history_db):
                                      "Session 1 of the journal")]
     assert order == sorted(order)
     summary = html[html.index("Summary"):html.index("<h3>Goals</h3>")]
-    assert "Session 8" in summary and "Since session 7" in summary
+    assert "Session 8" in summary
+    since_7 = summary[summary.index("Since session 7"):summary.index("Since the baseline")]
+    assert "<b>replied faster</b> (reply time, median 1 s → 0.5 s" in since_7
     assert "Since the baseline (sessions 1–4, median)" in summary
     for words in ("played longer", "steadier", "replied faster"):
         assert f"<b>{words}</b>" in summary
