@@ -4,13 +4,13 @@ import sqlite3
 
 import pytest
 from conftest import write
+from journal_fixtures import old_journal
 
 from station.config.profile import load_profile
 from station.core.errors import ConsentError, StationError
 from station.journal.reader import open_journal, ratings
 from station.journal.ratings import parse_level, rate_goal
 from station.journal.retention import forget_client, purge_older_than
-from station.journal.schema import MIGRATIONS
 from station.journal.writer import Journal, connect
 
 GOALS = """\
@@ -20,28 +20,12 @@ goals:
 """
 
 
-def v2_journal(path):
-    """A journal as the previous release wrote it (schema version 2), with one session."""
-    conn = sqlite3.connect(path)
-    conn.executescript(MIGRATIONS[0] + MIGRATIONS[1])
-    conn.execute("PRAGMA user_version = 2")
-    conn.execute("INSERT INTO meta VALUES ('secret', 'abc')")
-    conn.execute("INSERT INTO sessions(id, station, started_ns, ended_ns, started_at, "
-                 "latency_ms, started_unix_ns, started_by) VALUES (1, 'old', 0, 5000000000, "
-                 "'2024-01-02T10:00:00+00:00', 4, 1704189600000000000, 'cli')")
-    conn.execute("INSERT INTO events(session_id, t_ns, kind, player, client, pad) "
-                 "VALUES (1, 1000000000, 'touch', 1, 'c-aaaaaaaa', 3)")
-    conn.commit()
-    conn.close()
-
-
 def test_a_version_2_journal_gains_ratings_and_local_time_and_keeps_its_data(tmp_path):
-    path = tmp_path / "old.db"
-    v2_journal(path)
+    path = old_journal(tmp_path / "old.db", 2)       # the previous release's schema
     conn = connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     assert conn.execute("SELECT utc_offset_min, tz, started_by FROM sessions").fetchone() \
-        == (None, None, "cli")
+        == (None, None, "run")
     assert conn.execute("SELECT pad FROM events").fetchone()[0] == 3
     conn.close()
     j = Journal(path)
