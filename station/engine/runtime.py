@@ -52,7 +52,7 @@ class Station:
         self._stack.callback(synth.close)
         self.engine = Engine(config, synth=synth, clock=clock, pseudonym=journal.pseudonym)
         # Consent is applied between the engine and the journal (station.journal.consent).
-        self.consent = ConsentJournal(journal, self._seat)
+        self.consent = ConsentJournal(journal, self.seat_of)
         self.engine.listeners.append(self.consent.record)
         self.hardware = hardware_factory(self.put)
         self._stack.callback(self.hardware.close)
@@ -136,7 +136,7 @@ class Station:
         self.engine.use_client(player, profile, now)
         return profile
 
-    def _seat(self, player: int) -> tuple:
+    def seat_of(self, player: int) -> tuple:
         """(profile, role) seated at ``player`` now (for the consent journal)."""
         seat = self.engine.seats.get(player)
         return (None, "") if seat is None else (seat.profile, seat.player.role)

@@ -187,7 +187,7 @@ class Daemon:
             sessions.note(text or "", now)
         elif op == "rate":
             from station.journal.ratings import rate_goal
-            rated = rate_goal(self.station.consent, {n: self.station._seat(n) for n in
+            rated = rate_goal(self.station.consent, {n: self.station.seat_of(n) for n in
                                                      self.station.engine.seats},
                               goal, level, now, player, load=self._load_profile)
             return {**sessions.status(), "rated": rated}

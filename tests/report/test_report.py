@@ -37,6 +37,11 @@ def history_db(tmp_path_factory):
     return path, client
 
 
+@pytest.fixture(scope="module")
+def history_html(history_db):
+    return build_report(open_journal(history_db[0]))
+
+
 def test_report_cli_writes_one_private_self_contained_html_file(history_db, tmp_path):
     db, client = history_db
     out = tmp_path / "usb" / "report.html"
@@ -62,9 +67,9 @@ def test_report_cli_writes_one_private_self_contained_html_file(history_db, tmp_
     assert r.returncode == 1 and "database" in r.stderr, "never over the journal"
 
 
-def test_the_client_comes_first_with_a_summary_worded_by_direction(history_db):
-    db, client = history_db
-    html = build_report(open_journal(db))
+def test_the_client_comes_first_with_a_summary_worded_by_direction(history_db,
+                                                                     history_html):
+    client, html = history_db[1], history_html
     order = [html.index(s) for s in (f"Client {client}", "Summary", "<h3>Goals</h3>",
                                      "<h3>Across sessions</h3>", 'id="sessions"',
                                      "Session 1 of the journal")]
@@ -82,9 +87,8 @@ def test_the_client_comes_first_with_a_summary_worded_by_direction(history_db):
     assert "Client c-therapy" not in html and "partner (therapist)" in html
 
 
-def test_explanations_are_on_the_page_and_numbers_mean_what_they_say(history_db):
-    db, _ = history_db
-    html = build_report(open_journal(db))
+def test_explanations_are_on_the_page_and_numbers_mean_what_they_say(history_html):
+    html = history_html
     text = text_of(html)
     assert "title=" not in html, "no tooltip-only explanations"
     for key in ("valid_per_min", "ioi_cv", "turn_response_rate", "time_on_task_pct"):
