@@ -91,3 +91,18 @@ def rate_goal(journal, seats: dict[int, tuple], goal: str, level, now: int,
 
 def _ids(profile) -> str:
     return ", ".join(g["id"] for g in profile.goals)
+
+
+def seated_goals(seats: dict[int, tuple]) -> dict[int, dict]:
+    """What a front end offers for rating: player -> {client, goals: [{id, text, levels}],
+    ratable} for each seated client (not the therapist). ``ratable`` is False without
+    journal consent (the station keeps no ratings of theirs)."""
+    out = {}
+    for p, (profile, role) in sorted(seats.items()):
+        if profile is None or role == "therapist":
+            continue
+        out[p] = {"client": profile.client_id, "ratable": consent_of(profile).journal,
+                  "goals": [{"id": g["id"], "text": g["text"],
+                             "levels": {str(k): v for k, v in (g.get("levels") or {}).items()}}
+                            for g in profile.goals]}
+    return out

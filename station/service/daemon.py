@@ -187,14 +187,21 @@ class Daemon:
             sessions.note(text or "", now)
         elif op == "rate":
             from station.journal.ratings import rate_goal
-            rated = rate_goal(self.station.consent, {n: self.station.seat_of(n) for n in
-                                                     self.station.engine.seats},
-                              goal, level, now, player, load=self._load_profile)
-            return {**sessions.status(), "rated": rated}
+            rated = rate_goal(self.station.consent, self._seats(), goal, level, now, player,
+                              load=self._load_profile)
+            return {**self._session_status(), "rated": rated}
         elif op != "status":
             raise StationError(f"unknown session command '{op}': use start, stop, phase, "
                                f"note, rate or status.")
-        return sessions.status()
+        return self._session_status()
+
+    def _seats(self) -> dict:
+        return {n: self.station.seat_of(n) for n in self.station.engine.seats}
+
+    def _session_status(self) -> dict:
+        """The session's state plus the seated clients' goals (what the panel can rate)."""
+        from station.journal.ratings import seated_goals
+        return {**self.station.sessions.status(), "goals": seated_goals(self._seats())}
 
     def _load_profile(self, client: str):
         from station.config.profile import load_profile

@@ -74,7 +74,10 @@ def test_a_seated_clients_goal_is_rated_from_the_cli_and_the_socket(tmp_path, st
         assert r.returncode == 1 and "alex (player 1): steady, turns" in r.stderr
         r = station("session", "rate", "reach", "--config", cfg, env=station_env)
         assert r.returncode == 1 and "needs the goal and the level" in r.stderr
-        # what the panel sends: {goal, level}
+        # what the panel reads (the seated clients' goals) and sends ({goal, level})
+        goals = request(sock, "session", op="status")["goals"]
+        assert [g["id"] for g in goals["2"]["goals"]] == ["reach", "reply"]
+        assert goals["1"]["client"] == "alex" and goals["1"]["ratable"] is True
         result = request(sock, "session", op="rate", goal="reply", level=-2)
         assert result["rated"]["client"] == "sam" and result["rated"]["level"] == -2
         assert station("session", "stop", "--config", cfg, env=station_env).returncode == 0
