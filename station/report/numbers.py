@@ -1,4 +1,5 @@
-"""Numbers rounded to their meaning, the same in the report and the metrics export.
+"""Numbers rounded to their meaning, the same in the report and the metrics export, and
+times as the station's local clock shows them.
 
 A value is rounded to its metric's decimals (``station.report.vocabulary``) before it is
 shown or compared, so arithmetic noise (1.1e-15 where the answer is 0) never reaches a
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from station.journal.reader import SessionInfo
 from station.report.vocabulary import TERMS
 
 
@@ -61,3 +63,16 @@ def minutes(seconds: float) -> str:
 def signed(level: int) -> str:
     """A goal level: ``+1``, ``0``, ``-2``."""
     return f"{level:+d}" if level else "0"
+
+
+def when(info: SessionInfo, after_s: float = 0.0, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    return info.local(after_s).strftime(fmt)
+
+
+def zone(info: SessionInfo) -> str:
+    t = info.local()
+    name = t.tzname() or ""
+    if name and not name.startswith("UTC"):
+        return name
+    offset = t.utcoffset()
+    return "UTC" if not offset else t.strftime("UTC%z")
