@@ -6,6 +6,7 @@ Units: GPIO numbers are BCM numbers; board addresses are I2C addresses 0x5A..0x5
 
 from __future__ import annotations
 
+from station.config.panel_schema import PANEL
 from station.core.logs import LOGGING
 from station.core.schema import REQUIRED, Field
 from station.interop.schema import MIDI, OSC
@@ -141,4 +142,5 @@ STATION = Field("section", "The station config.", fields={
                                    "audio device (waits double from 1 s up to this).",
                                    default=30.0, min=1.0, max=600.0, units="s"),
     }),
+    "panel": PANEL,
 })
