@@ -73,3 +73,7 @@ class PlanError(StationError, ValueError):
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or [message]
+
+
+class ConsentError(StationError, PermissionError):
+    """A recording, export or rating goes beyond what the client consented to: refused."""

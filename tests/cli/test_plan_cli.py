@@ -44,7 +44,7 @@ def test_plan_commands_and_the_session_button_on_a_running_station(tmp_path, sta
         assert {"name": "standard", "title": "Standard session", "phases": [
             "welcome", "warm_up", "main", "reflection", "goodbye"]} in plans
         r = station("plan", "start", "../standard", "--config", cfg, env=station_env)
-        assert r.returncode == 6 and "is not a plan name" in r.stderr
+        assert r.returncode == 1 and "is not a plan name" in r.stderr     # refused input
         r = station("plan", "start", "standrd", "--config", cfg, env=station_env)
         assert "did you mean 'standard'" in r.stderr
         r = station("plan", "start", "standard", "--config", cfg, env=station_env)
@@ -67,7 +67,7 @@ def test_plan_commands_and_the_session_button_on_a_running_station(tmp_path, sta
         r = station("plan", "stop", "--config", cfg, env=station_env)
         assert r.returncode == 0 and "No plan is running." in r.stdout
         r = station("plan", "stop", "--config", cfg, env=station_env)
-        assert r.returncode == 6 and "nothing to stop" in r.stderr
+        assert r.returncode == 1 and "nothing to stop" in r.stderr
         # the backing command, as the panel sends it
         b = request(sock, "backing", op="start", style="pulse", tempo_bpm=90, volume=0.3,
                     tempo=None)
@@ -78,7 +78,7 @@ def test_plan_commands_and_the_session_button_on_a_running_station(tmp_path, sta
         assert request(sock, "backing", op="status")["tempo_bpm"] == 90.0, "still playing"
         assert request(sock, "backing", op="stop") is None
         r = station("plan", "next", "--config", cfg, env=station_env)
-        assert r.returncode == 6 and "no plan is running" in r.stderr
+        assert r.returncode == 1 and "no plan is running" in r.stderr
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
     finally:

@@ -11,8 +11,12 @@ import pytest
 from conftest import CONFIGS, station_command, write
 
 from station.core.events import BEAT
-from station.report.data import load_session, subject
+from station.journal.reader import select_sessions
+from station.report.columns import columns
+from station.report.data import load_session
 from station.report.metrics import synchronisation
+from station.report.subject import subject
+from station.report.table import session_rows
 from station.sim.runner import SAMPLE_RATE, Simulation, simulate
 from station.sim.scenario import load_scenario
 from station.sound.analysis import cents, fundamental_hz, is_silent, midi_to_hz
@@ -171,20 +175,22 @@ def test_follow_client_a_client_who_stops_holds_the_ramp_and_resumes_it(tmp_path
     assert reached > 1.0 + 30 + 8, "later than a client who never stopped"
 
 
-def test_synchronisation_of_taps_30_ms_after_the_heard_beat(tmp_path):
-    latency = 4 * MS        # the configured output latency the session records (3 x 64 / 48k)
+def player_subject(db, player=1):
+    d = load_session(db, select_sessions(db)[0])
+    return subject(d, next(c for c in columns(d) if c.player == player))
+
+
+def test_synchronisation_of_taps_30_ms_after_each_beat(tmp_path):
     closed_loop(tmp_path, ["{at: 1.0, action: backing, style: pulse, tempo_bpm: 100}",
                            "{at: 21.0, action: backing_stop}"], 22.0,
-                tap=lambda b: b + latency + 30 * MS)
-    conn = sqlite3.connect(tmp_path / "out" / "station.db")
-    from station.journal.reader import select_sessions
-    info = select_sessions(conn)[0]
-    assert info.latency_ms == pytest.approx(4.0)
-    s = subject(load_session(conn, info), 1)
+                tap=lambda b: b + 30 * MS)
+    s = player_subject(sqlite3.connect(tmp_path / "out" / "station.db"))
     r, p, asynchrony = synchronisation(s)
-    # by hand: every tap is 30 ms after its heard beat, the period is 0.6 s (to the block)
+    # by hand: every tap is 30 ms after its beat (a beat's time is when it sounded), the
+    # period 0.6 s to the block: all phases equal, so R = 1 and the mean is 30 ms
+    assert len(s.onsets) == len(s.beats) == 34
     period = np.median(np.diff(s.beats))
-    phases = 2 * np.pi * (s.onsets - (s.beats[:len(s.onsets)] + 0.004)) / period
+    phases = 2 * np.pi * (s.onsets - s.beats) / period
     assert np.allclose(phases, 2 * np.pi * 0.030 / period, atol=1e-6)
     hand_r = abs(np.mean(np.exp(1j * phases)))
     assert hand_r == pytest.approx(1.0) and r.value == pytest.approx(hand_r)
@@ -202,12 +208,11 @@ def test_random_taps_are_not_synchronised(tmp_path):
         events += [f"{{at: {t:.4f}, action: touch, board: 0x5A, electrode: 0}}",
                    f"{{at: {t + 0.05:.4f}, action: release, board: 0x5A, electrode: 0}}"]
     _, _, db = run(tmp_path, events, end=22)
-    from station.journal.reader import select_sessions
-    s = subject(load_session(db, select_sessions(db)[0]), 1)
+    s = player_subject(db)
     assert len(s.onsets) == 40
     r, p, _ = synchronisation(s)
-    # by hand: each tap's phase within its (heard) beat interval, then the mean vector
-    b = np.array(beats(db)) / S + 0.004 - select_sessions(db)[0].started_ns / S
+    # by hand: each tap's phase within its beat interval, then the mean vector
+    b = np.array(beats(db)) / S - select_sessions(db)[0].started_ns / S
     k = np.searchsorted(b, s.onsets) - 1
     phase = 2 * np.pi * (s.onsets - b[k]) / (b[k + 1] - b[k])
     hand_r = abs(np.mean(np.exp(1j * phase)))
@@ -215,6 +220,17 @@ def test_random_taps_are_not_synchronised(tmp_path):
     hand_p = np.exp(np.sqrt(1 + 4 * n + 4 * (n * n - (n * hand_r) ** 2)) - (1 + 2 * n))
     assert r.value == pytest.approx(hand_r, abs=1e-9) and hand_r < 0.3
     assert p.value == pytest.approx(hand_p, rel=1e-6) and p.value > 0.05
+
+
+def test_the_demo_reports_synchronisation_in_the_phase_with_the_pulse(tmp_path):
+    simulate(load_scenario(CONFIGS / "scenarios" / "demo.yaml"), tmp_path / "demo")
+    db = sqlite3.connect(tmp_path / "demo" / "station.db")
+    rows = {(r.column.player, r.phase): r for r in
+            session_rows(load_session(db, select_sessions(db)[0]))}
+    main = rows[(1, "main")]
+    assert main.value("vector_strength") >= 0.95
+    assert main.value("mean_asynchrony_ms") == pytest.approx(34, abs=8)   # ~30 ms late taps
+    assert rows[(1, "warm_up")].value("vector_strength") is None, "a drone has no beat"
 
 
 def test_the_csv_export_has_a_row_per_beat(tmp_path, station_env):
