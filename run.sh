@@ -26,8 +26,9 @@ apt_setup() {
   #   systemd: systemd-analyze, for the test that verifies deploy/station.service
   #   jackd2: JACK's dummy backend, real-time audio tests and the end-to-end benchmark
   #   chromium: the browser the panel and report tests drive (Playwright, no download)
+  #   gcc, libc6-dev: compile the output ceiling's limiter (station/sound/limiter.c)
   local pkgs=(libfluidsynth3 timgm6mb-soundfont python3 python3-venv python3-dev make systemd
-              jackd2 chromium)
+              jackd2 chromium gcc libc6-dev)
   is_pi && pkgs+=(python3-lgpio python3-rpi.gpio i2c-tools)   # gpiozero prefers lgpio (Pi 5)
   local missing=() p updated=0
   for p in "${pkgs[@]}"; do
@@ -56,7 +57,8 @@ venv_setup() {
     if is_pi; then "$py" -m venv --system-site-packages "$VENV"; else "$py" -m venv "$VENV"; fi
   fi
   local stamp="$VENV/.installed" want
-  want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  # the compiled limiter is rebuilt whenever its source or the build files change
+  want=$(cat pyproject.toml setup.py station/sound/*.c | sha256sum | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     say "installing the station and its Python packages"
     "$VENV/bin/python" -m pip install -q --upgrade pip

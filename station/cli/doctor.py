@@ -55,7 +55,8 @@ def audio_test(args) -> int:
                          f"then set audio.device in {config.path}.")
     soundfont = find_soundfont(config.soundfont)
     velocity = max(1, int(127 * min(0.6, config.max_volume)))
-    with Synth(soundfont, gain=a["gain"], audio=settings) as synth:
+    with Synth(soundfont, gain=a["gain"], audio=settings,
+               ceiling_dbfs=a["ceiling_dbfs"]) as synth:
         synth.set_timbre(0, Timbre("piano", 0, 0))
         for note in SCALE:
             synth.note_on(0, note, velocity)

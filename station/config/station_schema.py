@@ -21,6 +21,12 @@ def _address_check(value: int) -> str | None:
     return None
 
 
+def _finite(value: float) -> str | None:
+    if value != value or value in (float("inf"), float("-inf")):
+        return "must be a number of dBFS, not NaN or infinity."
+    return None
+
+
 BOARD = Field("section", "One MPR121 board.", fields={
     "address": Field("integer", "I2C address (0x5A..0x5D, set by the ADDR pin).",
                      default=REQUIRED, check=_address_check),
@@ -71,7 +77,16 @@ STATION = Field("section", "The station config.", fields={
         "period_size": Field("integer", "Frames per ALSA period.", default=64, min=64,
                              max=4096, units="frames"),
         "periods": Field("integer", "Number of ALSA periods.", default=3, min=2, max=16),
-        "gain": Field("number", "FluidSynth master gain.", default=0.5, min=0.0, max=2.0),
+        "gain": Field("number", "FluidSynth master gain: how loud ordinary playing is. The "
+                      "default puts a session of two players at about -21 dBFS RMS; the "
+                      "ceiling still bounds the loudest moments.", default=2.5, min=0.0,
+                      max=10.0),
+        "ceiling_dbfs": Field("number", "The loudness ceiling: no sample the station plays "
+                              "exceeds this level, whatever is played. A limiter on the "
+                              "output turns the loudest moments down (it adds 0.75 ms of "
+                              "latency). 0 dBFS is the output's full scale.",
+                              default=-6.0, min=-30.0, max=0.0, units="dBFS",
+                              check=_finite),
     }),
     "input": Field("section", "How pads are read.", fields={
         "mode": Field("choice", "irq: read a board when its IRQ line falls (fast, idle CPU "

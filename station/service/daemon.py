@@ -32,6 +32,7 @@ from station.journal.writer import Journal
 from station.service.control import ControlServer, refuse_if_running
 from station.service.notify import LoopWatchdog, Notifier
 from station.service.startup import Startup
+from station.sound import limiter
 from station.sound.audio_guard import AudioGuard, FluidErrorHook
 from station.sound.soundfont import find_soundfont
 from station.sound.synth import AudioSettings, Synth
@@ -46,18 +47,19 @@ def open_synth(config: StationConfig, realtime: bool = True) -> Synth:
     synth without output: the audio guard keeps trying, the journal records meanwhile."""
     soundfont = find_soundfont(config.soundfont)
     a = config.audio
+    limiter.require()       # no sound at all rather than sound without its ceiling (exit 5)
+    level = dict(sample_rate=a["sample_rate"], gain=a["gain"], ceiling_dbfs=a["ceiling_dbfs"])
     if not realtime:
-        return Synth(soundfont, sample_rate=a["sample_rate"], gain=a["gain"])
+        return Synth(soundfont, **level)
     settings = AudioSettings(driver=a["driver"], device=a["device"],
                              period_size=a["period_size"], periods=a["periods"],
                              sample_rate=a["sample_rate"])
     try:
-        return Synth(soundfont, sample_rate=a["sample_rate"], gain=a["gain"], audio=settings)
+        return Synth(soundfont, audio=settings, **level)
     except AudioError as exc:
         log.warning("%s The station starts silently and keeps retrying the device; the "
                     "journal records everything meanwhile.", exc)
-    return Synth(soundfont, sample_rate=a["sample_rate"], gain=a["gain"], audio=settings,
-                 open_audio=False)
+    return Synth(soundfont, audio=settings, open_audio=False, **level)
 
 
 def hardware_factory(config: StationConfig, kind: str, clock):

@@ -28,6 +28,7 @@ from station.core.events import (
 from station.engine.runtime import Station
 from station.journal.writer import Journal
 from station.sim.scenario import Scenario
+from station.sound.limiter import ceiling_words
 from station.sound.soundfont import find_soundfont
 from station.sound.synth import Synth
 from station.sound.wav import WavWriter
@@ -54,7 +55,8 @@ class Simulation:
             (self.out_dir / f"station.db{suffix}").unlink(missing_ok=True)
         self.clock = VirtualClock()
         self.synth = Synth(find_soundfont(self.config.soundfont), sample_rate=SAMPLE_RATE,
-                           gain=self.config.audio["gain"])
+                           gain=self.config.audio["gain"],
+                           ceiling_dbfs=self.config.audio["ceiling_dbfs"])
         self.wav = WavWriter(self.out_dir / "session.wav", SAMPLE_RATE)
         self._frames = 0
         self.counts = collections.Counter()
@@ -93,6 +95,8 @@ class Simulation:
             self.station.engine.all_notes_off(self.clock.now_ns())
             self._render_to(self.clock.now_ns() + TAIL_NS)   # let release tails ring out
         finally:
+            limiter = self.synth.limiter                  # how hard the ceiling worked
+            self.ceiling = limiter.status() if limiter is not None else None
             self.station.close()
             self.wav.close()
         return self.summary()
@@ -198,6 +202,7 @@ class Simulation:
             "suppressed": self.counts[SUPPRESSED], "players": players,
             "refused_profiles": self.refused, "faults": self.faults, "journal": self.station.journal.health(),
             "wav": str(self.out_dir / "session.wav"), "db": str(self.out_dir / "station.db"),
+            "ceiling": getattr(self, "ceiling", None),
         }
 
 
@@ -222,6 +227,8 @@ def summary_text(summary: dict) -> str:
         first, *problems = r.splitlines()
         lines.append("  Refused profile (the previous client kept playing): " + first)
         lines.extend("    " + p.strip() for p in problems)
+    if summary.get("ceiling"):
+        lines.append(ceiling_words(summary["ceiling"]))
     lines.append(f"Audio: {summary['wav']}\nJournal: {summary['db']}")
     return "\n".join(lines)
 
