@@ -47,7 +47,7 @@ typedef struct stl {
     void *synth;
     stl_write_fn write;         /* fluid_synth_write_float */
     float threshold;            /* T, linear, 0 < T <= 1 */
-    int enabled;                /* 0: pass-through (for measurements only) */
+    int enabled;                /* 0: offline renders pass through (measurements only) */
     int delay;                  /* D, look-ahead in frames (lookahead_s * rate, <= 5 ms) */
     int window;                 /* D + 1 */
     double release;             /* r: per-frame decay of (1 - env) */
@@ -83,7 +83,7 @@ void stl_free(stl_t *s)
 
 /* rate: Hz; threshold: linear 0..1; lookahead_s: 0..0.005; release_s: time constant > 0. */
 stl_t *stl_new(void *synth, stl_write_fn write, double rate, double threshold,
-               double lookahead_s, double release_s, int enabled)
+               double lookahead_s, double release_s)
 {
     if (!(rate >= 1000.0 && rate <= 384000.0) || !(threshold > 0.0 && threshold <= 1.0) ||
         !(lookahead_s >= 0.0 && lookahead_s <= 0.005) || !(release_s > 0.0 && release_s <= 10.0))
@@ -93,7 +93,7 @@ stl_t *stl_new(void *synth, stl_write_fn write, double rate, double threshold,
     s->synth = synth;
     s->write = write;
     s->threshold = (float)threshold;
-    s->enabled = enabled != 0;
+    s->enabled = 1;
     s->delay = (int)floor(lookahead_s * rate + 1e-9);
     s->window = s->delay + 1;
     s->release = exp(-1.0 / (release_s * rate));
@@ -114,6 +114,8 @@ stl_t *stl_new(void *synth, stl_write_fn write, double rate, double threshold,
 }
 
 int stl_delay_frames(const stl_t *s) { return s->delay; }
+/* Offline renders only: the real-time callback limits whatever this says. */
+void stl_set_bypass(stl_t *s, int on) { s->enabled = !on; }
 float stl_min_gain(const stl_t *s) { return s->min_gain; }
 float stl_max_input(const stl_t *s) { return s->max_input; }
 uint32_t stl_limited_blocks(const stl_t *s) { return s->limited_blocks; }

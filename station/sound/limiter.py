@@ -80,7 +80,8 @@ def library() -> ctypes.CDLL:
                          f"(version {lib.stl_abi()}, this station needs {ABI}). " + FIX)
     p, i, d, f = ctypes.c_void_p, ctypes.c_int, ctypes.c_double, ctypes.c_float
     for name, res, args in (
-            ("stl_new", p, [p, p, d, d, d, d, i]), ("stl_free", None, [p]),
+            ("stl_new", p, [p, p, d, d, d, d]), ("stl_free", None, [p]),
+            ("stl_set_bypass", None, [p, i]),
             ("stl_delay_frames", i, [p]), ("stl_min_gain", f, [p]),
             ("stl_max_input", f, [p]), ("stl_limited_blocks", ctypes.c_uint32, [p]),
             ("stl_process", None, [p, p, p, i]), ("stl_render_s16", i, [p, i, p]),
@@ -146,18 +147,17 @@ class Limiter:
 
     fluid_lib: pyfluidsynth's library name (``fluidsynth.lib``); synth: the
     ``fluid_synth_t*``; sample_rate in Hz; ceiling_dbfs in CEILING_RANGE_DBFS.
-    ``enabled=False`` passes audio through untouched and undelayed (measurements only:
-    real-time output is always limited).
+    Setting ``bypass`` makes offline renders and ``process`` pass audio through untouched
+    and undelayed, for measurements; real-time output is limited whatever it says.
     """
 
     def __init__(self, sample_rate: int, ceiling_dbfs: float = DEFAULT_CEILING_DBFS, *,
                  fluid_lib: str | None = None, synth: int | None = None,
-                 enabled: bool = True, lookahead_s: float = LOOKAHEAD_S,
+                 lookahead_s: float = LOOKAHEAD_S,
                  release_s: float = RELEASE_S) -> None:
         self.ceiling_dbfs = check_ceiling(ceiling_dbfs)
         self.threshold = ceiling_linear(self.ceiling_dbfs) - HEADROOM
         self.sample_rate = int(sample_rate)
-        self.enabled = bool(enabled)
         self._lib = lib = library()
         self._fluid = ctypes.CDLL(fluid_lib) if fluid_lib else None
         write = None
@@ -167,23 +167,37 @@ class Limiter:
             write = ctypes.cast(self._fluid.fluid_synth_write_float, ctypes.c_void_p)
         self._synth = synth
         self._state = lib.stl_new(synth, write, float(sample_rate), self.threshold,
-                                  float(lookahead_s), float(release_s), int(enabled))
+                                  float(lookahead_s), float(release_s))
         if not self._state:
             raise ValueError(f"the limiter refused rate {sample_rate} Hz, look-ahead "
                              f"{lookahead_s} s or release {release_s} s")
-        self.delay_frames = lib.stl_delay_frames(self._state) if enabled else 0
+        self.delay_frames = lib.stl_delay_frames(self._state)
+        self._bypass = False
 
     @property
     def latency_ms(self) -> float:
         """The delay the limiter adds, in milliseconds (its look-ahead)."""
         return self.delay_frames / self.sample_rate * 1000.0
 
-    def _live(self) -> int:
+    @property
+    def bypass(self) -> bool:
+        return self._bypass
+
+    @bypass.setter
+    def bypass(self, on: bool) -> None:
+        self._lib.stl_set_bypass(self._live_state(), int(bool(on)))
+        self._bypass = bool(on)
+
+    def _live_state(self) -> int:
         if not self._state:
             raise RuntimeError("the limiter is closed")
+        return self._state
+
+    def _live(self) -> int:
+        state = self._live_state()
         if self._synth is None:
             raise RuntimeError("this limiter has no synth to render")
-        return self._state
+        return state
 
     def render(self, frames: int) -> np.ndarray:
         """Render ``frames`` offline: int16 array (frames, 2), limited, not dithered."""
@@ -203,12 +217,11 @@ class Limiter:
     def process(self, stereo: np.ndarray) -> np.ndarray:
         """Limit a float stereo signal (frames, 2) (full scale 1.0); returns a new array.
         State carries over between calls, as between audio periods."""
-        if not self._state:
-            raise RuntimeError("the limiter is closed")
+        state = self._live_state()
         data = np.asarray(stereo, dtype=np.float32)
         left, right = np.ascontiguousarray(data[:, 0]), np.ascontiguousarray(data[:, 1])
-        if self.enabled and len(left):
-            self._lib.stl_process(self._state, left.ctypes.data, right.ctypes.data, len(left))
+        if not self._bypass and len(left):
+            self._lib.stl_process(state, left.ctypes.data, right.ctypes.data, len(left))
         return np.stack([left, right], axis=1)
 
     def open_output(self, settings: int, driver: str, device: str,
@@ -236,7 +249,7 @@ class Limiter:
         if not s:
             return {"active": False, "dbfs": self.ceiling_dbfs, "error": "closed"}
         min_gain, max_in = lib.stl_min_gain(s), lib.stl_max_input(s)
-        return {"active": self.enabled, "dbfs": self.ceiling_dbfs,
+        return {"active": not self._bypass, "dbfs": self.ceiling_dbfs,
                 "lookahead_ms": round(self.latency_ms, 2),
                 "peak_reduction_db": round(20 * math.log10(max(min_gain, 1e-9)), 1),
                 "loudest_input_dbfs": (round(20 * math.log10(max_in), 1) if max_in > 0
