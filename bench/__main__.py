@@ -19,15 +19,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import audio, i2c, noise, pipeline, polling, process, storm
+from bench import audio, i2c, limiter, noise, pipeline, polling, process, storm
 from bench.rig import run_daemon, write_config
 from bench.stats import flat, fmt_ms, summary_ms
 from bench.targets import budget, check
 
 FULL = dict(probe=2000, touches=2000, reps=200, scale_touches=500, scale_reps=60, separate_touches=1000,
-            polling=2000, idle_i2c_s=2.0, render_s=20.0, storm_s=60.0, idle_s=20.0)
+            polling=2000, idle_i2c_s=2.0, render_s=20.0, storm_s=60.0, idle_s=20.0,
+            limiter_s=20.0)
 QUICK = dict(probe=50, touches=30, reps=3, scale_touches=10, scale_reps=2, separate_touches=10,
-             polling=30, idle_i2c_s=0.3, render_s=0.5, storm_s=1.0, idle_s=1.0)
+             polling=30, idle_i2c_s=0.3, render_s=0.5, storm_s=1.0, idle_s=1.0,
+             limiter_s=0.5)
 
 
 def say(text: str) -> None:
@@ -79,6 +81,8 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
     frames = a.pop("frames")
     r.update({k: v for k, v in a.items() if k != "audio_onset_slowest"})
     r["render_x_realtime"] = audio.render_speed(sizes["render_s"])
+    say("      ... and the output ceiling's limiter: the latency and the CPU it adds")
+    r.update(limiter.measure(sizes["limiter_s"]))
 
     say(f"[5/7] tremor storm: 48 electrodes at 20 Hz for {sizes['storm_s']:g} s of virtual "
         f"time (run at 2x real time) ...")
@@ -160,6 +164,13 @@ def table(r: dict) -> str:
              f"  configured buffer: {r['audio_periods']} x {r['audio_period_size']} frames at "
              f"{r['audio_sample_rate']} Hz = {r['audio_buffer_latency_ms']:.2f} ms; "
              f"render speed x{r['render_x_realtime']:.0f} real time",
+             f"  output ceiling {r['limiter_ceiling_dbfs']:g} dBFS: the limiter adds "
+             f"{r['limiter_added_latency_frames']} frames ({r['limiter_added_latency_ms']:.2f} ms"
+             f", by onset); {r['limiter_cpu_percent_of_core']:.2f} % of a core "
+             f"({r['limiter_us_per_64_frames']:.1f} us per 64-frame block); a busy mix renders "
+             f"x{r['limiter_render_x_realtime']:.1f} with it, x"
+             f"{r['limiter_bypassed_render_x_realtime']:.1f} without (ratio "
+             f"{r['limiter_render_ratio']:.2f}); its peak {r['limiter_mix_peak_dbfs']:.2f} dBFS",
              "", "  LOAD: tremor storm",
              f"  {r['storm_raw_events']} raw events in {r['storm_seconds_virtual']:g} s "
              f"(offered {r['storm_offered_events_per_s']:.0f}/s at x{r['storm_speed']:g}); capacity "

@@ -25,6 +25,9 @@ REQUIRED = (
     "polling_over_pipeline_p99", "storm_queue_high_water", "audio_onset_p50_frames",
     "audio_buffer_latency_ms", "scale_1p_pipeline_p99_ms", "scale_4p_rss_mb",
     "budget_touch_to_sound_worst_ms",
+    # the output ceiling (issue 14)
+    "limiter_added_latency_ms", "limiter_render_ratio", "limiter_cpu_percent_of_core",
+    "budget_limiter_ms",
 )
 
 
@@ -48,6 +51,9 @@ def test_quick_bench_writes_every_figure(tmp_path):
     assert results["polling_i2c_transactions_per_scan"] == 48
     assert results["storm_lost_events"] == 0
     assert results["storm_journal_rows"] > 0
+    # the limiter delays by exactly its look-ahead, and its output stays under the ceiling
+    assert results["limiter_added_latency_frames"] == results["limiter_lookahead_frames"]
+    assert results["limiter_mix_peak_dbfs"] <= results["limiter_ceiling_dbfs"]
 
 
 def test_at_once_lands_many_touches_on_one_irq_edge(mock_pins):
