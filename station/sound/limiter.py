@@ -219,7 +219,9 @@ class Limiter:
         State carries over between calls, as between audio periods."""
         state = self._live_state()
         data = np.asarray(stereo, dtype=np.float32)
-        left, right = np.ascontiguousarray(data[:, 0]), np.ascontiguousarray(data[:, 1])
+        # copies, always: the C code works in place, and a one-frame column would
+        # otherwise be a view of the caller's array (numpy calls it contiguous)
+        left, right = data[:, 0].copy(), data[:, 1].copy()
         if not self._bypass and len(left):
             self._lib.stl_process(state, left.ctypes.data, right.ctypes.data, len(left))
         return np.stack([left, right], axis=1)

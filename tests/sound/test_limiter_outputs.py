@@ -51,6 +51,15 @@ def listen_to(cap: Capture, port: str) -> None:
         cap.client.connect(port, ours)
 
 
+def recorded_for(left: Capture, right: Capture, seconds: float) -> None:
+    """Wait (deadline 20 s) until both captures recorded ``seconds`` more of audio."""
+    want = [len(cap.recording()[0]) + int(seconds * cap.rate) for cap in (left, right)]
+    deadline = time.monotonic() + 20
+    while any(len(cap.recording()[0]) < n for cap, n in zip((left, right), want)):
+        assert time.monotonic() < deadline, "JACK stopped running the capture clients"
+        time.sleep(0.01)
+
+
 def test_the_jack_output_never_passes_the_ceiling_in_a_loud_burst(jack_server):
     audio = AudioSettings(driver="jack", device=jack_server.name, period_size=64, periods=2)
     with Synth(find_soundfont(None), audio=audio, gain=GAIN_MAX, ceiling_dbfs=CEILING) \
@@ -60,11 +69,12 @@ def test_the_jack_output_never_passes_the_ceiling_in_a_loud_burst(jack_server):
                 Capture(jack_server.name, "station", seconds=5, name="right") as right:
             listen_to(left, "station:left")
             listen_to(right, "station:right")
-            time.sleep(0.2)
+            # waits in JACK's time, not ours: under load the dummy backend may run slow
+            recorded_for(left, right, 0.2)
             burst(synth)
-            time.sleep(1.0)
+            recorded_for(left, right, 1.0)
             synth.all_notes_off()
-            time.sleep(0.3)
+            recorded_for(left, right, 0.2)
             recorded = [cap.recording()[0].copy() for cap in (left, right)]
         status = synth.limiter.status()
     ceiling = limiter.ceiling_linear(CEILING)
