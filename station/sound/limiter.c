@@ -230,8 +230,10 @@ int stl_render_float(stl_t *s, int frames, float *left, float *right)
 }
 
 /* FluidSynth's fluid_audio_func_t, for new_fluid_audio_driver2(): the driver's audio
- * thread calls it for every period. write_float mixes reverb and chorus into out[0..1],
- * then the limiter runs; any further outputs (multi-channel cards) stay silent. */
+ * thread calls it for every period. write_float mixes reverb and chorus into our own
+ * buffers, the limiter runs there, and only limited samples are copied out: the driver's
+ * buffers never hold the raw mix, even for a moment (a JACK port buffer is read in place
+ * by the clients connected to it). Further outputs (multi-channel cards) stay silent. */
 int stl_audio_callback(void *data, int len, int nfx, float **fx, int nout, float **out)
 {
     stl_t *s = data;
@@ -239,12 +241,18 @@ int stl_audio_callback(void *data, int len, int nfx, float **fx, int nout, float
     (void)fx;
     if (nout < 2 || out == NULL) return -1;
     for (int k = 2; k < nout; k++) memset(out[k], 0, (size_t)len * sizeof(float));
-    if (s->write(s->synth, len, out[0], 0, 1, out[1], 0, 1) != 0) {
-        memset(out[0], 0, (size_t)len * sizeof(float));
-        memset(out[1], 0, (size_t)len * sizeof(float));
-        return -1;
+    for (int done = 0; done < len;) {
+        const int n = len - done < STL_CHUNK ? len - done : STL_CHUNK;
+        if (s->write(s->synth, n, s->buf_l, 0, 1, s->buf_r, 0, 1) != 0) {
+            memset(out[0] + done, 0, (size_t)(len - done) * sizeof(float));
+            memset(out[1] + done, 0, (size_t)(len - done) * sizeof(float));
+            return -1;
+        }
+        stl_process(s, s->buf_l, s->buf_r, n);
+        memcpy(out[0] + done, s->buf_l, (size_t)n * sizeof(float));
+        memcpy(out[1] + done, s->buf_r, (size_t)n * sizeof(float));
+        done += n;
     }
-    stl_process(s, out[0], out[1], len);
     return 0;
 }
 
