@@ -35,6 +35,7 @@ def audio_test(args) -> int:
     from station.config.station import load_config
     from station.core.errors import AudioError
     from station.sound.audio_guard import device_problem
+    from station.sound.limiter import LOOKAHEAD_S
     from station.sound.soundfont import find_soundfont
     from station.sound.synth import AudioSettings, Synth
     from station.sound.timbres import Timbre
@@ -49,6 +50,8 @@ def audio_test(args) -> int:
     print(f"Audio: {settings.driver} device '{settings.device}', {settings.periods} periods x "
           f"{settings.period_size} frames at {settings.sample_rate} Hz = "
           f"{settings.latency_ms:.1f} ms of buffering (configured latency).")
+    print(f"Loudness ceiling: {a['ceiling_dbfs']:g} dBFS; its limiter adds "
+          f"{LOOKAHEAD_S * 1000:g} ms.")
     problem = device_problem(settings.driver, settings.device)
     if problem:
         raise AudioError(f"cannot play: {problem}. Connect a sound card (check 'aplay -l'), "
