@@ -26,10 +26,12 @@ from __future__ import annotations
 import ctypes
 import importlib.util
 import math
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from station.core.errors import AudioError
+
+if TYPE_CHECKING:           # numpy only offline (render, process): the daemon never loads it
+    import numpy as np
 
 DEFAULT_CEILING_DBFS = -6.0
 CEILING_RANGE_DBFS = (-30.0, 0.0)
@@ -201,6 +203,7 @@ class Limiter:
 
     def render(self, frames: int) -> np.ndarray:
         """Render ``frames`` offline: int16 array (frames, 2), limited, not dithered."""
+        import numpy as np
         out = np.empty((frames, 2), dtype=np.int16)
         if frames and self._lib.stl_render_s16(self._live(), frames, out.ctypes.data) != 0:
             raise AudioError(f"FluidSynth failed to render {frames} frames")
@@ -208,6 +211,7 @@ class Limiter:
 
     def render_float(self, frames: int) -> np.ndarray:
         """Render ``frames`` offline: float32 array (frames, 2), full scale 1.0."""
+        import numpy as np
         left, right = np.empty(frames, np.float32), np.empty(frames, np.float32)
         if frames and self._lib.stl_render_float(self._live(), frames, left.ctypes.data,
                                                  right.ctypes.data) != 0:
@@ -217,6 +221,7 @@ class Limiter:
     def process(self, stereo: np.ndarray) -> np.ndarray:
         """Limit a float stereo signal (frames, 2) (full scale 1.0); returns a new array.
         State carries over between calls, as between audio periods."""
+        import numpy as np
         state = self._live_state()
         data = np.asarray(stereo, dtype=np.float32)
         # copies, always: the C code works in place, and a one-frame column would
