@@ -185,8 +185,11 @@ class Daemon:
         self.station.wake.set()
         return "stopping"
 
-    def session(self, op: str, name: str | None = None, text: str | None = None) -> dict:
-        """``station session start|stop|phase NAME|note TEXT|status`` (engine thread)."""
+    def session(self, op: str, name: str | None = None, text: str | None = None,
+                goal: str | None = None, level: int | None = None,
+                player: int | None = None) -> dict:
+        """``station session start|stop|phase NAME|note TEXT|rate GOAL LEVEL|status``
+        (engine thread; ``rate``: station.journal.ratings)."""
         from station.core.errors import StationError
         sessions, now = self.station.sessions, self.clock.now_ns()
         if op == "start":
@@ -198,10 +201,27 @@ class Daemon:
             sessions.phase(name or "", now)
         elif op == "note":
             sessions.note(text or "", now)
+        elif op == "rate":
+            from station.journal.ratings import rate_goal
+            rated = rate_goal(self.station.consent, self._seats(), goal, level, now, player,
+                              load=self._load_profile)
+            return {**self._session_status(), "rated": rated}
         elif op != "status":
             raise StationError(f"unknown session command '{op}': use start, stop, phase, "
-                               f"note or status.")
-        return sessions.status()
+                               f"note, rate or status.")
+        return self._session_status()
+
+    def _seats(self) -> dict:
+        return {n: self.station.seat_of(n) for n in self.station.engine.seats}
+
+    def _session_status(self) -> dict:
+        """The session's state plus the seated clients' goals (what the panel can rate)."""
+        from station.journal.ratings import seated_goals
+        return {**self.station.sessions.status(), "goals": seated_goals(self._seats())}
+
+    def _load_profile(self, client: str):
+        from station.config.profile import load_profile
+        return load_profile(client, self.config.clients_dir)
 
     def turn(self, op: str = "show", mode: str | None = None, player: int | None = None) -> dict:
         """``station turn [next|set N|mode MODE]`` (engine thread; see station.turns.gate)."""

@@ -27,6 +27,7 @@ from station.core.events import (
 )
 from station.engine.runtime import Station
 from station.journal.writer import Journal
+from station.sim.consent import check_recording
 from station.sim.scenario import Scenario
 from station.sound.limiter import ceiling_words
 from station.sound.soundfont import find_soundfont
@@ -51,6 +52,7 @@ class Simulation:
         self.realtime = realtime
         # No station: in the scenario means the example config, never this machine's own.
         self.config = load_config(scenario.station or DEFAULT_CONFIG)
+        check_recording(self.config, scenario, str(self.out_dir / "session.wav"))
         self.out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)   # health data
         for suffix in ("", "-wal", "-shm"):
             (self.out_dir / f"station.db{suffix}").unlink(missing_ok=True)
