@@ -169,6 +169,12 @@ class Capture:
         self.close()
 
     # -- after the fact ----------------------------------------------------------------------
+    def blocks(self) -> tuple[np.ndarray, np.ndarray]:
+        """(samples, monotonic ns of each block's first frame) captured so far: the
+        compact form of ``recording()`` (one stamp per block, not per sample)."""
+        n = self._n
+        return self._audio[:n].reshape(-1).copy(), self._stamps[:n].copy()
+
     def recording(self) -> tuple[np.ndarray, np.ndarray]:
         """(samples, stamp of each sample in monotonic ns) of what was captured so far."""
         n = self._n

@@ -33,6 +33,7 @@ from station.service.control import ControlServer, refuse_if_running
 from station.service.notify import LoopWatchdog, Notifier
 from station.service.startup import Startup
 from station.sound.audio_guard import AudioGuard, FluidErrorHook
+from station.sound.drivers import require_driver
 from station.sound.soundfont import find_soundfont
 from station.sound.synth import AudioSettings, Synth
 
@@ -48,6 +49,7 @@ def open_synth(config: StationConfig, realtime: bool = True) -> Synth:
     a = config.audio
     if not realtime:
         return Synth(soundfont, sample_rate=a["sample_rate"], gain=a["gain"])
+    require_driver(a["driver"], str(config.path))   # not retried: the build lacks it
     settings = AudioSettings(driver=a["driver"], device=a["device"],
                              period_size=a["period_size"], periods=a["periods"],
                              sample_rate=a["sample_rate"])
