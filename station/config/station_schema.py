@@ -133,5 +133,10 @@ STATION = Field("section", "The station config.", fields={
         "audio_retry_max_s": Field("number", "Longest wait between attempts to reopen a failed "
                                    "audio device (waits double from 1 s up to this).",
                                    default=30.0, min=1.0, max=600.0, units="s"),
+        "realtime_priority": Field("integer", "SCHED_FIFO priority of the engine thread (the "
+                                   "touch-to-sound path), below FluidSynth's audio thread (60). "
+                                   "Needs LimitRTPRIO (the service unit sets it); without it the "
+                                   "station says so and runs at normal priority. 0: off.",
+                                   default=40, min=0, max=89),
     }),
 })

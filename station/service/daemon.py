@@ -31,6 +31,7 @@ from station.engine.runtime import Station
 from station.journal.writer import Journal
 from station.service.control import ControlServer, refuse_if_running
 from station.service.notify import LoopWatchdog, Notifier
+from station.service.realtime import engine_realtime
 from station.service.startup import Startup
 from station.sound.audio_guard import AudioGuard, FluidErrorHook
 from station.sound.drivers import require_driver
@@ -241,6 +242,8 @@ class Daemon:
             # run: frozen, it is never rescanned, so a full GC pass (which stops every
             # thread: ~5 ms on a 2-core PC, more on a Pi) stays off the touch-to-sound path.
             gc.freeze()
+            # Last, so the threads started above keep normal priority (station.service.realtime).
+            self.realtime = engine_realtime(self.config.raw["daemon"]["realtime_priority"])
             while not self.stop_event.is_set():
                 now = self.clock.now_ns()
                 self.watchdog.beat(now)
@@ -251,6 +254,8 @@ class Daemon:
                 station.drain()
                 station.step(self.clock.now_ns())
         finally:
+            if getattr(self, "realtime", None) is not None:
+                self.realtime.restore()
             self.close()
         return 0
 

@@ -29,11 +29,22 @@ REACHES = {
 }
 
 
+def _library():
+    """pyfluidsynth, or None without it (``station.sound.synth`` then says how to install)."""
+    try:
+        import fluidsynth
+    except ImportError:
+        return None
+    return fluidsynth
+
+
 @lru_cache(maxsize=1)
 def available_drivers() -> tuple[str, ...]:
-    """The audio drivers the installed FluidSynth library was built with, sorted."""
-    from station.sound.synth import _fluidsynth
-    fs = _fluidsynth()
+    """The audio drivers the installed FluidSynth library was built with, sorted
+    (empty when FluidSynth itself is missing)."""
+    fs = _library()
+    if fs is None:
+        return ()
     lib = ctypes.CDLL(fs.lib)
     callback_type = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p)
     lib.fluid_settings_foreach_option.argtypes = [ctypes.c_void_p, ctypes.c_char_p,
@@ -51,9 +62,11 @@ def available_drivers() -> tuple[str, ...]:
 
 def fluidsynth_version() -> str:
     """The FluidSynth library's version, e.g. "2.3.1" ("" if it cannot say)."""
-    from station.sound.synth import _fluidsynth
+    fs = _library()
+    if fs is None:
+        return ""
     try:
-        lib = ctypes.CDLL(_fluidsynth().lib)
+        lib = ctypes.CDLL(fs.lib)
         lib.fluid_version_str.restype = ctypes.c_char_p
         return lib.fluid_version_str().decode()
     except (AttributeError, OSError):
@@ -65,7 +78,7 @@ def require_driver(driver: str, where: str = "the station config") -> None:
 
     ``where`` names the file that chose it (shown to the person who must change it)."""
     have = available_drivers()
-    if driver in have:
+    if driver in have or not have:     # no FluidSynth at all: the Synth says what to install
         return
     version = fluidsynth_version()
     lib = f"FluidSynth {version}" if version else "FluidSynth"
