@@ -26,6 +26,7 @@ while the configuration ran. All figures are ms; stamps are CLOCK_MONOTONIC ns.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from pathlib import Path
@@ -36,11 +37,12 @@ from bench.jack import SILENCE, JackServer
 from bench.listen import Listener, Recording
 from bench.rig import barrier, run_daemon, stamp_edges, write_config
 
+PERIODS = (64, 128)               # JACK periods measured (frames at 48 kHz)
 TIMBRE, NOTE = "harmonica", "C4"   # attack 21 frames to SILENCE, tail ~80 ms at velocity 101
 ELECTRODES = 12
 WARMUP = 5
 HOLD_S = 0.012          # a short tap
-GAP_S = (0.10, 0.115)   # lift -> next touch: the release tail dies, then a random phase
+GAP_S = (0.09, 0.1)     # lift -> next touch: the release tail dies, then a random phase
 BURST_GAP_S = (0.16, 0.175)
 QUIET_NS = 3_000_000    # silence wanted before a start
 WINDOW_NS = 80_000_000  # an onset later than this after the start is "no sound"
@@ -52,13 +54,16 @@ def bench_profile() -> str:
             f"music: {{mode: notes, notes: [{notes}]}}\n")
 
 
-def e2e_config(folder: Path, server: str, period: int, mode: str) -> Path:
+def e2e_config(folder: Path, server: str, period: int, mode: str,
+               daemon: dict | None = None) -> Path:
     """``rig.write_config`` (4 boards on one IRQ line, as shipped) with FluidSynth on the
-    JACK server ``server`` at ``period`` frames, and the bench profile seated."""
+    JACK server ``server`` at ``period`` frames, and the bench profile seated.
+    ``daemon``: keys of the ``daemon:`` section to set (e.g. realtime_priority: 0)."""
     import yaml
     path = write_config(folder, mode=mode, quick_start=True)
     raw = yaml.safe_load(path.read_text())
     raw["audio"].update(driver="jack", device=server, period_size=period, periods=2)
+    raw["daemon"].update(daemon or {})
     for p in raw["players"]:
         (Path(raw["clients_dir"]) / f"{p['client']}.yaml").write_text(bench_profile())
     path.write_text(yaml.safe_dump(raw, sort_keys=False))
@@ -181,13 +186,13 @@ def start_server(period: int) -> tuple[JackServer, bool]:
 
 
 def measure_period(tmp: Path, period: int, *, touches: int, bursts: int,
-                   polling: int, seed: int = 17) -> dict:
+                   polling: int, seed: int = 17, daemon: dict | None = None) -> dict:
     """Every e2e figure for one JACK period: IRQ single touches, 48-pad bursts, polling."""
     server, rt = start_server(period)
     out: dict = {"period": period, "jack_realtime": rt}
     try:
         spacing = HOLD_S + GAP_S[1] + 0.01
-        irq = e2e_config(tmp / f"e2e-irq-{period}", server.name, period, "irq")
+        irq = e2e_config(tmp / f"e2e-irq-{period}", server.name, period, "irq", daemon)
         box: dict = {}
         run = run_daemon(irq, _touches(touches, seed, "irq", (touches + WARMUP) * spacing + 5,
                                        server.name, box))
@@ -199,7 +204,7 @@ def measure_period(tmp: Path, period: int, *, touches: int, bursts: int,
         out["burst_first"], out["burst_last"], out["burst_dropped"] = burst_last(box["rec"], run)
         out["burst_last_note_on"] = [b - s for s, b in zip(run["starts"], run["last"])]
         out["xruns"] = server.xruns()
-        poll = e2e_config(tmp / f"e2e-poll-{period}", server.name, period, "poll")
+        poll = e2e_config(tmp / f"e2e-poll-{period}", server.name, period, "poll", daemon)
         run = run_daemon(poll, _touches(polling, seed + 1, "poll",
                                         (polling + WARMUP) * spacing + 5, server.name, box))
         out["polling"], out["polling_dropped"] = latencies(box["rec"], run["starts"])
@@ -207,3 +212,92 @@ def measure_period(tmp: Path, period: int, *, touches: int, bursts: int,
     finally:
         server.stop()
     return out
+
+
+def _suffix(period: int) -> str:
+    return "" if period == PERIODS[0] else f"_p{period}"
+
+
+def measure(tmp: Path, *, touches: int, bursts: int, polling: int, probe: int) -> dict:
+    """The e2e section of ``results.json``: the issue's keys for period 64, the same with
+    ``_p128`` for period 128, extras, and the machine-noise probe taken around it."""
+    from bench import noise
+    from bench.stats import summary_ms
+
+    r: dict = {}
+    before = noise.probe(probe)
+    for period in PERIODS:
+        m = measure_period(tmp, period, touches=touches, bursts=bursts, polling=polling)
+        x = _suffix(period)
+        single, poll = summary_ms(m["single"]), summary_ms(m["polling"])
+        last, first = summary_ms(m["burst_last"]), summary_ms(m["burst_first"])
+        note_on, last_on = summary_ms(m["single_note_on"]), summary_ms(m["burst_last_note_on"])
+        r.update({
+            f"e2e_p50_ms{x}": single["median"], f"e2e_p99_ms{x}": single["p99"],
+            f"e2e_max_ms{x}": single["max"], f"e2e_jitter_ms{x}": single["jitter"],
+            f"e2e_xruns{x}": m["xruns"], f"e2e_polling_p99_ms{x}": poll["p99"],
+            f"e2e_48pads_last_p99_ms{x}": last["p99"], f"e2e_period_frames{x}": period,
+            # extras: counts, medians, where the time goes
+            f"e2e_n{x}": single["n"], f"e2e_dropped{x}": m["single_dropped"],
+            f"e2e_min_ms{x}": single["min"],
+            f"e2e_polling_p50_ms{x}": poll["median"], f"e2e_polling_max_ms{x}": poll["max"],
+            f"e2e_polling_jitter_ms{x}": poll["jitter"], f"e2e_polling_n{x}": poll["n"],
+            f"e2e_polling_over_irq_p99{x}": poll["p99"] / single["p99"],
+            f"e2e_48pads_last_p50_ms{x}": last["median"], f"e2e_48pads_last_max_ms{x}": last["max"],
+            f"e2e_48pads_first_p50_ms{x}": first["median"], f"e2e_48pads_first_p99_ms{x}": first["p99"],
+            f"e2e_48pads_n{x}": last["n"],
+            f"e2e_note_on_p50_ms{x}": note_on["median"], f"e2e_note_on_p99_ms{x}": note_on["p99"],
+            f"e2e_48pads_last_note_on_p50_ms{x}": last_on["median"],
+            f"e2e_48pads_last_note_on_p99_ms{x}": last_on["p99"],
+            f"e2e_xruns_with_polling{x}": m["xruns_all"],
+            f"e2e_jack_realtime{x}": int(m["jack_realtime"]),
+            f"e2e_block_ms{x}": period / 48.0,
+        })
+    after = noise.probe(probe)
+    for name, p in (("start", before), ("end", after)):
+        s = p["probe"]
+        r[f"e2e_noise_{name}_p50_ms"] = s["median"]
+        r[f"e2e_noise_{name}_p99_ms"] = s["p99"]
+        r[f"e2e_noise_{name}_load_avg"] = p["load_avg"]
+    return r
+
+
+def table_lines(r: dict) -> list[str]:
+    """The e2e rows of the printed table."""
+    from bench.stats import fmt_ms
+
+    def row(label, p50, p99, mx, n):
+        return (f"  {label:<44} {fmt_ms(p50):>8} {fmt_ms(p99):>8} {fmt_ms(mx):>8} "
+                f"{fmt_ms(p99 - p50):>8}  n={n}")
+    lines = ["", f"  END TO END on JACK (dummy backend), IRQ edge -> first sound frame out "
+                 f"(ms)     median      p99      max   jitter",
+             f"  machine noise around it: fixed 0.05 ms task p50/p99 "
+             f"{fmt_ms(r['e2e_noise_start_p50_ms'])}/{fmt_ms(r['e2e_noise_start_p99_ms'])} at "
+             f"start, {fmt_ms(r['e2e_noise_end_p50_ms'])}/{fmt_ms(r['e2e_noise_end_p99_ms'])} "
+             f"at the end; load {r['e2e_noise_start_load_avg']:.2f} -> "
+             f"{r['e2e_noise_end_load_avg']:.2f}"]
+    for period in PERIODS:
+        x = _suffix(period)
+        lines += [
+            f"  period {period} frames ({r[f'e2e_block_ms{x}']:.2f} ms), jackd "
+            f"{'SCHED_FIFO' if r[f'e2e_jack_realtime{x}'] else 'normal priority'}, "
+            f"{r[f'e2e_xruns{x}']} xruns in the IRQ runs ({r[f'e2e_xruns_with_polling{x}']} "
+            f"with polling)",
+            row("  1 pad, IRQ", r[f"e2e_p50_ms{x}"], r[f"e2e_p99_ms{x}"], r[f"e2e_max_ms{x}"],
+                r[f"e2e_n{x}"]),
+            row("    ... edge -> note_on in the same run", r[f"e2e_note_on_p50_ms{x}"],
+                r[f"e2e_note_on_p99_ms{x}"], math.nan, r[f"e2e_n{x}"]),
+            row("  48 pads at once: the 48th note", r[f"e2e_48pads_last_p50_ms{x}"],
+                r[f"e2e_48pads_last_p99_ms{x}"], r[f"e2e_48pads_last_max_ms{x}"],
+                r[f"e2e_48pads_n{x}"]),
+            row("    ... the first note", r[f"e2e_48pads_first_p50_ms{x}"],
+                r[f"e2e_48pads_first_p99_ms{x}"], math.nan, r[f"e2e_48pads_n{x}"]),
+            row("    ... edge -> the 48th note_on", r[f"e2e_48pads_last_note_on_p50_ms{x}"],
+                r[f"e2e_48pads_last_note_on_p99_ms{x}"], math.nan, r[f"e2e_48pads_n{x}"]),
+            row("  1 pad, polling every 10 ms", r[f"e2e_polling_p50_ms{x}"],
+                r[f"e2e_polling_p99_ms{x}"], r[f"e2e_polling_max_ms{x}"],
+                r[f"e2e_polling_n{x}"]),
+            f"    polling / IRQ at p99: x{r[f'e2e_polling_over_irq_p99{x}']:.1f}; "
+            f"{r[f'e2e_dropped{x}']} touches dropped (sound not silent before the edge)",
+        ]
+    return lines
