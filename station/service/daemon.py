@@ -31,7 +31,7 @@ from station.engine.runtime import Station
 from station.journal.writer import Journal
 from station.service.control import ControlServer, refuse_if_running
 from station.service.notify import LoopWatchdog, Notifier
-from station.service.realtime import engine_realtime
+from station.service.realtime import EDGE_ABOVE, EdgeThreads, engine_realtime
 from station.service.startup import Startup
 from station.sound.audio_guard import AudioGuard, FluidErrorHook
 from station.sound.drivers import require_driver
@@ -131,6 +131,9 @@ class Daemon:
             self._stack.callback(self.notifier.close)
             self._exit = exit_fn
             make, self.sim = hardware_factory(self.config, hardware, self.clock)
+            priority = d["realtime_priority"]      # input threads just above the engine
+            self.edges = EdgeThreads(priority + EDGE_ABOVE if priority else 0)
+            make = self.edges.wrap_factory(make)
             synth = open_synth(self.config, realtime=audio)
             journal = Journal(self.config.journal, station=self.config.name)
             self.station = Station(self.config, synth=synth, journal=journal,
@@ -244,6 +247,8 @@ class Daemon:
             gc.freeze()
             # Last, so the threads started above keep normal priority (station.service.realtime).
             self.realtime = engine_realtime(self.config.raw["daemon"]["realtime_priority"])
+            if self.realtime.state == "fifo":
+                self.edges.arm(threading.get_ident())
             while not self.stop_event.is_set():
                 now = self.clock.now_ns()
                 self.watchdog.beat(now)

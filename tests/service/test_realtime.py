@@ -68,3 +68,43 @@ def test_without_permission_it_says_so_and_runs_normally():
     state, message, policy = done.stdout.splitlines()
     assert state == "refused" and int(policy) == os.SCHED_OTHER
     assert "normal priority" in message and "LimitRTPRIO" in message and "up to 0" in message
+
+
+@pytest.mark.skipif(not _can_fifo(), reason="this machine permits no SCHED_FIFO")
+def test_threads_that_bring_events_are_raised_once_armed():
+    from station.service.realtime import EdgeThreads
+
+    got = []
+    edges = EdgeThreads(45)
+    emit = edges.wrap(got.append)
+
+    def edge_thread():
+        emit("before")                            # not armed yet: left alone
+        before = os.sched_getscheduler(0)
+        armed.wait()
+        emit("after")
+        return before, os.sched_getscheduler(0), os.sched_getparam(0).sched_priority
+
+    armed = threading.Event()
+    box = {}
+    t = threading.Thread(target=lambda: box.setdefault("v", edge_thread()), name="edge")
+    t.start()
+    edges.arm(threading.get_ident())              # this thread plays the engine
+    emit("engine")                                # the engine thread is never changed
+    armed.set()
+    t.join()
+    before, after, priority = box["v"]
+    assert got == ["before", "engine", "after"]
+    assert before == os.sched_getscheduler(0) == os.SCHED_OTHER
+    assert after & ~getattr(os, "SCHED_RESET_ON_FORK", 0) == os.SCHED_FIFO and priority == 45
+    assert edges.raised == ["edge"]
+
+
+def test_edge_priority_zero_never_raises():
+    from station.service.realtime import EdgeThreads
+
+    edges = EdgeThreads(0)
+    edges.arm(0)
+    got = []
+    _in_thread(lambda: edges.wrap(got.append)("x"))
+    assert got == ["x"] and edges.raised == []
