@@ -197,6 +197,10 @@ def table(r: dict) -> str:
               f"{r['budget_touch_to_sound_best_ms']:.1f}..{r['budget_touch_to_sound_worst_ms']:.1f}"
               f" ms + timbre attack (median {r['budget_attack_p50_ms']:.2f} ms); jitter peak-to-peak "
               f"{r['budget_jitter_peak_to_peak_ms']:.2f} ms, sd {r['budget_jitter_sd_ms']:.2f} ms"]
+    if "budget_touch_to_speaker_p99_ms" in r:
+        lines.append(f"  with the measured end to end (p99 {r['budget_measured_e2e_p99_ms']:.2f} ms, "
+                     f"attack included) + 1 ms chip sample + the read on the wire + the card's "
+                     f"buffer: touch -> speaker p99 {r['budget_touch_to_speaker_p99_ms']:.1f} ms")
     return "\n".join(lines)
 
 

@@ -68,10 +68,13 @@ class JackServer:
 
     def _answers(self) -> bool:
         import jack
+        jack.set_error_function(lambda message: None)   # "cannot connect" while it starts
         try:
             client = jack.Client("probe", servername=self.name, no_start_server=True)
         except jack.JackError:
             return False
+        finally:
+            jack.set_error_function(None)
         client.close()
         return True
 
