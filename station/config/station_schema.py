@@ -60,7 +60,9 @@ STATION = Field("section", "The station config.", fields={
     "max_volume": Field("number", "Hard volume cap for every client and the therapist.",
                         default=0.8, min=0.0, max=1.0, units="0..1"),
     "audio": Field("section", "Real-time audio output (the daemon on a Pi).", fields={
-        "driver": Field("choice", "FluidSynth audio driver.", default="alsa",
+        "driver": Field("choice", "FluidSynth audio driver. pipewire only if FluidSynth was "
+                        "built with it (Debian 12's was not: use pulseaudio or jack there; the "
+                        "station names the drivers it has).", default="alsa",
                         choices=("alsa", "pulseaudio", "pipewire", "jack", "file")),
         "device": Field("string", "Where the sound goes. alsa: the device (hw:CARD for the "
                         "lowest latency); pulseaudio: the sink; jack: the JACK server's name; "
