@@ -73,14 +73,8 @@ setup() { apt_setup; venv_setup; }
 case "${1:-}" in
   demo)
     setup
-    say "playing the demo session on the simulated station"
-    "$VENV/bin/station" simulate configs/scenarios/demo.yaml --out out/demo --text
-    say "writing the therapist's report of that session"
-    "$VENV/bin/station" report --db out/demo/station.db -o out/demo/report.html
-    say "playing the group demo: four players, round robin, then call and response"
-    "$VENV/bin/station" simulate configs/scenarios/group.yaml --out out/group --text
-    "$VENV/bin/station" report --db out/group/station.db -o out/group/report.html
-    say "done: open out/demo/report.html and out/group/report.html; listen to out/*/session.wav"
+    say "playing the demo sessions on the simulated station (station demo, station/cli/demo.py)"
+    "$VENV/bin/station" demo --out out
     ;;
   test)
     setup

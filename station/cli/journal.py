@@ -14,7 +14,7 @@ from pathlib import Path
 def _journal_args(p, *, select: bool = True) -> None:
     p.add_argument("--db", metavar="FILE", help="journal file (default: the station "
                    "config's journal)")
-    p.add_argument("--config", help="station config file (default: the packaged one)")
+    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example)")
     if select:
         g = p.add_mutually_exclusive_group()
         g.add_argument("--session", type=int, metavar="ID", help="only this session")
@@ -27,13 +27,17 @@ def register(sub) -> None:
     p.add_argument("op", choices=("start", "stop", "phase", "note", "status"))
     p.add_argument("text", nargs="*", help="the phase name (warm-up, main, reflection) or "
                    "the note's text")
-    p.add_argument("--config", help="station config file (default: the packaged one)")
+    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example)")
     p.set_defaults(func=session_main)
 
     p = sub.add_parser("export", help="export sessions as CSV or MIDI files")
     p.add_argument("--format", choices=("csv", "midi"), default="csv")
     p.add_argument("-o", "--output", metavar="FILE", help="CSV file (default: print) or, "
                    "for midi, a .mid file or a folder (default: midi/)")
+    p.add_argument("--midi-layout", choices=("players", "toolbox"), default="players",
+                   help="midi: a track per player and client on the player's channel "
+                   "(players), or client and therapist tracks (toolbox: Music Therapy "
+                   "Toolbox)")
     _journal_args(p)
     p.set_defaults(func=export_main)
 
@@ -87,7 +91,8 @@ def export_main(args) -> int:
         sessions = select_sessions(conn, args.session, client)
         if args.format == "midi":
             from station.report.export_midi import write_midi
-            paths = write_midi(conn, sessions, Path(args.output or "midi"), client)
+            paths = write_midi(conn, sessions, Path(args.output or "midi"), client,
+                               layout=args.midi_layout)
             for path in paths:
                 print(f"wrote {path}")
             return 0

@@ -23,7 +23,7 @@ def register(sub) -> None:
                    help="show (default), next, set PLAYER, mode MODE")
     p.add_argument("value", nargs="?", help="the player number (set) or the mode (mode: "
                    + ", ".join(TURN_MODES) + ")")
-    p.add_argument("--config", help="station config file (default: the packaged one); "
+    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example); "
                    "it names the control socket")
     p.add_argument("--socket", help="control socket path (overrides the config's)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")

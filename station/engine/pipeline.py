@@ -157,6 +157,24 @@ class Engine:
             out = seat.access.release(pad, now)
         self._apply(seat, out, now, raw)
 
+    def pad(self, player: int, pad: int, down: bool, now: int, *,
+            strength: float | None = None, source: str = "remote") -> None:
+        """Player ``player``'s pad ``pad`` (0-based) went down (True) or up, from an input
+        that is not a wired electrode or switch (MIDI in, station.interop.midi_in).
+
+        It plays exactly like a touch: the seat's filters, the turn gate, the mapping, the
+        listeners; the journaled touch has ``detail`` = ``source``. ``strength`` 0..1 (how
+        hard, for ``velocity: touch``). Engine thread only. ValueError for an unknown
+        player or a pad outside that player's pads.
+        """
+        seat = self.seats.get(player)
+        if seat is None:
+            raise ValueError(f"there is no player {player}")
+        if not 0 <= pad < len(seat.player.electrodes) + (seat.player.switch_gpio is not None):
+            raise ValueError(f"player {player} has no pad {pad}")
+        self._input(Event(TOUCH if down else RELEASE, now, detail=source, strength=strength),
+                    player, pad, now)
+
     def fault(self, event: Event) -> None:
         """A hardware fault or recovery (detail: board_missing, board_lost, board_recovered;
         stuck_electrode:<s> from the station's stuck guard, which does not change the
@@ -270,6 +288,11 @@ class Engine:
             return
         for listener in self.listeners:
             listener(event)
+
+    def announce(self, event: Event) -> None:
+        """Send an event that did not come through the pipeline (a phase mark) to the
+        listeners: the journal, the lights, MIDI and OSC out."""
+        self._emit(event)
 
     def hold_listeners(self) -> None:
         """Start a batch: events reach the listeners only at ``release_listeners``.

@@ -27,7 +27,9 @@ from station.config.station import StationConfig, load_config
 from station.core.clock import MonotonicClock, s_to_ns
 from station.core.errors import AudioError, StationError
 from station.core.events import FAULT, Event
+from station.core.logs import apply_levels
 from station.engine.runtime import Station
+from station.interop.attach import attach as attach_interop
 from station.journal.writer import Journal
 from station.service.control import ControlServer, refuse_if_running
 from station.service.notify import LoopWatchdog, Notifier
@@ -118,6 +120,7 @@ class Daemon:
     def __init__(self, config_path: str | Path | None, hardware: str = "pi",
                  audio: bool = True, *, clock=None, exit_fn=os._exit) -> None:
         self.config = load_config(config_path)
+        apply_levels(self.config.raw.get("logging"))     # the config's log levels
         refuse_if_running(self.config.control_socket)
         d = self.config.raw["daemon"]
         self._stack = contextlib.ExitStack()
@@ -153,6 +156,8 @@ class Daemon:
         self.watchdog = LoopWatchdog(s_to_ns(d["stall_limit_s"]), self.clock, self._stalled)
         self.control = ControlServer(self.config.control_socket, self.station.submit)
         self._register()
+        # MIDI and OSC (config midi:/osc:, off by default): listeners and inputs.
+        self.interop = attach_interop(self.station, self.control.call)
 
     def _register(self) -> None:
         h = self.control.handlers
@@ -273,7 +278,9 @@ class Daemon:
         self.notifier.stopping()
         self.watchdog.close()
         self.control.close()
+        self.interop.close_inputs()
         self.station.close()
+        self.interop.close()          # after the station's notes-off went out over MIDI
         if self.audio is not None:
             self.audio.close()
         self._stack.close()

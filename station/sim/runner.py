@@ -13,7 +13,7 @@ import json
 import time
 from pathlib import Path
 
-from station.config.station import load_config
+from station.config.station import DEFAULT_CONFIG, load_config
 from station.core.clock import VirtualClock
 from station.core.errors import ProfileError
 from station.core.events import (
@@ -48,7 +48,8 @@ class Simulation:
         self.scenario = scenario
         self.out_dir = Path(out_dir)
         self.realtime = realtime
-        self.config = load_config(scenario.station)
+        # No station: in the scenario means the example config, never this machine's own.
+        self.config = load_config(scenario.station or DEFAULT_CONFIG)
         self.out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)   # health data
         for suffix in ("", "-wal", "-shm"):
             (self.out_dir / f"station.db{suffix}").unlink(missing_ok=True)
