@@ -56,6 +56,8 @@ fi
 for f in "$ROOT"/configs/clients/*.yaml; do
   [ -f "$CONF/clients/$(basename "$f")" ] || install -m 0644 "$f" "$CONF/clients/"
 done
+# The panel edits client profiles (docs/panel.md): the station's user owns that folder.
+if getent passwd "$USER_NAME" >/dev/null; then system chown -R "$USER_NAME:$USER_NAME" "$CONF/clients"; fi
 
 say "data in $DATA (owner only)"
 install -d -m 0700 "$DATA"

@@ -17,7 +17,8 @@ import sys
 import tempfile
 import traceback
 
-COMMANDS = ["run", "simulate", "journal", "status", "doctor", "turn", "profile", "demo"]
+COMMANDS = ["run", "simulate", "journal", "status", "doctor", "turn", "profile", "demo",
+            "panel"]
 INTERNAL_ERROR = 70
 
 

@@ -78,6 +78,7 @@ class Engine:
         self.boards: dict[int, str] = {}     # address -> last fault/recovery detail
         self._held: list[Event] | None = None   # events held back during a batch
         self.paused = False             # all-quiet: pads pause until released
+        self.master_volume = 1.0        # 0..1 of the caps: the panel's slider (engine.volume)
         self.last_touch_ns: int | None = None
         if gate is None:                # the config's turns: section (station.turns.gate)
             self.gate = build_gate(self)
@@ -278,8 +279,9 @@ class Engine:
         if base == "touch":
             s = intent.strength if intent.strength is not None else 0.8
             base = 30 + 97 * max(0.0, min(1.0, s))
-        level = base * sound["volume"] * (QUIET_FACTOR if quiet else 1.0)
-        cap = 127 * min(sound["max_volume"], self.config.max_volume)
+        master = self.master_volume
+        level = base * sound["volume"] * master * (QUIET_FACTOR if quiet else 1.0)
+        cap = 127 * min(sound["max_volume"], self.config.max_volume) * master
         return int(min(level, cap))
 
     def _emit(self, event: Event) -> None:
@@ -316,6 +318,7 @@ class Engine:
                             "role": s.player.role,
                             "sounding": sorted(s.sounding)} for n, s in self.seats.items()},
             "turn_mode": self.gate.mode, "turn": self.gate.current(), "paused": self.paused,
+            "master_volume": self.master_volume,
             "turns": self.gate.status() if hasattr(self.gate, "status") else {},
             "lights": self.lights.status() if self.lights is not None else {},
             "last_touch_ns": self.last_touch_ns,

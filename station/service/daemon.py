@@ -29,6 +29,7 @@ from station.core.errors import AudioError, StationError
 from station.core.events import FAULT, Event
 from station.core.logs import apply_levels
 from station.engine.runtime import Station
+from station.engine.volume import volume_command
 from station.interop.attach import attach as attach_interop
 from station.journal.writer import Journal
 from station.service.control import ControlServer, refuse_if_running
@@ -156,6 +157,18 @@ class Daemon:
         self.watchdog = LoopWatchdog(s_to_ns(d["stall_limit_s"]), self.clock, self._stalled)
         self.control = ControlServer(self.config.control_socket, self.station.submit)
         self._register()
+        # The therapist's web panel (station.panel): its own threads, this command path.
+        try:
+            self.panel = None
+            if self.config.raw["panel"]["enabled"]:   # loaded only when used (memory)
+                from station.panel.app import Panel
+                self.panel = Panel(self.config, self.control.call, doctor=self._doctor)
+        except BaseException:        # an unusable TLS file: stop cleanly, exit 3
+            self.station.close()
+            self._stack.close()
+            raise
+        if self.panel is not None:
+            self.station.engine.listeners.append(self.panel.feed.observe)
         # MIDI and OSC (config midi:/osc:, off by default): listeners and inputs.
         self.interop = attach_interop(self.station, self.control.call)
 
@@ -166,6 +179,7 @@ class Daemon:
         h["session"] = self.session
         h["turn"] = self.turn
         h["use_client"] = self.station.swaps.use      # station profile use (station.engine.swaps)
+        h["volume"] = lambda master=None: volume_command(self.station.engine, master)
         self.station.swaps.watch = True               # edited profile files reload
         if self.sim:
             h["sim"] = self._sim_action
@@ -201,6 +215,13 @@ class Daemon:
     def status(self) -> dict:
         from station.service.status import daemon_status
         return daemon_status(self)
+
+    def _doctor(self) -> list[dict]:
+        """``station doctor``'s findings for the panel (run in the panel's thread)."""
+        from dataclasses import asdict
+
+        from station.service.doctor import check_all
+        return [asdict(c) for c in check_all(self.config.path)]
 
     def _sim_action(self, action: str, **args) -> str:
         world = self.sim["world"]
@@ -244,6 +265,8 @@ class Daemon:
         try:
             station.start()
             self.control.start()
+            if self.panel is not None:
+                self.panel.start()
             self.startup.begin(self.clock.now_ns())
             self.watchdog.start()
             # What start-up made (modules, config, soundfont tables) lives for the whole
@@ -277,6 +300,8 @@ class Daemon:
         self._closed = True
         self.notifier.stopping()
         self.watchdog.close()
+        if self.panel is not None:
+            self.panel.close()
         self.control.close()
         self.interop.close_inputs()
         self.station.close()

@@ -213,4 +213,4 @@ def turn_command(engine, now: int, op: str = "show", mode: str | None = None,
         engine.lights.tick(now)     # so the answer shows the lights as they are now
     status = engine.status()
     return {"turn_mode": status["turn_mode"], "turns": status.get("turns", {}),
-            "lights": status.get("lights", {})}
+            "lights": status.get("lights", {}), "paused": status["paused"]}
