@@ -26,11 +26,12 @@ apt_setup() {
   #   python3-venv, python3-dev, make: the virtual environment and builds
   #   systemd: systemd-analyze, for the test that verifies deploy/station.service
   #   jackd2: JACK's dummy backend, real-time audio tests and the end-to-end benchmark
+  #   pulseaudio, pulseaudio-utils: a real PulseAudio server (null sink) for the driver test
   #   chromium: the browser the panel and report tests drive (Playwright, no download)
   #   openssl: a throw-away certificate for the panel's HTTPS test
   #   gcc, libc6-dev: compile the output ceiling's limiter (station/sound/limiter.c)
   local pkgs=(libfluidsynth3 timgm6mb-soundfont python3 python3-venv python3-dev make systemd
-              jackd2 chromium openssl gcc libc6-dev)
+              jackd2 pulseaudio pulseaudio-utils chromium openssl gcc libc6-dev)
   is_pi && pkgs+=(python3-lgpio python3-rpi.gpio i2c-tools)   # gpiozero prefers lgpio (Pi 5)
   local missing=() p updated=0
   for p in "${pkgs[@]}"; do

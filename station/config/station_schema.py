@@ -69,7 +69,9 @@ STATION = Field("section", "The station config.", fields={
     "max_volume": Field("number", "Hard volume cap for every client and the therapist.",
                         default=0.8, min=0.0, max=1.0, units="0..1"),
     "audio": Field("section", "Real-time audio output (the daemon on a Pi).", fields={
-        "driver": Field("choice", "FluidSynth audio driver.", default="alsa",
+        "driver": Field("choice", "FluidSynth audio driver. pipewire only if FluidSynth was "
+                        "built with it (Debian 12's was not: use pulseaudio or jack there; the "
+                        "station names the drivers it has).", default="alsa",
                         choices=("alsa", "pulseaudio", "pipewire", "jack", "file")),
         "device": Field("string", "Where the sound goes. alsa: the device (hw:CARD for the "
                         "lowest latency); pulseaudio: the sink; jack: the JACK server's name; "
@@ -156,6 +158,11 @@ STATION = Field("section", "The station config.", fields={
         "audio_retry_max_s": Field("number", "Longest wait between attempts to reopen a failed "
                                    "audio device (waits double from 1 s up to this).",
                                    default=30.0, min=1.0, max=600.0, units="s"),
+        "realtime_priority": Field("integer", "SCHED_FIFO priority of the engine thread (the "
+                                   "touch-to-sound path), below FluidSynth's audio thread (60). "
+                                   "Needs LimitRTPRIO (the service unit sets it); without it the "
+                                   "station says so and runs at normal priority. 0: off.",
+                                   default=40, min=0, max=89),
     }),
     "panel": PANEL,
 })

@@ -185,6 +185,8 @@ class Synth:
             self._set("synth.reverb.level", float(reverb))
         self._set("synth.chorus.active", 0)  # chorus smears pitch and costs CPU
         if audio is not None:
+            from station.sound.drivers import require_driver
+            require_driver(audio.driver)    # a driver this build lacks: say so plainly
             self._set("audio.driver", audio.driver)
             for name, value in driver_settings(audio).items():
                 self._set(name, value)

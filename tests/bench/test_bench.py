@@ -15,6 +15,8 @@ import sys
 
 from conftest import ROOT
 
+from bench.jack import jackd_path
+
 REQUIRED = (
     "pipeline_p50_ms", "pipeline_p99_ms", "pipeline_p99_48pads_ms", "polling_p50_ms",
     "polling_p99_ms", "i2c_transactions_per_touch", "polling_i2c_transactions_per_s",
@@ -29,6 +31,9 @@ REQUIRED = (
     "limiter_added_latency_ms", "limiter_render_ratio", "limiter_cpu_percent_of_core",
     "budget_limiter_ms",
 )
+E2E = tuple(f"{key}{suffix}" for suffix in ("", "_p128") for key in (   # issue 17's keys
+    "e2e_p50_ms", "e2e_p99_ms", "e2e_max_ms", "e2e_jitter_ms", "e2e_xruns",
+    "e2e_polling_p99_ms", "e2e_48pads_last_p99_ms", "e2e_period_frames"))
 
 
 def test_quick_bench_writes_every_figure(tmp_path):
@@ -42,6 +47,13 @@ def test_quick_bench_writes_every_figure(tmp_path):
     bad = [k for k in REQUIRED if not isinstance(results.get(k), (int, float))
            or isinstance(results.get(k), bool) or not math.isfinite(results[k])]
     assert not bad, f"missing or not finite: {bad}"
+    if jackd_path() is not None:     # the end-to-end section needs a JACK server
+        bad = [k for k in E2E + ("e2e_noise_start_p99_ms", "e2e_attack_ms")
+               if not isinstance(results.get(k), (int, float)) or not math.isfinite(results[k])]
+        assert not bad, f"e2e keys missing or not finite: {bad}"
+        assert results["e2e_period_frames"] == 64 and results["e2e_period_frames_p128"] == 128
+        assert results["e2e_n"] + results["e2e_dropped"] == 8     # every quick touch counted
+        assert {"e2e_p99_ms", "e2e_48pads_last_p99_ms"} <= {t["key"] for t in results["targets"]}
     assert results["bench_quick"] == 1
     assert {t["key"] for t in results["targets"]} >= {"pipeline_p99_ms", "storm_lost_events",
                                                       "idle_cpu_percent", "rss_mb"}
