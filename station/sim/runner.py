@@ -34,6 +34,7 @@ from station.engine.runtime import Station
 from station.journal.writer import Journal
 from station.sim.consent import check_recording
 from station.sim.scenario import Scenario
+from station.sound.limiter import ceiling_words
 from station.sound.soundfont import find_soundfont
 from station.sound.synth import Synth
 from station.sound.wav import WavWriter
@@ -62,7 +63,8 @@ class Simulation:
             (self.out_dir / f"station.db{suffix}").unlink(missing_ok=True)
         self.clock = VirtualClock()
         self.synth = Synth(find_soundfont(self.config.soundfont), sample_rate=SAMPLE_RATE,
-                           gain=self.config.audio["gain"])
+                           gain=self.config.audio["gain"],
+                           ceiling_dbfs=self.config.audio["ceiling_dbfs"])
         self.wav = WavWriter(self.out_dir / "session.wav", SAMPLE_RATE)
         self._frames = 0
         self.counts = collections.Counter()
@@ -123,6 +125,8 @@ class Simulation:
         self._render_to(self.clock.now_ns() + TAIL_NS)
 
     def close(self) -> None:
+        limiter = self.synth.limiter                  # how hard the ceiling worked
+        self.ceiling = limiter.status() if limiter is not None else None
         self.station.close()
         self.wav.close()
 
@@ -256,6 +260,7 @@ class Simulation:
             "phases": self.phases, "beats": self.counts[BEAT],
             "refused_plans": self.plan_refusals, "journal": self.station.journal.health(),
             "wav": str(self.out_dir / "session.wav"), "db": str(self.out_dir / "station.db"),
+            "ceiling": getattr(self, "ceiling", None),
         }
 
 
@@ -292,6 +297,8 @@ def summary_text(summary: dict) -> str:
         first, *problems = r.splitlines()
         lines.append("  Refused profile (the previous client kept playing): " + first)
         lines.extend("    " + p.strip() for p in problems)
+    if summary.get("ceiling"):
+        lines.append(ceiling_words(summary["ceiling"]))
     lines.append(f"Audio: {summary['wav']}\nJournal: {summary['db']}")
     return "\n".join(lines)
 
