@@ -3,6 +3,7 @@
 #   ./run.sh demo     set up (apt, venv, package) and play the demo on the simulator
 #   ./run.sh test     set up and run the whole test suite
 #   ./run.sh bench    set up and run the benchmarks (out/bench/results.json)
+#   ./run.sh panel    the therapist's panel on the simulated station (prints its PIN)
 #   ./run.sh install-service   on a Pi: install and enable the systemd service
 #   ./run.sh pi-check  before shipping: the test suite in an emulated arm64 Debian (slow)
 set -euo pipefail
@@ -45,14 +46,17 @@ apt_setup() {
   #   python3-venv, python3-dev, make: the virtual environment and builds
   #   systemd: systemd-analyze, for the test that verifies deploy/station.service
   #   jackd2: JACK's dummy backend, real-time audio tests and the end-to-end benchmark
+  #   pulseaudio, pulseaudio-utils: a real PulseAudio server (null sink) for the driver test
   #   chromium: the browser the panel and report tests drive (Playwright, no download)
+  #   openssl: a throw-away certificate for the panel's HTTPS test
+  #   gcc, libc6-dev: compile the output ceiling's limiter (station/sound/limiter.c)
   # On a Pi (the venv then sees the system's packages):
   #   python3-libgpiod: the 'gpiod' module Blinka needs for a Pi 4/5's pins
   #   python3-lgpio: gpiozero's pins on a Pi 5 (only in Raspberry Pi OS; pip has it too)
   #   python3-rpi.gpio: gpiozero's pins on a Pi 1-4 (pip has only its source)
   #   i2c-tools: i2cdetect, to see which boards answer
   local pkgs=(libfluidsynth3 timgm6mb-soundfont python3 python3-venv python3-dev make systemd
-              jackd2 chromium)
+              jackd2 pulseaudio pulseaudio-utils chromium openssl gcc libc6-dev)
   is_pi && pkgs+=(python3-libgpiod python3-lgpio python3-rpi.gpio i2c-tools)
   apt_install "${pkgs[@]}"
 }
@@ -86,7 +90,8 @@ venv_setup() {
     if is_pi; then "$py" -m venv --system-site-packages "$VENV"; else "$py" -m venv "$VENV"; fi
   fi
   local stamp="$VENV/.installed" want
-  want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  # the compiled limiter is rebuilt whenever its source or the build files change
+  want=$(cat pyproject.toml setup.py station/sound/*.c | sha256sum | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     say "installing the station and its Python packages"
     "$VENV/bin/python" -m pip install -q --upgrade pip
@@ -158,14 +163,8 @@ pi_check() {
 case "${1:-}" in
   demo)
     setup
-    say "playing the demo session on the simulated station"
-    "$VENV/bin/station" simulate configs/scenarios/demo.yaml --out out/demo --text
-    say "writing the therapist's report of that session"
-    "$VENV/bin/station" report --db out/demo/station.db -o out/demo/report.html
-    say "playing the group demo: four players, round robin, then call and response"
-    "$VENV/bin/station" simulate configs/scenarios/group.yaml --out out/group --text
-    "$VENV/bin/station" report --db out/group/station.db -o out/group/report.html
-    say "done: open out/demo/report.html and out/group/report.html; listen to out/*/session.wav"
+    say "playing the demo sessions on the simulated station (station demo, station/cli/demo.py)"
+    "$VENV/bin/station" demo --out out
     ;;
   test)
     setup
@@ -182,6 +181,22 @@ case "${1:-}" in
     setup
     "$VENV/bin/python" -m bench "${@:2}"
     ;;
+  panel)
+    setup
+    demo=out/panel-demo
+    mkdir -p "$demo/clients"
+    for f in configs/clients/*.yaml; do
+      [ -f "$demo/clients/$(basename "$f")" ] || cp "$f" "$demo/clients/"
+    done
+    sed -e "s#^clients_dir: .*#clients_dir: clients#" \
+        -e "s#^journal: .*#journal: $ROOT/$demo/station.db#" configs/station.yaml > "$demo/station.yaml"
+    printf 'control_socket: %s\npanel: {enabled: true, port: %s, bind: 0.0.0.0}\n' \
+      "$ROOT/$demo/station.sock" "${PANEL_PORT:-8080}" >> "$demo/station.yaml"
+    "$VENV/bin/station" panel pin --new --config "$demo/station.yaml"
+    "$VENV/bin/station" panel --config "$demo/station.yaml"
+    say "the station runs on the simulator until Ctrl-C"
+    exec "$VENV/bin/station" run --config "$demo/station.yaml" --hardware sim --no-audio
+    ;;
   install-service)
     setup
     say "installing the station as a systemd service (needs root)"
@@ -192,7 +207,7 @@ case "${1:-}" in
     pi_check "$@"
     ;;
   *)
-    echo "usage: ./run.sh demo | test | bench | install-service | pi-check" >&2
+    echo "usage: ./run.sh demo | test | bench | panel | install-service | pi-check" >&2
     exit 2
     ;;
 esac

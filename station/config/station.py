@@ -7,17 +7,17 @@ from starting (a distinct exit code); the therapist's fix is in the message.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from station.config.locate import PACKAGED_CONFIG, find_config
+from station.config.locate import socket_path as default_socket
 from station.config.station_schema import STATION
 from station.core.errors import ConfigError
-from station.core.paths import CONFIGS
 from station.core.schema import validate
 from station.core.yamlfile import read_yaml
 
-DEFAULT_CONFIG = CONFIGS / "station.yaml"
+DEFAULT_CONFIG = PACKAGED_CONFIG        # the example (checkout or wheel), not the lookup
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ class StationConfig:
     journal: Path
     control_socket: Path
     raw: dict            # every validated section, for keys added by later features
+    found_by: str = "--config"   # how the file was found (station.config.locate)
 
     def player(self, number: int) -> Player:
         for p in self.players:
@@ -74,16 +75,11 @@ class StationConfig:
         raise KeyError(number)
 
 
-def default_socket_path() -> Path:
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    if runtime and Path(runtime).is_dir():
-        return Path(runtime) / "station.sock"
-    return Path("/tmp") / f"station-{os.getuid()}.sock"
-
-
 def load_config(path: str | Path | None = None) -> StationConfig:
-    """Read, validate and cross-check a station config (default: the packaged one)."""
-    path = Path(path) if path is not None else DEFAULT_CONFIG
+    """Read, validate and cross-check a station config; None: the lookup of
+    ``station.config.locate`` (--config, $STATION_CONFIG, /etc/station, XDG, example)."""
+    found = find_config(path)
+    path = found.path
     doc = read_yaml(path, ConfigError, "station config")
     if not isinstance(doc.data, dict):
         raise ConfigError(f"{path}: a station config must be 'key: value' lines at the top "
@@ -96,7 +92,7 @@ def load_config(path: str | Path | None = None) -> StationConfig:
         lines = [f"{doc.where(p)}: {msg}" for p, msg in problems]
         raise ConfigError(f"{path}: the station config has {len(lines)} problem(s):\n  "
                           + "\n  ".join(lines) + "\nFix these and start the station again.")
-    return _build(path, raw)
+    return _build(path, raw, found.how, found.is_system)
 
 
 def _cross_check(raw: dict, problems: list) -> None:
@@ -146,9 +142,34 @@ def _cross_check(raw: dict, problems: list) -> None:
         claim(p["light_gpio"], f"light of player {n}", ("players", i, "light_gpio"))
     for role, gpio in (raw["buttons"] or {}).items():
         claim(gpio, f"{role} button", ("buttons", role))
+    _check_music_channels(raw, problems)
 
 
-def _build(path: Path, raw: dict) -> StationConfig:
+def _check_music_channels(raw: dict, problems: list) -> None:
+    """The backing and echo channels are the station's own: no player may play on them."""
+    players = {(p["channel"] or _default_channel(p["player"])): p["player"]
+               for p in raw["players"]}
+    music = raw["session_music"]
+    own = [("backing_channel",), *(("echo_channels", i)
+                                   for i in range(len(music["echo_channels"])))]
+    seen: set[int] = set()
+    for where in own:
+        channel = music[where[0]] if len(where) == 1 else music[where[0]][where[1]]
+        if channel in players:
+            problems.append((("session_music",) + where, f"MIDI channel {channel} is player "
+                             f"{players[channel]}'s; the backing and echo need channels no "
+                             f"player uses."))
+        elif channel == 10:
+            problems.append((("session_music",) + where, "MIDI channel 10 is the General MIDI "
+                             "drum channel; choose another for the backing and echo."))
+        elif channel in seen:
+            problems.append((("session_music",) + where, f"MIDI channel {channel} is listed "
+                             f"twice; the backing and each echo need their own."))
+        seen.add(channel)
+
+
+def _build(path: Path, raw: dict, how: str = "--config",
+           system: bool = False) -> StationConfig:
     players = []
     for p in sorted(raw["players"], key=lambda p: p["player"]):
         channel = p["channel"] if p["channel"] is not None else _default_channel(p["player"])
@@ -165,7 +186,7 @@ def _build(path: Path, raw: dict) -> StationConfig:
         clients_dir=(path.parent / raw["clients_dir"]).resolve(),
         roster=tuple(raw["roster"] or ()), journal=Path(raw["journal"]),
         control_socket=Path(raw["control_socket"]) if raw["control_socket"]
-        else default_socket_path(), raw=raw)
+        else default_socket(system), raw=raw, found_by=how)
 
 
 def _default_channel(player: int) -> int:

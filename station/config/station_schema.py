@@ -6,7 +6,10 @@ Units: GPIO numbers are BCM numbers; board addresses are I2C addresses 0x5A..0x5
 
 from __future__ import annotations
 
+from station.config.panel_schema import PANEL
+from station.core.logs import LOGGING
 from station.core.schema import REQUIRED, Field
+from station.interop.schema import MIDI, OSC
 from station.turns.schema import TURNS
 
 ADDRESSES = (0x5A, 0x5B, 0x5C, 0x5D)
@@ -18,6 +21,12 @@ def _address_check(value: int) -> str | None:
     if value not in ADDRESSES:
         return (f"{value:#x} is not an MPR121 address; use 0x5A, 0x5B, 0x5C or 0x5D "
                 f"(set by the board's ADDR pin).")
+    return None
+
+
+def _finite(value: float) -> str | None:
+    if value != value or value in (float("inf"), float("-inf")):
+        return "must be a number of dBFS, not NaN or infinity."
     return None
 
 
@@ -60,7 +69,9 @@ STATION = Field("section", "The station config.", fields={
     "max_volume": Field("number", "Hard volume cap for every client and the therapist.",
                         default=0.8, min=0.0, max=1.0, units="0..1"),
     "audio": Field("section", "Real-time audio output (the daemon on a Pi).", fields={
-        "driver": Field("choice", "FluidSynth audio driver.", default="alsa",
+        "driver": Field("choice", "FluidSynth audio driver. pipewire only if FluidSynth was "
+                        "built with it (Debian 12's was not: use pulseaudio or jack there; the "
+                        "station names the drivers it has).", default="alsa",
                         choices=("alsa", "pulseaudio", "pipewire", "jack", "file")),
         "device": Field("string", "Where the sound goes. alsa: the device (hw:CARD for the "
                         "lowest latency); pulseaudio: the sink; jack: the JACK server's name; "
@@ -71,7 +82,16 @@ STATION = Field("section", "The station config.", fields={
         "period_size": Field("integer", "Frames per ALSA period.", default=64, min=64,
                              max=4096, units="frames"),
         "periods": Field("integer", "Number of ALSA periods.", default=3, min=2, max=16),
-        "gain": Field("number", "FluidSynth master gain.", default=0.5, min=0.0, max=2.0),
+        "gain": Field("number", "FluidSynth master gain: how loud ordinary playing is. The "
+                      "default puts a session of two players at about -21 dBFS RMS; the "
+                      "ceiling still bounds the loudest moments.", default=2.5, min=0.0,
+                      max=10.0),
+        "ceiling_dbfs": Field("number", "The loudness ceiling: no sample the station plays "
+                              "exceeds this level, whatever is played. A limiter on the "
+                              "output turns the loudest moments down (it adds 0.75 ms of "
+                              "latency). 0 dBFS is the output's full scale.",
+                              default=-6.0, min=-30.0, max=0.0, units="dBFS",
+                              check=_finite),
     }),
     "input": Field("section", "How pads are read.", fields={
         "mode": Field("choice", "irq: read a board when its IRQ line falls (fast, idle CPU "
@@ -92,6 +112,17 @@ STATION = Field("section", "The station config.", fields={
     "turns": TURNS,
     "clients_dir": Field("string", "Folder of client profiles, relative to this file.",
                          default="clients"),
+    "plans_dir": Field("string", "Folder of session plans (docs/session-music.md), relative "
+                       "to this file.", default="plans"),
+    "session_music": Field("section", "MIDI channels of the station's own music (backing and "
+                           "echo, docs/session-music.md). No player may use them; channel 16 "
+                           "is the start-up cue's.", fields={
+        "backing_channel": Field("integer", "MIDI channel of the backing (drone, pulse, "
+                                 "ostinato).", default=14, min=1, max=15),
+        "echo_channels": Field("list", "MIDI channels of the echo: the first for the first "
+                               "player, and so on.", default=lambda: [7, 8, 9, 11, 12, 13],
+                               item=Field("integer", min=1, max=15), min=1, max=6),
+    }),
     "roster": Field("list", "Client ids the next_client button cycles through.",
                     default=list, item=Field("string")),
     "journal": Field("string", "SQLite journal file (relative paths: to the working folder).",
@@ -111,8 +142,13 @@ STATION = Field("section", "The station config.", fields={
                                                              units="days"), NULL)),
     }),
     "control_socket": Field("one_of", "Unix socket for the station CLI; null: "
-                            "$XDG_RUNTIME_DIR/station.sock or /tmp/station-$USER.sock.",
+                            "$RUNTIME_DIRECTORY/station.sock (the service), "
+                            "/run/station/station.sock (the config in /etc/station), "
+                            "$XDG_RUNTIME_DIR/station.sock or /tmp/station-$UID.sock.",
                             default=None, options=(Field("string"), NULL)),
+    "logging": LOGGING,
+    "midi": MIDI,
+    "osc": OSC,
     "daemon": Field("section", "The headless service: start-up cues, fault limits, watchdog.",
                     fields={
         "stuck_limit_s": Field("number", "A pad touched without a break for this long is "
@@ -133,5 +169,11 @@ STATION = Field("section", "The station config.", fields={
         "audio_retry_max_s": Field("number", "Longest wait between attempts to reopen a failed "
                                    "audio device (waits double from 1 s up to this).",
                                    default=30.0, min=1.0, max=600.0, units="s"),
+        "realtime_priority": Field("integer", "SCHED_FIFO priority of the engine thread (the "
+                                   "touch-to-sound path), below FluidSynth's audio thread (60). "
+                                   "Needs LimitRTPRIO (the service unit sets it); without it the "
+                                   "station says so and runs at normal priority. 0: off.",
+                                   default=40, min=0, max=89),
     }),
+    "panel": PANEL,
 })

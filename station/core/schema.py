@@ -9,7 +9,9 @@ definitions for editors and for docs/, so the three can never disagree.
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
+import math
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, Callable
@@ -21,7 +23,8 @@ REQUIRED = object()   # marker: the key must be written
 class Field:
     """One value in a YAML file.
 
-    kind: number | integer | string | boolean | null | choice | list | section | map | one_of | any
+    kind: number | integer | string | boolean | null | choice | list | section | map | one_of |
+    date | any  (a date is written YYYY-MM-DD and normalised to that text)
     """
 
     kind: str
@@ -37,6 +40,7 @@ class Field:
     options: tuple["Field", ...] = ()                    # one_of alternatives
     check: Callable[[Any], str | None] | None = None     # extra rule: message or None
     example: Any = None
+    optional: bool = False       # a section that may be left out (or null): then None
 
     @property
     def required(self) -> bool:
@@ -93,6 +97,8 @@ def describe(f: Field) -> str:
         return "a section (key: value lines)"
     if f.kind == "map":
         return "a set of 'key: value' entries"
+    if f.kind == "date":
+        return "a date written YYYY-MM-DD, not in the future"
     return {"null": "null (nothing)", "string": "text", "boolean": "true or false", "any": "any value"}.get(f.kind, f.kind)
 
 
@@ -116,6 +122,8 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
         bad(f"{here} is {_show(value)}; it must be {describe(f)}.")
         return None
     if k == "section":
+        if value is None and f.optional:
+            return None
         if value is None:
             value = {}
         if not isinstance(value, dict):
@@ -133,7 +141,7 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
                 out[name] = validate(value[name], sub, path + (name,), problems)
             elif sub.required:
                 bad(f"{dotted(path + (name,))} is missing; it must be {describe(sub)}.")
-            elif sub.kind == "section":
+            elif sub.kind == "section" and not sub.optional:
                 out[name] = validate({}, sub, path + (name,), problems)
             else:
                 out[name] = sub.default() if callable(sub.default) else sub.default
@@ -164,6 +172,10 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
         if isinstance(value, bool) or not ok_type:
             bad(f"{here} is {_show(value)}; it must be {describe(f)}.")
             return None
+        if not math.isfinite(value):     # .nan and .inf are valid YAML, never a setting
+            bad(f"{here} is {_show(value)}; it must be {describe(f)}, not infinite or "
+                f"'not a number'.")
+            return None
         if (f.min is not None and value < f.min) or (f.max is not None and value > f.max):
             bad(f"{here} is {_show(value)}; it must be {describe(f)}.")
             return None
@@ -173,6 +185,16 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
             bad(f"{here} is {_show(value)}; it must be true or false.")
             return None
         return value
+    if k == "date":
+        day = _date(value)
+        if day is None:
+            bad(f"{here} is {_show(value)}; it must be {describe(f)} (e.g. 2024-03-01).")
+            return None
+        if day > _dt.date.today():
+            bad(f"{here} is {day.isoformat()}, a date in the future; it must be "
+                f"{describe(f)}.")
+            return None
+        return _checked(day.isoformat(), f, path, problems)
     if k == "string":
         if not isinstance(value, str) or not value.strip():
             bad(f"{here} is {_show(value)}; it must be some text.")
@@ -190,6 +212,20 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
             f"it must be {describe(f)}.")
         return None
     raise ValueError(f"schema kind {k!r} unknown")  # a programming error, not user input
+
+
+def _date(value: Any) -> "_dt.date | None":
+    """A date from YAML: PyYAML reads 2024-03-01 as a date, "2024-03-01" as text."""
+    if isinstance(value, _dt.datetime):
+        return None                       # a time of day is not asked for
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def _checked(value: Any, f: Field, path: tuple, problems: list) -> Any:
@@ -216,6 +252,9 @@ def json_schema(f: Field) -> dict:
             out["maximum"] = f.max
     elif k == "string":
         out["type"] = "string"
+    elif k == "date":
+        out["type"] = "string"
+        out["format"] = "date"
     elif k == "boolean":
         out["type"] = "boolean"
     elif k == "null":
@@ -226,6 +265,10 @@ def json_schema(f: Field) -> dict:
         out["anyOf"] = [json_schema(o) for o in f.options]
     elif k == "list":
         out["type"] = "array"
+        if f.min is not None:
+            out["minItems"] = int(f.min)
+        if f.max is not None:
+            out["maxItems"] = int(f.max)
         if f.item:
             out["items"] = json_schema(f.item)
     elif k == "map":
@@ -233,13 +276,26 @@ def json_schema(f: Field) -> dict:
         if f.item:
             out["additionalProperties"] = json_schema(f.item)
     elif k == "section":
-        out["type"] = "object"
+        out["type"] = ["object", "null"] if f.optional else "object"
         out["additionalProperties"] = False
         out["properties"] = {n: json_schema(s) for n, s in f.fields.items()}
         req = [n for n, s in f.fields.items() if s.required]
         if req:
             out["required"] = req
     return out
+
+
+def schema_document(f: Field, name: str, title: str) -> dict:
+    """A whole JSON Schema document (draft 2020-12) for the file ``f`` describes."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"https://example.invalid/station/{name}.schema.json",
+            "title": f"Adaptive instrument station: {title}", **json_schema(f)}
+
+
+def replace_generated(text: str, start: str, end: str, generated: str) -> str:
+    """``text`` with what lies between the ``start`` and ``end`` markers replaced."""
+    a, b = text.index(start), text.index(end)
+    return text[:a + len(start)] + "\n" + generated + "\n" + text[b:]
 
 
 def markdown_rows(f: Field, path: tuple = ()) -> list[str]:

@@ -76,10 +76,33 @@ def parse_yaml(raw: bytes, path: Path, error: type[Exception], what: str = "file
         raise error(_syntax_message(exc, path, what)) from None
     except yaml.YAMLError as exc:
         raise error(f"{path}: is not valid YAML ({exc}).") from None
+    except ValueError as exc:      # PyYAML builds dates itself: 2024-02-30 raises here
+        if isinstance(exc, error):
+            raise
+        raise error(_bad_date(node, path, exc)) from None
     lines: dict[tuple, int] = {}
     if node is not None:
         _collect_lines(node, (), lines, [0])
     return YamlDoc(path, data, lines)
+
+
+def _bad_date(node, path: Path, exc: Exception) -> str:
+    """Where a date that does not exist (2024-02-30) was written, in plain words."""
+    import datetime as dt
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, yaml.ScalarNode) and n.tag.endswith(":timestamp"):
+            try:
+                dt.date.fromisoformat(n.value[:10])
+            except ValueError:
+                return (f"{path}:{n.start_mark.line + 1}: '{n.value}' is not a date that "
+                        f"exists ({exc}). Write a real date as YYYY-MM-DD.")
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(v for pair in n.value for v in pair)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+    return f"{path}: a value cannot be read ({exc})."
 
 
 def _check_aliases(text: str, path: Path, error: type[Exception]) -> None:

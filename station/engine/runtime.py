@@ -20,9 +20,12 @@ from station.config.station import StationConfig
 from station.core.errors import ProfileError
 from station.core.events import FAULT, Event
 from station.engine.pipeline import Engine
+from station.engine.music import SessionMusic
 from station.engine.swaps import Swaps
+from station.journal.consent import ConsentJournal
 from station.journal.sessions import Sessions
 from station.journal.writer import Journal
+from station.sound.batch import NoteBatch
 from station.turns.lights import Lights
 
 IRQ_ONLY_POLL_NS = 50_000_000   # hardware poll period when no board needs polling (ns)
@@ -49,8 +52,11 @@ class Station:
         self._stack = contextlib.ExitStack()
         self._stack.callback(journal.close)
         self._stack.callback(synth.close)
-        self.engine = Engine(config, synth=synth, clock=clock, pseudonym=journal.pseudonym)
-        self.engine.listeners.append(journal.record)
+        self.notes = NoteBatch(synth)     # a whole read's notes go out together (drain)
+        self.engine = Engine(config, synth=self.notes, clock=clock, pseudonym=journal.pseudonym)
+        # Consent is applied between the engine and the journal (station.journal.consent).
+        self.consent = ConsentJournal(journal, self.seat_of)
+        self.engine.listeners.append(self.consent.record)
         self.hardware = hardware_factory(self.put)
         self._stack.callback(self.hardware.close)
         self._stack.callback(self._silence)     # runs first on close: notes off, then flush
@@ -68,7 +74,7 @@ class Station:
         self.engine.listeners.append(self.stuck.observe)
         self.timers.append(self.stuck)
         # Sessions: first listener, so a touch that opens a session is journaled inside it.
-        self.sessions = Sessions(config, journal, self.engine)
+        self.sessions = Sessions(config, self.consent, self.engine)
         self.engine.listeners.insert(0, self.sessions.observe)
         self.engine.controls["session"] = self.sessions.toggle
         self.timers.append(self.sessions)
@@ -86,6 +92,9 @@ class Station:
         self.swaps = Swaps(self)
         self.engine.controls.setdefault("next_client", self.swaps.next_client)
         self.timers.append(self.swaps)
+        # Session music: plans, backing, echo (station.engine.music): listeners and timers.
+        self.music = SessionMusic(self)
+        self._stack.callback(self.music.close)
         self._next_poll = 0
         self._poll_ns = int(config.input["poll_interval_ms"] * 1e6)
         if config.input["mode"] == "irq" and all(b.irq_gpio is not None for b in config.boards):
@@ -136,6 +145,11 @@ class Station:
         self.engine.use_client(player, profile, now)
         return profile
 
+    def seat_of(self, player: int) -> tuple:
+        """(profile, role) seated at ``player`` now (for the consent journal)."""
+        seat = self.engine.seats.get(player)
+        return (None, "") if seat is None else (seat.profile, seat.player.role)
+
     def put(self, event: Event) -> None:
         """Called by hardware threads: queue a raw event and wake the engine thread."""
         self.inbox.append(event)
@@ -155,6 +169,7 @@ class Station:
         if not self.inbox:
             return 0
         self.engine.hold_listeners()    # sound every queued touch first, then log them
+        self.notes.hold()               # ... and send their notes in one go
         try:
             while self.inbox:
                 event = self.inbox.popleft()
@@ -164,6 +179,7 @@ class Station:
                     self.engine.handle(event)
                 n += 1
         finally:
+            self.notes.flush()
             self.engine.release_listeners()
         return n
 

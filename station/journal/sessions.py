@@ -36,6 +36,7 @@ class Sessions:
         self.started_ns: int | None = None
         self.last_touch_ns: int | None = None
         self.phase_name: str | None = None
+        self.on_stop: list = []   # fn(now): run inside the session, just before it ends
 
     @property
     def active(self) -> bool:
@@ -66,6 +67,8 @@ class Sessions:
         sid = self.journal.session
         if not self.active:
             return None
+        for hook in list(self.on_stop):   # the plan and the backing stop inside the session
+            hook(now)
         self.journal.end_session(now, by)
         self.started_ns = None
         self.phase_name = None
@@ -89,7 +92,7 @@ class Sessions:
         if not self.active:
             self.start(now, "cli")
         self.phase_name = name
-        self.journal.record(Event(PHASE, now, detail=name))
+        self.engine.announce(Event(PHASE, now, detail=name))   # journal and OSC listeners
         return self.journal.session
 
     def note(self, text: str, now: int) -> int:

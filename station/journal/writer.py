@@ -33,6 +33,8 @@ from station.journal.schema import migrate
 _COLUMNS = ("session_id", "t_ns", "kind", "player", "client", "board", "electrode", "button",
             "pad", "note", "velocity", "channel", "detail", "strength")
 _INSERT = f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+_RATING = ("INSERT INTO ratings (session_id, t_ns, player, client, goal, level, rated_at) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?)")
 MAX_PENDING = 500_000   # events held in memory while the disk refuses writes
 log = logging.getLogger("station.journal.writer")
 
@@ -81,6 +83,7 @@ class Journal:
         self._lost_logged = 0
         self._written = 0
         self._pending: list[tuple] = []
+        self._ratings: list[tuple] = []          # goal ratings waiting to be written
         self._error: str | None = None
         self._closed = False
         self._session_id: int | None = None     # the writer's current session
@@ -114,6 +117,19 @@ class Journal:
         unix = time.time_ns()
         self._put(("start", sid, t_ns, unix, tuple(players), latency_ms, by))
         return sid
+
+    @property
+    def last_session(self) -> int | None:
+        """The open session, else the last one started (None in a new journal)."""
+        return self.session if self.session is not None else (self._next_session - 1 or None)
+
+    def rate(self, session: int, t_ns: int, player: int | None, client: str, goal: str,
+             level: int) -> None:
+        """Journal a goal rating (level −2..+2) of ``client`` (a pseudonym) in ``session``."""
+        if not -2 <= int(level) <= 2:
+            raise ValueError(f"a goal level is -2..2, not {level}")
+        self._put(("rating", (session, t_ns, player, client, goal, int(level),
+                              utc_iso(time.time_ns()))))
 
     def end_session(self, t_ns: int, by: str = "stop") -> None:
         """Close the open session at station time ``t_ns`` (nothing if none is open)."""
@@ -190,6 +206,8 @@ class Journal:
                 tag = item[0]
                 if tag == "event":
                     rows.append(self._row(item[1]))
+                elif tag == "rating":
+                    self._ratings.append(item[1])
                 elif tag in ("start", "end", "purge"):
                     self._commit(rows)
                     rows = []
@@ -222,11 +240,12 @@ class Journal:
                 drop = len(self._pending) - MAX_PENDING
                 del self._pending[:drop]
                 self._lost += drop
-        if not self._pending:
+        if not self._pending and not self._ratings:
             return
         try:
             with self._conn:
                 self._conn.executemany(_INSERT, self._pending)
+                self._conn.executemany(_RATING, self._ratings)
         except sqlite3.Error as exc:
             self._fail(f"cannot write the journal {self.path} ({exc}); the station plays on "
                        f"and holds {len(self._pending)} events in memory until it can. "
@@ -234,6 +253,7 @@ class Journal:
             return
         self._written += len(self._pending)
         self._pending = []
+        self._ratings = []
         self._recovered()
 
     def _fail(self, message: str) -> None:
@@ -251,10 +271,13 @@ class Journal:
             with self._conn:
                 if item[0] == "start":
                     _, sid, t_ns, unix, players, latency, by = item
+                    local = time.localtime(unix // 1_000_000_000)   # the station's zone
                     self._conn.execute(
                         "INSERT INTO sessions(id, station, started_ns, started_at, latency_ms, "
-                        "started_unix_ns, started_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (sid, self.station, t_ns, utc_iso(unix), latency, unix, by))
+                        "started_unix_ns, started_by, utc_offset_min, tz) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (sid, self.station, t_ns, utc_iso(unix), latency, unix, by,
+                         local.tm_gmtoff // 60, local.tm_zone))
                     self._session_id = sid
                     self._conn.executemany(
                         "INSERT INTO players(session_id, player, role) VALUES (?, ?, ?)",

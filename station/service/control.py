@@ -108,8 +108,8 @@ class ControlServer:
         self._submit(job)
         try:
             return {"ok": True, "result": future.result(timeout=REPLY_TIMEOUT_S)}
-        except StationError as exc:
-            return {"ok": False, "error": str(exc)}
+        except StationError as exc:   # the code lets the CLI exit as it would locally
+            return {"ok": False, "error": str(exc), "code": exc.exit_code}
         except TimeoutError:
             return {"ok": False, "error": "the station did not answer in time (busy or stuck)."}
         except Exception as exc:
@@ -166,5 +166,8 @@ def request(path: Path, cmd: str, **args: Any) -> Any:
     finally:
         s.close()
     if not reply.get("ok"):
-        raise ControlError(reply.get("error") or "the station refused the command.")
+        error = ControlError(reply.get("error") or "the station refused the command.")
+        if isinstance(reply.get("code"), int):     # the station answered: it refused
+            error.exit_code = reply["code"]
+        raise error
     return reply.get("result")

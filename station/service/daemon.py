@@ -27,12 +27,18 @@ from station.config.station import StationConfig, load_config
 from station.core.clock import MonotonicClock, s_to_ns
 from station.core.errors import AudioError, StationError
 from station.core.events import FAULT, Event
+from station.core.logs import apply_levels
 from station.engine.runtime import Station
+from station.engine.volume import volume_command
+from station.interop.attach import attach as attach_interop
 from station.journal.writer import Journal
 from station.service.control import ControlServer, refuse_if_running
 from station.service.notify import LoopWatchdog, Notifier
+from station.service.realtime import EDGE_ABOVE, EdgeThreads, engine_realtime
 from station.service.startup import Startup
+from station.sound import limiter
 from station.sound.audio_guard import AudioGuard, FluidErrorHook
+from station.sound.drivers import require_driver
 from station.sound.soundfont import find_soundfont
 from station.sound.synth import AudioSettings, Synth
 
@@ -46,18 +52,20 @@ def open_synth(config: StationConfig, realtime: bool = True) -> Synth:
     synth without output: the audio guard keeps trying, the journal records meanwhile."""
     soundfont = find_soundfont(config.soundfont)
     a = config.audio
+    limiter.require()       # no sound at all rather than sound without its ceiling (exit 5)
+    level = dict(sample_rate=a["sample_rate"], gain=a["gain"], ceiling_dbfs=a["ceiling_dbfs"])
     if not realtime:
-        return Synth(soundfont, sample_rate=a["sample_rate"], gain=a["gain"])
+        return Synth(soundfont, **level)
+    require_driver(a["driver"], str(config.path))   # not retried: the build lacks it
     settings = AudioSettings(driver=a["driver"], device=a["device"],
                              period_size=a["period_size"], periods=a["periods"],
                              sample_rate=a["sample_rate"])
     try:
-        return Synth(soundfont, sample_rate=a["sample_rate"], gain=a["gain"], audio=settings)
+        return Synth(soundfont, audio=settings, **level)
     except AudioError as exc:
         log.warning("%s The station starts silently and keeps retrying the device; the "
                     "journal records everything meanwhile.", exc)
-    return Synth(soundfont, sample_rate=a["sample_rate"], gain=a["gain"], audio=settings,
-                 open_audio=False)
+    return Synth(soundfont, audio=settings, open_audio=False, **level)
 
 
 def hardware_factory(config: StationConfig, kind: str, clock):
@@ -118,6 +126,7 @@ class Daemon:
     def __init__(self, config_path: str | Path | None, hardware: str = "pi",
                  audio: bool = True, *, clock=None, exit_fn=os._exit) -> None:
         self.config = load_config(config_path)
+        apply_levels(self.config.raw.get("logging"))     # the config's log levels
         refuse_if_running(self.config.control_socket)
         d = self.config.raw["daemon"]
         self._stack = contextlib.ExitStack()
@@ -131,6 +140,9 @@ class Daemon:
             self._stack.callback(self.notifier.close)
             self._exit = exit_fn
             make, self.sim = hardware_factory(self.config, hardware, self.clock)
+            priority = d["realtime_priority"]      # input threads just above the engine
+            self.edges = EdgeThreads(priority + EDGE_ABOVE if priority else 0)
+            make = self.edges.wrap_factory(make)
             synth = open_synth(self.config, realtime=audio)
             journal = Journal(self.config.journal, station=self.config.name)
             self.station = Station(self.config, synth=synth, journal=journal,
@@ -150,6 +162,20 @@ class Daemon:
         self.watchdog = LoopWatchdog(s_to_ns(d["stall_limit_s"]), self.clock, self._stalled)
         self.control = ControlServer(self.config.control_socket, self.station.submit)
         self._register()
+        # The therapist's web panel (station.panel): its own threads, this command path.
+        try:
+            self.panel = None
+            if self.config.raw["panel"]["enabled"]:   # loaded only when used (memory)
+                from station.panel.app import Panel
+                self.panel = Panel(self.config, self.control.call, doctor=self._doctor)
+        except BaseException:        # an unusable TLS file: stop cleanly, exit 3
+            self.station.close()
+            self._stack.close()
+            raise
+        if self.panel is not None:
+            self.station.engine.listeners.append(self.panel.feed.observe)
+        # MIDI and OSC (config midi:/osc:, off by default): listeners and inputs.
+        self.interop = attach_interop(self.station, self.control.call)
 
     def _register(self) -> None:
         h = self.control.handlers
@@ -158,6 +184,9 @@ class Daemon:
         h["session"] = self.session
         h["turn"] = self.turn
         h["use_client"] = self.station.swaps.use      # station profile use (station.engine.swaps)
+        h["plan"] = self.station.music.plan_command   # station plan (station.engine.music)
+        h["backing"] = self.station.music.backing_command
+        h["volume"] = lambda master=None: volume_command(self.station.engine, master)
         self.station.swaps.watch = True               # edited profile files reload
         if self.sim:
             h["sim"] = self._sim_action
@@ -167,8 +196,11 @@ class Daemon:
         self.station.wake.set()
         return "stopping"
 
-    def session(self, op: str, name: str | None = None, text: str | None = None) -> dict:
-        """``station session start|stop|phase NAME|note TEXT|status`` (engine thread)."""
+    def session(self, op: str, name: str | None = None, text: str | None = None,
+                goal: str | None = None, level: int | None = None,
+                player: int | None = None) -> dict:
+        """``station session start|stop|phase NAME|note TEXT|rate GOAL LEVEL|status``
+        (engine thread; ``rate``: station.journal.ratings)."""
         from station.core.errors import StationError
         sessions, now = self.station.sessions, self.clock.now_ns()
         if op == "start":
@@ -180,10 +212,27 @@ class Daemon:
             sessions.phase(name or "", now)
         elif op == "note":
             sessions.note(text or "", now)
+        elif op == "rate":
+            from station.journal.ratings import rate_goal
+            rated = rate_goal(self.station.consent, self._seats(), goal, level, now, player,
+                              load=self._load_profile)
+            return {**self._session_status(), "rated": rated}
         elif op != "status":
             raise StationError(f"unknown session command '{op}': use start, stop, phase, "
-                               f"note or status.")
-        return sessions.status()
+                               f"note, rate or status.")
+        return self._session_status()
+
+    def _seats(self) -> dict:
+        return {n: self.station.seat_of(n) for n in self.station.engine.seats}
+
+    def _session_status(self) -> dict:
+        """The session's state plus the seated clients' goals (what the panel can rate)."""
+        from station.journal.ratings import seated_goals
+        return {**self.station.sessions.status(), "goals": seated_goals(self._seats())}
+
+    def _load_profile(self, client: str):
+        from station.config.profile import load_profile
+        return load_profile(client, self.config.clients_dir)
 
     def turn(self, op: str = "show", mode: str | None = None, player: int | None = None) -> dict:
         """``station turn [next|set N|mode MODE]`` (engine thread; see station.turns.gate)."""
@@ -193,6 +242,13 @@ class Daemon:
     def status(self) -> dict:
         from station.service.status import daemon_status
         return daemon_status(self)
+
+    def _doctor(self) -> list[dict]:
+        """``station doctor``'s findings for the panel (run in the panel's thread)."""
+        from dataclasses import asdict
+
+        from station.service.doctor import check_all
+        return [asdict(c) for c in check_all(self.config.path)]
 
     def _sim_action(self, action: str, **args) -> str:
         world = self.sim["world"]
@@ -236,12 +292,18 @@ class Daemon:
         try:
             station.start()
             self.control.start()
+            if self.panel is not None:
+                self.panel.start()
             self.startup.begin(self.clock.now_ns())
             self.watchdog.start()
             # What start-up made (modules, config, soundfont tables) lives for the whole
             # run: frozen, it is never rescanned, so a full GC pass (which stops every
             # thread: ~5 ms on a 2-core PC, more on a Pi) stays off the touch-to-sound path.
             gc.freeze()
+            # Last, so the threads started above keep normal priority (station.service.realtime).
+            self.realtime = engine_realtime(self.config.raw["daemon"]["realtime_priority"])
+            if self.realtime.state == "fifo":
+                self.edges.arm(threading.get_ident())
             while not self.stop_event.is_set():
                 now = self.clock.now_ns()
                 self.watchdog.beat(now)
@@ -252,6 +314,8 @@ class Daemon:
                 station.drain()
                 station.step(self.clock.now_ns())
         finally:
+            if getattr(self, "realtime", None) is not None:
+                self.realtime.restore()
             self.close()
         return 0
 
@@ -263,8 +327,12 @@ class Daemon:
         self._closed = True
         self.notifier.stopping()
         self.watchdog.close()
+        if self.panel is not None:
+            self.panel.close()
         self.control.close()
+        self.interop.close_inputs()
         self.station.close()
+        self.interop.close()          # after the station's notes-off went out over MIDI
         if self.audio is not None:
             self.audio.close()
         self._stack.close()

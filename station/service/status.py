@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from station.sound.limiter import ceiling_words
+
 
 def daemon_status(daemon) -> dict:
     station = daemon.station
@@ -33,13 +35,21 @@ def daemon_status(daemon) -> dict:
     sessions = getattr(station, "sessions", None)
     if sessions is not None:
         s["session"] = sessions.status()
+        if sessions.started_ns is not None:
+            s["session"]["elapsed_s"] = round((now - sessions.started_ns) / 1e9, 1)
     s["journal"] = station.journal.health()
+    s["plan"] = station.music.status()          # the plan, its phase and the backing
     if daemon.audio is not None:
         s["audio"] = daemon.audio.status()
     else:
         s["audio"] = {"state": "off", "error": "started with --no-audio: nothing is heard"}
+    limiter = getattr(station.synth, "limiter", None)
+    s["ceiling"] = limiter.status() if limiter is not None else {"active": False,
+                                                                  "error": "no limiter"}
     s["stuck_electrodes"] = station.stuck.count
     s["config"] = str(daemon.config.path)
+    panel = getattr(daemon, "panel", None)
+    s["panel"] = panel.status() if panel is not None else {"enabled": False, "running": False}
     return s
 
 
@@ -121,6 +131,14 @@ def status_text(s: dict) -> str:
         else:
             auto = " (starts at the first touch)" if session.get("auto_start") else ""
             lines.append(f"Session: none running{auto}")
+    plan = s.get("plan") or {}
+    if plan.get("plan"):
+        lines.append(f"Plan: {plan['plan']}, phase {plan['index'] + 1} of "
+                     f"{len(plan['phases'])} ({plan['phase']})")
+    backing = plan.get("backing")
+    if backing:
+        tempo = f" at {backing['tempo_bpm']:g} BPM" if backing.get("tempo_bpm") else ""
+        lines.append(f"Backing: {backing['style']} in {backing['key']}{tempo}")
     lines.append(f"Last touch: {_ago(s.get('last_touch_s_ago'))}")
     j = s.get("journal", {})
     if j.get("ok"):
@@ -141,9 +159,22 @@ def status_text(s: dict) -> str:
                      f"({a.get('attempts', 0)} attempts so far)")
         problems.append("no sound: check the speaker/USB sound card; the station reopens it "
                         "by itself when it is back.")
+    ceiling = s.get("ceiling")
+    if ceiling is not None:
+        lines.append(ceiling_words(ceiling))
+        if not ceiling.get("active"):
+            problems.append("the loudness ceiling is off: restart the station (it refuses to "
+                            "play without it); 'station doctor' says what is missing.")
     if s.get("turn_mode"):
         lines.append(f"Turns: {s['turn_mode']}" + (f", player {s['turn']}'s turn"
                                                    if s.get("turn") else ""))
+    panel = s.get("panel") or {}
+    if panel.get("running"):
+        lines.append(f"Panel: {panel['url']}" + ("" if panel.get("pin_set") is not False else
+                                                  " (no PIN yet: station panel pin --new)"))
+    elif panel.get("error"):
+        lines.append(f"Panel: OFF: {panel['error']}")
+        problems.append("the panel is off: " + panel["error"])
     if s.get("stuck_electrodes"):
         lines.append(f"Stuck pads recalibrated: {s['stuck_electrodes']}")
     lines.append("All is well." if not problems else "To fix:\n  - " + "\n  - ".join(problems))

@@ -14,6 +14,8 @@ Patterns (what a therapist sees):
     choose    a fast blink (4 Hz): the held next_turn button is offering this player
     fault     two short flashes every 1.2 s: this player's board is not answering
     refused   three quick flashes every 1.5 s (for 6 s): a profile was refused here
+    cue       a slow, soft swell on every light (3 s period, for 9 s): the plan's phase
+              has reached its suggested length; time to move on when it suits
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ READY_STEP_NS = 20 * MS          # 50 updates a second while a light pulses
 BREATHE_PERIOD_NS = 6000 * MS
 BREATHE_STEP_NS = 200 * MS       # 5 updates a second: a slow breath needs no more
 REFUSED_SHOW_NS = 6000 * MS      # how long the refused pattern is shown
+CUE_PERIOD_NS = 3000 * MS
+CUE_SHOW_NS = 9000 * MS          # how long the phase cue is shown: three slow swells
 
 
 def _flashes(count: int, on_ns: int, off_ns: int, period_ns: int):
@@ -68,6 +72,7 @@ PATTERNS = {
     "choose": _flashes(1, 125 * MS, 125 * MS, 250 * MS),
     "fault": _flashes(2, 100 * MS, 100 * MS, 1200 * MS),
     "refused": _flashes(3, 80 * MS, 80 * MS, 1500 * MS),
+    "cue": _smooth(0.05, 0.6, CUE_PERIOD_NS, BREATHE_STEP_NS),
 }
 
 

@@ -67,3 +67,10 @@ def test_missing_file(tmp_path):
     from station.core.yamlfile import read_yaml
     with pytest.raises(ProfileError, match="no such client profile"):
         read_yaml(tmp_path / "nobody.yaml", ProfileError, "client profile")
+
+
+def test_a_date_that_does_not_exist_is_named_with_its_line():
+    # PyYAML builds dates itself and raised ValueError (a traceback) for 2024-02-30
+    with pytest.raises(ProfileError, match="alex.yaml:3: '2024-02-30' is not a date that "
+                                           "exists"):
+        parse("name: Alex\nconsent:\n  date: 2024-02-30\n")
