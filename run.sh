@@ -141,6 +141,13 @@ pi_check() {
     cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/" 2>/dev/null || true
     touch "$root/.complete"
   fi
+  # Behind a proxy that re-signs TLS (its CA in /usr/local/share/ca-certificates), the
+  # root must trust it as this machine does, or apt and pip cannot fetch anything.
+  if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    mkdir -p "$root/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+    chroot "$root" /usr/sbin/update-ca-certificates >/dev/null 2>&1 || true
+  fi
   say "copying the project into the arm64 root"
   rm -rf "$root/opt/station"
   mkdir -p "$root/opt/station"
@@ -153,8 +160,12 @@ pi_check() {
   done
   say "running the test suite on arm64 (emulated: expect ~10 minutes)"
   set +e
+  local proxy=()
+  for v in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
+    [ -n "${!v:-}" ] && proxy+=("$v=${!v}")
+  done
   chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-    LANG=C.UTF-8 /bin/bash -c "cd /opt/station && uname -m && ./run.sh test $*"
+    LANG=C.UTF-8 "${proxy[@]}" /bin/bash -c "cd /opt/station && uname -m && ./run.sh test $*"
   local rc=$?
   set -e
   return $rc

@@ -76,8 +76,9 @@ def test_demo_scenario_runs_faster_than_real_time(tmp_path):
     assert summary["players"]["1"]["notes"] > 80 and summary["players"]["2"]["notes"] > 5
     assert summary["players"]["2"]["client"] == "jo"          # the swap happened
     assert len(summary["refused_profiles"]) == 1              # the bad profile was refused
-    assert [f.split(": ")[1] for f in summary["faults"]] == ["board_lost 0x5b",
-                                                             "board_recovered 0x5b"]
+    assert [f.split(": ")[1] for f in summary["faults"]] == [
+        "board_lost 0x5b", "board_recovered 0x5b",            # unplugged, plugged back
+        "board_overcurrent 0x5b", "board_recovered 0x5b"]     # a short at REXT, gone
     phases = {p["phase"]: p for p in summary["phases"]}
     assert list(phases) == ["welcome", "warm_up", "main", "reflection", "goodbye"]
     main = phases["main"]
