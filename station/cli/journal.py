@@ -102,7 +102,7 @@ def _rate(args) -> int:
     return 0
 
 
-def _names(conn, args) -> dict[str, str]:
+def client_names(conn, args) -> dict[str, str]:
     """pseudonym -> client id from the station config's clients folder (best effort)."""
     from station.core.errors import StationError
     from station.journal.consent import known_names
@@ -127,7 +127,7 @@ def export_main(args) -> int:
     try:
         sessions = select_sessions(conn, args.session, client)
         check_export(conn, sessions, client, f"the {args.format} export",
-                     names=_names(conn, args))
+                     names=client_names(conn, args))
         if args.format == "metrics":
             from station.report.export_metrics import write_metrics
             out, n = write_metrics(conn, sessions, client, args.output)
