@@ -109,21 +109,6 @@ class Clients:
         return {"id": client, "version": profile.version, "settings": _settings(profile),
                 "saved": True}
 
-    def goals(self, client: str) -> list[dict]:
-        """A valid profile's goals as ``{id, text, levels}`` (levels: "-2".."2" -> words);
-        none for a profile without goals (or a station whose profiles have none)."""
-        try:
-            profile = load_profile(self.path_of(client))
-        except (ProfileError, BadRequest):
-            return []
-        out = []
-        for g in getattr(profile, "goals", None) or ():
-            if isinstance(g, dict) and g.get("id"):
-                levels = {str(k): str(v) for k, v in (g.get("levels") or {}).items()}
-                out.append({"id": str(g["id"]), "text": str(g.get("text") or g["id"]),
-                            "levels": levels})
-        return out
-
     def choices(self) -> dict:
         from station.sound.timbres import load_catalogue
         timbres = [{"name": t.name, "description": t.description}

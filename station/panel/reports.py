@@ -104,6 +104,26 @@ class Reports:
                 "phases": counts.get((sid, "phase"), 0)})
         return out
 
+    def ratings(self, session: int) -> dict[str, dict[str, int]]:
+        """client id -> {goal id: level} rated in ``session`` so far (the latest rating of
+        a goal wins, as in the report); empty without a journal or a ratings table."""
+        try:
+            conn = self._connect()
+        except BadRequest:
+            return {}
+        try:
+            rows = conn.execute("SELECT client, goal, level FROM ratings WHERE session_id = ? "
+                                "ORDER BY id", (int(session),)).fetchall()
+            names = self._names(conn)
+        except sqlite3.Error:
+            return {}
+        finally:
+            conn.close()
+        out: dict[str, dict[str, int]] = {}
+        for client, goal, level in rows:
+            out.setdefault(names.get(client, client), {})[goal] = level
+        return out
+
     def _names(self, conn: sqlite3.Connection) -> dict[str, str]:
         """pseudonym -> client id, for the clients of the folder (the panel is signed in;
         the journal itself still holds only pseudonyms)."""

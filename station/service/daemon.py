@@ -225,7 +225,8 @@ class Daemon:
     def _session_status(self) -> dict:
         """The session's state plus the seated clients' goals (what the panel can rate)."""
         from station.journal.ratings import seated_goals
-        return {**self.station.sessions.status(), "goals": seated_goals(self._seats())}
+        return {**self.station.sessions.status(), "goals": seated_goals(self._seats()),
+                "last_session": self.station.journal.last_session}   # what a rating goes to
 
     def _load_profile(self, client: str):
         from station.config.profile import load_profile
