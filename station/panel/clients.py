@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from station.config.consent import consent_of
 from station.config.profile import ID_PATTERN, Profile, load_profile
 from station.config.profile_edit import EDITABLE, ProfileChanged, edit_profile, file_version
 from station.config.profile_schema import SOUND, TOUCH
@@ -62,7 +63,9 @@ class Clients:
         except ProfileError as exc:
             info.update(valid=False, name=path.stem, problems=exc.problems[:20])
         else:
-            info.update(valid=True, name=profile.name, sound=_sound_words(profile))
+            consent = consent_of(profile)
+            info.update(valid=True, name=profile.name, sound=_sound_words(profile),
+                        journal=consent.journal, consent=consent.words())
         with self._lock:
             self._cache[path] = (sig, info)
         return info

@@ -85,7 +85,8 @@ class Reports:
             who: dict[int, list[str]] = {}
             for sid, client in conn.execute(
                     f"SELECT DISTINCT session_id, client FROM events WHERE session_id IN "
-                    f"({marks}) AND kind = 'profile' AND client IS NOT NULL", ids):
+                    f"({marks}) AND kind = 'profile' AND client IS NOT NULL AND detail "
+                    f"LIKE 'use:%'", ids):             # seated, not a refused file
                 who.setdefault(sid, []).append(client)
             names = self._names(conn)
         except sqlite3.Error:

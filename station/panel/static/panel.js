@@ -201,6 +201,9 @@ async function refresh() {
   try { s = await api("GET", "/api/status"); } catch (e) { return; }
   state.status = s;
   paintBar(s); paintStrip(s); paintPlayers(s); paintSession(s);
+  // The journal writes in batches: the list follows until it shows what the station says.
+  if (state.screen === "reports" && state.listedRunning !== undefined
+      && state.listedRunning !== !!(s.session || {}).active) loadSessions();
 }
 
 function clock(seconds) {
@@ -284,6 +287,7 @@ function buildSeatChoices() {
   box.replaceChildren(...state.layout.players.map(pl => el("button", {
     type: "button", class: pl.player === state.seatAt ? "on" : "", text: `Player ${pl.player}`,
     onclick: () => { state.seatAt = pl.player; buildSeatChoices(); } })));
+  $$("#client-list button.seat").forEach(b => { b.textContent = `Seat at player ${state.seatAt}`; });
 }
 
 async function loadClients() {
@@ -299,8 +303,10 @@ async function loadClients() {
       el("span", { text: c.valid ? `${c.sound} · file ${c.id}.yaml` : `file ${c.id}.yaml has mistakes` }));
     if (seatedAt[c.id]) who.firstChild.append(el("span", { class: "tag seated", text: `playing at ${seatedAt[c.id].join(", ")}` }));
     if (!c.valid) who.firstChild.append(el("span", { class: "tag bad", text: "has mistakes" }));
+    if (c.valid && !c.journal) who.firstChild.append(el("span", { class: "tag", title: c.consent,
+      text: "no journal consent: counts only" }));
     list.append(el("li", { "data-client": c.id }, who,
-      el("button", { type: "button", class: "big seat", text: "Seat here", onclick: () => seat(c) }),
+      el("button", { type: "button", class: "big seat", text: `Seat at player ${state.seatAt}`, onclick: () => seat(c) }),
       el("button", { type: "button", text: "Settings", onclick: () => openDetail(c.id) })));
   }
 }
@@ -515,6 +521,9 @@ async function loadPlan() {
     state.plans = (list.plans || []).filter(p => !p.error);
     sel.replaceChildren(...state.plans.map(p => el("option", { value: p.name, text: p.title || p.name })));
     if (keep) sel.value = keep;
+    const broken = (list.plans || []).filter(p => p.error);
+    $("#plan-broken").hidden = !broken.length;         // why a plan file is not offered
+    $("#plan-broken").replaceChildren(...broken.map(p => el("li", { text: `Plan ${p.name} is not offered, its file has a mistake: ${p.error}` })));
     paintPlanChoice();
     paintPlan(await api("GET", "/api/plan"));
   } catch (e) { if (e.status === 409) $("#plan-box").hidden = true; }
@@ -596,6 +605,7 @@ async function loadSessions() {
   let data;
   try { data = await api("GET", "/api/sessions"); } catch (e) { toast(e.message, true); return; }
   const list = $("#session-list");
+  state.listedRunning = data.sessions.some(x => x.running);
   if (!data.sessions.length) { list.replaceChildren(el("li", { text: "No sessions recorded yet." })); return; }
   list.replaceChildren(...data.sessions.map(s => {
     const when = new Date(s.started_at.endsWith("Z") || s.started_at.includes("+") ? s.started_at : s.started_at + "Z");
