@@ -42,7 +42,9 @@ def test_plan_commands_and_the_session_button_on_a_running_station(tmp_path, sta
         assert r.returncode == 0 and "standard             Standard session: welcome" in r.stdout
         plans = request(sock, "plan", op="list")["plans"]
         assert {"name": "standard", "title": "Standard session", "phases": [
-            "welcome", "warm_up", "main", "reflection", "goodbye"]} in plans
+            "welcome", "warm_up", "main", "reflection", "goodbye"], "description":
+            "Welcome song, warm-up over a drone, main activity over a pulse, reflection, "
+            "goodbye."} in plans
         r = station("plan", "start", "../standard", "--config", cfg, env=station_env)
         assert r.returncode == 1 and "is not a plan name" in r.stderr     # refused input
         r = station("plan", "start", "standrd", "--config", cfg, env=station_env)
