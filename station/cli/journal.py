@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+CSV_MAGIC = b"session,t,"     # an existing file is replaced only if it is a CSV export
+
 
 def _journal_args(p, *, select: bool = True) -> None:
     p.add_argument("--db", metavar="FILE", help="journal file (default: the station "
@@ -80,7 +82,7 @@ def _open(args):
 
 
 def export_main(args) -> int:
-    from station.core.files import open_private
+    from station.core.files import check_output, open_output
     from station.journal.reader import select_sessions
     conn, client = _open(args)
     try:
@@ -95,9 +97,8 @@ def export_main(args) -> int:
         if not args.output:
             write_csv(sys.stdout, csv_rows(conn, sessions, client))
             return 0
-        out = Path(args.output)
-        open_private(out)
-        with open(out, "w", newline="", encoding="utf-8") as f:
+        out = check_output(args.output, "CSV export", replace=CSV_MAGIC)
+        with open_output(out, "CSV export", replace=CSV_MAGIC) as f:
             n = write_csv(f, csv_rows(conn, sessions, client))
         print(f"wrote {n} rows of {len(sessions)} session(s) to {out}")
         return 0

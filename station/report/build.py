@@ -21,6 +21,7 @@ from station.report.data import SessionData, load_session, subject
 from station.report.metrics import session_metrics
 from station.report.trend import trend
 
+REPORT_MAGIC = b"<!DOCTYPE html>"   # an existing file is replaced only if it is a report
 TREND_PLOTS = ("touches_per_active_minute", "time_on_task", "ioi_median",
                "turn_response_rate", "turn_latency_median", "vector_strength")
 
@@ -28,12 +29,10 @@ TREND_PLOTS = ("touches_per_active_minute", "time_on_task", "ioi_median",
 def write_report(conn: sqlite3.Connection, out: Path, *, session: int | None = None,
                  client: str | None = None) -> Path:
     """Write the report of the selected sessions to ``out`` (owner-only); return it."""
-    from station.core.files import open_private
+    from station.core.files import check_output, write_private
+    check_output(out, "report", replace=REPORT_MAGIC)     # refuse before the work
     html = build_report(conn, session=session, client=client, source=str(out))
-    out = Path(out)
-    open_private(out)
-    out.write_text(html, encoding="utf-8")
-    return out
+    return write_private(out, html, "report", replace=REPORT_MAGIC)
 
 
 def build_report(conn: sqlite3.Connection, *, session: int | None = None,

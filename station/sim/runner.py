@@ -27,6 +27,7 @@ from station.core.events import (
 )
 from station.engine.runtime import Station
 from station.journal.writer import Journal
+from station.sim import outdir
 from station.sim.scenario import Scenario
 from station.sound.soundfont import find_soundfont
 from station.sound.synth import Synth
@@ -49,13 +50,11 @@ class Simulation:
         self.out_dir = Path(out_dir)
         self.realtime = realtime
         self.config = load_config(scenario.station)
-        self.out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)   # health data
-        for suffix in ("", "-wal", "-shm"):
-            (self.out_dir / f"station.db{suffix}").unlink(missing_ok=True)
+        db, wav = outdir.prepare(self.out_dir)    # replaces only the simulator's own results
         self.clock = VirtualClock()
         self.synth = Synth(find_soundfont(self.config.soundfont), sample_rate=SAMPLE_RATE,
                            gain=self.config.audio["gain"])
-        self.wav = WavWriter(self.out_dir / "session.wav", SAMPLE_RATE)
+        self.wav = WavWriter(wav, SAMPLE_RATE)
         self._frames = 0
         self.counts = collections.Counter()
         self.per_player: dict[int, collections.Counter] = collections.defaultdict(
@@ -64,7 +63,7 @@ class Simulation:
         self.faults: list[str] = []       # "20.1 s: board_lost 0x5b", in order
         self._probes = sorted((int(round(t * 1e9)), t) for t in sample_lights)
         self.light_samples: dict[float, dict[str, float]] = {}
-        journal = Journal(self.out_dir / "station.db", station=self.config.name)
+        journal = Journal(db, station=self.config.name, origin="simulator")
 
         def make_hardware(emit):
             self.world = SimulatedHardware(hardware_spec(self.config), emit=emit, clock=self.clock)
