@@ -92,6 +92,9 @@ def load_config(path: str | Path | None = None) -> StationConfig:
     raw = validate(doc.data, STATION, (), problems)
     if not problems:
         _cross_check(raw, problems)
+        from station.config.collisions import check_clients, check_files
+        check_files(path, raw, _socket(raw), problems)
+        check_clients(path, raw, problems)
     if problems:
         lines = [f"{doc.where(p)}: {msg}" for p, msg in problems]
         raise ConfigError(f"{path}: the station config has {len(lines)} problem(s):\n  "
@@ -164,8 +167,11 @@ def _build(path: Path, raw: dict) -> StationConfig:
         players=tuple(players), buttons=dict(raw["buttons"] or {}),
         clients_dir=(path.parent / raw["clients_dir"]).resolve(),
         roster=tuple(raw["roster"] or ()), journal=Path(raw["journal"]),
-        control_socket=Path(raw["control_socket"]) if raw["control_socket"]
-        else default_socket_path(), raw=raw)
+        control_socket=_socket(raw), raw=raw)
+
+
+def _socket(raw: dict) -> Path:
+    return Path(raw["control_socket"]) if raw["control_socket"] else default_socket_path()
 
 
 def _default_channel(player: int) -> int:
