@@ -18,7 +18,7 @@ import sys
 import tempfile
 import traceback
 
-COMMANDS = ["run", "simulate", "journal", "status", "doctor", "turn", "profile"]
+COMMANDS = ["run", "simulate", "journal", "status", "doctor", "turn", "profile", "recover"]
 INTERNAL_ERROR = 70
 
 

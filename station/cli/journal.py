@@ -118,14 +118,39 @@ def report_main(args) -> int:
 
 
 def forget_main(args) -> int:
+    from station.core.files import flock_holder
+    from station.journal.reader import journal_path
     from station.journal.retention import forget_client
-    conn, _ = _open(args)
-    try:
-        deleted = forget_client(conn, args.client)
-    finally:
-        conn.close()
+    holder = flock_holder(f"{journal_path(args.db, args.config)}.lock")
+    if holder is not None:                 # a station writes this journal: ask it
+        deleted = _forget_through_station(args, holder)
+    else:
+        conn, _ = _open(args)
+        try:
+            deleted = forget_client(conn, args.client)
+        finally:
+            conn.close()
     if deleted.events == 0:
         print(f"the journal holds no data of client {args.client}; nothing was deleted.")
     else:
         print(f"forgot client {args.client}: deleted {deleted.words()}.")
     return 0
+
+
+def _forget_through_station(args, holder: int):
+    """The running station ends the client's session if it is running, then its own
+    journal writer deletes (a second writer would leave it writing into deleted rows)."""
+    from station.config.station import load_config
+    from station.core.errors import StationError
+    from station.journal.reader import journal_path
+    from station.journal.retention import Deleted
+    from station.service.control import request
+    path = journal_path(args.db, args.config)
+    config = load_config(args.config)
+    if Path(config.journal).resolve() != path.resolve():
+        raise StationError(f"a station (process {holder or '?'}) is running on the journal "
+                           f"{path}; 'forget' must go through it so that nothing it writes "
+                           f"is lost. Give that station's config with --config, or stop it "
+                           f"first.")
+    result = request(config.control_socket, "forget", client=args.client, timeout=130)
+    return Deleted(**result)

@@ -5,8 +5,9 @@
                      pseudonym, sound), marking the roster and invalid files.
 * ``new ID``         write a commented template (every key at its default) that passes
                      ``check``; never overwrites.
-* ``use CLIENT --player N``  seat a client in the running station; a refused profile
-                     prints its problems and exits 1 (the previous client plays on).
+* ``use ID --player N``  seat a client (an id of the clients folder, never a path) in
+                     the running station; a refused profile prints its problems and
+                     exits 1 (the previous client plays on).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def register(sub) -> None:
     n.add_argument("--dir", help="folder to write to (default: the config's clients_dir)")
     n.set_defaults(func=new)
     u = verbs.add_parser("use", help="seat a client at a player in the running station")
-    u.add_argument("client", help="client id or profile file")
+    u.add_argument("client", help="client id (a profile of the station's clients folder)")
     u.add_argument("--player", type=int, required=True, help="player number 1..6")
     u.add_argument("--config", help="station config file (default: the packaged one)")
     u.set_defaults(func=use)
@@ -134,10 +135,17 @@ def new(args) -> int:
 def use(args) -> int:
     from station.config.station import load_config
     from station.service.control import request
+    from station.config.profile import ID_PATTERN
+    from station.core.errors import ProfileError
+    from station.core.schema import fragment
     config = load_config(args.config)
     client = args.client
-    if "/" in client or client.endswith((".yaml", ".yml")):
-        client = str(Path(client).resolve())      # the daemon's folder is not ours
+    if not ID_PATTERN.match(client):      # an id, never a path: nothing else is read
+        raise ProfileError(f"'{fragment(client, 40)}' is not a client id. 'station profile "
+                           f"use' takes the id of a profile in the station's clients folder "
+                           f"({config.clients_dir}), like alex. To use a file from "
+                           f"elsewhere, check it (station profile check FILE) and copy it "
+                           f"there first.")
     result = request(config.control_socket, "use_client", player=args.player, client=client)
     if not result.get("ok"):
         print(result.get("errors", "the profile was refused."), file=sys.stderr)

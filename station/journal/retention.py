@@ -21,6 +21,7 @@ retention when the wall clock steps against the monotonic clock (``writer``).
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from station.journal.pseudonym import pseudonym
 
 DAY_NS = 86_400 * 1_000_000_000
+PSEUDONYM = re.compile(r"^c-[0-9a-f]{8}$")
 CLOCK_SLACK_NS = 60 * 1_000_000_000   # NTP corrections smaller than this are not a jump
 
 
@@ -52,7 +54,7 @@ class Deleted:
 
 def resolve_client(conn: sqlite3.Connection, client: str) -> str:
     """The journal's pseudonym for ``client``: an id like ``alex`` or a pseudonym ``c-…``."""
-    if client.startswith("c-") and len(client) == 10:
+    if PSEUDONYM.match(client):
         return client
     row = conn.execute("SELECT value FROM meta WHERE key='secret'").fetchone()
     if row is None:

@@ -30,6 +30,7 @@ from station.core.events import FAULT, Event
 from station.engine.runtime import Station
 from station.journal.writer import Journal
 from station.service.control import ControlServer, refuse_if_running
+from station.service.journal_watch import JournalWatch
 from station.service.notify import LoopWatchdog, Notifier
 from station.service.startup import Startup
 from station.sound.audio_guard import AudioGuard, FluidErrorHook
@@ -156,6 +157,9 @@ class Daemon:
         h["turn"] = self.turn
         h["use_client"] = self.station.swaps.use      # station profile use (station.engine.swaps)
         self.station.swaps.watch = True               # edited profile files reload
+        h["forget"] = self.forget                     # station forget, while running
+        # the journal's writer, watched: status, doctor and the lights say when it stops
+        self.station.timers.append(JournalWatch(self.station.journal, self.station.engine.fault))
         if self.sim:
             h["sim"] = self._sim_action
 
@@ -163,6 +167,11 @@ class Daemon:
         self.stop_event.set()
         self.station.wake.set()
         return "stopping"
+
+    def forget(self, client: str):
+        """``station forget CLIENT`` while running (engine thread): their session ends
+        first, then the journal's writer deletes; the reply waits for the counts."""
+        return self.station.sessions.forget(client, self.clock.now_ns())
 
     def session(self, op: str, name: str | None = None, text: str | None = None) -> dict:
         """``station session start|stop|phase NAME|note TEXT|status`` (engine thread)."""
@@ -214,8 +223,7 @@ class Daemon:
                              detail=f"watchdog_stall:{stalled_ns / 1e9:.0f}s"))
         journal.flush(timeout=3.0)
         self.notifier.send("STATUS=engine stalled; exiting for a restart")
-        with contextlib.suppress(OSError):
-            self.config.control_socket.unlink()
+        self.control.remove()              # only our own socket, never a file in its place
         self._exit(EXIT_STALLED)
 
     def run(self) -> int:

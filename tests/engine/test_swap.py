@@ -59,12 +59,12 @@ def test_an_edited_profile_reloads_when_valid_and_is_refused_when_not(rig, tmp_p
     first = seat.profile.version
     rig.at(1000 * MS)
     bump(path, path.read_text().replace("volume: 0.6", "volume: 0.3"))
-    rig.at(1600 * MS)                                     # polled every 0.5 s
+    rig.at(2100 * MS)                   # polled every 0.5 s; taken once it held still
     assert seat.profile.sound["volume"] == 0.3 and seat.profile.version != first
     good = seat.profile.version
     bump(path, path.read_text() + "touch: {dwell_ms: -3}\n")
-    rig.at(2200 * MS)
-    rig.at(3500 * MS)                                     # refused once, not every poll
+    rig.at(2700 * MS)
+    rig.at(4000 * MS)                                     # refused once, not every poll
     assert seat.profile.version == good
     details = profiles(rig)
     assert details[-2:] == [f"use:{good}", details[-1]] and details[-1].startswith("refused:")
@@ -132,8 +132,9 @@ def test_swaps_through_the_running_daemon(tmp_path, station_env):
                     env=station_env)
         assert r.returncode == 0, r.stderr
         assert "player 1: now jo (Jo" in r.stdout
-        bad = write(tmp_path / "bad.yaml", "name: Bad\nsound: {volume: 1.5, timbre: marimbba}\n")
-        r = station("profile", "use", str(bad), "--player", "1", "--config", str(cfg),
+        write(tmp_path / "clients" / "bad.yaml",
+              "name: Bad\nsound: {volume: 1.5, timbre: marimbba}\n")
+        r = station("profile", "use", "bad", "--player", "1", "--config", str(cfg),
                     env=station_env)
         assert r.returncode == 1 and "Traceback" not in r.stderr
         assert "bad.yaml:2: sound.volume is 1.5" in r.stderr and "marimba" in r.stderr
