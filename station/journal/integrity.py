@@ -76,7 +76,8 @@ class Recovered:
     """What ``recover`` copied: rows per table, damaged stretches, stub sessions."""
 
     rows: dict[str, int] = field(default_factory=dict)
-    damaged: dict[str, int] = field(default_factory=dict)
+    damaged: dict[str, int] = field(default_factory=dict)     # stretches stepped over
+    missing: dict[str, int] = field(default_factory=dict)     # rowids skipped (≈ rows)
     stubs: int = 0
     secret: bool = False        # the pseudonym secret survived (ids still map)
 
@@ -85,8 +86,9 @@ class Recovered:
                  f"events"]
         text = "copied " + " and ".join(parts)
         bad = sum(self.damaged.values())
-        text += (f"; {bad} damaged stretch(es) could not be read "
-                 f"({', '.join(f'{t}: {n}' for t, n in self.damaged.items() if n)})"
+        text += (f"; about {sum(self.missing.values())} row(s) in {bad} damaged stretch(es) "
+                 f"could not be read ("
+                 f"{', '.join(f'{t}: {self.missing[t]}' for t, n in self.damaged.items() if n)})"
                  if bad else "; nothing was unreadable")
         if self.stubs:
             text += (f"; {self.stubs} session(s) whose header was lost were re-created as "
@@ -157,20 +159,23 @@ def _columns(old: sqlite3.Connection, new: sqlite3.Connection, table: str) -> li
 
 def _copy_table(old, new, table: str, out: Recovered) -> None:
     cols = _columns(old, new, table)
-    out.rows[table] = out.damaged[table] = 0
+    out.rows[table] = out.damaged[table] = out.missing[table] = 0
     if not cols:
         return
     names = ", ".join(cols)
     insert = f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({', '.join('?' * len(cols))})"
     if table == "meta":
         new.execute("DELETE FROM meta")        # the old secret, if it can be read, wins
-    last = None
+    last = gap = None         # gap: the last rowid read before a damaged stretch
     while out.damaged[table] <= MAX_DAMAGED:
         batch: list[tuple] = []
         try:
             cur = old.execute(f"SELECT rowid, {names} FROM {table} WHERE rowid > ? "
                               f"ORDER BY rowid", (last if last is not None else -(1 << 63),))
             for row in cur:
+                if gap is not None:
+                    out.missing[table] += max(0, row[0] - gap - 1)
+                    gap = None
                 batch.append(row)
                 last = row[0]
                 if len(batch) >= 1000:
@@ -181,6 +186,8 @@ def _copy_table(old, new, table: str, out: Recovered) -> None:
         except sqlite3.DatabaseError:
             out.rows[table] += _insert(new, insert, batch)
             out.damaged[table] += 1
+            if gap is None:
+                gap = last if last is not None else 0
             last = _next_readable(old, table, last)
             if last is None:
                 return

@@ -35,68 +35,21 @@ import time
 from concurrent.futures import Future
 from pathlib import Path
 
-from station.core.clock import utc_iso
 from station.core.errors import JournalError
 from station.core.events import FAULT, Event
-from station.core.files import open_private
-from station.journal.integrity import check, close_crashed
-from station.journal.pseudonym import new_secret, pseudonym
-from station.journal.schema import migrate
+from station.journal.integrity import close_crashed
+from station.journal.pseudonym import pseudonym
+from station.journal.store import (  # noqa: F401  (connect: the journal's one way in)
+    MAX_PENDING,
+    Pending,
+    connect,
+    journal_origin,
+    journal_secret,
+)
 
-_COLUMNS = ("session_id", "t_ns", "kind", "player", "client", "board", "electrode", "button",
-            "pad", "note", "velocity", "channel", "detail", "strength")
-_INSERT = f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-MAX_PENDING = 500_000   # events held in memory while the disk refuses writes
 MAX_BATCH = 5000        # items taken off the queue per commit
 STALL_S = 5.0           # work waiting this long with no write: the writer is stuck
-SESSION_OPS = ("start", "end")
 log = logging.getLogger("station.journal.writer")
-
-
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating privately), check and migrate a journal; raise JournalError in plain
-    words (a damaged one: with the command that recovers it)."""
-    path = Path(path)
-    conn = None
-    try:
-        open_private(path)
-        conn = sqlite3.connect(path, check_same_thread=False, timeout=5.0)
-        if conn.execute("PRAGMA user_version").fetchone()[0] == 0 and \
-                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-            raise JournalError(f"{path}: is a database, but not a station journal. Give "
-                               f"the journal its own file.")
-        conn.execute("PRAGMA journal_mode=WAL")
-        # FULL: the WAL is synced at each commit, so a power cut loses at most the batch
-        # being built (≤ 200 ms); NORMAL would survive kill -9 but not power loss.
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        check(conn, path)           # never write into a damaged journal
-        migrate(conn)
-        return conn
-    except JournalError:
-        raise
-    except (OSError, sqlite3.Error) as exc:
-        if conn is not None:
-            conn.close()
-        raise JournalError(f"{path}: the journal cannot be opened ({exc}). Check that the "
-                           f"folder exists, is writable by this user, and the disk has "
-                           f"space.") from None
-
-
-def journal_secret(conn: sqlite3.Connection) -> str:
-    row = conn.execute("SELECT value FROM meta WHERE key='secret'").fetchone()
-    if row:
-        return row[0]
-    secret = new_secret()
-    with conn:
-        conn.execute("INSERT INTO meta(key, value) VALUES ('secret', ?)", (secret,))
-    return secret
-
-
-def journal_origin(conn: sqlite3.Connection) -> str | None:
-    """Who made this journal: 'simulator' for ``station simulate``'s, else None."""
-    row = conn.execute("SELECT value FROM meta WHERE key='origin'").fetchone()
-    return row[0] if row else None
 
 
 class Journal:
@@ -123,11 +76,9 @@ class Journal:
             raise JournalError(f"{self.path}: the journal cannot be written ({exc}). Check "
                                f"the folder's permissions and the disk's space.") from None
         self._q: queue.Queue = queue.Queue(maxsize=queue_size)
-        self._lost = 0            # events dropped because the queue or memory was full
+        self._dropped = 0         # events dropped because the queue was full
         self._lost_logged = 0
-        self._written = 0
-        self._pending: list[list] = []    # ops waiting for SQLite, in order (see _apply)
-        self._pending_rows = 0
+        self._pending = Pending(conn, station, self._special)   # in order, until written
         self._waiters: list[threading.Event] = []
         self._error: str | None = None
         self._closed = False
@@ -191,7 +142,12 @@ class Journal:
         try:
             self._q.put_nowait(item + (time.monotonic_ns(),))
         except queue.Full:
-            self._lost += 1
+            self._dropped += 1
+
+    @property
+    def _lost(self) -> int:
+        """Events that will never be written: queue overflow, memory bound, unwritable."""
+        return self._dropped + self._pending.lost
 
     # -- control ----------------------------------------------------------------------------
     def flush(self, timeout: float = 5.0) -> bool:
@@ -220,12 +176,12 @@ class Journal:
                      f"station).")
         elif (queued or self._pending) and idle_s > STALL_S and error is None:
             error = (f"the journal has not written anything for {idle_s:.0f} s although "
-                     f"{queued + self._pending_rows} events wait (a hung disk?). The station "
+                     f"{queued + self._pending.rows} events wait (a hung disk?). The station "
                      f"plays on; check the disk, then restart the station.")
         return {"ok": error is None and self._lost == 0, "error": error,
                 "writing": alive and error is None,
-                "lost": self._lost, "written": self._written, "queued": queued,
-                "pending": self._pending_rows, "path": str(self.path),
+                "lost": self._lost, "written": self._pending.written, "queued": queued,
+                "pending": self._pending.rows, "path": str(self.path),
                 "session": self.session, "crashed_sessions_closed": self.crashed,
                 "retention": self.retention_note}
 
@@ -237,9 +193,9 @@ class Journal:
         self._closed = True
         self._q.put(("stop", time.monotonic_ns()))
         self._thread.join(timeout=10)
-        if self._pending_rows:
+        if self._pending.rows:
             log.error("journal: %d events could not be written before the station stopped "
-                      "(%s)", self._pending_rows, self._error or "writer busy")
+                      "(%s)", self._pending.rows, self._error or "writer busy")
         try:
             self._conn.close()
         except sqlite3.Error:
@@ -256,6 +212,9 @@ class Journal:
                 self._fail(f"internal error in the journal writer ({exc!r}); it keeps "
                            f"trying. Please report it.")
                 time.sleep(self._batch_ns / 1e9)
+            except BaseException as exc:     # the thread ends: health() says so, and why
+                self._error = f"{exc!r}"
+                raise
 
     def _cycle(self) -> bool:
         """Take a batch off the queue, write everything pending; True when told to stop."""
@@ -278,15 +237,15 @@ class Journal:
         for item in items:
             tag = item[0]
             if tag == "event":
-                self._add_row(self._row(item[1]))
+                self._pending.add_row(self._row(item[1]))
             elif tag == "start":
                 self._session_id = item[1]
-                self._pending.append(list(item[:-1]))
+                self._pending.add(list(item[:-1]))
             elif tag == "end":
-                self._pending.append(list(item[:-1]) + [self._session_id])
+                self._pending.add(list(item[:-1]) + [self._session_id])
                 self._session_id = None
             elif tag in ("purge", "forget"):
-                self._pending.append(list(item[:-1]) + [self._session_id])
+                self._pending.add(list(item[:-1]) + [self._session_id])
             elif tag == "flush":
                 self._waiters.append(item[1])
             elif tag == "stop":
@@ -296,8 +255,9 @@ class Journal:
             n, self._lost_logged = self._lost - self._lost_logged, self._lost
             log.warning("journal: %d events were lost (queue full or disk refusing "
                         "writes for too long); %d lost in total", n, self._lost)
-            self._add_row((self._session_id, self._last_t, FAULT, None, None, None, None,
-                           None, None, None, None, None, f"journal_lost:{n}", None))
+            self._pending.add_row((self._session_id, self._last_t, FAULT, None, None, None,
+                                   None, None, None, None, None, None, f"journal_lost:{n}",
+                                   None))
         self._write()
         return stop
 
@@ -306,99 +266,25 @@ class Journal:
         return (self._session_id, e.t_ns, e.kind, e.player, e.client, e.board, e.electrode,
                 e.button, e.pad, e.note, e.velocity, e.channel, e.detail, e.strength)
 
-    def _add_row(self, row: tuple) -> None:
-        if not self._pending or self._pending[-1][0] != "rows":
-            self._pending.append(["rows", []])
-        self._pending[-1][1].append(row)
-        self._pending_rows += 1
-        if self._pending_rows > MAX_PENDING:
-            self._drop_oldest(self._pending_rows - MAX_PENDING)
-
-    def _drop_oldest(self, n: int) -> None:
-        for op in self._pending:
-            if op[0] == "rows" and n > 0:
-                k = min(n, len(op[1]))
-                del op[1][:k]
-                n -= k
-                self._pending_rows -= k
-                self._lost += k
-        self._pending = [op for op in self._pending if op[0] != "rows" or op[1]]
-
     def _write(self) -> None:
-        """Apply the pending operations in order; stop at the first SQLite refusal (they
-        stay pending and are retried at the next batch)."""
-        while self._pending:
-            n = 1
-            if self._pending[0][0] in ("rows",) + SESSION_OPS:
-                while n < len(self._pending) and self._pending[n][0] in ("rows",) + SESSION_OPS:
-                    n += 1
-            group = self._pending[:n]
-            try:
-                self._apply(group)
-            except sqlite3.IntegrityError as exc:
-                self._repair(group, exc)
-                continue
-            except sqlite3.Error as exc:
-                self._fail(f"cannot write the journal {self.path} ({exc}); the station "
-                           f"plays on and holds {self._pending_rows} events in memory until "
-                           f"it can. Free disk space or make the folder writable.")
-                return
-            del self._pending[:n]
-            self._beat = time.monotonic()
+        """Write everything pending; on a refusal keep it all for the next batch."""
+        refused = self._pending.write()
+        if refused is not None:
+            self._fail(f"cannot write the journal {self.path} ({refused}); the station plays "
+                       f"on and holds {self._pending.rows} events in memory until it can. "
+                       f"Free disk space or make the folder writable.")
+            return
+        self._beat = time.monotonic()
         self._recovered()
         for w in self._waiters:
             w.set()
         self._waiters = []
 
-    def _apply(self, group: list[list]) -> None:
-        op = group[0][0]
-        if op == "purge":
-            self._purge(group[0][1], keep=group[0][2])
-            return
-        if op == "forget":
-            self._forget(group[0])
-            return
-        written = 0
-        with self._conn:
-            for item in group:
-                if item[0] == "rows":
-                    self._conn.executemany(_INSERT, item[1])
-                    written += len(item[1])
-                elif item[0] == "start":
-                    _, sid, t_ns, unix, players, latency, by = item
-                    self._conn.execute(
-                        "INSERT INTO sessions(id, station, started_ns, started_at, latency_ms, "
-                        "started_unix_ns, started_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (sid, self.station, t_ns, utc_iso(unix), latency, unix, by))
-                    self._conn.executemany(
-                        "INSERT INTO players(session_id, player, role) VALUES (?, ?, ?)",
-                        [(sid, p, r) for p, r in players])
-                elif item[0] == "end" and item[4] is not None:
-                    _, t_ns, unix, by, sid = item
-                    self._conn.execute(
-                        "UPDATE sessions SET ended_ns=?, ended_at=?, ended_by=? WHERE id=?",
-                        (t_ns, utc_iso(unix), by, sid))
-        self._written += written
-        self._pending_rows -= written
-
-    def _repair(self, group: list[list], exc: sqlite3.Error) -> None:
-        """A row refers to a session that is gone (deleted behind the station's back):
-        keep the rows, without the session, rather than lose them."""
-        known = {r[0] for r in self._conn.execute("SELECT id FROM sessions")}
-        fixed = 0
-        for item in group:
-            if item[0] == "rows":
-                rows = item[1]
-                for i, row in enumerate(rows):
-                    if row[0] is not None and row[0] not in known:
-                        rows[i] = (None,) + row[1:]
-                        fixed += 1
-            elif item[0] == "start" and item[1] in known:
-                item[0] = "skip"        # written already (an earlier attempt got through)
-        if not fixed and not any(item[0] == "skip" for item in group):
-            raise exc
-        log.warning("journal: %d event(s) refer to a session deleted meanwhile (%s); they "
-                    "are kept without it", fixed, exc)
+    def _special(self, op: list) -> None:
+        if op[0] == "purge":
+            self._purge(op[1], keep=op[2])
+        elif op[0] == "forget":
+            self._forget(op)
 
     def _purge(self, days: float, keep: int | None) -> None:
         from station.journal.retention import purge_older_than
@@ -430,14 +316,8 @@ class Journal:
     def _forget(self, item: list) -> None:
         from station.journal.retention import forget_client
         _, client, done, _sid = item
-        if done.done():
-            return
-        try:
-            done.set_result(forget_client(self._conn, client))
-        except sqlite3.Error:
-            raise
-        except Exception as exc:      # a bad id: the caller gets the error, the writer goes on
-            done.set_exception(exc)
+        if not done.done():
+            done.set_result(forget_client(self._conn, client))   # a refusal: retried
 
     def _fail(self, message: str) -> None:
         if self._error is None:

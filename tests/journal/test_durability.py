@@ -125,6 +125,8 @@ report = {"before": play(5)}
 journal.flush()
 size = max((out / name).stat().st_size for name in ("station.db", "station.db-wal"))
 resource.setrlimit(resource.RLIMIT_FSIZE, (size, resource.RLIM_INFINITY))   # "disk full"
+t[0] += 100_000_000
+clock.set(t[0]); st.sessions.start(t[0], "cli")      # session rows while the disk is full
 report["during_sounded"] = play(20)
 journal.flush(timeout=2)
 report["during"] = journal.health()
@@ -160,3 +162,9 @@ def test_a_disk_that_refuses_writes_keeps_the_station_playing_and_reports_it(tmp
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db.execute("SELECT count(*) FROM events WHERE kind='touch'").fetchone()[0] == 26, \
         "events held in memory while the disk refused were written afterwards"
+    sessions = db.execute("SELECT id, started_by, ended_by FROM sessions ORDER BY id").fetchall()
+    assert sessions == [(1, "run", "cli"), (2, "cli", "stop")], \
+        "the session rows written while the disk was full were retried too"
+    per_session = dict(db.execute("SELECT session_id, count(*) FROM events WHERE kind='touch' "
+                                  "GROUP BY session_id").fetchall())
+    assert per_session == {1: 5, 2: 21}, "every touch belongs to its session"
