@@ -21,7 +21,7 @@ def register(sub) -> None:
 
 
 def recover_main(args) -> int:
-    from station.journal.integrity import recover
+    from station.journal.recover import recover
     done = recover(args.damaged, args.out)
     print(f"recovered {args.damaged} into {args.out}: {done.words()}")
     print(f"Check it with: station report --db {args.out} -o report.html; then set "

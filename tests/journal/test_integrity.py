@@ -11,7 +11,7 @@ from conftest import station_command, station_config
 
 from station.core.errors import JournalError
 from station.core.events import TOUCH, Event
-from station.journal.integrity import recover
+from station.journal.recover import recover
 from station.journal.reader import open_journal
 from station.journal.writer import Journal
 
