@@ -94,6 +94,10 @@ def check_output(path: str | Path, what: str = "output", *,
         st = os.lstat(path)
     except FileNotFoundError:
         st = None
+    except NotADirectoryError:
+        above = next((p for p in path.parents if os.path.lexists(p)), None)
+        raise OutputError(f"{above} is a file, not a folder; choose another place for the "
+                          f"{what}.") from None
     except OSError as exc:
         raise OutputError(f"{path}: cannot be checked ({exc.strerror}); choose another "
                           f"place for the {what}.") from None

@@ -77,7 +77,9 @@ class ControlServer:
     def remove(self) -> None:
         """Remove the socket file, if it is still the one this server made."""
         try:
-            if self._inode is not None and os.lstat(self.path).st_ino == self._inode:
+            st = os.lstat(self.path)
+            if self._inode is not None and stat.S_ISSOCK(st.st_mode) and \
+                    st.st_ino == self._inode:
                 self.path.unlink()
         except OSError:
             pass      # gone already, or someone else's now: leave it
@@ -252,7 +254,10 @@ def _request_once(path: Path, cmd: str, timeout: float | None, args: dict) -> An
         raise ControlError(f"the station at {path} does not answer ({exc.strerror}). "
                            f"Is it running?") from None
     try:
-        s.sendall(json.dumps({"cmd": cmd, "args": args}).encode() + b"\n")
+        try:
+            s.sendall(json.dumps({"cmd": cmd, "args": args}).encode() + b"\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass            # refused before it read the request: its reply says why
         reply = json.loads(_read_line(s) or "{}")
     except (OSError, ValueError) as exc:
         raise ControlError(f"the station at {path} stopped answering ({exc}).") from None

@@ -31,6 +31,8 @@ def reason(health: dict) -> str:
         return "stalled"
     if "full" in error:
         return "disk_full"
+    if "i/o" in error:
+        return "disk_error"
     if "readonly" in error or "read-only" in error or "permission" in error:
         return "read_only"
     return "refused" if error else "lost_events"

@@ -159,3 +159,39 @@ def test_use_without_a_running_station_is_a_plain_error(tmp_path, station_env):
     r = station("profile", "use", "alex", "--player", "1", "--config", str(config(tmp_path)),
                 env=station_env)
     assert r.returncode == 6 and "not running" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_half_written_profile_is_never_seated(rig, tmp_path):
+    """An editor (or a copy over the network) caught mid-write: the first half is a valid
+    profile without its volume lines, so it would play at the default volume."""
+    path = tmp_path / "clients" / "alex.yaml"
+    seat = rig.station.engine.seats[1]
+    whole = path.read_text().replace("volume: 0.6", "volume: 0.2")
+    half = whole.split("music:")[0].replace("sound: {timbre: marimba, volume: 0.2}",
+                                            "sound: {timbre: marimba}")
+    assert "volume" not in half and half.strip()
+    rig.at(1000 * MS)
+    bump(path, half)
+    rig.at(1600 * MS)                  # a poll sees the half file ...
+    assert seat.profile.sound["volume"] == 0.6
+    bump(path, whole)                  # ... and the writer finishes before the next one
+    rig.at(3100 * MS)
+    assert seat.profile.sound["volume"] == 0.2
+    seated = [d for d in profiles(rig) if d.startswith("use:")]
+    from station.config.profile import parse_profile
+    half_version = parse_profile(half.encode(), path).version
+    assert f"use:{half_version}" not in seated and seated[-1] == f"use:{seat.profile.version}"
+    assert not any(d.startswith("refused:") for d in profiles(rig))
+
+
+def test_a_seated_profile_replaced_by_a_huge_file_is_refused_without_reading_it(rig,
+                                                                               tmp_path):
+    path = tmp_path / "clients" / "alex.yaml"
+    seat = rig.station.engine.seats[1]
+    rig.at(1000 * MS)
+    path.unlink()
+    with open(path, "wb") as f:
+        f.truncate(3 << 30)            # 3 GB, sparse: reading it whole would take 3 GB
+    rig.at(2600 * MS)
+    assert seat.profile.client_id == "alex" and seat.profile.sound["volume"] == 0.6
+    assert any(d.startswith("refused:") and "3.0 GB" in d for d in profiles(rig))
