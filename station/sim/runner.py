@@ -3,7 +3,9 @@
 Time is virtual: the clock jumps from one scenario event or engine timer to the next,
 and the offline synth renders exactly the audio between them, so a minute-long
 session takes well under a second and the WAV is sample-exact. ``realtime=True`` paces
-the same virtual clock against the wall clock (for demos and kill tests).
+the same virtual clock against the wall clock (for demos and kill tests); when the
+machine is too busy to keep up, station time is the wall time itself, as on a real
+station, so an event is stamped when the station sees it, never in its past.
 """
 
 from __future__ import annotations
@@ -118,6 +120,9 @@ class Simulation:
             delay = wall0 + t_ns / 1e9 - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
+            else:   # behind the wall clock (a busy machine): the station lives in real time
+                t_ns = max(t_ns, int((time.monotonic() - wall0) * 1e9))
+        t_ns = max(t_ns, self.clock.now_ns())
         self._render_to(t_ns)
         self.clock.set(t_ns)
 
