@@ -3,8 +3,8 @@
 ``read_yaml(path)`` returns the data plus a map from key path (``("touch", "dwell_ms")``)
 to the 1-based line where it was written, so validation errors can say
 ``alex.yaml:7: touch.dwell_ms ...``. Everything that can go wrong in the file itself
-(not UTF-8, too big, a device or pipe, empty, bad syntax, python tags, alias bombs,
-nesting bombs, a key written twice) becomes a ``what`` error (ProfileError, ConfigError,
+(not UTF-8, too big, a device or pipe, empty, bad syntax, python tags, alias bombs and
+loops, nesting bombs, a key written twice) becomes a ``what`` error (ProfileError, ConfigError,
 ScenarioError...) with the file and line in plain words. Files are read through
 ``station.core.files.read_limited``: the size is checked before a byte is read.
 """
@@ -102,7 +102,12 @@ def _short(value: Any, limit: int = 80) -> str:
 
 def _check_events(text: str, path: Path, error: type[Exception]) -> None:
     aliases = depth = 0
+    open_anchors: list[str | None] = []       # anchors of the sections being read
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) and event.anchor in open_anchors:
+            raise error(f"{path}:{event.start_mark.line + 1}: '*{_short(event.anchor, 20)}' "
+                        f"refers to the section that contains it (a loop); write the values "
+                        f"out instead.")
         if isinstance(event, yaml.AliasEvent):
             aliases += 1
             if aliases > MAX_ALIASES:
@@ -110,12 +115,14 @@ def _check_events(text: str, path: Path, error: type[Exception]) -> None:
                 raise error(f"{path}:{line}: uses more than {MAX_ALIASES} YAML aliases (*name). "
                             f"That looks like an 'alias bomb'; write the values out instead.")
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            open_anchors.append(event.anchor)
             depth += 1
             if depth > MAX_DEPTH:
                 line = event.start_mark.line + 1
                 raise error(f"{path}:{line}: is nested more than {MAX_DEPTH} levels deep; "
                             f"no station file needs that. Is this the right file?")
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            open_anchors.pop()
             depth -= 1
 
 

@@ -164,3 +164,48 @@ def _type_problem(value: Any, hint: Any) -> str | None:
 def _union_type():
     import types
     return types.UnionType
+
+
+# The simulator's "sim" command (tests and demos drive a sim daemon's world with it):
+# only these world actions, with these arguments (required first, then optional).
+SIM_ACTIONS = {
+    "touch": (("address", "electrode"), ("strength",)),
+    "release": (("address", "electrode"), ()),
+    "stick": (("address", "electrode"), ()),
+    "unstick": (("address", "electrode"), ()),
+    "unplug": (("address",), ()),
+    "plug": (("address",), ()),
+    "press": (("name",), ()),
+    "unpress": (("name",), ()),
+}
+
+
+def sim_call(world, action: str, args: dict) -> None:
+    """Do ``action`` in the simulated world, or raise StationError in plain words."""
+    from station.core.errors import StationError
+    if action not in SIM_ACTIONS:
+        raise StationError(f"the simulator has no action '{str(action)[:30]}'; actions: "
+                           f"{', '.join(SIM_ACTIONS)}.")
+    need, may = SIM_ACTIONS[action]
+    missing = [k for k in need if k not in args]
+    extra = [k for k in args if k not in need + may]
+    if missing or extra:
+        raise StationError(f"the simulator's '{action}' takes {', '.join(need + may)}"
+                           f"{'; missing ' + ', '.join(missing) if missing else ''}"
+                           f"{'; not ' + ', '.join(str(k)[:20] for k in extra) if extra else ''}.")
+    for key in ("address", "electrode"):
+        if key in args and (isinstance(args[key], bool) or not isinstance(args[key], int)):
+            raise StationError(f"the simulator's '{key}' must be a whole number.")
+    if "electrode" in args and not 0 <= args["electrode"] <= 11:
+        raise StationError("the simulator's electrode must be 0..11.")
+    if "strength" in args and (isinstance(args["strength"], bool) or not isinstance(
+            args["strength"], (int, float)) or not 0 < args["strength"] <= 2):
+        raise StationError("the simulator's strength must be a number above 0, at most 2.")
+    if "name" in args and not isinstance(args["name"], str):
+        raise StationError("the simulator's button name must be text.")
+    try:
+        getattr(world, action)(**args)
+    except KeyError:                 # no such board or button in this station
+        what = (f"board {args['address']:#x}" if "address" in args
+                else f"button '{str(args.get('name'))[:30]}'")
+        raise StationError(f"the simulated station has no {what}.") from None

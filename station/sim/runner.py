@@ -29,7 +29,7 @@ from station.core.events import (
 )
 from station.engine.runtime import Station
 from station.journal.writer import Journal
-from station.sim import outdir
+from station.sim import fit, outdir
 from station.sim.scenario import Scenario
 from station.sound.soundfont import find_soundfont
 from station.sound.synth import Synth
@@ -52,6 +52,7 @@ class Simulation:
         self.out_dir = Path(out_dir)
         self.realtime = realtime
         self.config = load_config(scenario.station)
+        fit.check(scenario, self.config)          # every board, button and player exists
         db, wav = outdir.prepare(self.out_dir)    # replaces only the simulator's own results
         self.clock = VirtualClock()
         self.synth = Synth(find_soundfont(self.config.soundfont), sample_rate=SAMPLE_RATE,
@@ -87,7 +88,8 @@ class Simulation:
             for step in self.scenario.steps:
                 self._sample_before(step.at_ns, wall0)
                 self._advance(step.at_ns, wall0)
-                self._act(step.action, step.args)
+                with fit.acting(step):
+                    self._act(step.action, step.args)
                 self.station.drain()
             self._sample_before(self.scenario.end_ns + 1, wall0)
             self._advance(self.scenario.end_ns, wall0)

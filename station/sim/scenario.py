@@ -64,6 +64,7 @@ class Step:
     action: str
     args: dict
     index: int
+    where: str = ""          # "file:line" of the event, for messages about it
 
 
 @dataclass(frozen=True)
@@ -191,4 +192,4 @@ def _step(ev, i: int, doc, problems: list[str]) -> Step | None:
     client = args.get("client")
     if isinstance(client, str) and ("/" in client or client.endswith((".yaml", ".yml"))):
         args["client"] = str((doc.path.parent / client).resolve())   # relative to this file
-    return Step(int(round(at * 1e9)), action, args, i)
+    return Step(int(round(at * 1e9)), action, args, i, doc.where(("events", i)))

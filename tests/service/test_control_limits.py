@@ -11,33 +11,11 @@ import threading
 import time
 
 import pytest
-from daemon_fixtures import make_daemon, start, station_yaml
+from daemon_fixtures import served  # noqa: F401  (a fixture)
 
-from station.core.clock import VirtualClock
 from station.core.errors import StationError
 from station.service import limits
 from station.service.control import ControlServer, request
-
-
-@pytest.fixture
-def served(tmp_path, mock_pins):
-    """A daemon whose control socket is live; its jobs run in an engine-loop thread."""
-    d = make_daemon(station_yaml(tmp_path), VirtualClock())
-    start(d)
-    d.control.start()
-    stop = threading.Event()
-
-    def engine_loop():
-        while not stop.is_set():
-            if d.station.wake.wait(0.02):
-                d.station.wake.clear()
-            d.station.drain()
-    loop = threading.Thread(target=engine_loop, daemon=True)
-    loop.start()
-    yield d
-    stop.set()
-    loop.join(timeout=2)
-    d.close()
 
 
 def raw(sock_path, data: bytes, timeout=5.0) -> dict:
