@@ -57,7 +57,7 @@ def prepare(out_dir: Path) -> tuple[Path, Path]:
 
 def _simulators(journal: Path, wav: Path) -> bool:
     if not is_sqlite(journal):
-        return journal.stat().st_size == 0 and wav.is_file()   # an interrupted first run
+        return journal.stat().st_size == 0       # empty: nothing in it to lose
     try:
         conn = sqlite3.connect(f"file:{journal.resolve()}?mode=ro", uri=True)
         try:

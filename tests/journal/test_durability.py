@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from conftest import CONFIGS, ROOT, station_command, write
+from conftest import CONFIGS, ROOT, station_command, wait_until, write
 
 from station.sim.scenario import load_scenario
 
@@ -63,17 +63,18 @@ def test_kill_9_mid_storm_with_both_cores_busy_loses_at_most_the_last_200_ms(tmp
     expected = raw_sequence(scenario)
     out = tmp_path / "killed"
     db_path = out / "station.db"
-    with both_cores_busy():
-        proc = subprocess.Popen(station_command() + ["simulate", str(scenario), "--out",
-                                                     str(out), "--realtime"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(station_command() + ["simulate", str(scenario), "--out",
+                                                 str(out), "--realtime"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    wait_until(db_path.exists, proc, what="the simulation never started")
+    with both_cores_busy():                       # from the start of the session on
         try:
             deadline = time.monotonic() + 60      # waiting for the storm to be under way
             while True:
                 assert proc.poll() is None, "the simulation ended before it was killed"
                 assert time.monotonic() < deadline
-                try:
-                    n = sqlite3.connect(db_path, timeout=1).execute(
+                try:             # read-only: never create the file the simulator makes
+                    n = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=1).execute(
                         "SELECT count(*) FROM events WHERE kind='touch'").fetchone()[0]
                 except sqlite3.Error:
                     n = 0
