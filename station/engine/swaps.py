@@ -84,8 +84,8 @@ class Swaps:
                         client, before.client_id if before else "nobody", exc)
             return {"ok": False, "player": player, "client": str(client), "errors": str(exc),
                     "kept": before.client_id if before else None}
-        log.info("player %d: now %s (%s, profile %s)", player, profile.client_id, profile.name,
-                 profile.version)
+        # the system log names a client by id, never by the display name (privacy.md)
+        log.info("player %d: now %s (profile %s)", player, profile.client_id, profile.version)
         return {"ok": True, "player": player, "client": profile.client_id,
                 "name": profile.name, "version": profile.version}
 
