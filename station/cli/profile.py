@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -124,10 +125,19 @@ def new(args) -> int:
                            f"'_' (it becomes the file name).")
     folder = Path(args.dir) if args.dir else _clients_dir(args)
     path = folder / f"{args.id}.yaml"
-    if path.exists():
-        raise ProfileError(f"{path} already exists; edit it, or pick another id.")
-    folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(template(args.id))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: never over an existing file, nor through a link someone left there.
+        # Readable by the station's user like the other profiles (not 0600: the daemon
+        # must read what a therapist creates with sudo).
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                     | os.O_CLOEXEC, 0o644)
+    except FileExistsError:
+        raise ProfileError(f"{path} already exists; edit it, or pick another id.") from None
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot be written ({exc.strerror}).") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(template(args.id))
     print(f"wrote {path}; edit it, then: station profile check {path}")
     return 0
 

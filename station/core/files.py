@@ -14,7 +14,10 @@ place:
   existing file is replaced only when it starts with that prefix (our own earlier
   output of the same kind), with ``replace=False`` never;
 - ``open_output(path, ...)`` checks, then yields a new 0600 file created with
-  O_EXCL|O_NOFOLLOW beside the target; on success it is synced and renamed over it;
+  O_EXCL|O_NOFOLLOW beside the target; on success it is synced and renamed over it
+  (with ``replace=False``, hard-linked into place, which fails if anything is there);
+  a new output of a kind people may later edit (a saved song, a profile template) is
+  ``write_private(path, text, "song", replace=False)``;
 - ``write_private(path, data, ...)`` is ``open_output`` for data already in memory;
 - ``read_limited(path, limit, error, what)`` reads a regular file of at most ``limit``
   bytes: special files (FIFOs, devices such as /dev/zero) and bigger files (sparse ones
@@ -157,8 +160,16 @@ def open_output(path: str | Path, what: str = "output", *, binary: bool = False,
             yield f
             f.flush()
             os.fsync(f.fileno())
-        check_output(path, what, replace=replace)   # nothing appeared there meanwhile
-        os.replace(tmp, path)
+        if replace is False:
+            os.link(tmp, path)       # fails if anything appeared there meanwhile: no clobber
+            tmp.unlink()
+        else:
+            check_output(path, what, replace=replace)   # nothing else appeared meanwhile
+            os.replace(tmp, path)
+    except FileExistsError:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"{path} is already there; the station does not overwrite it. "
+                          f"Choose another file name.") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

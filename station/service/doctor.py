@@ -58,8 +58,9 @@ class Machine:
         return self.root / p.lstrip("/")
 
     def model(self) -> str | None:
+        from station.core.files import read_limited
         try:
-            text = self.path("/proc/device-tree/model").read_bytes()
+            text = read_limited(self.path("/proc/device-tree/model"), 4096, OSError)
         except OSError:
             return None
         model = text.rstrip(b"\0").decode(errors="replace").strip()
