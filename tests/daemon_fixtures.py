@@ -3,6 +3,8 @@ in-process ``Daemon`` on the simulator and a virtual clock, and a driver for it.
 
 from __future__ import annotations
 
+import json
+import socket
 import sqlite3
 import threading
 from pathlib import Path
@@ -105,3 +107,21 @@ def served(tmp_path, mock_pins):
     stop.set()
     loop.join(timeout=2)
     d.close()
+
+
+def ask(path: Path, data: bytes, timeout: float = 10.0) -> dict:
+    """Send raw bytes to a control socket; the one JSON reply line, parsed."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect(str(path))
+    try:
+        s.sendall(data)
+        reply = b""
+        while not reply.endswith(b"\n"):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+    finally:
+        s.close()
+    return json.loads(reply)

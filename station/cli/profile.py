@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -103,17 +102,8 @@ def list_clients(args) -> int:
 
 def _journal_secret(path: Path) -> str | None:
     """The journal's pseudonym secret, read-only; None if there is no journal yet."""
-    if not Path(path).is_file():
-        return None
-    try:
-        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key='secret'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-    return row[0] if row else None
+    from station.journal.store import read_meta
+    return read_meta(path, "secret")
 
 
 def new(args) -> int:

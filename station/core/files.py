@@ -71,17 +71,24 @@ def is_sqlite(path: str | Path) -> bool:
     return _starts_with(path, SQLITE_MAGIC)
 
 
-def _starts_with(path: str | Path, prefix: bytes) -> bool:
+@contextlib.contextmanager
+def _regular(path: str | Path) -> Iterator[int | None]:
+    """An fd of ``path`` opened for reading if it is a regular file (never a link, never
+    blocking on a FIFO), else None."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
-        return False
+        yield None
+        return
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return False
-        return os.pread(fd, len(prefix), 0) == prefix
+        yield fd if stat.S_ISREG(os.fstat(fd).st_mode) else None
     finally:
         os.close(fd)
+
+
+def _starts_with(path: str | Path, prefix: bytes) -> bool:
+    with _regular(path) as fd:
+        return fd is not None and os.pread(fd, len(prefix), 0) == prefix
 
 
 def check_output(path: str | Path, what: str = "output", *,
@@ -248,12 +255,8 @@ def _size(n: int) -> str:
 def flock_holder(path: str | Path) -> int | None:
     """The pid written in the lock file ``path`` if a process holds its ``flock``
     (0 when the pid cannot be read), else None. Never creates the file."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+    with _regular(path) as fd:
+        if fd is None:
             return None
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
@@ -264,5 +267,3 @@ def flock_holder(path: str | Path) -> int | None:
             return None
         fcntl.flock(fd, fcntl.LOCK_UN)
         return None
-    finally:
-        os.close(fd)

@@ -78,6 +78,22 @@ def journal_origin(conn: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
+def read_meta(path: Path, key: str) -> str | None:
+    """A value of the journal's meta table, read-only (nothing is created or changed);
+    None if there is no such journal, key or readable file."""
+    if not Path(path).is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
 def disk_refused(exc: BaseException) -> bool:
     """True for SQLite refusing to write (full, read-only, locked, I/O): worth a retry;
     False for a value it cannot take or a bug (retrying would block every later row)."""

@@ -11,11 +11,11 @@ in plain words, and nothing in DIR is touched.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from station.core.errors import OutputError
 from station.core.files import check_output, flock_holder, is_sqlite, private_dir
+from station.journal.store import read_meta
 
 JOURNAL = "station.db"
 WAV = "session.wav"
@@ -58,15 +58,8 @@ def prepare(out_dir: Path) -> tuple[Path, Path]:
 def _simulators(journal: Path, wav: Path) -> bool:
     if not is_sqlite(journal):
         return journal.stat().st_size == 0       # empty: nothing in it to lose
-    try:
-        conn = sqlite3.connect(f"file:{journal.resolve()}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key='origin'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False
-    if row is not None:
-        return row[0] == "simulator"
+    origin = read_meta(journal, "origin")
+    if origin is not None:
+        return origin == "simulator"
     return wav.is_file() and check_output(wav, "simulator's recording", replace=WAV_MAGIC) \
         is not None

@@ -11,28 +11,11 @@ import threading
 import time
 
 import pytest
-from daemon_fixtures import served  # noqa: F401  (a fixture)
+from daemon_fixtures import ask, served  # noqa: F401  (served: a fixture)
 
 from station.core.errors import StationError
 from station.service import limits
 from station.service.control import ControlServer, request
-
-
-def raw(sock_path, data: bytes, timeout=5.0) -> dict:
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.connect(str(sock_path))
-    try:
-        s.sendall(data)
-        reply = b""
-        while not reply.endswith(b"\n"):
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            reply += chunk
-    finally:
-        s.close()
-    return json.loads(reply)
 
 
 @pytest.mark.parametrize("data, words", [
@@ -51,7 +34,7 @@ def raw(sock_path, data: bytes, timeout=5.0) -> dict:
     (b'{"cmd": "explode"}\n', "does not know the command 'explode'"),
 ])
 def test_every_malformed_request_gets_a_plain_refusal(served, data, words):
-    reply = raw(served.config.control_socket, data)
+    reply = ask(served.config.control_socket, data)
     assert reply["ok"] is False and words in reply["error"], reply
     assert "internal error" not in reply["error"]
     assert request(served.config.control_socket, "status")["startup"], "still serving"

@@ -4,9 +4,8 @@ either a result or a plain refusal; never "internal error", and the station stil
 answers afterwards."""
 
 import json
-import socket
 
-from daemon_fixtures import served  # noqa: F401  (a fixture)
+from daemon_fixtures import ask, served  # noqa: F401  (served: a fixture)
 from fuzz_strategies import EXAMPLES, FUZZ, JSON
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -28,23 +27,6 @@ REQUESTS = st.one_of(
     JSON,
 ).map(lambda r: json.dumps(r).encode() + b"\n") | st.binary(max_size=200).map(
     lambda b: b + b"\n")
-
-
-def ask(path, data: bytes) -> dict:
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(10)
-    s.connect(str(path))
-    try:
-        s.sendall(data)
-        reply = b""
-        while not reply.endswith(b"\n"):
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            reply += chunk
-    finally:
-        s.close()
-    return json.loads(reply)
 
 
 @settings(FUZZ, max_examples=max(20, EXAMPLES))
