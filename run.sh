@@ -3,6 +3,7 @@
 #   ./run.sh demo     set up (apt, venv, package) and play the demo on the simulator
 #   ./run.sh test     set up and run the whole test suite
 #   ./run.sh bench    set up and run the benchmarks (out/bench/results.json)
+#   ./run.sh panel    the therapist's panel on the simulated station (prints its PIN)
 #   ./run.sh install-service   on a Pi: install and enable the systemd service
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -26,8 +27,9 @@ apt_setup() {
   #   systemd: systemd-analyze, for the test that verifies deploy/station.service
   #   jackd2: JACK's dummy backend, real-time audio tests and the end-to-end benchmark
   #   chromium: the browser the panel and report tests drive (Playwright, no download)
+  #   openssl: a throw-away certificate for the panel's HTTPS test
   local pkgs=(libfluidsynth3 timgm6mb-soundfont python3 python3-venv python3-dev make systemd
-              jackd2 chromium)
+              jackd2 chromium openssl)
   is_pi && pkgs+=(python3-lgpio python3-rpi.gpio i2c-tools)   # gpiozero prefers lgpio (Pi 5)
   local missing=() p updated=0
   for p in "${pkgs[@]}"; do
@@ -72,14 +74,8 @@ setup() { apt_setup; venv_setup; }
 case "${1:-}" in
   demo)
     setup
-    say "playing the demo session on the simulated station"
-    "$VENV/bin/station" simulate configs/scenarios/demo.yaml --out out/demo --text
-    say "writing the therapist's report of that session"
-    "$VENV/bin/station" report --db out/demo/station.db -o out/demo/report.html
-    say "playing the group demo: four players, round robin, then call and response"
-    "$VENV/bin/station" simulate configs/scenarios/group.yaml --out out/group --text
-    "$VENV/bin/station" report --db out/group/station.db -o out/group/report.html
-    say "done: open out/demo/report.html and out/group/report.html; listen to out/*/session.wav"
+    say "playing the demo sessions on the simulated station (station demo, station/cli/demo.py)"
+    "$VENV/bin/station" demo --out out
     ;;
   test)
     setup
@@ -96,13 +92,29 @@ case "${1:-}" in
     setup
     "$VENV/bin/python" -m bench "${@:2}"
     ;;
+  panel)
+    setup
+    demo=out/panel-demo
+    mkdir -p "$demo/clients"
+    for f in configs/clients/*.yaml; do
+      [ -f "$demo/clients/$(basename "$f")" ] || cp "$f" "$demo/clients/"
+    done
+    sed -e "s#^clients_dir: .*#clients_dir: clients#" \
+        -e "s#^journal: .*#journal: $ROOT/$demo/station.db#" configs/station.yaml > "$demo/station.yaml"
+    printf 'control_socket: %s\npanel: {enabled: true, port: %s, bind: 0.0.0.0}\n' \
+      "$ROOT/$demo/station.sock" "${PANEL_PORT:-8080}" >> "$demo/station.yaml"
+    "$VENV/bin/station" panel pin --new --config "$demo/station.yaml"
+    "$VENV/bin/station" panel --config "$demo/station.yaml"
+    say "the station runs on the simulator until Ctrl-C"
+    exec "$VENV/bin/station" run --config "$demo/station.yaml" --hardware sim --no-audio
+    ;;
   install-service)
     setup
     say "installing the station as a systemd service (needs root)"
     sudo_if_needed "$ROOT/deploy/install-service.sh"
     ;;
   *)
-    echo "usage: ./run.sh demo | test | bench | install-service" >&2
+    echo "usage: ./run.sh demo | test | bench | panel | install-service" >&2
     exit 2
     ;;
 esac

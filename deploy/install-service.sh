@@ -29,6 +29,12 @@ if [ ! -x "$ROOT/.venv/bin/station" ] && [ -z "$DEST" ]; then
   exit 1
 fi
 
+case "$ROOT" in
+  /home/*|/root/*)
+    echo "install-service: warning: $ROOT is under a home folder, which the sandboxed unit" \
+         "cannot see (ProtectHome=yes). Put the station in /opt/station." >&2 ;;
+esac
+
 say "user '$USER_NAME' in groups gpio, i2c, audio"
 if ! getent passwd "$USER_NAME" >/dev/null; then
   system useradd --system --user-group --home-dir /var/lib/station --no-create-home \
@@ -50,6 +56,8 @@ fi
 for f in "$ROOT"/configs/clients/*.yaml; do
   [ -f "$CONF/clients/$(basename "$f")" ] || install -m 0644 "$f" "$CONF/clients/"
 done
+# The panel edits client profiles (docs/panel.md): the station's user owns that folder.
+if getent passwd "$USER_NAME" >/dev/null; then system chown -R "$USER_NAME:$USER_NAME" "$CONF/clients"; fi
 
 say "data in $DATA (owner only)"
 install -d -m 0700 "$DATA"

@@ -16,12 +16,28 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+_SHARED: dict = {}     # one Playwright and one Chromium for the whole test session
+
+
 @pytest.fixture(scope="session")
 def browser():
+    # Every test module that imports this fixture gets its own session-scoped instance,
+    # and Playwright's sync API refuses a second instance while the first is open ("Sync
+    # API inside the asyncio loop"): so the instances share one browser, counted, and the
+    # last one to finish closes it.
     if shutil.which(CHROMIUM) is None:
         pytest.skip("Chromium is not installed (./run.sh test installs it)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield b
-        b.close()
+    if not _SHARED:
+        from playwright.sync_api import sync_playwright
+        pw = sync_playwright().start()
+        _SHARED.update(pw=pw, users=0, browser=pw.chromium.launch(
+            executable_path=CHROMIUM, args=FLAGS, headless=True))
+    _SHARED["users"] += 1
+    try:
+        yield _SHARED["browser"]
+    finally:
+        _SHARED["users"] -= 1
+        if _SHARED["users"] == 0:
+            _SHARED["browser"].close()
+            _SHARED["pw"].stop()
+            _SHARED.clear()

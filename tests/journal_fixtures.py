@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlite3
+
 from station.core.events import Event
+from station.journal.schema import MIGRATIONS
 from station.journal.writer import Journal
 
 S = 1_000_000_000
@@ -45,3 +48,20 @@ def touch(t, pad, hold, player=1, client="c-00000001", sounded=True, note=60,
     if sounded:
         rows.append((t + hold, "note_off", dict(who, note=note, channel=0)))
     return rows
+
+
+def old_journal(path: Path, version: int) -> Path:
+    """A journal as an earlier release wrote it (schema ``version``), with one session of
+    station 'old' (0..5 s), player 1, and one touch of client c-aaaaaaaa on pad 3."""
+    conn = sqlite3.connect(path)
+    conn.executescript("".join(MIGRATIONS[:version]))
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.execute("INSERT INTO meta VALUES ('secret', 'abc')")
+    conn.execute("INSERT INTO sessions(id, station, started_ns, ended_ns, started_at, "
+                 "latency_ms) VALUES (1, 'old', 0, 5000000000, '2024-01-02T10:00:00+00:00', 4)")
+    conn.execute("INSERT INTO players VALUES (1, 1, 'client')")
+    conn.execute("INSERT INTO events(session_id, t_ns, kind, player, client, pad) "
+                 "VALUES (1, 1000000000, 'touch', 1, 'c-aaaaaaaa', 3)")
+    conn.commit()
+    conn.close()
+    return path

@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import os
 import sys
 import tempfile
 import traceback
 
-COMMANDS = ["run", "simulate", "journal", "status", "doctor", "turn", "profile", "recover"]
+COMMANDS = ["run", "simulate", "journal", "status", "doctor", "turn", "profile", "demo",
+            "panel", "recover"]
 INTERNAL_ERROR = 70
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="station", description="The adaptive instrument station for music therapy.")
+    from station import __version__
+    parser.add_argument("--version", action="version", version=f"station {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"station.cli.{name}").register(sub)
@@ -32,8 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("STATION_LOG", "INFO"),
-                        format="station: %(message)s", stream=sys.stderr)
+    from station.core.logs import setup_logging
+    setup_logging(os.environ.get("STATION_LOG", "INFO"))    # <N> prefixes under systemd
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

@@ -16,7 +16,7 @@ CSV_MAGIC = b"session,t,"     # an existing file is replaced only if it is a CSV
 def _journal_args(p, *, select: bool = True) -> None:
     p.add_argument("--db", metavar="FILE", help="journal file (default: the station "
                    "config's journal)")
-    p.add_argument("--config", help="station config file (default: the packaged one)")
+    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example)")
     if select:
         g = p.add_mutually_exclusive_group()
         g.add_argument("--session", type=int, metavar="ID", help="only this session")
@@ -25,17 +25,26 @@ def _journal_args(p, *, select: bool = True) -> None:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("session", help="start or stop a session, mark a phase, add a note")
-    p.add_argument("op", choices=("start", "stop", "phase", "note", "status"))
-    p.add_argument("text", nargs="*", help="the phase name (warm-up, main, reflection) or "
-                   "the note's text")
-    p.add_argument("--config", help="station config file (default: the packaged one)")
+    p = sub.add_parser("session", help="start or stop a session, mark a phase, add a note, "
+                       "rate a goal")
+    p.add_argument("op", choices=("start", "stop", "phase", "note", "rate", "status"))
+    p.add_argument("text", nargs="*", help="the phase name (warm-up, main, reflection), "
+                   "the note's text, or for rate: GOAL LEVEL (a goal id of a seated "
+                   "client, or CLIENT:GOAL; level -2..2)")
+    p.add_argument("--player", type=int, help="rate: the player whose client's goal it is")
+    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example)")
     p.set_defaults(func=session_main)
 
-    p = sub.add_parser("export", help="export sessions as CSV or MIDI files")
-    p.add_argument("--format", choices=("csv", "midi"), default="csv")
+    p = sub.add_parser("export", help="export sessions as CSV (events or metrics) or MIDI")
+    p.add_argument("--format", choices=("csv", "midi", "metrics"), default="csv",
+                   help="csv: one row per event; metrics: one row per session, player, "
+                   "client and phase (docs/metrics.md); midi: a MIDI file per session")
     p.add_argument("-o", "--output", metavar="FILE", help="CSV file (default: print) or, "
                    "for midi, a .mid file or a folder (default: midi/)")
+    p.add_argument("--midi-layout", choices=("players", "toolbox"), default="players",
+                   help="midi: a track per player and client on the player's channel "
+                   "(players), or client and therapist tracks (toolbox: Music Therapy "
+                   "Toolbox)")
     _journal_args(p)
     p.set_defaults(func=export_main)
 
@@ -54,6 +63,8 @@ def session_main(args) -> int:
     from station.config.station import load_config
     from station.core.errors import StationError
     from station.service.control import request
+    if args.op == "rate":
+        return _rate(args)
     text = " ".join(args.text).strip()
     if args.op in ("phase", "note") and not text:
         raise StationError(f"'station session {args.op}' needs "
@@ -75,6 +86,35 @@ def session_main(args) -> int:
     return 0
 
 
+def _rate(args) -> int:
+    from station.config.station import load_config
+    from station.core.errors import StationError
+    from station.service.control import request
+    if len(args.text) != 2:
+        raise StationError("'station session rate' needs the goal and the level, like: "
+                           "station session rate reach +1  (levels -2..2; 0 = as expected)")
+    goal, level = args.text
+    config = load_config(args.config)
+    status = request(config.control_socket, "session", op="rate", goal=goal, level=level,
+                     **({"player": args.player} if args.player is not None else {}))
+    r = status["rated"]
+    words = f" ({r['level_text']})" if r.get("level_text") else ""
+    print(f"rated {r['client']}'s goal '{r['goal']}' ({r['text']}) at {r['level']:+d}{words} "
+          f"in session {r['session']}.")
+    return 0
+
+
+def _names(conn, args) -> dict[str, str]:
+    """pseudonym -> client id from the station config's clients folder (best effort)."""
+    from station.core.errors import StationError
+    from station.journal.consent import known_names
+    try:
+        from station.config.station import load_config
+        return known_names(conn, load_config(args.config).clients_dir)
+    except StationError:
+        return {}
+
+
 def _open(args):
     from station.journal.reader import client_pseudonym, journal_path, open_journal
     conn = open_journal(journal_path(args.db, args.config))
@@ -84,12 +124,22 @@ def _open(args):
 def export_main(args) -> int:
     from station.core.files import check_output, open_output
     from station.journal.reader import select_sessions
+    from station.journal.consent import check_export
     conn, client = _open(args)
     try:
         sessions = select_sessions(conn, args.session, client)
+        check_export(conn, sessions, client, f"the {args.format} export",
+                     names=_names(conn, args))
+        if args.format == "metrics":
+            from station.report.export_metrics import write_metrics
+            out, n = write_metrics(conn, sessions, client, args.output)
+            if out is not None:
+                print(f"wrote {n} rows of {len(sessions)} session(s) to {out}")
+            return 0
         if args.format == "midi":
             from station.report.export_midi import write_midi
-            paths = write_midi(conn, sessions, Path(args.output or "midi"), client)
+            paths = write_midi(conn, sessions, Path(args.output or "midi"), client,
+                               layout=args.midi_layout)
             for path in paths:
                 print(f"wrote {path}")
             return 0

@@ -4,6 +4,8 @@
     station turn next              pass the turn to the next player
     station turn set 3             give player 3 the turn
     station turn mode round_robin  free | round_robin | therapist | call_response
+    station turn quiet             all quiet: fade out and pause the pads
+    station turn resume            play again after all quiet
 
 Talks to the running daemon over its control socket; the change is logged like a
 button press (reason ``cli``).
@@ -19,11 +21,11 @@ from station.turns.schema import TURN_MODES
 def register(sub) -> None:
     p = sub.add_parser("turn", help="pass the turn, give it to a player, or change the turn "
                        "mode on the running station")
-    p.add_argument("op", nargs="?", default="show", choices=("show", "next", "set", "mode"),
-                   help="show (default), next, set PLAYER, mode MODE")
+    p.add_argument("op", nargs="?", default="show", choices=("show", "next", "set", "mode", "quiet", "resume"),
+                   help="show (default), next, set PLAYER, mode MODE, quiet, resume")
     p.add_argument("value", nargs="?", help="the player number (set) or the mode (mode: "
                    + ", ".join(TURN_MODES) + ")")
-    p.add_argument("--config", help="station config file (default: the packaged one); "
+    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example); "
                    "it names the control socket")
     p.add_argument("--socket", help="control socket path (overrides the config's)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
@@ -64,7 +66,8 @@ def turn_text(answer: dict) -> str:
         if t.get("next") is not None:
             lines.append(f"Next: player {t['next']}")
     if t.get("paused"):
-        lines.append("All quiet: the pads are paused (press all_quiet again to resume).")
+        lines.append("All quiet: the pads are paused (press all_quiet again, or 'station "
+                     "turn resume', to play again).")
     lights = answer.get("lights") or {}
     if lights:
         lines.append("Lights: " + ", ".join(f"{name} {li['pattern']}"

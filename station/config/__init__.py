@@ -4,5 +4,5 @@
 ``profile_schema``/``profile`` declare and load client profiles; ``station_docs`` and
 ``profile_docs`` generate the reference docs and JSON Schema from the same declarations.
 
-May import: core, access, turns, sound.
+May import: core, access, turns, sound, interop.
 """

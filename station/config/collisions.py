@@ -8,8 +8,10 @@ one: the daemon removes a stale control socket at start, so ``control_socket`` e
 where systemd keeps the control socket; ``/dev/shm``) would be lost at the next stop or
 boot. Every such config is refused before anything starts, at the key's line.
 
-Client ids (``roster`` and each player's ``client``) are ids, never paths: each must be
-the name of a profile in ``clients_dir`` (``alex`` is ``clients_dir/alex.yaml``).
+Client ids (``roster`` and each player's ``client``) are ids, never paths; each roster id
+must name a profile in ``clients_dir`` (``alex`` is ``clients_dir/alex.yaml``). A
+player's client that is missing is refused at start like a bad profile (the seat stays
+empty): never a reason not to start.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def check_clients(config_path: Path, raw: dict, problems: list) -> None:
     clients = (config_path.parent / raw["clients_dir"]).resolve()
     known: list[str] | None = None
 
-    def check(cid, where: tuple, what: str) -> None:
+    def check(cid, where: tuple, what: str, must_exist: bool) -> None:
         nonlocal known
         if not isinstance(cid, str):
             return
@@ -90,7 +92,7 @@ def check_clients(config_path: Path, raw: dict, problems: list) -> None:
                              f"is a profile's file name without .yaml (letters, digits, '-', "
                              f"'_'), never a path."))
             return
-        if not (clients / f"{cid}.yaml").is_file():
+        if must_exist and not (clients / f"{cid}.yaml").is_file():
             if known is None:
                 known = sorted(p.stem for p in _profiles(clients))
             listed = f" Profiles there: {', '.join(known[:12])}." if known else ""
@@ -99,9 +101,12 @@ def check_clients(config_path: Path, raw: dict, problems: list) -> None:
                              f"{cid}) or remove it here.{listed}"))
 
     for i, cid in enumerate(raw.get("roster") or ()):
-        check(cid, ("roster", i), "roster id")
+        check(cid, ("roster", i), "roster id", must_exist=True)
     for i, p in enumerate(raw.get("players") or ()):
-        check(p.get("client"), ("players", i, "client"), f"player {p.get('player')}'s client")
+        # a seat's profile that is missing or bad is refused at start (the seat stays
+        # empty, its light shows it); it is never a reason not to start
+        check(p.get("client"), ("players", i, "client"), f"player {p.get('player')}'s "
+              f"client", must_exist=False)
 
 
 def _profiles(folder: Path) -> list[Path]:

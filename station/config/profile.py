@@ -33,6 +33,11 @@ class Profile:
     sound: dict
     music: dict
     touch: dict
+    goals: tuple = ()              # each a dict: id, text, metric, direction, levels
+    consent: dict | None = None    # None: no consent section (not recorded)
+
+    def goal(self, goal_id: str) -> dict | None:
+        return next((g for g in self.goals if g["id"] == goal_id), None)
 
     def mapping(self):
         """A fresh pad→notes mapping (song mode keeps its place, so one per seat)."""
@@ -81,7 +86,8 @@ def _from_doc(doc, client_id: str, raw: bytes) -> Profile:
                            f"rename it using letters, digits, '-' and '_'.")
     if not isinstance(doc.data, dict):
         raise ProfileError(f"{path}: a client profile must be 'key: value' lines (name:, "
-                           f"sound:, music:, touch:), not {type(doc.data).__name__}.")
+                           f"sound:, music:, touch:, goals:, consent:), not "
+                           f"{type(doc.data).__name__}.")
     problems: list[tuple[tuple, str]] = []
     values = validate(doc.data, PROFILE, (), problems)
     if values and values.get("music") and not any(p[:1] == ("music",) for p, _ in problems):
@@ -89,6 +95,13 @@ def _from_doc(doc, client_id: str, raw: bytes) -> Profile:
     if values and values.get("touch") and not any(p[:1] == ("touch",) for p, _ in problems):
         from station.access.rules import check_touch
         problems.extend(check_touch(values["touch"]))
+    written_consent = "consent" in doc.data
+    if values and written_consent and isinstance(values.get("consent"), dict) \
+            and values["consent"].get("date") is None \
+            and not any(p[:1] == ("consent",) for p, _ in problems):
+        problems.append((("consent",), "consent.date is missing: write the day consent was "
+                         "given, like 'date: 2024-03-01' (a consent without a date cannot "
+                         "be checked)."))
     if problems:
         located = sorted(((doc.where(p), msg) for p, msg in problems),
                          key=lambda wm: int(wm[0].rsplit(":", 1)[1])
@@ -98,7 +111,9 @@ def _from_doc(doc, client_id: str, raw: bytes) -> Profile:
                            + "\n  ".join(lines), problems=lines)
     return Profile(client_id=client_id, name=values["name"], path=path,
                    version=hashlib.sha256(raw).hexdigest()[:12], sound=values["sound"],
-                   music=values["music"], touch=values["touch"])
+                   music=values["music"], touch=values["touch"],
+                   goals=tuple(values["goals"] or ()),
+                   consent=values["consent"] if written_consent else None)
 
 
 def _check_music(music: dict[str, Any], problems: list) -> None:

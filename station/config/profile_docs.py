@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import textwrap
 
+from station.config.goals import GOAL
 from station.config.profile_schema import PER_PAD, PROFILE
 from station.core.paths import DOCS as PROJECT_DOCS
 from station.core.schema import REQUIRED, Field, describe, json_schema, markdown_rows
@@ -31,6 +32,8 @@ def schema_json() -> str:
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
               "$id": "https://example.invalid/station/profile.schema.json",
               "title": "Adaptive instrument station: client profile", **json_schema(PROFILE)}
+    levels = schema["properties"]["goals"]["items"]["properties"]["levels"]
+    levels["propertyNames"] = {"enum": ["-2", "-1", "0", "1", "2"]}
     _pad_keys(schema)
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
@@ -39,7 +42,7 @@ def _pad_keys(node) -> None:
     # Pad maps are keyed by pad number; in JSON (and in editors) keys are strings of digits.
     if isinstance(node, dict):
         if node.get("type") == "object" and "additionalProperties" in node \
-                and "properties" not in node:
+                and "properties" not in node and "propertyNames" not in node:
             node["propertyNames"] = {"pattern": "^[0-9]{1,2}$"}
         for value in node.values():
             _pad_keys(value)
@@ -58,6 +61,8 @@ def key_table() -> str:
         if row.startswith("| `sound.per_pad` |"):
             out.append("| `sound.per_pad.N.timbre` | text | required | Instrument of pad N "
                        "(catalogue name). |")
+        if row.startswith("| `goals` |"):
+            out.extend(markdown_rows(GOAL, ("goals", "N")))
     head = ["| key | allowed | default | meaning |", "|---|---|---|---|"]
     return "\n".join(head + out)
 
@@ -84,6 +89,22 @@ def template(client_id: str) -> str:
         lines += ["", f"# {f.doc}", f"{section}:"]
         for key, sub in f.fields.items():
             lines += _key_lines(key, sub, "  ")
+    lines += ["", *("# " + line for line in textwrap.wrap(PROFILE.fields["goals"].doc, 86)),
+              "# goals:",
+              "#   - id: reach                 # ratings refer to the id: keep it",
+              "#     text: Reaches for a pad without a prompt",
+              "#     metric: valid_per_min     # optional, with its direction",
+              "#     direction: higher",
+              "#     levels: {-2: no reach, -1: with a prompt, 0: once unprompted, "
+              "1: 3 times, 2: 5 times}",
+              "#   - id: turns",
+              "#     text: Waits for their turn",
+              "", *("# " + line for line in textwrap.wrap(PROFILE.fields["consent"].doc, 86)),
+              "# consent:",
+              "#   date: 2024-03-01            # the day consent was given or reviewed",
+              "#   journal: true               # per-touch journal under a pseudonym",
+              "#   audio: false                # recordings of the session's sound",
+              "#   research_export: false      # CSV, MIDI and metrics exports"]
     return "\n".join(lines) + "\n"
 
 

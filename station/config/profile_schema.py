@@ -6,6 +6,7 @@ Schema are generated from these definitions.
 
 from __future__ import annotations
 
+from station.config.goals import CONSENT, GOALS
 from station.core.schema import REQUIRED, Field
 
 NULL = Field("null")
@@ -141,4 +142,6 @@ PROFILE = Field("section", "A client profile.", fields={
     "sound": SOUND,
     "music": MUSIC,
     "touch": TOUCH,
+    "goals": GOALS,
+    "consent": CONSENT,
 })

@@ -7,17 +7,17 @@ from starting (a distinct exit code); the therapist's fix is in the message.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from station.config.locate import PACKAGED_CONFIG, find_config
+from station.config.locate import socket_path as default_socket
 from station.config.station_schema import STATION
 from station.core.errors import ConfigError
-from station.core.paths import CONFIGS
 from station.core.schema import validate
 from station.core.yamlfile import read_yaml
 
-DEFAULT_CONFIG = CONFIGS / "station.yaml"
+DEFAULT_CONFIG = PACKAGED_CONFIG        # the example (checkout or wheel), not the lookup
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ class StationConfig:
     journal: Path
     control_socket: Path
     raw: dict            # every validated section, for keys added by later features
+    found_by: str = "--config"   # how the file was found (station.config.locate)
 
     def player(self, number: int) -> Player:
         for p in self.players:
@@ -74,16 +75,11 @@ class StationConfig:
         raise KeyError(number)
 
 
-def default_socket_path() -> Path:
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    if runtime and Path(runtime).is_dir():
-        return Path(runtime) / "station.sock"
-    return Path("/tmp") / f"station-{os.getuid()}.sock"
-
-
 def load_config(path: str | Path | None = None) -> StationConfig:
-    """Read, validate and cross-check a station config (default: the packaged one)."""
-    path = Path(path) if path is not None else DEFAULT_CONFIG
+    """Read, validate and cross-check a station config; None: the lookup of
+    ``station.config.locate`` (--config, $STATION_CONFIG, /etc/station, XDG, example)."""
+    found = find_config(path)
+    path = found.path
     doc = read_yaml(path, ConfigError, "station config")
     if not isinstance(doc.data, dict):
         raise ConfigError(f"{path}: a station config must be 'key: value' lines at the top "
@@ -93,13 +89,13 @@ def load_config(path: str | Path | None = None) -> StationConfig:
     if not problems:
         _cross_check(raw, problems)
         from station.config.collisions import check_clients, check_files
-        check_files(path, raw, _socket(raw), problems)
+        check_files(path, raw, _socket(raw, found.is_system), problems)
         check_clients(path, raw, problems)
     if problems:
         lines = [f"{doc.where(p)}: {msg}" for p, msg in problems]
         raise ConfigError(f"{path}: the station config has {len(lines)} problem(s):\n  "
                           + "\n  ".join(lines) + "\nFix these and start the station again.")
-    return _build(path, raw)
+    return _build(path, raw, found.how, found.is_system)
 
 
 def _cross_check(raw: dict, problems: list) -> None:
@@ -151,7 +147,8 @@ def _cross_check(raw: dict, problems: list) -> None:
         claim(gpio, f"{role} button", ("buttons", role))
 
 
-def _build(path: Path, raw: dict) -> StationConfig:
+def _build(path: Path, raw: dict, how: str = "--config",
+           system: bool = False) -> StationConfig:
     players = []
     for p in sorted(raw["players"], key=lambda p: p["player"]):
         channel = p["channel"] if p["channel"] is not None else _default_channel(p["player"])
@@ -167,11 +164,11 @@ def _build(path: Path, raw: dict) -> StationConfig:
         players=tuple(players), buttons=dict(raw["buttons"] or {}),
         clients_dir=(path.parent / raw["clients_dir"]).resolve(),
         roster=tuple(raw["roster"] or ()), journal=Path(raw["journal"]),
-        control_socket=_socket(raw), raw=raw)
+        control_socket=_socket(raw, system), raw=raw, found_by=how)
 
 
-def _socket(raw: dict) -> Path:
-    return Path(raw["control_socket"]) if raw["control_socket"] else default_socket_path()
+def _socket(raw: dict, system: bool = False) -> Path:
+    return Path(raw["control_socket"]) if raw["control_socket"] else default_socket(system)
 
 
 def _default_channel(player: int) -> int:

@@ -6,7 +6,10 @@ Units: GPIO numbers are BCM numbers; board addresses are I2C addresses 0x5A..0x5
 
 from __future__ import annotations
 
+from station.config.panel_schema import PANEL
+from station.core.logs import LOGGING
 from station.core.schema import REQUIRED, Field
+from station.interop.schema import MIDI, OSC
 from station.turns.schema import TURNS
 
 ADDRESSES = (0x5A, 0x5B, 0x5C, 0x5D)
@@ -111,8 +114,13 @@ STATION = Field("section", "The station config.", fields={
                                                              units="days"), NULL)),
     }),
     "control_socket": Field("one_of", "Unix socket for the station CLI; null: "
-                            "$XDG_RUNTIME_DIR/station.sock or /tmp/station-$USER.sock.",
+                            "$RUNTIME_DIRECTORY/station.sock (the service), "
+                            "/run/station/station.sock (the config in /etc/station), "
+                            "$XDG_RUNTIME_DIR/station.sock or /tmp/station-$UID.sock.",
                             default=None, options=(Field("string"), NULL)),
+    "logging": LOGGING,
+    "midi": MIDI,
+    "osc": OSC,
     "daemon": Field("section", "The headless service: start-up cues, fault limits, watchdog.",
                     fields={
         "stuck_limit_s": Field("number", "A pad touched without a break for this long is "
@@ -134,4 +142,5 @@ STATION = Field("section", "The station config.", fields={
                                    "audio device (waits double from 1 s up to this).",
                                    default=30.0, min=1.0, max=600.0, units="s"),
     }),
+    "panel": PANEL,
 })

@@ -64,3 +64,7 @@ class ControlError(StationError, ConnectionError):
     """The running daemon could not be reached over its control socket."""
 
     exit_code = 6
+
+
+class ConsentError(StationError, PermissionError):
+    """A recording, export or rating goes beyond what the client consented to: refused."""

@@ -14,6 +14,7 @@ a profile) is refused without being echoed back.
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import math
 from dataclasses import dataclass
@@ -29,7 +30,8 @@ MAX_KEY_TEXT = 40     # characters of an unknown key shown in a message
 class Field:
     """One value in a YAML file.
 
-    kind: number | integer | string | boolean | null | choice | list | section | map | one_of | any
+    kind: number | integer | string | boolean | null | choice | list | section | map | one_of |
+    date | any  (a date is written YYYY-MM-DD and normalised to that text)
     """
 
     kind: str
@@ -113,6 +115,8 @@ def describe(f: Field) -> str:
         return "a section (key: value lines)"
     if f.kind == "map":
         return "a set of 'key: value' entries"
+    if f.kind == "date":
+        return "a date written YYYY-MM-DD, not in the future"
     return {"null": "null (nothing)", "string": "text", "boolean": "true or false", "any": "any value"}.get(f.kind, f.kind)
 
 
@@ -204,6 +208,16 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
             bad(f"{here} is {_show(value)}; it must be true or false.")
             return None
         return value
+    if k == "date":
+        day = _date(value)
+        if day is None:
+            bad(f"{here} is {_show(value)}; it must be {describe(f)} (e.g. 2024-03-01).")
+            return None
+        if day > _dt.date.today():
+            bad(f"{here} is {day.isoformat()}, a date in the future; it must be "
+                f"{describe(f)}.")
+            return None
+        return _checked(day.isoformat(), f, path, problems)
     if k == "string":
         if not isinstance(value, str) or not value.strip():
             bad(f"{here} is {_show(value)}; it must be some text.")
@@ -221,6 +235,20 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
             f"it must be {describe(f)}.")
         return None
     raise ValueError(f"schema kind {k!r} unknown")  # a programming error, not user input
+
+
+def _date(value: Any) -> "_dt.date | None":
+    """A date from YAML: PyYAML reads 2024-03-01 as a date, "2024-03-01" as text."""
+    if isinstance(value, _dt.datetime):
+        return None                       # a time of day is not asked for
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def _checked(value: Any, f: Field, path: tuple, problems: list) -> Any:
@@ -256,6 +284,9 @@ def json_schema(f: Field) -> dict:
             out["maximum"] = f.max
     elif k == "string":
         out["type"] = "string"
+    elif k == "date":
+        out["type"] = "string"
+        out["format"] = "date"
     elif k == "boolean":
         out["type"] = "boolean"
     elif k == "null":
@@ -266,6 +297,10 @@ def json_schema(f: Field) -> dict:
         out["anyOf"] = [json_schema(o) for o in f.options]
     elif k == "list":
         out["type"] = "array"
+        if f.min is not None:
+            out["minItems"] = int(f.min)
+        if f.max is not None:
+            out["maxItems"] = int(f.max)
         if f.item:
             out["items"] = json_schema(f.item)
     elif k == "map":

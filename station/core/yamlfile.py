@@ -76,11 +76,12 @@ def parse_yaml(raw: bytes, path: Path, error: type[Exception], what: str = "file
         raise error(_syntax_message(exc, path, what)) from None
     except yaml.YAMLError as exc:
         raise error(f"{path}: is not valid YAML ({_short(exc)}).") from None
-    except ValueError:   # a number of thousands of digits: int() refuses it
+    except ValueError as exc:
         digits = re.search(r"[0-9_]{1000,}", text)
-        where = f"{path}:{text.count(chr(10), 0, digits.start()) + 1}" if digits else str(path)
-        raise error(f"{where}: holds a number with thousands of digits; write a plain "
-                    f"number.") from None
+        if digits:      # a number of thousands of digits: int() refuses it
+            raise error(f"{path}:{text.count(chr(10), 0, digits.start()) + 1}: holds a number "
+                        f"with thousands of digits; write a plain number.") from None
+        raise error(_bad_date(node, path, exc)) from None   # PyYAML builds dates itself
     lines: dict[tuple, int] = {}
     twice: list[tuple[Any, int, int]] = []
     if node is not None:
@@ -92,6 +93,26 @@ def parse_yaml(raw: bytes, path: Path, error: type[Exception], what: str = "file
                     f"section (first at line {first}); YAML would silently keep only the "
                     f"last one. Keep one of them.{more}")
     return YamlDoc(path, data, lines)
+
+
+
+def _bad_date(node, path: Path, exc: Exception) -> str:
+    """Where a date that does not exist (2024-02-30) was written, in plain words."""
+    import datetime as dt
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, yaml.ScalarNode) and n.tag.endswith(":timestamp"):
+            try:
+                dt.date.fromisoformat(n.value[:10])
+            except ValueError:
+                return (f"{path}:{n.start_mark.line + 1}: '{n.value}' is not a date that "
+                        f"exists ({exc}). Write a real date as YYYY-MM-DD.")
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(v for pair in n.value for v in pair)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+    return f"{path}: a value cannot be read ({exc})."
 
 
 def _short(value: Any, limit: int = 80) -> str:

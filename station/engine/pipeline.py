@@ -78,6 +78,7 @@ class Engine:
         self.boards: dict[int, str] = {}     # address -> last fault/recovery detail
         self._held: list[Event] | None = None   # events held back during a batch
         self.paused = False             # all-quiet: pads pause until released
+        self.master_volume = 1.0        # 0..1 of the caps: the panel's slider (engine.volume)
         self.last_touch_ns: int | None = None
         if gate is None:                # the config's turns: section (station.turns.gate)
             self.gate = build_gate(self)
@@ -156,6 +157,24 @@ class Engine:
         else:
             out = seat.access.release(pad, now)
         self._apply(seat, out, now, raw)
+
+    def pad(self, player: int, pad: int, down: bool, now: int, *,
+            strength: float | None = None, source: str = "remote") -> None:
+        """Player ``player``'s pad ``pad`` (0-based) went down (True) or up, from an input
+        that is not a wired electrode or switch (MIDI in, station.interop.midi_in).
+
+        It plays exactly like a touch: the seat's filters, the turn gate, the mapping, the
+        listeners; the journaled touch has ``detail`` = ``source``. ``strength`` 0..1 (how
+        hard, for ``velocity: touch``). Engine thread only. ValueError for an unknown
+        player or a pad outside that player's pads.
+        """
+        seat = self.seats.get(player)
+        if seat is None:
+            raise ValueError(f"there is no player {player}")
+        if not 0 <= pad < len(seat.player.electrodes) + (seat.player.switch_gpio is not None):
+            raise ValueError(f"player {player} has no pad {pad}")
+        self._input(Event(TOUCH if down else RELEASE, now, detail=source, strength=strength),
+                    player, pad, now)
 
     def fault(self, event: Event) -> None:
         """A hardware fault or recovery (detail: board_missing, board_lost, board_recovered;
@@ -260,8 +279,9 @@ class Engine:
         if base == "touch":
             s = intent.strength if intent.strength is not None else 0.8
             base = 30 + 97 * max(0.0, min(1.0, s))
-        level = base * sound["volume"] * (QUIET_FACTOR if quiet else 1.0)
-        cap = 127 * min(sound["max_volume"], self.config.max_volume)
+        master = self.master_volume
+        level = base * sound["volume"] * master * (QUIET_FACTOR if quiet else 1.0)
+        cap = 127 * min(sound["max_volume"], self.config.max_volume) * master
         return int(min(level, cap))
 
     def _emit(self, event: Event) -> None:
@@ -270,6 +290,11 @@ class Engine:
             return
         for listener in self.listeners:
             listener(event)
+
+    def announce(self, event: Event) -> None:
+        """Send an event that did not come through the pipeline (a phase mark) to the
+        listeners: the journal, the lights, MIDI and OSC out."""
+        self._emit(event)
 
     def hold_listeners(self) -> None:
         """Start a batch: events reach the listeners only at ``release_listeners``.
@@ -293,6 +318,7 @@ class Engine:
                             "role": s.player.role,
                             "sounding": sorted(s.sounding)} for n, s in self.seats.items()},
             "turn_mode": self.gate.mode, "turn": self.gate.current(), "paused": self.paused,
+            "master_volume": self.master_volume,
             "turns": self.gate.status() if hasattr(self.gate, "status") else {},
             "lights": self.lights.status() if self.lights is not None else {},
             "last_touch_ns": self.last_touch_ns,

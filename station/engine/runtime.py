@@ -21,6 +21,7 @@ from station.core.errors import ProfileError
 from station.core.events import FAULT, Event
 from station.engine.pipeline import Engine
 from station.engine.swaps import Swaps
+from station.journal.consent import ConsentJournal
 from station.journal.sessions import Sessions
 from station.journal.writer import Journal
 from station.turns.lights import Lights
@@ -50,7 +51,9 @@ class Station:
         self._stack.callback(journal.close)
         self._stack.callback(synth.close)
         self.engine = Engine(config, synth=synth, clock=clock, pseudonym=journal.pseudonym)
-        self.engine.listeners.append(journal.record)
+        # Consent is applied between the engine and the journal (station.journal.consent).
+        self.consent = ConsentJournal(journal, self.seat_of)
+        self.engine.listeners.append(self.consent.record)
         self.hardware = hardware_factory(self.put)
         self._stack.callback(self.hardware.close)
         self._stack.callback(self._silence)     # runs first on close: notes off, then flush
@@ -64,7 +67,7 @@ class Station:
         self.engine.listeners.append(self.stuck.observe)
         self.timers.append(self.stuck)
         # Sessions: first listener, so a touch that opens a session is journaled inside it.
-        self.sessions = Sessions(config, journal, self.engine)
+        self.sessions = Sessions(config, self.consent, self.engine)
         self.engine.listeners.insert(0, self.sessions.observe)
         self.engine.controls["session"] = self.sessions.toggle
         self.timers.append(self.sessions)
@@ -132,6 +135,11 @@ class Station:
             raise
         self.engine.use_client(player, profile, now)
         return profile
+
+    def seat_of(self, player: int) -> tuple:
+        """(profile, role) seated at ``player`` now (for the consent journal)."""
+        seat = self.engine.seats.get(player)
+        return (None, "") if seat is None else (seat.profile, seat.player.role)
 
     def put(self, event: Event) -> None:
         """Called by hardware threads: queue a raw event and wake the engine thread."""

@@ -34,10 +34,27 @@ class SessionInfo:
     latency_ms: float | None
     started_by: str
     ended_by: str | None
+    utc_offset_min: int | None = None     # the station's local time = UTC + this
+    tz: str | None = None                 # its abbreviation (CET); None before schema 3
+    started_unix_ns: int | None = None
     roles: dict[int, str] = field(default_factory=dict)   # player position -> role
 
     def role(self, player: int | None) -> str:
         return "" if player is None else self.roles.get(player, "client")
+
+    def local(self, after_s: float = 0.0):
+        """The station's local wall-clock time ``after_s`` seconds into the session, as an
+        aware datetime (sessions from before schema 3: this computer's local zone)."""
+        import datetime as dt
+        start = (dt.datetime.fromtimestamp(self.started_unix_ns / 1e9, dt.timezone.utc)
+                 if self.started_unix_ns else dt.datetime.fromisoformat(self.started_at))
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=dt.timezone.utc)
+        when = start + dt.timedelta(seconds=after_s)
+        if self.utc_offset_min is None:
+            return when.astimezone()
+        zone = dt.timezone(dt.timedelta(minutes=self.utc_offset_min), self.tz or None)
+        return when.astimezone(zone)
 
 
 def journal_path(db: str | None, config: str | None) -> Path:
@@ -86,7 +103,7 @@ def select_sessions(conn: sqlite3.Connection, session: int | None = None,
         where.append("id IN (SELECT DISTINCT session_id FROM events WHERE client = ?)")
         args.append(client)
     sql = ("SELECT id, station, started_ns, ended_ns, started_at, latency_ms, started_by, "
-           "ended_by FROM sessions" + (" WHERE " + " AND ".join(where) if where else "")
+           "ended_by, utc_offset_min, tz, started_unix_ns FROM sessions" + (" WHERE " + " AND ".join(where) if where else "")
            + " ORDER BY started_unix_ns, id")
     out = [SessionInfo(*row) for row in conn.execute(sql, args)]
     for s in out:
@@ -112,3 +129,16 @@ def session_rows(conn: sqlite3.Connection, info: SessionInfo,
                 + ")")
         args += [client, *therapists]
     return conn.execute(sql + " ORDER BY t_ns, id", args)
+
+
+def ratings(conn: sqlite3.Connection, client: str | None = None
+            ) -> list[tuple[int, str, str, int]]:
+    """Goal ratings as (session, client, goal, level), the latest per session, client and
+    goal (a re-rating replaces the earlier one), oldest session first."""
+    sql = ("SELECT session_id, client, goal, level FROM ratings WHERE id IN (SELECT max(id) "
+           "FROM ratings GROUP BY session_id, client, goal)")
+    args: list = []
+    if client is not None:
+        sql += " AND client = ?"
+        args.append(client)
+    return [tuple(r) for r in conn.execute(sql + " ORDER BY session_id, client, goal", args)]

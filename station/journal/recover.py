@@ -22,7 +22,7 @@ from station.core.files import check_output
 from station.journal.integrity import check
 from station.journal.store import connect
 
-TABLES = ("meta", "sessions", "players", "events", "housekeeping")   # copy order
+TABLES = ("meta", "sessions", "players", "events", "ratings", "housekeeping")   # in order
 MAX_DAMAGED = 10_000            # damaged stretches stepped over per table, at most
 
 

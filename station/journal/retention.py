@@ -6,7 +6,8 @@ readable in free pages; the WAL is then checkpointed and truncated so no copy of
 deleted rows stays in the ``-wal`` file. Each run is recorded in ``housekeeping`` as
 counts only (never whose data it was).
 
-A *client's data* is every event carrying the client's pseudonym. A session in which no
+A *client's data* is every event and goal rating carrying the client's pseudonym
+(counted together as events). A session in which no
 other client played is deleted whole (its phases, notes, beats and players too), because
 those rows describe that client's session; in a group session only the client's own
 events go, and the others' data stays.
@@ -66,6 +67,7 @@ def _delete_sessions(conn: sqlite3.Connection, ids: list[int]) -> int:
     events = 0
     for sid in ids:
         events += conn.execute("DELETE FROM events WHERE session_id=?", (sid,)).rowcount
+        events += conn.execute("DELETE FROM ratings WHERE session_id=?", (sid,)).rowcount
         conn.execute("DELETE FROM players WHERE session_id=?", (sid,))
         conn.execute("DELETE FROM sessions WHERE id=?", (sid,))
     return events
@@ -98,6 +100,7 @@ def forget_client(conn: sqlite3.Connection, client: str) -> Deleted:
             "LIMIT 1", (sid, who)).fetchone() is None]
         events = _delete_sessions(conn, alone)
         events += conn.execute("DELETE FROM events WHERE client=?", (who,)).rowcount
+        events += conn.execute("DELETE FROM ratings WHERE client=?", (who,)).rowcount
         deleted = Deleted(len(alone), events)
         _record(conn, "forget", deleted)
     _scrub(conn)

@@ -7,7 +7,13 @@ Add a migration by appending to ``MIGRATIONS``; never edit a released one.
 Version 1: meta, sessions, players, events. Version 2: sessions gain ``started_unix_ns``,
 ``started_by`` (run | button | cli | touch | scenario), ``ended_by`` (button | cli | idle |
 stop) and ``ended_at``; a ``housekeeping`` table records forget/retention counts.
-Phases (kind ``phase``) and therapist notes (kind ``note``) are events of their session.
+Version 3: sessions gain the station's local time zone at their start (``utc_offset_min``,
+``tz``: reports show local time); a ``ratings`` table holds the therapist's goal ratings
+(goal attainment levels −2..+2 per session and client).
+Phases (kind ``phase``) and therapist notes (kind ``note``) are events of their session;
+so are the consent in force at each seating (``consent``), the client's goals (``goals``)
+and the anonymous counts of a seat without journal consent (``counts``): see
+``station.journal.consent``.
 """
 
 from __future__ import annotations
@@ -69,6 +75,26 @@ MIGRATIONS: list[str] = [
         sessions INTEGER NOT NULL,
         events INTEGER NOT NULL
     );
+    """,
+    # 3: local time for reports, and goal ratings. A rating names its session explicitly
+    #    (a therapist often rates after the session ended), so it is not an event row.
+    #    No foreign key: a rating must never block the events committed with it; forget
+    #    and retention delete ratings themselves.
+    """
+    ALTER TABLE sessions ADD COLUMN utc_offset_min INTEGER;   -- local = UTC + this
+    ALTER TABLE sessions ADD COLUMN tz TEXT;                   -- zone abbreviation, e.g. CET
+    CREATE TABLE ratings (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL,
+        t_ns INTEGER NOT NULL,             -- station clock when rated
+        player INTEGER,
+        client TEXT NOT NULL,              -- pseudonym
+        goal TEXT NOT NULL,                -- the goal's id in the client's profile
+        level INTEGER NOT NULL CHECK (level BETWEEN -2 AND 2),
+        rated_at TEXT NOT NULL             -- wall clock, ISO 8601 UTC
+    );
+    CREATE INDEX ratings_session ON ratings(session_id);
+    CREATE INDEX ratings_client ON ratings(client);
     """,
 ]
 

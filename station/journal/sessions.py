@@ -115,7 +115,7 @@ class Sessions:
         if not self.active:
             self.start(now, "cli")
         self.phase_name = name
-        self.journal.record(Event(PHASE, now, detail=name))
+        self.engine.announce(Event(PHASE, now, detail=name))   # journal and OSC listeners
         return self.journal.session
 
     def note(self, text: str, now: int) -> int:

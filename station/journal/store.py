@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -27,8 +28,10 @@ from station.journal.schema import migrate
 COLUMNS = ("session_id", "t_ns", "kind", "player", "client", "board", "electrode", "button",
            "pad", "note", "velocity", "channel", "detail", "strength")
 INSERT = f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+RATING = ("INSERT INTO ratings (session_id, t_ns, player, client, goal, level, rated_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?)")
 MAX_PENDING = 500_000   # event rows held in memory while the disk refuses writes
-TOGETHER = ("rows", "start", "end", "skip")     # written in one transaction
+TOGETHER = ("rows", "start", "end", "rating", "skip")     # written in one transaction
 log = logging.getLogger("station.journal.writer")
 
 
@@ -105,8 +108,9 @@ class Pending:
     """Operations not yet in the file, oldest first; used by the writer thread only.
 
     Ops are lists: ``["rows", [row, ...]]``, ``["start", sid, t_ns, unix, players,
-    latency_ms, by]``, ``["end", t_ns, unix, by, sid]``, and ``["purge", ...]`` /
-    ``["forget", ...]``, which ``special(op)`` carries out.
+    latency_ms, by]``, ``["end", t_ns, unix, by, sid]``, ``["rating", row]`` (a goal
+    rating), and ``["purge", ...]`` / ``["forget", ...]``, which ``special(op)`` carries
+    out.
     """
 
     def __init__(self, conn: sqlite3.Connection, station: str,
@@ -180,13 +184,18 @@ class Pending:
                     written += len(item[1])
                 elif item[0] == "start":
                     _, sid, t_ns, unix, players, latency, by = item
+                    local = time.localtime(unix // 1_000_000_000)   # the station's zone
                     self.conn.execute(
                         "INSERT INTO sessions(id, station, started_ns, started_at, latency_ms, "
-                        "started_unix_ns, started_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        (sid, self.station, t_ns, utc_iso(unix), latency, unix, by))
+                        "started_unix_ns, started_by, utc_offset_min, tz) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (sid, self.station, t_ns, utc_iso(unix), latency, unix, by,
+                         local.tm_gmtoff // 60, local.tm_zone))
                     self.conn.executemany(
                         "INSERT INTO players(session_id, player, role) VALUES (?, ?, ?)",
                         [(sid, p, r) for p, r in players])
+                elif item[0] == "rating":
+                    self.conn.execute(RATING, item[1])
                 elif item[0] == "end" and item[4] is not None:
                     _, t_ns, unix, by, sid = item
                     self.conn.execute(

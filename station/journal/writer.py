@@ -35,6 +35,7 @@ import time
 from concurrent.futures import Future
 from pathlib import Path
 
+from station.core.clock import utc_iso
 from station.core.errors import JournalError
 from station.core.events import FAULT, Event
 from station.journal.integrity import close_crashed
@@ -117,6 +118,19 @@ class Journal:
         unix = time.time_ns()
         self._put(("start", sid, t_ns, unix, tuple(players), latency_ms, by))
         return sid
+
+    @property
+    def last_session(self) -> int | None:
+        """The open session, else the last one started (None in a new journal)."""
+        return self.session if self.session is not None else (self._next_session - 1 or None)
+
+    def rate(self, session: int, t_ns: int, player: int | None, client: str, goal: str,
+             level: int) -> None:
+        """Journal a goal rating (level −2..+2) of ``client`` (a pseudonym) in ``session``."""
+        if not -2 <= int(level) <= 2:
+            raise ValueError(f"a goal level is -2..2, not {level}")
+        self._put(("rating", (session, t_ns, player, client, goal, int(level),
+                              utc_iso(time.time_ns()))))
 
     def end_session(self, t_ns: int, by: str = "stop") -> None:
         """Close the open session at station time ``t_ns`` (nothing if none is open)."""
@@ -244,6 +258,8 @@ class Journal:
             elif tag == "end":
                 self._pending.add(list(item[:-1]) + [self._session_id])
                 self._session_id = None
+            elif tag == "rating":
+                self._pending.add(["rating", item[1]])
             elif tag in ("purge", "forget"):
                 self._pending.add(list(item[:-1]) + [self._session_id])
             elif tag == "flush":

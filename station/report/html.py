@@ -1,8 +1,9 @@
-"""The report's HTML: one self-contained file (inline CSS, images as data: URLs).
+"""The report's HTML: one self-contained file (inline CSS, pictures as data: URLs).
 
-Everything that comes from the journal (notes, phase names, pseudonyms) is escaped.
-``LABELS`` names each metric as docs/metrics.md does; the report links nowhere, so it
-opens from a USB stick on any computer.
+Everything that comes from the journal (notes, phase names, goals, pseudonyms) is
+escaped. Explanations are on the page, not in tooltips (a tablet has no hover, paper
+neither). The print style fits A4 and keeps each table, picture and summary on one
+page. The report links nowhere, so it opens from a USB stick on any computer.
 """
 
 from __future__ import annotations
@@ -10,42 +11,43 @@ from __future__ import annotations
 import html
 
 from station.report.metrics import Metric
-
-# metric -> (label, how to read it); the order is the report's row order
-LABELS: dict[str, tuple[str, str]] = {
-    "touches": ("Touches", "raw touches, before any filter"),
-    "valid_touches": ("Valid touches", "touches that sounded"),
-    "touches_per_active_minute": ("Valid touches per active minute",
-                                  "over the minutes with any touch"),
-    "time_on_task": ("Time-on-task", "share of 6 s windows with a touch"),
-    "bouts": ("Bouts", "runs of touches with gaps of 6 s or less"),
-    "longest_silence": ("Longest silence", "longest time without a touch"),
-    "hold_median": ("Hold duration, median", "touch to release"),
-    "hold_iqr": ("Hold duration, IQR", "spread of holds"),
-    "ioi_median": ("Inter-onset interval, median", "time between notes within bouts"),
-    "ioi_cv": ("Inter-onset interval, CV (IQR/median)", "0: even; higher: uneven"),
-    "pads_used": ("Pads used", "distinct pads that sounded"),
-    "pad_entropy": ("Pad entropy", "0: one pad; log2(pads): all pads equally"),
-    "suppressed_ratio": ("Suppressed touches", "share of touches held back"),
-    "turn_response_rate": ("Turn response rate", "turns in which the player touched"),
-    "turn_latency_median": ("Response latency after turn start, median",
-                            "turn start to first touch"),
-    "out_of_turn_rate": ("Out-of-turn touches", "share of touches outside the turn"),
-    "initiations": ("Initiations", "bouts begun with no cue in the 2 s before"),
-    "responses": ("Responses", "bouts begun within 2 s of a partner's note or a cue"),
-    "vector_strength": ("Vector strength R (indicator)", "0: no relation to the pulse; "
-                        "1: locked to it"),
-    "rayleigh_p": ("Rayleigh p", "small: touches cluster at one beat phase"),
-    "mean_asynchrony": ("Mean asynchrony", "negative: ahead of the heard beat"),
-}
+from station.report.numbers import with_unit
+from station.report.vocabulary import TERMS
 
 CSS = """
-body{font-family:system-ui,sans-serif;margin:2em;max-width:72em;color:#222}
-h1{font-size:1.5em}h2{font-size:1.25em;border-bottom:1px solid #ccc;margin-top:2em}
-h3{font-size:1.05em}table{border-collapse:collapse;margin:.5em 0}
-td,th{border:1px solid #ccc;padding:.25em .6em;text-align:right;font-size:.9em}
-th:first-child,td:first-child{text-align:left}.na{color:#888;font-style:italic}
-.small{font-size:.85em;color:#555}img{max-width:100%}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5em auto;
+ max-width:60em;padding:0 1em;color:#222;line-height:1.4}
+h1{font-size:1.5em;margin-bottom:.2em}
+h2{font-size:1.3em;border-bottom:2px solid #0072B2;margin-top:1.8em;padding-bottom:.1em}
+h3{font-size:1.05em;margin:1.2em 0 .4em}
+table{border-collapse:collapse;margin:.4em 0 .8em}
+td,th{border:1px solid #ccc;padding:.25em .5em;text-align:left;font-size:.9em;
+ vertical-align:top}
+th{background:#f3f6f9}
+table.measures td,table.measures th{text-align:right}
+table.measures td:first-child,table.measures th:first-child{text-align:left;min-width:11em}
+.what{display:block;color:#555;font-size:.8em;font-weight:normal;max-width:22em}
+.na{color:#888;font-style:italic;font-size:.85em}
+.small{font-size:.85em;color:#555}
+.summary{background:#f3f8fc;border-left:4px solid #0072B2;padding:.5em 1em;margin:.6em 0}
+.summary ul{margin:.3em 0;padding-left:1.2em}.summary li{margin:.25em 0}
+.consent{font-size:.9em;margin:.3em 0}.consent.no{color:#a33}.consent.unknown{color:#8a5a00}
+.howto{font-size:.9em;color:#333;background:#fafafa;border:1px solid #ddd;padding:.4em 1em}
+figure{margin:.5em 0}figure img{max-width:100%;height:auto;display:block}
+figcaption{font-size:.85em;color:#555}
+nav{font-size:.9em;margin:.6em 0}
+.levels td{font-size:.82em}
+.scroll{overflow-x:auto}
+@page{size:A4;margin:14mm}
+@media print{
+ body{max-width:none;margin:0;padding:0;font-size:10pt}
+ nav{display:none}.scroll{overflow:visible}
+ table,figure,.summary,.howto,.keep{break-inside:avoid;page-break-inside:avoid}
+ tr{break-inside:avoid}thead{display:table-header-group}
+ h2,h3{break-after:avoid;page-break-after:avoid}
+ section.session{break-before:page;page-break-before:always}
+ a{color:inherit;text-decoration:none}
+}
 """
 
 
@@ -53,44 +55,45 @@ def esc(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def fmt(m: Metric) -> str:
-    """A metric's cell: the number with its unit, or why there is none."""
+def cell(key: str, m: Metric | None) -> str:
+    """A metric's cell: the rounded number with its unit, or why there is none."""
+    if m is None:
+        return '<span class="na">—</span>'
     if not m.ok:
         return f'<span class="na">{esc(m.why or "no value")}</span>'
-    v = m.value
-    if m.unit in ("", "pads", "bouts") and float(v).is_integer():
-        text = f"{int(v)}"
-    elif m.unit == "ms":
-        text = f"{v:.0f}"
-    elif abs(v) < 0.001 and v != 0:
-        text = f"{v:.1e}"
-    else:
-        text = f"{v:.3g}" if abs(v) < 100 else f"{v:.0f}"
-    return esc(f"{text} {m.unit}".strip())
+    return esc(with_unit(key, m.value))
 
 
-def number(v: float | None, digits: int = 3) -> str:
-    return '<span class="na">—</span>' if v is None else esc(f"{v:.{digits}g}")
+def metrics_table(labels: list[str], values: list[dict[str, Metric]],
+                  keys: list[str]) -> str:
+    """Rows of metrics, one column per client; each measure's meaning is printed under its
+    name. Rows with no value in any column are left out and named below the table."""
+    head = "".join(f"<th>{label}</th>" for label in labels)
+    rows, left_out = [], []
+    for key in keys:
+        term = TERMS[key]
+        if not any(v.get(key) is not None and v[key].ok for v in values):
+            left_out.append(term.label.lower())
+            continue
+        cells = "".join(f"<td>{cell(key, v.get(key))}</td>" for v in values)
+        rows.append(f"<tr><td>{esc(term.label)}<span class=\"what\">{esc(term.meaning)}"
+                    f"</span></td>{cells}</tr>")
+    note = (f'<p class="na">No value in this session: {esc(", ".join(left_out))}.</p>'
+            if left_out else "")
+    return (f'<div class="scroll"><table class="measures"><thead><tr><th>measure</th>{head}'
+            f'</tr></thead><tbody>{"".join(rows)}</tbody></table></div>{note}')
 
 
-def metrics_table(columns: list[str], values: list[dict[str, Metric]]) -> str:
-    head = "".join(f"<th>{esc(c)}</th>" for c in columns)
-    rows = []
-    for key, (label, hint) in LABELS.items():
-        cells = "".join(f"<td>{fmt(v[key])}</td>" for v in values)
-        rows.append(f'<tr><td title="{esc(hint)}">{esc(label)}</td>{cells}</tr>')
-    return f"<table><tr><th>metric</th>{head}</tr>{''.join(rows)}</table>"
-
-
-def simple_table(header: list[str], rows: list[list[str]]) -> str:
+def simple_table(header: list[str], rows: list[list[str]], cls: str = "") -> str:
     """A table of already-escaped cells."""
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><tr>{head}</tr>{body}</table>"
+    return (f'<div class="scroll"><table{f" class={chr(34)}{cls}{chr(34)}" if cls else ""}>'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 def pad_grid(players: dict[str, dict[int, int]], pads: int = 12) -> str:
-    """Each player's pads as a 3 x 4 grid (pad 0 top left; a switch pad below), each
+    """Each column's pads as a 3 x 4 grid (pad 0 top left; a switch pad below), each
     cell coloured by how often it was touched and showing pad number and count."""
     from station.report.plots import pad_colour
     grids = []
@@ -103,28 +106,42 @@ def pad_grid(players: dict[str, dict[int, int]], pads: int = 12) -> str:
                 pad = row * 4 + col
                 bg, fg = pad_colour(counts.get(pad, 0), most)
                 tds.append(f'<td style="background:{bg};color:{fg};text-align:center;'
-                           f'width:3em">pad {pad}<br>{counts.get(pad, 0)}</td>')
+                           f'width:3.2em">pad {pad}<br>{counts.get(pad, 0)}</td>')
             cells.append("<tr>" + "".join(tds) + "</tr>")
         switch = sum(v for p, v in counts.items() if p >= pads)
         if switch:
             bg, fg = pad_colour(switch, most)
             cells.append(f'<tr><td style="background:{bg};color:{fg};text-align:center">'
                          f'switch<br>{switch}</td></tr>')
-        grids.append(f'<div style="display:inline-block;margin-right:1.5em">'
+        grids.append(f'<div class="keep" style="display:inline-block;margin-right:1.5em">'
                      f'<div class="small">{esc(label)}</div><table>{"".join(cells)}'
                      f'</table></div>')
     return "<div>" + "".join(grids) + "</div>"
 
 
-def image(src: str, alt: str) -> str:
-    return f'<p><img src="{src}" alt="{esc(alt)}"></p>'
+def figure(src: str, width: int, alt: str, caption: str = "") -> str:
+    cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
+    return (f'<figure><img src="{src}" width="{width}" alt="{esc(alt)}" '
+            f'style="width:{width}px">{cap}</figure>')
+
+
+HOWTO = (
+    "<div class=\"howto\"><b>How to read this report.</b> Each client comes first: a "
+    "summary in words, their goals with your ratings beside the measure linked to each, "
+    "then their measures across sessions. The sessions follow, each with a timeline and "
+    "the measures of every client seated in it (a client swapped in mid-session has their "
+    "own column). Every measure counts only the time the client was seated with their "
+    "board working. Numbers are rounded to what they can mean. They describe what the "
+    "station logged; they are indicators for your judgement, not scores. Sessions are "
+    "numbered per client: 1 is the client's first session at this station. Definitions: "
+    "docs/metrics.md of the station.</div>")
 
 
 def page(title: str, intro: str, sections: list[str]) -> str:
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{esc(title)}</title><style>{CSS}</style></head><body>"
             f"<h1>{esc(title)}</h1>{intro}{''.join(sections)}"
-            f"<p class=\"small\">Definitions, formulas and what each metric does not mean: "
-            f"docs/metrics.md of the station. Numbers describe what the station logged; "
-            f"they are indicators for the therapist's own judgement, not scores.</p>"
+            f"<p class=\"small\">Definitions, formulas and what each measure does not mean: "
+            f"docs/metrics.md of the station. What consent allows: docs/privacy.md.</p>"
             f"</body></html>\n")

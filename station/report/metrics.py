@@ -1,10 +1,12 @@
-"""Engagement metrics of one subject (a player, or a client, in one session).
+"""Engagement metrics of one subject (a client column in one phase of one session).
 
 Every metric is defined in docs/metrics.md with its formula, source and what it does not
-mean. Each returns a ``Metric``: a number, or ``None`` with the reason when the window
-holds too little data to say anything (the report prints the reason, never a number).
-Times are seconds; statistics come from NumPy/SciPy (``scipy.stats.iqr``,
-``scipy.stats.entropy``, ``scipy.stats.circmean``, ``scipy.stats.directional_stats``).
+mean; the keys are the metrics export's columns (``station.report.vocabulary``). Each
+returns a ``Metric``: a number, or ``None`` with the reason when there is too little to
+say anything (the report prints the reason, the export an empty cell). Times are
+seconds over the subject's *available* time: seated, board online, in the phase.
+Statistics come from NumPy/SciPy (``scipy.stats.iqr``, ``circmean``,
+``directional_stats``); the Rayleigh p-value is the one formula written here.
 """
 
 from __future__ import annotations
@@ -15,21 +17,24 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from station.report.data import Subject
+from station.report.intervals import which
+from station.report.subject import Subject
 
-WINDOW_S = 6.0            # time-on-task window and the gap that ends a bout
-MINUTE_S = 60.0
-RESPONSE_WINDOW_S = 2.0   # a bout starting this soon after a partner's note or a cue responds
-MIN_SPAN_S = 30.0         # time-on-task needs at least 5 windows
-MIN_COUNT = 5             # holds, inter-onset intervals
+WINDOW_S = 6.0             # time-on-task stretch; the longest interval within a phrase
+MIN_SEATED_S = 30.0        # rates and time on task need half a minute of seated time
+MIN_COUNT = 5              # holds, intervals
 MIN_TURNS = 3
-MIN_PULSE_ONSETS = 8
+MIN_PULSE_TOUCHES = 8
+PHRASE_GAP_FACTOR = 2.0    # a phrase ends at a pause longer than twice the usual interval,
+PHRASE_GAP_MIN_S = 1.0     # but never shorter than 1 s (a fast run's small hesitation) ...
+PHRASE_GAP_MAX_S = 4.0     # ... nor longer than 4 s (notes further apart are no phrase)
+RESPONSE_WINDOW_S = 2.0    # without turns: a phrase this soon after a partner's note replies
+NO_CONSENT = "no journal consent: only counts are kept"
 
 
 @dataclass(frozen=True)
 class Metric:
     value: float | None
-    unit: str = ""
     why: str = ""          # why there is no value (too little data, no pulse, ...)
 
     @property
@@ -38,48 +43,41 @@ class Metric:
 
 
 def none(why: str) -> Metric:
-    return Metric(None, "", why)
+    return Metric(None, why)
 
 
-def _windows_with(times: np.ndarray, span: float, width: float) -> tuple[int, int]:
-    """(windows holding a time, windows in total) for consecutive windows over [0, span]."""
-    total = max(1, math.ceil(span / width - 1e-9))
-    hit = np.unique(np.minimum((times // width).astype(np.int64), total - 1)) if len(times) \
-        else []
-    return len(hit), total
-
-
-def touches_per_active_minute(s: Subject) -> Metric:
-    """Valid touches / minutes (60 s windows from the start) holding any touch."""
-    active, _ = _windows_with(s.touches, s.span_s, MINUTE_S)
-    if active == 0:
-        return none("no touches")
-    return Metric(len(s.onsets) / active, "per min")
+# -- time and rates ------------------------------------------------------------------------
+def valid_per_min(s: Subject) -> Metric:
+    """Valid touches per minute of available time."""
+    if s.seated_s < MIN_SEATED_S:
+        return none(f"seated less than {MIN_SEATED_S:.0f} s")
+    return Metric(len(s.onsets) / (s.seated_s / 60.0))
 
 
 def time_on_task(s: Subject) -> Metric:
-    """Share (%) of the session's 6 s windows that hold at least one touch."""
-    if s.span_s < MIN_SPAN_S:
-        return none(f"session shorter than {MIN_SPAN_S:.0f} s")
-    hit, total = _windows_with(s.touches, s.span_s, WINDOW_S)
-    return Metric(100.0 * hit / total, "%")
-
-
-def bouts(s: Subject) -> list[tuple[float, float, int]]:
-    """(start, end, touches) of each bout: touches whose gaps are at most 6 s."""
-    t = np.sort(s.touches)
-    if not len(t):
-        return []
-    breaks = np.flatnonzero(np.diff(t) > WINDOW_S)
-    starts = np.concatenate(([0], breaks + 1))
-    ends = np.concatenate((breaks, [len(t) - 1]))
-    return [(float(t[a]), float(t[b]), int(b - a + 1)) for a, b in zip(starts, ends)]
+    """% of 6 s stretches of the available time that hold a touch. Stretches are laid
+    from the start of each available interval; a shorter last stretch counts as one."""
+    if s.seated_s < MIN_SEATED_S:
+        return none(f"seated less than {MIN_SEATED_S:.0f} s")
+    hit = total = 0
+    for a, b in s.windows:
+        n = max(1, math.ceil((b - a) / WINDOW_S - 1e-9))
+        t = s.touches[(s.touches >= a) & (s.touches <= b)]
+        k = np.minimum(((t - a) // WINDOW_S).astype(np.int64), n - 1)
+        hit += len(np.unique(k))
+        total += n
+    return Metric(100.0 * hit / total)
 
 
 def longest_silence(s: Subject) -> Metric:
-    """Longest stretch without a touch, counting from the start and up to the end."""
-    edges = np.concatenate(([0.0], np.sort(s.touches), [s.span_s]))
-    return Metric(float(np.max(np.diff(edges))) if len(edges) > 1 else s.span_s, "s")
+    """Longest available stretch without a touch (an outage or a time unseated ends it)."""
+    if not s.windows:
+        return none("not seated")
+    longest = 0.0
+    for a, b in s.windows:
+        t = np.sort(s.touches[(s.touches >= a) & (s.touches <= b)])
+        longest = max(longest, float(np.max(np.diff(np.concatenate(([a], t, [b]))))))
+    return Metric(longest)
 
 
 def holds(s: Subject) -> np.ndarray:
@@ -96,107 +94,146 @@ def holds(s: Subject) -> np.ndarray:
     return np.concatenate(out) if out else np.empty(0)
 
 
-def median_iqr(x: np.ndarray, unit: str, what: str) -> tuple[Metric, Metric]:
-    if len(x) < MIN_COUNT:
-        why = f"fewer than {MIN_COUNT} {what}"
-        return none(why), none(why)
-    return Metric(float(np.median(x)), unit), Metric(float(stats.iqr(x)), unit)
+def hold_median(s: Subject) -> Metric:
+    h = holds(s)
+    if len(h) < MIN_COUNT:
+        return none(f"fewer than {MIN_COUNT} holds")
+    return Metric(float(np.median(h)))
 
 
-def inter_onset_intervals(s: Subject) -> np.ndarray:
-    """Intervals (s) between successive valid touches within a bout (≤ 6 s apart)."""
-    d = np.diff(np.sort(s.onsets))
-    return d[(d > 0) & (d <= WINDOW_S)]
+# -- phrases and timing --------------------------------------------------------------------
+def phrase_breaks(s: Subject) -> tuple[np.ndarray, np.ndarray, float]:
+    """Intervals between successive valid touches, a mask of those *within* a phrase,
+    and the phrase gap used (s).
+
+    An interval is within a phrase when both touches lie in one available stretch, no
+    own turn starts or ends between them, it is longer than 0 (a chord) and at most the
+    phrase gap: twice the median of the candidate intervals (those ≤ 6 s), within 1..4 s.
+    """
+    t = s.onsets
+    d = np.diff(t)
+    if not len(d):
+        return d, np.zeros(0, dtype=bool), PHRASE_GAP_MIN_S
+    where = which(t, s.windows)
+    same = (where[:-1] == where[1:]) & (where[:-1] >= 0)
+    edges = s.turn_edges
+    crossed = np.searchsorted(edges, t[1:], side="right") \
+        - np.searchsorted(edges, t[:-1], side="right") > 0
+    candidate = same & ~crossed & (d > 0) & (d <= WINDOW_S)
+    usual = float(np.median(d[candidate])) if np.any(candidate) else 0.0
+    gap = min(PHRASE_GAP_MAX_S, max(PHRASE_GAP_MIN_S, PHRASE_GAP_FACTOR * usual))
+    return d, candidate & (d <= gap), gap
+
+
+def phrase_starts(s: Subject) -> np.ndarray:
+    """Start times of the phrases (see ``phrase_breaks``; a chord is one step)."""
+    if not len(s.onsets):
+        return np.empty(0)
+    d, within, _ = phrase_breaks(s)
+    joined = within | (d == 0)
+    return s.onsets[np.concatenate(([True], ~joined))]
 
 
 def ioi_median_cv(s: Subject) -> tuple[Metric, Metric]:
-    """Median IOI (s) and its robust coefficient of variation IQR/median (no unit)."""
-    d = inter_onset_intervals(s)
-    if len(d) < MIN_COUNT:
-        why = f"fewer than {MIN_COUNT} intervals"
+    """Median interval within phrases (s) and its unevenness IQR/median (no unit)."""
+    d, within, _ = phrase_breaks(s)
+    x = d[within]
+    if len(x) < MIN_COUNT:
+        why = f"fewer than {MIN_COUNT} intervals within phrases"
         return none(why), none(why)
-    med = float(np.median(d))
-    return Metric(med, "s"), Metric(float(stats.iqr(d)) / med, "")
+    med = float(np.median(x))
+    return Metric(med), Metric(float(stats.iqr(x)) / med)
 
 
-def pads_used(s: Subject) -> tuple[Metric, Metric]:
-    """Distinct pads that sounded, and the entropy (bits) of touches over pads."""
-    if not len(s.touch_pads):
-        return none("no touches"), none("no touches")
-    _, counts = np.unique(s.touch_pads, return_counts=True)
-    return (Metric(float(len(np.unique(s.onset_pads))), "pads"),
-            Metric(float(stats.entropy(counts, base=2)), "bits"))
-
-
-def suppressed_ratio(s: Subject) -> Metric:
+# -- pads and filters ----------------------------------------------------------------------
+def pads_used(s: Subject) -> Metric:
     if not len(s.touches):
         return none("no touches")
-    return Metric(100.0 * sum(s.suppressed.values()) / len(s.touches), "%")
+    return Metric(float(len(np.unique(s.onset_pads))))
 
 
-def out_of_turn_rate(s: Subject) -> Metric:
-    if not len(s.turn_starts) and not s.out_of_turn:
-        return none("no turn-taking in this session")
+def suppressed_pct(s: Subject) -> Metric:
     if not len(s.touches):
         return none("no touches")
-    return Metric(100.0 * s.out_of_turn / len(s.touches), "%")
+    return Metric(100.0 * sum(s.suppressed.values()) / len(s.touches))
 
 
+def out_of_turn_pct(s: Subject) -> Metric:
+    if not len(s.turn_edges) and not s.out_of_turn:
+        return none("no turn-taking")
+    if not len(s.touches):
+        return none("no touches")
+    return Metric(100.0 * s.out_of_turn / len(s.touches))
+
+
+# -- turns -----------------------------------------------------------------------------------
 def turn_responses(s: Subject) -> tuple[Metric, Metric, np.ndarray]:
-    """Response rate (% of turns with a touch) and median latency (s) from turn start to
-    the first touch in that turn; also the latencies themselves."""
-    n = len(s.turn_starts)
+    """% of own turns (starting while available) in which the client played, however
+    late; median time from turn start to the first valid touch in it (s); latencies."""
+    starts = np.array([a for a, _ in s.turns], dtype=float)
+    turns = [t for t, ok in zip(s.turns, which(starts, s.windows) >= 0) if ok]
+    n = len(turns)
     if n < MIN_TURNS:
         why = f"fewer than {MIN_TURNS} turns" if n else "no turns"
         return none(why), none(why), np.empty(0)
-    t = np.sort(s.touches)
     lat = []
-    for a, b in zip(s.turn_starts, s.turn_ends):
-        i = np.searchsorted(t, a, side="left")
-        if i < len(t) and t[i] <= b:
-            lat.append(t[i] - a)
+    for a, b in turns:
+        i = np.searchsorted(s.onsets, a, side="left")
+        if i < len(s.onsets) and s.onsets[i] <= b:
+            lat.append(s.onsets[i] - a)
     lat = np.asarray(lat)
-    rate = Metric(100.0 * len(lat) / n, "%")
+    rate = Metric(100.0 * len(lat) / n)
     if not len(lat):
         return rate, none("no turn was answered"), lat
-    return rate, Metric(float(np.median(lat)), "s"), lat
+    return rate, Metric(float(np.median(lat))), lat
+
+
+def in_turn(times: np.ndarray, turns: list[tuple[float, float]]) -> np.ndarray:
+    """Mask of the times that fall in one of ``turns`` (sorted, start and end included)."""
+    if not turns:
+        return np.zeros(len(times), dtype=bool)
+    a = np.array([t[0] for t in turns])
+    b = np.array([t[1] for t in turns])
+    k = np.searchsorted(a, times, side="right") - 1
+    return (k >= 0) & (times <= b[np.maximum(k, 0)])
 
 
 def initiations_responses(s: Subject) -> tuple[Metric, Metric]:
-    """Bouts started on the subject's own (initiations) vs. within 2 s after a partner's
-    note or the subject's turn start (responses)."""
-    starts = np.array([b[0] for b in bouts(s)])
+    """Phrases begun on the client's own vs. in reply: with turn-taking a phrase begun in
+    the client's own turn is a reply whatever its delay; without turns, one begun within
+    2 s after a partner's note."""
+    starts = phrase_starts(s)
     if not len(starts):
-        return none("no touches"), none("no touches")
-    cues = np.sort(np.concatenate((s.others_onsets, s.turn_starts)))
-    i = np.searchsorted(cues, starts, side="right") - 1     # last cue at or before the bout
-    prev = np.where(i >= 0, cues[np.maximum(i, 0)] if len(cues) else 0, -np.inf)
-    responses = int(np.sum(starts - prev <= RESPONSE_WINDOW_S))
-    return Metric(float(len(starts) - responses), "bouts"), Metric(float(responses), "bouts")
+        return none("no notes"), none("no notes")
+    if len(s.turn_edges):
+        replies = int(np.sum(in_turn(starts, s.turns)))
+    else:
+        o = s.others_onsets
+        before = np.searchsorted(o, starts, side="left") - 1
+        prev = np.where(before >= 0, o[np.maximum(before, 0)] if len(o) else 0.0, -np.inf)
+        replies = int(np.sum(starts - prev <= RESPONSE_WINDOW_S))
+    return Metric(float(len(starts) - replies)), Metric(float(replies))
 
 
-# -- synchronisation with a pulse ---------------------------------------------------------
-def beat_phases(onsets: np.ndarray, beats: np.ndarray, latency_s: float
-                ) -> tuple[np.ndarray, float]:
-    """Relative phases (rad, -pi..pi) of the onsets within the beat cycle, and the median
-    beat period (s). The beat is heard ``latency_s`` after it is logged, the touch's own
-    sound equally late; so the touch is compared with the *heard* beat."""
-    b = np.sort(beats) + latency_s
+# -- synchronisation with a pulse ----------------------------------------------------------
+def beat_phases(touches: np.ndarray, beats: np.ndarray) -> tuple[np.ndarray, float]:
+    """Relative phases (rad, -pi..pi) of touches within the beat cycle, and the median
+    beat period (s). Beat rows are stamped when the beat sounds, so a touch is compared
+    with the beat as heard."""
+    b = np.sort(beats)
     if len(b) < 2:
         return np.empty(0), float("nan")
     period = float(np.median(np.diff(b)))
-    t = onsets[(onsets >= b[0] - period / 2) & (onsets <= b[-1] + period / 2)]
+    t = touches[(touches >= b[0] - period / 2) & (touches <= b[-1] + period / 2)]
     k = np.clip(np.searchsorted(b, t) - 1, 0, len(b) - 2)   # beat at or before
-    local = b[k + 1] - b[k]
-    phase = 2 * np.pi * (t - b[k]) / local
+    phase = 2 * np.pi * (t - b[k]) / (b[k + 1] - b[k])
     return np.angle(np.exp(1j * phase)), period
 
 
 def rayleigh_p(n: int, r: float) -> float:
     """Rayleigh test of circular uniformity: p for ``n`` angles with mean resultant length
-    ``r`` (Zar 1999, eq. 27.4; the approximation used by CircStat and astropy).
-    SciPy has no Rayleigh test, so this one formula is ours; it is checked against
-    published examples in the tests."""
+    ``r`` (Zar 1999, eq. 27.4; the approximation of CircStat and astropy). SciPy has no
+    Rayleigh test; this formula is checked against a published example in the tests."""
     big_r = n * r
     return float(min(1.0, math.exp(math.sqrt(1 + 4 * n + 4 * (n * n - big_r * big_r))
                                     - (1 + 2 * n))))
@@ -204,43 +241,58 @@ def rayleigh_p(n: int, r: float) -> float:
 
 def synchronisation(s: Subject) -> tuple[Metric, Metric, Metric]:
     """Vector strength R (0..1), Rayleigh p, and circular mean asynchrony (ms; negative:
-    the touches come before the heard beat)."""
+    the touches come before the beat)."""
     if len(s.beats) < 2:
-        why = "no pulse in this session"
+        why = "no pulse"
         return none(why), none(why), none(why)
-    phases, period = beat_phases(s.onsets, s.beats, s.latency_s)
-    if len(phases) < MIN_PULSE_ONSETS:
-        why = f"fewer than {MIN_PULSE_ONSETS} touches during the pulse"
+    phases, period = beat_phases(s.onsets, s.beats)
+    if len(phases) < MIN_PULSE_TOUCHES:
+        why = f"fewer than {MIN_PULSE_TOUCHES} notes during the pulse"
         return none(why), none(why), none(why)
     unit = np.column_stack((np.cos(phases), np.sin(phases)))
     r = float(stats.directional_stats(unit).mean_resultant_length)
     mean = float(stats.circmean(phases, high=np.pi, low=-np.pi))
-    return (Metric(r, ""), Metric(rayleigh_p(len(phases), r), ""),
-            Metric(1000.0 * mean / (2 * np.pi) * period, "ms"))
+    return (Metric(r), Metric(rayleigh_p(len(phases), r)),
+            Metric(1000.0 * mean / (2 * np.pi) * period))
 
 
-def session_metrics(s: Subject) -> dict[str, Metric]:
-    """Every per-session metric of one subject, by name (the report's rows)."""
-    hold_med, hold_iqr = median_iqr(holds(s), "s", "holds")
+# -- all of them -----------------------------------------------------------------------------
+def compute(s: Subject) -> dict[str, Metric]:
+    """Every metric of one subject, by the vocabulary's keys."""
+    if s.anonymous:
+        return _anonymous(s)
     ioi_med, ioi_cv = ioi_median_cv(s)
-    used, entropy = pads_used(s)
     rate, latency, _ = turn_responses(s)
     init, resp = initiations_responses(s)
     vs, p, asyn = synchronisation(s)
-    b = bouts(s)
     return {
-        "touches": Metric(float(len(s.touches)), ""),
-        "valid_touches": Metric(float(len(s.onsets)), ""),
-        "touches_per_active_minute": touches_per_active_minute(s),
-        "time_on_task": time_on_task(s),
-        "bouts": Metric(float(len(b)), ""),
-        "longest_silence": longest_silence(s),
-        "hold_median": hold_med, "hold_iqr": hold_iqr,
-        "ioi_median": ioi_med, "ioi_cv": ioi_cv,
-        "pads_used": used, "pad_entropy": entropy,
-        "suppressed_ratio": suppressed_ratio(s),
-        "turn_response_rate": rate, "turn_latency_median": latency,
-        "out_of_turn_rate": out_of_turn_rate(s),
+        "seated_s": Metric(s.seated_s),
+        "touches": Metric(float(len(s.touches))),
+        "valid_touches": Metric(float(len(s.onsets))),
+        "valid_per_min": valid_per_min(s), "time_on_task_pct": time_on_task(s),
+        "longest_silence_s": longest_silence(s), "hold_median_s": hold_median(s),
+        "ioi_median_s": ioi_med, "ioi_cv": ioi_cv, "pads_used": pads_used(s),
+        "suppressed_pct": suppressed_pct(s), "turn_response_rate": rate,
+        "response_latency_median_s": latency, "out_of_turn_pct": out_of_turn_pct(s),
         "initiations": init, "responses": resp,
-        "vector_strength": vs, "rayleigh_p": p, "mean_asynchrony": asyn,
+        "vector_strength": vs, "rayleigh_p": p, "mean_asynchrony_ms": asyn,
     }
+
+
+def _anonymous(s: Subject) -> dict[str, Metric]:
+    """A client without journal consent: only the anonymous counts of the whole seating
+    (none per phase)."""
+    from station.report.vocabulary import TERMS
+    out = {k: none(NO_CONSENT) for k in TERMS}
+    out["seated_s"] = Metric(s.seated_s)
+    if not s.counts:
+        return out
+    touches = float(s.counts.get("touches", 0))
+    out["seated_s"] = Metric(s.seated_s)
+    out["touches"] = Metric(touches)
+    out["valid_touches"] = Metric(float(s.counts.get("valid_touches", 0)))
+    if s.seated_s >= MIN_SEATED_S:
+        out["valid_per_min"] = Metric(out["valid_touches"].value / (s.seated_s / 60.0))
+    if touches:
+        out["suppressed_pct"] = Metric(100.0 * s.counts.get("suppressed", 0) / touches)
+    return out

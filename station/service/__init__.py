@@ -4,5 +4,5 @@
 speaks systemd's sd_notify, ``startup`` plays the hands-off cue and ready chime,
 ``status`` describes the running station, ``doctor`` checks the machine's set-up.
 
-May import: core, access, turns, sound, config, journal, engine, report, hardware.
+May import: core, access, turns, sound, config, journal, engine, report, interop, panel, hardware.
 """

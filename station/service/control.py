@@ -107,9 +107,10 @@ class ControlServer:
                 cmd, args = limits.parse_request(limits.read_request(conn))
                 reply = self.call(cmd, args)
             except limits.RequestError as exc:
-                reply = {"ok": False, "error": f"refused: {exc}"}
+                reply = {"ok": False, "error": f"refused: {exc}", "code": 1}
             except OSError:
-                reply = {"ok": False, "error": "refused: the request could not be read."}
+                reply = {"ok": False, "error": "refused: the request could not be read.",
+                         "code": 1}
             _reply(conn, reply, REPLY_TIMEOUT_S)
         finally:
             self._gate.release()
@@ -126,11 +127,12 @@ class ControlServer:
                                           f"'{str(cmd)[:40]}'. Is the CLI newer than the "
                                           f"daemon?"}
         if not isinstance(args, dict):
-            return {"ok": False, "error": "refused: the command's args must be an object."}
+            return {"ok": False, "error": "refused: the command's args must be an object.",
+                    "code": 1}
         try:
             limits.check_args(cmd, handler, args)
         except limits.RequestError as exc:
-            return {"ok": False, "error": f"refused: {exc}"}
+            return {"ok": False, "error": f"refused: {exc}", "code": 1}
         future: Future = Future()
 
         def job() -> None:
@@ -148,8 +150,8 @@ class ControlServer:
             if dataclasses.is_dataclass(result) and not isinstance(result, type):
                 result = dataclasses.asdict(result)
             return {"ok": True, "result": result}
-        except StationError as exc:
-            return {"ok": False, "error": str(exc)}
+        except StationError as exc:   # the code lets the CLI exit as it would locally
+            return {"ok": False, "error": str(exc), "code": exc.exit_code}
         except TimeoutError:
             return {"ok": False, "error": "the station did not answer in time (busy or stuck)."}
         except Exception as exc:
@@ -269,5 +271,8 @@ def _request_once(path: Path, cmd: str, timeout: float | None, args: dict) -> An
     if reply.get("busy"):
         raise _Busy(reply.get("error") or limits.BUSY)
     if not reply.get("ok"):
-        raise ControlError(reply.get("error") or "the station refused the command.")
+        error = ControlError(reply.get("error") or "the station refused the command.")
+        if isinstance(reply.get("code"), int):     # the station answered: it refused
+            error.exit_code = reply["code"]
+        raise error
     return reply.get("result")

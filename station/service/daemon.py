@@ -27,7 +27,10 @@ from station.config.station import StationConfig, load_config
 from station.core.clock import MonotonicClock, s_to_ns
 from station.core.errors import AudioError, StationError
 from station.core.events import FAULT, Event
+from station.core.logs import apply_levels
 from station.engine.runtime import Station
+from station.engine.volume import volume_command
+from station.interop.attach import attach as attach_interop
 from station.journal.writer import Journal
 from station.service.control import ControlServer, refuse_if_running
 from station.service.journal_watch import JournalWatch
@@ -116,6 +119,7 @@ class Daemon:
     def __init__(self, config_path: str | Path | None, hardware: str = "pi",
                  audio: bool = True, *, clock=None, exit_fn=os._exit) -> None:
         self.config = load_config(config_path)
+        apply_levels(self.config.raw.get("logging"))     # the config's log levels
         refuse_if_running(self.config.control_socket)
         d = self.config.raw["daemon"]
         self._stack = contextlib.ExitStack()
@@ -148,6 +152,20 @@ class Daemon:
         self.watchdog = LoopWatchdog(s_to_ns(d["stall_limit_s"]), self.clock, self._stalled)
         self.control = ControlServer(self.config.control_socket, self.station.submit)
         self._register()
+        # The therapist's web panel (station.panel): its own threads, this command path.
+        try:
+            self.panel = None
+            if self.config.raw["panel"]["enabled"]:   # loaded only when used (memory)
+                from station.panel.app import Panel
+                self.panel = Panel(self.config, self.control.call, doctor=self._doctor)
+        except BaseException:        # an unusable TLS file: stop cleanly, exit 3
+            self.station.close()
+            self._stack.close()
+            raise
+        if self.panel is not None:
+            self.station.engine.listeners.append(self.panel.feed.observe)
+        # MIDI and OSC (config midi:/osc:, off by default): listeners and inputs.
+        self.interop = attach_interop(self.station, self.control.call)
 
     def _register(self) -> None:
         h = self.control.handlers
@@ -156,6 +174,7 @@ class Daemon:
         h["session"] = self.session
         h["turn"] = self.turn
         h["use_client"] = self.station.swaps.use      # station profile use (station.engine.swaps)
+        h["volume"] = lambda master=None: volume_command(self.station.engine, master)
         self.station.swaps.watch = True               # edited profile files reload
         h["forget"] = self.forget                     # station forget, while running
         # the journal's writer, watched: status, doctor and the lights say when it stops
@@ -173,8 +192,11 @@ class Daemon:
         first, then the journal's writer deletes; the reply waits for the counts."""
         return self.station.sessions.forget(client, self.clock.now_ns())
 
-    def session(self, op: str, name: str | None = None, text: str | None = None) -> dict:
-        """``station session start|stop|phase NAME|note TEXT|status`` (engine thread)."""
+    def session(self, op: str, name: str | None = None, text: str | None = None,
+                goal: str | None = None, level: int | None = None,
+                player: int | None = None) -> dict:
+        """``station session start|stop|phase NAME|note TEXT|rate GOAL LEVEL|status``
+        (engine thread; ``rate``: station.journal.ratings)."""
         from station.core.errors import StationError
         sessions, now = self.station.sessions, self.clock.now_ns()
         if op == "start":
@@ -186,10 +208,27 @@ class Daemon:
             sessions.phase(name or "", now)
         elif op == "note":
             sessions.note(text or "", now)
+        elif op == "rate":
+            from station.journal.ratings import rate_goal
+            rated = rate_goal(self.station.consent, self._seats(), goal, level, now, player,
+                              load=self._load_profile)
+            return {**self._session_status(), "rated": rated}
         elif op != "status":
             raise StationError(f"unknown session command '{op}': use start, stop, phase, "
-                               f"note or status.")
-        return sessions.status()
+                               f"note, rate or status.")
+        return self._session_status()
+
+    def _seats(self) -> dict:
+        return {n: self.station.seat_of(n) for n in self.station.engine.seats}
+
+    def _session_status(self) -> dict:
+        """The session's state plus the seated clients' goals (what the panel can rate)."""
+        from station.journal.ratings import seated_goals
+        return {**self.station.sessions.status(), "goals": seated_goals(self._seats())}
+
+    def _load_profile(self, client: str):
+        from station.config.profile import load_profile
+        return load_profile(client, self.config.clients_dir)
 
     def turn(self, op: str = "show", mode: str | None = None, player: int | None = None) -> dict:
         """``station turn [next|set N|mode MODE]`` (engine thread; see station.turns.gate)."""
@@ -199,6 +238,13 @@ class Daemon:
     def status(self) -> dict:
         from station.service.status import daemon_status
         return daemon_status(self)
+
+    def _doctor(self) -> list[dict]:
+        """``station doctor``'s findings for the panel (run in the panel's thread)."""
+        from dataclasses import asdict
+
+        from station.service.doctor import check_all
+        return [asdict(c) for c in check_all(self.config.path)]
 
     def _sim_action(self, action: str, **args) -> str:
         from station.service.limits import sim_call
@@ -241,6 +287,8 @@ class Daemon:
         try:
             station.start()
             self.control.start()
+            if self.panel is not None:
+                self.panel.start()
             self.startup.begin(self.clock.now_ns())
             self.watchdog.start()
             # What start-up made (modules, config, soundfont tables) lives for the whole
@@ -268,8 +316,12 @@ class Daemon:
         self._closed = True
         self.notifier.stopping()
         self.watchdog.close()
+        if self.panel is not None:
+            self.panel.close()
         self.control.close()
+        self.interop.close_inputs()
         self.station.close()
+        self.interop.close()          # after the station's notes-off went out over MIDI
         if self.audio is not None:
             self.audio.close()
         self._stack.close()

@@ -92,7 +92,10 @@ def _check_config(config_path, checks):
         checks.append(Check("config", False, str(exc), "fix the lines named above, then run "
                             "'station doctor' again."))
         return None
-    checks.append(Check("config", True, f"{config.path} is valid"))
+    checks.append(Check("config", True, f"{config.path} is valid (found by "
+                        f"{config.found_by}; order: --config, $STATION_CONFIG, "
+                        f"/etc/station/station.yaml, $XDG_CONFIG_HOME/station/station.yaml, "
+                        f"the packaged example)"))
     journal = Path(config.journal).resolve()
     folder = next((p for p in (journal.parent, *journal.parents) if p.exists()), None)
     if folder is not None and os.access(folder, os.W_OK):

@@ -31,6 +31,8 @@ def daemon_status(daemon) -> dict:
     sessions = getattr(station, "sessions", None)
     if sessions is not None:
         s["session"] = sessions.status()
+        if sessions.started_ns is not None:
+            s["session"]["elapsed_s"] = round((now - sessions.started_ns) / 1e9, 1)
     s["journal"] = station.journal.health()
     if daemon.audio is not None:
         s["audio"] = daemon.audio.status()
@@ -38,6 +40,8 @@ def daemon_status(daemon) -> dict:
         s["audio"] = {"state": "off", "error": "started with --no-audio: nothing is heard"}
     s["stuck_electrodes"] = station.stuck.count
     s["config"] = str(daemon.config.path)
+    panel = getattr(daemon, "panel", None)
+    s["panel"] = panel.status() if panel is not None else {"enabled": False, "running": False}
     return s
 
 
@@ -116,6 +120,13 @@ def status_text(s: dict) -> str:
     if s.get("turn_mode"):
         lines.append(f"Turns: {s['turn_mode']}" + (f", player {s['turn']}'s turn"
                                                    if s.get("turn") else ""))
+    panel = s.get("panel") or {}
+    if panel.get("running"):
+        lines.append(f"Panel: {panel['url']}" + ("" if panel.get("pin_set") is not False else
+                                                  " (no PIN yet: station panel pin --new)"))
+    elif panel.get("error"):
+        lines.append(f"Panel: OFF: {panel['error']}")
+        problems.append("the panel is off: " + panel["error"])
     if s.get("stuck_electrodes"):
         lines.append(f"Stuck pads recalibrated: {s['stuck_electrodes']}")
     lines.append("All is well." if not problems else "To fix:\n  - " + "\n  - ".join(problems))

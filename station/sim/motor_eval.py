@@ -23,15 +23,15 @@ from pathlib import Path
 from station.config.station import load_config
 from station.core.clock import VirtualClock
 from station.core.events import NOTE_ON
-from station.core.paths import PROJECT_ROOT
+from station.core.paths import CONFIGS, DOCS
 from station.sim.motor import PATTERNS, Pattern
 
-CLIENTS = PROJECT_ROOT / "configs" / "clients"
+CLIENTS = CONFIGS / "clients"
 MATCHING = {"tremor": "ex-tremor", "brushing": "ex-brushing", "resting": "ex-resting",
             "spastic": "ex-spastic", "double_tap": "ex-double-tap"}
 BASELINE = "ex-no-filter"
 SEEDS = (1, 2, 3)
-DOC = PROJECT_ROOT / "docs" / "accessibility.md"
+DOC = DOCS / "accessibility.md"
 TABLE_START = "<!-- generated: python -m station.sim.motor_eval -->"
 TABLE_END = "<!-- end of generated table -->"
 PLAYER, BOARD = 1, 0x5A

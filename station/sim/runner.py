@@ -15,7 +15,7 @@ import json
 import time
 from pathlib import Path
 
-from station.config.station import load_config
+from station.config.station import DEFAULT_CONFIG, load_config
 from station.core.clock import VirtualClock
 from station.core.errors import ProfileError
 from station.core.events import (
@@ -30,6 +30,7 @@ from station.core.events import (
 from station.engine.runtime import Station
 from station.journal.writer import Journal
 from station.sim import fit, outdir
+from station.sim.consent import check_recording
 from station.sim.scenario import Scenario
 from station.sound.soundfont import find_soundfont
 from station.sound.synth import Synth
@@ -51,8 +52,10 @@ class Simulation:
         self.scenario = scenario
         self.out_dir = Path(out_dir)
         self.realtime = realtime
-        self.config = load_config(scenario.station)
+        # No station: in the scenario means the example config, never this machine's own.
+        self.config = load_config(scenario.station or DEFAULT_CONFIG)
         fit.check(scenario, self.config)          # every board, button and player exists
+        check_recording(self.config, scenario, str(self.out_dir / "session.wav"))
         db, wav = outdir.prepare(self.out_dir)    # replaces only the simulator's own results
         self.clock = VirtualClock()
         self.synth = Synth(find_soundfont(self.config.soundfont), sample_rate=SAMPLE_RATE,

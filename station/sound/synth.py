@@ -14,11 +14,13 @@ import ctypes
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from station.core.errors import AudioError, ConfigError, SoundfontError
 from station.sound.timbres import Timbre
+
+if TYPE_CHECKING:           # numpy only for offline rendering: the daemon never loads it
+    import numpy as np
 
 CHANNELS = 16
 CC_VOLUME, CC_SUSTAIN, CC_REVERB_SEND = 7, 64, 91
@@ -310,6 +312,7 @@ class Synth:
             raise RuntimeError("the synth is closed")
         if frames < 0:
             raise ValueError(f"frames must be >= 0, got {frames}")
+        import numpy as np      # lazily: ~17 MB of RSS the real-time daemon does not need
         out = np.empty((frames, 2), dtype=np.int16)
         if frames:
             ptr = out.ctypes.data  # interleaved: left at offset 0, right at 1, stride 2

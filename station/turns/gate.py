@@ -188,7 +188,7 @@ def turn_command(engine, now: int, op: str = "show", mode: str | None = None,
                  player: int | None = None) -> dict:
     """The daemon's ``turn`` control command (runs in the engine thread).
 
-    ``op``: show | next | set (``player``) | mode (``mode``). Returns the turn status
+    ``op``: show | next | set (``player``) | mode (``mode``) | quiet | resume. Returns the turn status
     and the lights, as ``station turn`` prints them.
     """
     gate = engine.gate
@@ -202,10 +202,15 @@ def turn_command(engine, now: int, op: str = "show", mode: str | None = None,
         gate.set_turn(player, now, "cli")
     elif op == "mode":
         gate.set_mode(str(mode), now, "cli")
+    elif op == "quiet":             # the all_quiet button's fade and pause, as a command
+        gate.quiet.start(now)
+    elif op == "resume":
+        gate.quiet.stop(now)
     elif op != "show":
-        raise StationError(f"unknown turn command '{op}': use next, set, mode or show.")
+        raise StationError(f"unknown turn command '{op}': use next, set, mode, quiet, resume "
+                           f"or show.")
     if engine.lights is not None and op != "show":
         engine.lights.tick(now)     # so the answer shows the lights as they are now
     status = engine.status()
     return {"turn_mode": status["turn_mode"], "turns": status.get("turns", {}),
-            "lights": status.get("lights", {})}
+            "lights": status.get("lights", {}), "paused": status["paused"]}

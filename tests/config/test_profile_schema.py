@@ -21,7 +21,8 @@ SHIPPED = sorted((CONFIGS / "clients").glob("*.yaml"))
 
 def as_json(path_or_text):
     text = path_or_text.read_text() if hasattr(path_or_text, "read_text") else path_or_text
-    return json.loads(json.dumps(yaml.safe_load(text)))     # pad keys become strings
+    # pad keys become strings; a YAML date becomes its YYYY-MM-DD text, as editors read it
+    return json.loads(json.dumps(yaml.safe_load(text), default=str))
 
 
 def test_the_committed_schema_is_current():

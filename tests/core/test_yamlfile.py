@@ -86,3 +86,10 @@ def test_a_key_written_twice_names_both_lines():
 def test_nesting_and_number_bombs_are_plain_errors(text, words):
     with pytest.raises(ProfileError, match=words):
         parse(text)
+
+
+def test_a_date_that_does_not_exist_is_named_with_its_line():
+    # PyYAML builds dates itself and raised ValueError (a traceback) for 2024-02-30
+    with pytest.raises(ProfileError, match="alex.yaml:3: '2024-02-30' is not a date that "
+                                           "exists"):
+        parse("name: Alex\nconsent:\n  date: 2024-02-30\n")

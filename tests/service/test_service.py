@@ -100,3 +100,34 @@ def test_install_script_refuses_without_root():
     r = subprocess.run(["bash", str(INSTALL)], capture_output=True, text=True, timeout=60,
                        env={k: v for k, v in os.environ.items() if k != "STATION_DESTDIR"})
     assert r.returncode == 1 and "sudo" in r.stderr
+
+
+def security_exposure(path: Path) -> float:
+    """The overall exposure ``systemd-analyze security --offline=true`` gives the unit."""
+    tool = shutil.which("systemd-analyze")
+    if tool is None:
+        pytest.skip("systemd-analyze is missing (./run.sh test installs systemd)")
+    r = subprocess.run([tool, "security", "--offline=true", "--no-pager", str(path)],
+                       capture_output=True, text=True, timeout=60, cwd=path.parent,
+                       env=dict(os.environ, SYSTEMD_LOG_COLOR="0", SYSTEMD_COLORS="0"))
+    import re
+    found = re.search(r"Overall exposure level for \S+: ([0-9.]+)", r.stdout + r.stderr)
+    if found is None and "Unknown command verb" in r.stderr + r.stdout:
+        pytest.skip("this systemd-analyze has no offline security check")
+    assert found, r.stdout[-1500:] + r.stderr[-1500:]
+    return float(found.group(1))
+
+
+def test_the_unit_is_sandboxed_yet_may_use_real_time(tmp_path):
+    assert security_exposure(render(UNIT.read_text(), tmp_path / "station.service")) <= 2.0
+    lines = set(UNIT.read_text().splitlines())
+    assert not any(line.startswith(("RestrictRealtime", "MemoryDenyWriteExecute"))
+                   for line in lines)
+    for device in ("char-i2c rw", "char-gpiochip rw", "char-alsa rw"):
+        assert f"DeviceAllow={device}" in lines, device
+
+
+def test_the_score_can_fail(tmp_path):
+    bare = "\n".join(line for line in UNIT.read_text().splitlines()
+                     if line.startswith(("[", "Description", "Type", "ExecStart", "User")))
+    assert security_exposure(render(bare, tmp_path / "station.service")) > 5.0

@@ -1,0 +1,147 @@
+"""Changing a client profile's common settings from the panel, keeping the therapist's file.
+
+``edit_profile(path, changes, version)`` sets a few keys (``EDITABLE``: timbre, volume,
+key, scale, sensitivity, dwell, release grace, retrigger) in the YAML file and nothing
+else: comments, key order, flow style and quoting survive (ruamel.yaml's round trip).
+The new text is checked with the station's own profile parser *before* anything is
+written; a refused change leaves the file untouched and raises ``ProfileError`` with
+every problem. A written change:
+
+* refuses to overwrite an edit made meanwhile (``version`` is the one the panel showed,
+  the first 12 hex digits of the file's SHA-256, as ``Profile.version``);
+* keeps the previous version beside the file as ``<id>.yaml.bak`` (one step back: the
+  therapist's own file is never lost to a panel edit);
+* is atomic: a new file in the same folder (same permissions), synced, renamed over.
+
+A seated client's file is watched by the station (``station.engine.swaps``), so the
+change plays within half a second, as a hand edit does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+import os
+from pathlib import Path
+
+from station.config.profile import Profile, parse_profile
+from station.core.errors import ProfileError, StationError
+from station.core.yamlfile import parse_yaml
+
+# name -> (section, key, what it is in words)
+EDITABLE: dict[str, tuple[str, str, str]] = {
+    "timbre": ("sound", "timbre", "a timbre name"),
+    "volume": ("sound", "volume", "a number"),
+    "key": ("music", "key", "a key name"),
+    "scale": ("music", "scale", "a scale name"),
+    "sensitivity": ("touch", "sensitivity", "a number"),
+    "dwell_ms": ("touch", "dwell_ms", "a whole number of ms"),
+    "release_grace_ms": ("touch", "release_grace_ms", "a whole number of ms"),
+    "retrigger_ms": ("touch", "retrigger_ms", "a whole number of ms"),
+}
+BACKUP_SUFFIX = ".bak"
+
+
+class ProfileChanged(StationError, RuntimeError):
+    """The file changed on disk since the panel showed it (someone else edited it)."""
+
+
+def file_version(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:12]
+
+
+def check_changes(changes: object) -> dict:
+    """Plain-words checks of the *shape* of ``changes`` (the profile parser checks values)."""
+    if not isinstance(changes, dict) or not changes:
+        raise ProfileError("say what to change, like {\"volume\": 0.5}.")
+    for name, value in changes.items():
+        if name not in EDITABLE:
+            raise ProfileError(f"'{name}' cannot be changed here; the panel changes "
+                               f"{', '.join(EDITABLE)}. Edit the file for the rest.")
+        what = EDITABLE[name][2]
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ProfileError(f"{name} must be {what}, not {value!r}.")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ProfileError(f"{name} must be a real number, not {value}.")
+        if isinstance(value, str) and (not value.strip() or len(value) > 64):
+            raise ProfileError(f"{name} must be {what} of 1 to 64 characters.")
+        if what.startswith("a whole") and not isinstance(value, int):
+            raise ProfileError(f"{name} must be {what}, not {value!r}.")
+    return changes
+
+
+def edit_profile(path: str | Path, changes: dict, version: str | None = None) -> Profile:
+    """Apply ``changes`` (names of ``EDITABLE`` -> values) to the profile at ``path``.
+
+    Returns the new, valid ``Profile``. Raises ``ProfileError`` (the change would make the
+    profile invalid, or the file cannot be read or written) or ``ProfileChanged``.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
+    path = Path(path)
+    check_changes(changes)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot be read ({exc.strerror}).") from None
+    if version is not None and file_version(raw) != version:
+        raise ProfileChanged(f"{path.name} was changed by someone else since you opened it; "
+                             f"nothing was saved. Open it again and redo your change.")
+    doc = parse_yaml(raw, path, ProfileError, "client profile")   # friendly syntax errors
+    if not isinstance(doc.data, dict):
+        raise ProfileError(f"{path}: a client profile must be 'key: value' lines.")
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096                         # never re-wrap the therapist's long lines
+    try:
+        data = yaml.load(raw.decode("utf-8"))
+    except YAMLError as exc:                  # what PyYAML accepted, ruamel should too
+        raise ProfileError(f"{path}: cannot be edited safely ({exc}); edit it by hand.") \
+            from None
+    for name, value in changes.items():
+        section, key, _ = EDITABLE[name]
+        if data.get(section) is None:
+            data[section] = CommentedMap()
+        elif not isinstance(data[section], dict):
+            raise ProfileError(f"{path}: '{section}:' is not a section (key: value lines), "
+                               f"so {name} cannot be set. Fix the file by hand.")
+        data[section][key] = value
+    out = io.StringIO()
+    yaml.dump(data, out)
+    new = out.getvalue().encode("utf-8")
+    profile = parse_profile(new, path)        # the station's own checks, before writing
+    _replace(path, new, backup=raw)
+    return profile
+
+
+def _replace(path: Path, data: bytes, backup: bytes) -> None:
+    """Keep ``backup`` as ``<file>.bak``, then put ``data`` in place atomically."""
+    mode = os.stat(path).st_mode & 0o777
+    _atomic_write(path.with_name(path.name + BACKUP_SUFFIX), backup, mode)
+    _atomic_write(path, data, mode)
+
+
+def _atomic_write(path: Path, data: bytes, mode: int) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                     mode)
+    except OSError as exc:
+        raise ProfileError(f"{path.parent}: the station cannot write here ({exc.strerror}); "
+                           f"nothing was changed. Give the station's user write access to "
+                           f"the clients folder (docs/panel.md).") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), mode)
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if path.is_symlink():
+            raise ProfileError(f"{path} is a symbolic link; the panel does not write through "
+                               f"links. Edit the file it points to by hand.")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

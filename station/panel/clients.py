@@ -1,0 +1,159 @@
+"""The Clients screen's data: the clients folder, one profile in detail, and edits.
+
+Runs in the panel's worker threads, never the engine's: profiles are read from disk here
+(parsed results are kept per file until its size or time changes), and an edit writes the
+file (``station.config.profile_edit``); the station's file watcher then reloads a seated
+client, exactly as after an edit by hand. Seating goes through the ``use_client`` command.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from station.config.profile import ID_PATTERN, Profile, load_profile
+from station.config.profile_edit import EDITABLE, ProfileChanged, edit_profile, file_version
+from station.config.profile_schema import SOUND, TOUCH
+from station.core.errors import ProfileError
+from station.panel.limits import BadRequest
+from station.sound.theory import KEYS, SCALES
+
+MAX_CLIENTS = 500           # files listed; a folder with more is not a clients folder
+MAX_TEXT = 256 * 1024
+
+
+def _range(field) -> dict:
+    return {"min": field.min, "max": field.max, "units": field.units}
+
+
+class Clients:
+    def __init__(self, clients_dir: Path, roster: tuple[str, ...], max_volume: float) -> None:
+        self.dir = Path(clients_dir)
+        self.roster = tuple(roster)
+        self.max_volume = max_volume
+        self._lock = threading.Lock()
+        self._cache: dict[Path, tuple[tuple, dict]] = {}
+
+    # -- the folder --------------------------------------------------------------------
+    def listing(self) -> list[dict]:
+        """Every client of the folder: roster first, then by id; invalid ones say why."""
+        try:
+            paths = sorted(self.dir.glob("*.yaml"))[:MAX_CLIENTS]
+        except OSError:
+            paths = []
+        out = [self._summary(p) for p in paths if ID_PATTERN.match(p.stem)]
+        order = {cid: i for i, cid in enumerate(self.roster)}
+        out.sort(key=lambda c: (order.get(c["id"], len(order)), c["id"]))
+        return out
+
+    def _summary(self, path: Path) -> dict:
+        try:
+            st = path.stat()
+            sig = (st.st_mtime_ns, st.st_size)
+        except OSError:
+            sig = None
+        with self._lock:
+            cached = self._cache.get(path)
+        if cached is not None and cached[0] == sig:
+            return cached[1]
+        info: dict = {"id": path.stem, "roster": path.stem in self.roster}
+        try:
+            profile = load_profile(path)
+        except ProfileError as exc:
+            info.update(valid=False, name=path.stem, problems=exc.problems[:20])
+        else:
+            info.update(valid=True, name=profile.name, sound=_sound_words(profile))
+        with self._lock:
+            self._cache[path] = (sig, info)
+        return info
+
+    # -- one client --------------------------------------------------------------------
+    def path_of(self, client: object) -> Path:
+        if not isinstance(client, str) or not ID_PATTERN.match(client):
+            raise BadRequest("a client is named by its id: letters, digits, '-' and '_' "
+                             "(the profile's file name without .yaml).")
+        path = self.dir / f"{client}.yaml"
+        if not path.is_file():
+            raise BadRequest(f"there is no client '{client}' in {self.dir}.")
+        return path
+
+    def detail(self, client: str) -> dict:
+        """The profile's text, its version, the common settings and what they may be."""
+        path = self.path_of(client)
+        try:
+            raw = path.read_bytes()[:MAX_TEXT]
+        except OSError as exc:
+            raise BadRequest(f"{path} cannot be read ({exc.strerror}).") from None
+        out = {"id": client, "file": str(path), "version": file_version(raw),
+               "text": raw.decode("utf-8", errors="replace"), "choices": self.choices()}
+        try:
+            profile = load_profile(path)
+        except ProfileError as exc:
+            out.update(valid=False, problems=exc.problems[:50], name=client, settings={})
+        else:
+            out.update(valid=True, name=profile.name, settings=_settings(profile),
+                       per_pad=sorted(profile.touch["per_pad"]), mode=profile.music["mode"])
+        return out
+
+    def edit(self, client: str, version: object, changes: object) -> dict:
+        """Apply the panel's changes; a refused change names every problem (400)."""
+        path = self.path_of(client)
+        if version is not None and not isinstance(version, str):
+            raise BadRequest("'version' must be the text the panel was given.")
+        try:
+            profile = edit_profile(path, changes, version)
+        except ProfileChanged as exc:
+            raise BadRequest(str(exc), 409) from None
+        except ProfileError as exc:
+            raise BadRequest(" ".join(exc.problems[:10])) from None
+        return {"id": client, "version": profile.version, "settings": _settings(profile),
+                "saved": True}
+
+    def goals(self, client: str) -> list[dict]:
+        """A valid profile's goals as ``{id, text, levels}`` (levels: "-2".."2" -> words);
+        none for a profile without goals (or a station whose profiles have none)."""
+        try:
+            profile = load_profile(self.path_of(client))
+        except (ProfileError, BadRequest):
+            return []
+        out = []
+        for g in getattr(profile, "goals", None) or ():
+            if isinstance(g, dict) and g.get("id"):
+                levels = {str(k): str(v) for k, v in (g.get("levels") or {}).items()}
+                out.append({"id": str(g["id"]), "text": str(g.get("text") or g["id"]),
+                            "levels": levels})
+        return out
+
+    def choices(self) -> dict:
+        from station.sound.timbres import load_catalogue
+        timbres = [{"name": t.name, "description": t.description}
+                   for t in load_catalogue().values()]
+        touch = TOUCH.fields
+        return {"timbre": timbres, "key": [k for k in KEYS], "scale": sorted(SCALES),
+                "volume": dict(_range(SOUND.fields["volume"]), max=self.max_volume),
+                **{name: _range(touch[name]) for name in
+                   ("sensitivity", "dwell_ms", "release_grace_ms", "retrigger_ms")}}
+
+
+def _settings(profile: Profile) -> dict:
+    out = {}
+    for name, (section, key, _) in EDITABLE.items():
+        value = getattr(profile, section)[key]
+        if name == "timbre":
+            value = profile.timbre().name
+        elif name == "scale" and not isinstance(value, str):
+            value = None             # a list of steps: edited in the file only
+        out[name] = value
+    return out
+
+
+def _sound_words(profile: Profile) -> str:
+    music = profile.music
+    try:
+        timbre = profile.timbre().name.replace("_", " ")
+    except (ProfileError, ValueError):
+        timbre = "?"
+    if music["mode"] == "scale":
+        scale = music["scale"] if isinstance(music["scale"], str) else "own scale"
+        return f"{timbre}, {music['key']} {str(scale).replace('_', ' ')}"
+    return f"{timbre}, {music['mode']}"

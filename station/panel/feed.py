@@ -1,0 +1,76 @@
+"""The live pad feed: what the panel's Now screen lights up, within a few tens of ms.
+
+``LiveFeed.observe`` is an engine listener. It runs in the engine thread after every
+note has sounded, so it does the least possible: for the few kinds the panel shows it
+appends one small tuple to a bounded ``deque`` (thread-safe, no lock, no wake-up call).
+The panel's live-stream threads read ``since(seq)`` every ``POLL_S``; a reader that fell
+further behind than the buffer holds is told to reload the whole state instead.
+
+Items: ``(seq, kind, player, pad)`` with kind ``t`` (touched), ``r`` (released),
+``on`` / ``off`` (the pad's note started / ended), ``x`` (a touch held back), or
+``s`` (something the Now screen shows changed: a turn, a profile, a fault; pad None).
+``faults`` keeps the last ``FAULTS`` hardware faults and recoveries for the Station screen
+as ``(wall-clock s, board, detail)``.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import time
+
+from station.core.events import (
+    FAULT,
+    NOTE_OFF,
+    NOTE_ON,
+    PROFILE,
+    RELEASE,
+    SUPPRESSED,
+    TOUCH,
+    TURN_END,
+    TURN_START,
+)
+
+CAPACITY = 2048            # items kept: a second of 48 trembling pads, and then some
+POLL_S = 0.02              # how often a live stream looks for new items
+FAULTS = 20
+_SHORT = {TOUCH: "t", RELEASE: "r", NOTE_ON: "on", NOTE_OFF: "off", SUPPRESSED: "x"}
+_STATE = frozenset({PROFILE, FAULT, TURN_START, TURN_END})
+
+
+class LiveFeed:
+    def __init__(self, capacity: int = CAPACITY) -> None:
+        self._items: collections.deque = collections.deque(maxlen=capacity)
+        self._count = itertools.count(1)
+        self.last = 0               # seq of the newest item (0: none yet)
+        self.faults: collections.deque = collections.deque(maxlen=FAULTS)
+
+    def observe(self, event) -> None:
+        """Engine listener (engine thread): keep what the panel shows, nothing else."""
+        kind = _SHORT.get(event.kind)
+        if kind is not None:
+            if event.player is None or event.pad is None:
+                return
+            if kind in ("on", "off") and self._items and self._items[-1][1:] == \
+                    (kind, event.player, event.pad):
+                return              # a chord: one item per pad is enough
+            item = (next(self._count), kind, event.player, event.pad)
+        elif event.kind in _STATE:
+            item = (next(self._count), "s", event.player, None)
+            if event.kind == FAULT:
+                self.faults.append((time.time(), event.board, event.detail))
+        else:
+            return
+        self._items.append(item)
+        self.last = item[0]
+
+    def since(self, seq: int) -> tuple[list[tuple], bool]:
+        """Items newer than ``seq`` and whether the reader missed some (then reload)."""
+        last = self.last
+        if last <= seq:
+            return [], False
+        items = self._items.copy()       # atomic under the GIL: the engine may append
+        if not items:
+            return [], False
+        missed = items[0][0] > seq + 1
+        return [i for i in items if i[0] > seq], missed

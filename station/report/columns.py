@@ -1,0 +1,162 @@
+"""Who sat where, and when: one *column* per client at a player in a session.
+
+A swap starts a new column: a player position that held ``alex`` and then ``jo`` gives
+two columns, each with its own seated time. A column's **available** time is the time
+its client was seated *and* the player's board was online; every rate, share and
+silence is over it (docs/metrics.md).
+
+* Seating comes from the journal's ``profile`` rows (``use:...`` seats the row's client,
+  ``use:no_journal_consent`` a client without journal consent, ``empty`` nobody). A
+  journal without them (hand-made, or older) seats each client from 0, or from their
+  first row after another client's.
+* A board is offline from a ``board_lost``/``board_missing`` fault to its
+  ``board_recovered``. A player's board is the one their touches came from, else the
+  station's wiring convention (player N on 0x59 + N).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from station.config.consent import Consent, from_detail
+from station.report.data import SessionData
+from station.report.intervals import Interval, intersect, normal, subtract, total
+
+ANON = "(no journal consent)"       # the column key of a client without journal consent
+NO_CONSENT = "use:no_journal_consent"
+OFFLINE = ("board_lost", "board_missing")
+
+
+@dataclass
+class Column:
+    player: int
+    client: str                      # pseudonym; "" for a client without journal consent
+    role: str                        # client | therapist
+    seated: list[Interval]
+    available: list[Interval]        # seated and board online
+    consent: Consent | None = None   # as journaled at the seating (None: not journaled)
+    counts: dict = field(default_factory=dict)   # anonymous counts (no journal consent)
+
+    @property
+    def anonymous(self) -> bool:
+        return self.client == ""
+
+    @property
+    def partner(self) -> bool:
+        return self.role == "therapist"
+
+    @property
+    def seated_s(self) -> float:
+        return total(self.available)
+
+    def who(self) -> str:
+        if self.partner:
+            return "partner (therapist)"
+        return "client without journal consent" if self.anonymous else self.client
+
+
+def seat_changes(d: SessionData, player: int) -> list[tuple[float, str | None]]:
+    """(time, client key) of each seat change at ``player``; key None: nobody."""
+    r = d.rows
+    mine = r.player == player
+    prof = r.where(mine & (r.kind == "profile"))
+    out: list[tuple[float, str | None]] = []
+    for t, client, detail in zip(prof.t, prof.client, prof.detail):
+        if detail == NO_CONSENT:
+            out.append((float(t), ANON))
+        elif detail.startswith("use:"):
+            out.append((float(t), client or ANON))
+        elif detail == "empty":
+            out.append((float(t), None))
+    # Rows with a client before the first seating (or with no seating rows at all):
+    # seat that client from the start, and each later client from their first row.
+    tagged = r.where(mine & (r.client != "") & np.isin(r.kind, ("touch", "note_on",
+                                                                 "suppressed", "release")))
+    first_change = out[0][0] if out else np.inf
+    t, who = tagged.t[tagged.t < first_change], tagged.client[tagged.t < first_change]
+    if not len(t):
+        return out
+    new = np.concatenate(([0], np.flatnonzero(who[1:] != who[:-1]) + 1))
+    inferred = [(0.0 if i == 0 else float(t[i]), str(who[i])) for i in new]
+    return inferred + out
+
+
+def board_of(d: SessionData, player: int) -> int:
+    r = d.rows
+    boards = r.board[(r.player == player) & (r.kind == "touch") & (r.board >= 0)]
+    if len(boards):
+        values, counts = np.unique(boards, return_counts=True)
+        return int(values[np.argmax(counts)])
+    return 0x59 + player
+
+
+def outages(d: SessionData, board: int) -> list[Interval]:
+    """Times ``board`` was offline in the session."""
+    r = d.rows
+    f = r.where((r.kind == "fault") & (r.board == board))
+    out, down = [], None
+    for t, detail in zip(f.t, f.detail):
+        if detail in OFFLINE and down is None:
+            down = float(t)
+        elif detail == "board_recovered" and down is not None:
+            out.append((down, float(t)))
+            down = None
+    if down is not None:
+        out.append((down, d.span_s))
+    return out
+
+
+def columns(d: SessionData) -> list[Column]:
+    """Every client column of the session, by player, then by seating time."""
+    out = []
+    for p in d.players():
+        changes = seat_changes(d, p)
+        spans: dict[str, list[Interval]] = {}
+        for i, (t, key) in enumerate(changes):
+            end = changes[i + 1][0] if i + 1 < len(changes) else d.span_s
+            if key is not None:
+                spans.setdefault(key, []).append((t, max(t, end)))
+        down = outages(d, board_of(d, p))
+        for key, raw in spans.items():
+            seated = normal(raw)
+            if not seated and key != ANON:
+                continue
+            client = "" if key == ANON else key
+            col = Column(p, client, d.info.role(p), seated, subtract(seated, down),
+                         _consent(d, p, client), _counts(d, p) if key == ANON else {})
+            out.append(col)
+    out.sort(key=lambda c: (c.player, c.seated[0][0] if c.seated else 0.0))
+    return out
+
+
+def _consent(d: SessionData, player: int, client: str) -> Consent | None:
+    r = d.rows
+    rows = r.where((r.kind == "consent") & (r.player == player) & (r.client == client))
+    return from_detail(rows.detail[-1]) if len(rows) else None
+
+
+def _counts(d: SessionData, player: int) -> dict:
+    r = d.rows
+    total_counts: Counter = Counter()
+    for detail in r.where((r.kind == "counts") & (r.player == player)).detail:
+        try:
+            total_counts.update({k: v for k, v in json.loads(detail).items()
+                                 if isinstance(v, (int, float))})
+        except (ValueError, AttributeError):
+            continue
+    return dict(total_counts)
+
+
+def phase_of(d: SessionData, name: str | None) -> list[Interval]:
+    """The intervals of phase ``name`` (None or ``all``: the whole session)."""
+    if name in (None, "all"):
+        return [(0.0, d.span_s)] if d.span_s > 0 else []
+    return dict(d.phase_windows()).get(name, [])
+
+
+def available_in(col: Column, window: list[Interval]) -> list[Interval]:
+    return intersect(col.available, window)

@@ -1,0 +1,73 @@
+"""What happened in a session besides the touches: the timeline's numbered marks.
+
+Board outages and recoveries, client swaps, refused profiles, turn-mode changes,
+phases, the therapist's notes and other station faults, each with its time and a line
+of plain words. The timeline picture numbers them; the table under it says what each
+number is (a picture's labels would collide, and a table prints and reads aloud).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from station.report.columns import ANON, board_of, seat_changes
+from station.report.data import SessionData
+
+
+@dataclass(frozen=True)
+class Mark:
+    t: float              # seconds from the session's start
+    kind: str             # outage, recovery, swap, refused, mode, phase, note, fault
+    text: str
+
+
+def _refused_words(detail: str) -> str:
+    """``refused:/path/too-loud.yaml: 3 problem(s) ...`` -> ``too-loud (3 problems)``."""
+    body = detail.split(":", 1)[1] if ":" in detail else detail
+    path, _, rest = body.partition(": ")
+    name = path.rsplit("/", 1)[-1].removesuffix(".yaml") or "a profile"
+    count = rest.split(" problem", 1)[0] if " problem" in rest else ""
+    problems = f" ({count} problem{'s' * (count != '1')})" if count.isdigit() else ""
+    return f"{name}{problems}"
+
+
+def marks(d: SessionData) -> list[Mark]:
+    r = d.rows
+    out: list[Mark] = []
+    owner = {board_of(d, p): p for p in d.players()}
+    for t, board, detail in zip(*(a[r.kind == "fault"] for a in (r.t, r.board, r.detail))):
+        where = f"board {board:#04x}".replace("0X", "0x") if board >= 0 else "station"
+        who = f" (player {owner[board]})" if board in owner else ""
+        if detail in ("board_lost", "board_missing"):
+            out.append(Mark(t, "outage", f"{where}{who} offline: its pads cannot play"))
+        elif detail == "board_recovered":
+            out.append(Mark(t, "recovery", f"{where}{who} back online"))
+        else:
+            out.append(Mark(t, "fault", f"{where}: {detail.replace('_', ' ')}"))
+    for p in d.players():
+        changes = [(t, k) for t, k in seat_changes(d, p)]
+        for (t0, before), (t, key) in zip(changes, changes[1:]):
+            if key != before and t > 0:
+                now = "a client without journal consent" if key == ANON else \
+                    (key or "nobody")
+                out.append(Mark(t, "swap", f"player {p}: {now} seated"
+                                + (f" (was {before})" if before and before != ANON else "")))
+    prof = r.where((r.kind == "profile"))
+    for t, p, detail in zip(prof.t, prof.player, prof.detail):
+        if detail.startswith("refused"):
+            out.append(Mark(t, "refused", f"player {p}: profile {_refused_words(detail)} "
+                                          f"refused; the seated client played on"))
+    turns = r.where(np.isin(r.kind, ("turn_start", "turn_end")))
+    seen = set()
+    for t, detail in zip(turns.t, turns.detail):
+        if detail.startswith("mode:") and (t, detail) not in seen:
+            seen.add((t, detail))
+            out.append(Mark(t, "mode", f"turn mode: {detail[5:].replace('_', ' ')}"))
+    for t, name in d.phases:
+        out.append(Mark(t, "phase", f"phase: {name}"))
+    for t, text in d.notes:
+        out.append(Mark(t, "note", f"note: {text}"))
+    out.sort(key=lambda m: m.t)
+    return out

@@ -1,0 +1,132 @@
+"""Consent honoured: a client without journal consent plays but leaves only anonymous
+counts; consent and goals are journaled at each seating; a recording beyond the consent is
+refused. On the real simulator (engine, FluidSynth, SQLite) and as the CLI runs."""
+
+import json
+import sqlite3
+import subprocess
+import wave
+
+import numpy as np
+from conftest import CONFIGS, station_command, station_config, write
+
+from station.sim.runner import simulate
+from station.sim.scenario import load_scenario
+from station.sound.analysis import is_silent
+
+PRIVATE = """\
+name: Robin
+sound: {timbre: marimba}
+consent: {date: 2024-05-02, journal: false, audio: true, research_export: false}
+"""
+SHARED = """\
+name: Kai
+goals:
+  - {id: reach, text: Reaches out, metric: valid_per_min, direction: higher,
+     levels: {-2: never, 0: sometimes, 2: always}}
+  - {id: wait, text: Waits for the turn}
+consent: {date: 2024-05-01, journal: true, audio: true, research_export: true}
+"""
+NO_AUDIO = "name: Lee\nconsent: {date: 2024-05-03, journal: true, audio: false}\n"
+SCENARIO = """\
+station: {station}
+clients: {{1: robin, 2: kai}}
+events:
+  - {{at: 1.0, action: touch, board: 0x5A, electrode: 0}}
+  - {{at: 1.4, action: release, board: 0x5A, electrode: 0}}
+  - {{at: 2.0, action: touch, board: 0x5A, electrode: 2}}
+  - {{at: 2.4, action: release, board: 0x5A, electrode: 2}}
+  - {{at: 3.0, action: touch, board: 0x5B, electrode: 1}}
+  - {{at: 3.4, action: release, board: 0x5B, electrode: 1}}
+  - {{at: 5.0, action: use_client, player: 1, client: kai2}}
+  - {{at: 6.0, action: touch, board: 0x5A, electrode: 1}}
+  - {{at: 6.4, action: release, board: 0x5A, electrode: 1}}
+end: 8.0
+"""
+
+
+def clients(tmp_path):
+    folder = tmp_path / "clients"
+    write(folder / "robin.yaml", PRIVATE)
+    write(folder / "kai.yaml", SHARED)
+    write(folder / "kai2.yaml", SHARED.replace("Kai", "Kai two"))
+    write(folder / "lee.yaml", NO_AUDIO)
+    return folder
+
+
+def run(tmp_path):
+    cfg = station_config(tmp_path, clients(tmp_path))
+    sc = write(tmp_path / "s.yaml", SCENARIO.format(station=cfg))
+    summary = simulate(load_scenario(sc), tmp_path / "out")
+    return summary, sqlite3.connect(tmp_path / "out" / "station.db")
+
+
+def test_without_journal_consent_the_client_plays_but_only_counts_are_kept(tmp_path):
+    summary, db = run(tmp_path)
+    assert summary["players"]["1"]["notes"] == 3          # robin 2, then kai2 1: all sounded
+    with wave.open(str(tmp_path / "out" / "session.wav")) as w:
+        audio = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16).reshape(-1, 2)
+    assert not is_silent(audio[int(1.05 * w.getframerate()):int(1.3 * w.getframerate())])
+    per_touch = db.execute("SELECT count(*) FROM events WHERE player=1 AND t_ns < 5e9 AND "
+                           "kind IN ('touch','release','note_on','note_off','suppressed',"
+                           "'timbre')").fetchone()[0]
+    assert per_touch == 0, "no per-touch rows for robin"
+    robin = db.execute("SELECT detail, client FROM events WHERE player=1 AND kind='profile' "
+                       "ORDER BY id").fetchall()
+    assert robin[0] == ("use:no_journal_consent", None)
+    (counts,) = db.execute("SELECT detail FROM events WHERE kind='counts'").fetchone()
+    assert json.loads(counts) == {"seated_s": 5.0, "touches": 2, "valid_touches": 2,
+                                  "suppressed": 0}
+    consent = db.execute("SELECT client, detail FROM events WHERE kind='consent' AND player=1 "
+                         "ORDER BY id").fetchall()
+    assert consent[0] == (None, "date=2024-05-02;journal=no;audio=yes;research_export=no")
+    # nothing of robin carries a pseudonym: every client in the journal is kai or kai2
+    names = {c for (c,) in db.execute("SELECT DISTINCT client FROM events WHERE client IS "
+                                      "NOT NULL")}
+    assert len(names) == 2
+    # after the swap, kai2's touches are journaled as usual
+    assert db.execute("SELECT count(*) FROM events WHERE player=1 AND kind='touch'"
+                      ).fetchone()[0] == 1
+
+
+def test_consent_and_goals_are_journaled_at_each_seating(tmp_path):
+    _, db = run(tmp_path)
+    rows = db.execute("SELECT client, detail FROM events WHERE kind='consent' AND player=2"
+                      ).fetchall()
+    assert rows and rows[0][0].startswith("c-")
+    assert rows[0][1] == "date=2024-05-01;journal=yes;audio=yes;research_export=yes"
+    (goals,) = db.execute("SELECT detail FROM events WHERE kind='goals' AND player=2"
+                          ).fetchone()
+    assert [g["id"] for g in json.loads(goals)] == ["reach", "wait"]
+    assert json.loads(goals)[0]["levels"] == {"-2": "never", "0": "sometimes", "2": "always"}
+
+
+def test_the_report_shows_counts_only_for_a_client_without_journal_consent(tmp_path):
+    from station.journal.reader import open_journal
+    from station.report.build import build_report
+    run(tmp_path)
+    html = build_report(open_journal(tmp_path / "out" / "station.db"))
+    assert "player 1<br>client without journal consent" in html
+    assert "no journal consent: only counts are kept" in html
+    assert "journal no, recordings yes, research export no" in html
+
+
+def test_a_recording_beyond_the_consent_is_refused_and_nothing_is_written(tmp_path):
+    cfg = station_config(tmp_path, clients(tmp_path))
+    sc = write(tmp_path / "s.yaml", SCENARIO.format(station=cfg).replace("2: kai", "2: lee"))
+    r = subprocess.run(station_command() + ["simulate", str(sc), "--out",
+                                            str(tmp_path / "out")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1, r.stderr
+    assert "client lee did not consent to recordings" in r.stderr
+    assert "consent of 2024-05-03" in r.stderr and "consent.audio" in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_shipped_demo_clients_consent_to_the_demo(tmp_path):
+    # the demo writes session.wav: its clients (alex, sam, jo) consented to recordings
+    from station.config.consent import consent_of
+    from station.config.profile import load_profile
+    for cid in ("alex", "sam", "jo", "kim"):
+        c = consent_of(load_profile(cid, CONFIGS / "clients"))
+        assert c.recorded and c.audio and c.journal

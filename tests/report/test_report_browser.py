@@ -1,0 +1,58 @@
+"""The report in a real browser (Playwright driving Debian's Chromium): the demo, the group
+demo and an eight-session history at a tablet's 820 px and a laptop's 1280 px. Screenshots
+go to out/report/ (the docs/ pictures are chosen from them); the page must fit the width,
+show every picture, put the summary first and print on A4."""
+
+import re
+
+import pytest
+from browser_fixtures import browser  # noqa: F401  (fixture)
+from conftest import CONFIGS, ROOT
+from history_fixtures import make_history
+
+from station.journal.reader import open_journal
+from station.report.build import write_report
+from station.sim.runner import simulate
+from station.sim.scenario import load_scenario
+
+OUT = ROOT / "out" / "report"
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("reports")
+    out = {}
+    for name in ("demo", "group"):
+        simulate(load_scenario(CONFIGS / "scenarios" / f"{name}.yaml"), tmp / name)
+        out[name] = write_report(open_journal(tmp / name / "station.db"),
+                                 tmp / f"{name}.html")
+    db, _ = make_history(tmp / "history.db")
+    out["history"] = write_report(open_journal(db), tmp / "history.html")
+    return out
+
+
+@pytest.mark.parametrize("width", [820, 1280])
+@pytest.mark.parametrize("name", ["demo", "group", "history"])
+def test_the_report_reads_on_a_tablet_and_a_laptop(browser, reports, name, width):  # noqa: F811
+    page = browser.new_page(viewport={"width": width, "height": 1100})
+    try:
+        page.goto(reports[name].as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, \
+            "nothing wider than the screen"
+        broken = page.evaluate("[...document.images].filter(i => !i.complete || "
+                               "i.naturalWidth === 0).length")
+        assert broken == 0 and page.evaluate("document.images.length") >= 1
+        summary = page.locator(".summary").first.bounding_box()
+        assert summary is not None and summary["y"] < 1100, "the summary is on the first screen"
+        OUT.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(OUT / f"{name}-{width}.png"), full_page=True)
+        page.locator("section.session").first.screenshot(
+            path=str(OUT / f"{name}-{width}-session.png"))
+        if width == 820:
+            pdf = page.pdf(format="A4", print_background=True)
+            pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+            sessions = page.evaluate("document.querySelectorAll('section.session').length")
+            assert pdf.startswith(b"%PDF") and pages > sessions, "each session on its pages"
+            (OUT / f"{name}.pdf").write_bytes(pdf)
+    finally:
+        page.close()
