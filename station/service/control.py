@@ -51,14 +51,26 @@ class ControlServer:
         clear_stale_socket(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        # Bound and listening under a temporary name, then renamed into place: the path
+        # never exists without a listener (a client would get "connection refused").
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        tmp.unlink(missing_ok=True)
         old = os.umask(0o117)                   # created 0660: owner and group only
         try:
-            sock.bind(str(self.path))
+            sock.bind(str(tmp))
         finally:
             os.umask(old)
-        os.chmod(self.path, 0o660)
-        self._inode = os.lstat(self.path).st_ino
         sock.listen(64)
+        os.chmod(tmp, 0o660)
+        self._inode = os.lstat(tmp).st_ino
+        try:
+            os.link(tmp, self.path)             # never over anything that appeared there
+        except FileExistsError:
+            sock.close()
+            raise StationError(f"something appeared at the control socket path {self.path} "
+                               f"while the station started; start it again.") from None
+        finally:
+            tmp.unlink(missing_ok=True)
         sock.settimeout(0.5)
         self._sock = sock
         self._thread = threading.Thread(target=self._serve, name="control", daemon=True)
