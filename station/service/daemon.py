@@ -193,7 +193,7 @@ class Daemon:
         return self.station.sessions.forget(client, self.clock.now_ns())
 
     def session(self, op: str, name: str | None = None, text: str | None = None,
-                goal: str | None = None, level: int | None = None,
+                goal: str | None = None, level: int | str | None = None,
                 player: int | None = None) -> dict:
         """``station session start|stop|phase NAME|note TEXT|rate GOAL LEVEL|status``
         (engine thread; ``rate``: station.journal.ratings)."""

@@ -117,7 +117,6 @@ def test_a_bad_profile_at_start_up_leaves_the_seat_empty_and_the_station_running
     folder.mkdir()
     (folder / "alex.yaml").write_text("name: Alex\nmusic: {mode: scael}\n")   # a typo
     shutil.copy(CONFIGS / "clients" / "sam.yaml", folder)
-    shutil.copy(CONFIGS / "clients" / "jo.yaml", folder)      # the roster's ids must exist
     cfg = station_yaml(tmp_path, clients_dir=folder)
     d = make_daemon(cfg, VirtualClock())
     try:
