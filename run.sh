@@ -26,10 +26,12 @@ apt_setup() {
   #   python3-venv, python3-dev, make: the virtual environment and builds
   #   systemd: systemd-analyze, for the test that verifies deploy/station.service
   #   jackd2: JACK's dummy backend, real-time audio tests and the end-to-end benchmark
+  #   pulseaudio, pulseaudio-utils: a real PulseAudio server (null sink) for the driver test
   #   chromium: the browser the panel and report tests drive (Playwright, no download)
   #   openssl: a throw-away certificate for the panel's HTTPS test
+  #   gcc, libc6-dev: compile the output ceiling's limiter (station/sound/limiter.c)
   local pkgs=(libfluidsynth3 timgm6mb-soundfont python3 python3-venv python3-dev make systemd
-              jackd2 chromium openssl)
+              jackd2 pulseaudio pulseaudio-utils chromium openssl gcc libc6-dev)
   is_pi && pkgs+=(python3-lgpio python3-rpi.gpio i2c-tools)   # gpiozero prefers lgpio (Pi 5)
   local missing=() p updated=0
   for p in "${pkgs[@]}"; do
@@ -58,7 +60,8 @@ venv_setup() {
     if is_pi; then "$py" -m venv --system-site-packages "$VENV"; else "$py" -m venv "$VENV"; fi
   fi
   local stamp="$VENV/.installed" want
-  want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  # the compiled limiter is rebuilt whenever its source or the build files change
+  want=$(cat pyproject.toml setup.py station/sound/*.c | sha256sum | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     say "installing the station and its Python packages"
     "$VENV/bin/python" -m pip install -q --upgrade pip

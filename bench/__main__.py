@@ -19,15 +19,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import audio, i2c, noise, pipeline, polling, process, storm
+from bench import audio, e2e, i2c, limiter, noise, pipeline, polling, process, storm
+from bench.jack import jackd_path
 from bench.rig import run_daemon, write_config
 from bench.stats import flat, fmt_ms, summary_ms
 from bench.targets import budget, check
 
 FULL = dict(probe=2000, touches=2000, reps=200, scale_touches=500, scale_reps=60, separate_touches=1000,
-            polling=2000, idle_i2c_s=2.0, render_s=20.0, storm_s=60.0, idle_s=20.0)
+            polling=2000, idle_i2c_s=2.0, render_s=20.0, storm_s=60.0, idle_s=20.0,
+            limiter_s=20.0, e2e_touches=300, e2e_bursts=50, e2e_polling=300, e2e_probe=1000)
 QUICK = dict(probe=50, touches=30, reps=3, scale_touches=10, scale_reps=2, separate_touches=10,
-             polling=30, idle_i2c_s=0.3, render_s=0.5, storm_s=1.0, idle_s=1.0)
+             polling=30, idle_i2c_s=0.3, render_s=0.5, storm_s=1.0, idle_s=1.0,
+             limiter_s=0.5, e2e_touches=8, e2e_bursts=3, e2e_polling=8, e2e_probe=50)
 
 
 def say(text: str) -> None:
@@ -36,11 +39,11 @@ def say(text: str) -> None:
 
 def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
     r: dict = {}
-    say("[0/7] machine noise probe ...")
+    say("[0/8] machine noise probe ...")
     before = noise.probe(sizes["probe"])
     r.update(flat("noise_start", before["probe"]))
     r["noise_start_load_avg"] = before["load_avg"]
-    say("[1/7] pipeline latency, 4 players x 12 pads, IRQ lines shared (as shipped) ...")
+    say("[1/8] pipeline latency, 4 players x 12 pads, IRQ lines shared (as shipped) ...")
     cfg = write_config(tmp / "p4", quick_start=True)
     with noise.GcWatch() as watch:
         p = pipeline.measure(cfg, touches=sizes["touches"], reps=sizes["reps"])
@@ -60,7 +63,7 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
     r.update(flat("pipeline_separate_irq", summary_ms(s["note"])))
     tx_sep = sorted(s["tx"])[len(s["tx"]) // 2]
 
-    say("[2/7] the usual approach: poll every electrode every 10 ms ...")
+    say("[2/8] the usual approach: poll every electrode every 10 ms ...")
     q = polling.measure(tmp / "p4", sizes["polling"])
     r.update(flat("polling", q["latency"]))
     r.update(flat("polling_scan", q["scan"]))
@@ -68,27 +71,29 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
     r["polling_over_pipeline_p50"] = r["polling_p50_ms"] / r["pipeline_p50_ms"]
     r["polling_over_pipeline_jitter"] = r["polling_jitter_ms"] / r["pipeline_jitter_ms"]
 
-    say("[3/7] I2C cost ...")
+    say("[3/8] I2C cost ...")
     idle_tx, idle_bytes = run_daemon(cfg, i2c.idle_driver(sizes["idle_i2c_s"]))
     r.update(i2c.cost(p["tx_per_edge"], p["bytes_per_edge"], q["tx_per_scan"],
                       q["bytes_per_scan"], q["tx_per_s"], idle_tx, idle_bytes))
     r["i2c_transactions_per_touch_separate_irq"] = tx_sep
 
-    say("[4/7] audio path and render speed ...")
+    say("[4/8] audio path and render speed ...")
     a = audio.onsets()
     frames = a.pop("frames")
     r.update({k: v for k, v in a.items() if k != "audio_onset_slowest"})
     r["render_x_realtime"] = audio.render_speed(sizes["render_s"])
+    say("      ... and the output ceiling's limiter: the latency and the CPU it adds")
+    r.update(limiter.measure(sizes["limiter_s"]))
 
-    say(f"[5/7] tremor storm: 48 electrodes at 20 Hz for {sizes['storm_s']:g} s of virtual "
+    say(f"[5/8] tremor storm: 48 electrodes at 20 Hz for {sizes['storm_s']:g} s of virtual "
         f"time (run at 2x real time) ...")
     r.update(storm.measure(write_config(tmp / "storm", quick_start=True), sizes["storm_s"]))
 
-    say(f"[6/7] cost: a real `station run --hardware sim --no-audio`, idle for "
+    say(f"[6/8] cost: a real `station run --hardware sim --no-audio`, idle for "
         f"{sizes['idle_s']:g} s ...")
     r.update(process.measure(tmp / "cost", idle_s=sizes["idle_s"], quick_start=quick))
 
-    say("[7/7] scale: 1 to 4 players (12 to 48 pads) ...")
+    say("[7/8] scale: 1 to 4 players (12 to 48 pads) ...")
     for n in (1, 2, 3, 4):
         if n == 4:
             single, burst = p["single"], p["burst"]
@@ -106,6 +111,15 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
         r[f"scale_{n}p_all_pads_p99_ms"] = burst["p99"]
         r[f"scale_{n}p_all_pads_max_ms"] = burst["max"]
         r[f"scale_{n}p_rss_mb"] = rss
+    if jackd_path() is None:
+        say("[8/8] end to end on JACK: SKIPPED, jackd is not installed (apt: jackd2)")
+    else:
+        say(f"[8/8] end to end on JACK: jackd dummy at 64 and 128 frames, the daemon on "
+            f"FluidSynth's jack driver, {sizes['e2e_touches']} touches, "
+            f"{sizes['e2e_bursts']} 48-pad bursts and {sizes['e2e_polling']} polled touches "
+            f"per period ...")
+        r.update(e2e.measure(tmp, touches=sizes["e2e_touches"], bursts=sizes["e2e_bursts"],
+                             polling=sizes["e2e_polling"], probe=sizes["e2e_probe"]))
     after = noise.probe(sizes["probe"])
     r.update(flat("noise_end", after["probe"]))
     r["noise_end_load_avg"] = after["load_avg"]
@@ -160,6 +174,13 @@ def table(r: dict) -> str:
              f"  configured buffer: {r['audio_periods']} x {r['audio_period_size']} frames at "
              f"{r['audio_sample_rate']} Hz = {r['audio_buffer_latency_ms']:.2f} ms; "
              f"render speed x{r['render_x_realtime']:.0f} real time",
+             f"  output ceiling {r['limiter_ceiling_dbfs']:g} dBFS: the limiter adds "
+             f"{r['limiter_added_latency_frames']} frames ({r['limiter_added_latency_ms']:.2f} ms"
+             f", by onset); {r['limiter_cpu_percent_of_core']:.2f} % of a core "
+             f"({r['limiter_us_per_64_frames']:.1f} us per 64-frame block); a busy mix renders "
+             f"x{r['limiter_render_x_realtime']:.1f} with it, x"
+             f"{r['limiter_bypassed_render_x_realtime']:.1f} without (ratio "
+             f"{r['limiter_render_ratio']:.2f}); its peak {r['limiter_mix_peak_dbfs']:.2f} dBFS",
              "", "  LOAD: tremor storm",
              f"  {r['storm_raw_events']} raw events in {r['storm_seconds_virtual']:g} s "
              f"(offered {r['storm_offered_events_per_s']:.0f}/s at x{r['storm_speed']:g}); capacity "
@@ -179,10 +200,16 @@ def table(r: dict) -> str:
                      f" / {fmt_ms(r[f'scale_{n}p_pipeline_p99_ms']):<7}"
                      f"  {fmt_ms(r[f'scale_{n}p_all_pads_p99_ms']):>8} / "
                      f"{fmt_ms(r[f'scale_{n}p_all_pads_max_ms']):<8}  {r[f'scale_{n}p_rss_mb']:6.1f}")
+    if "e2e_p99_ms" in r:
+        lines += e2e.table_lines(r)
     lines += ["", "  PI BUDGET (modelled; docs/performance.md): touch -> sound "
               f"{r['budget_touch_to_sound_best_ms']:.1f}..{r['budget_touch_to_sound_worst_ms']:.1f}"
               f" ms + timbre attack (median {r['budget_attack_p50_ms']:.2f} ms); jitter peak-to-peak "
               f"{r['budget_jitter_peak_to_peak_ms']:.2f} ms, sd {r['budget_jitter_sd_ms']:.2f} ms"]
+    if "budget_touch_to_speaker_p99_ms" in r:
+        lines.append(f"  with the measured end to end (p99 {r['budget_measured_e2e_p99_ms']:.2f} ms, "
+                     f"attack included) + 1 ms chip sample + the read on the wire + the card's "
+                     f"buffer: touch -> speaker p99 {r['budget_touch_to_speaker_p99_ms']:.1f} ms")
     return "\n".join(lines)
 
 

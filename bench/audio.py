@@ -37,7 +37,10 @@ def onsets() -> dict:
     buffer_ms = AudioSettings(period_size=a["period_size"], periods=a["periods"],
                               sample_rate=rate).latency_ms
     frames: dict[str, int] = {}
-    with Synth(find_soundfont(config.soundfont), sample_rate=rate, gain=a["gain"]) as synth:
+    # the soundfont's own attack: the limiter's look-ahead is measured on its own
+    # (bench.limiter) and added to the budget separately
+    with Synth(find_soundfont(config.soundfont), sample_rate=rate, gain=a["gain"],
+               ceiling_dbfs=None) as synth:
         for name, timbre in sorted(load_catalogue().items()):
             synth.all_notes_off(immediate=True)
             synth.render(ONSET_FRAMES)           # let every tail die: start from silence

@@ -68,10 +68,13 @@ class JackServer:
 
     def _answers(self) -> bool:
         import jack
+        jack.set_error_function(lambda message: None)   # "cannot connect" while it starts
         try:
             client = jack.Client("probe", servername=self.name, no_start_server=True)
         except jack.JackError:
             return False
+        finally:
+            jack.set_error_function(None)
         client.close()
         return True
 
@@ -169,6 +172,12 @@ class Capture:
         self.close()
 
     # -- after the fact ----------------------------------------------------------------------
+    def blocks(self) -> tuple[np.ndarray, np.ndarray]:
+        """(samples, monotonic ns of each block's first frame) captured so far: the
+        compact form of ``recording()`` (one stamp per block, not per sample)."""
+        n = self._n
+        return self._audio[:n].reshape(-1).copy(), self._stamps[:n].copy()
+
     def recording(self) -> tuple[np.ndarray, np.ndarray]:
         """(samples, stamp of each sample in monotonic ns) of what was captured so far."""
         n = self._n

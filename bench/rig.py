@@ -128,8 +128,8 @@ def run_daemon(config_path: Path, driver, *, threaded: bool = True):
     saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     stalls: list[int] = []     # the loop watchdog's exit, made harmless in-process
     daemon = Daemon(config_path, hardware="sim", audio=True, exit_fn=stalls.append)
-    timed = TimedSynth(daemon.station.engine.synth)
-    daemon.station.engine.synth = timed
+    timed = TimedSynth(daemon.station.notes.inner)     # stamps the calls that reach FluidSynth
+    daemon.station.notes.inner = timed
     world = daemon.sim["world"]
     box: dict = {}
     try:

@@ -35,6 +35,7 @@ def audio_test(args) -> int:
     from station.config.station import load_config
     from station.core.errors import AudioError
     from station.sound.audio_guard import device_problem
+    from station.sound.limiter import LOOKAHEAD_S
     from station.sound.soundfont import find_soundfont
     from station.sound.synth import AudioSettings, Synth
     from station.sound.timbres import Timbre
@@ -49,13 +50,16 @@ def audio_test(args) -> int:
     print(f"Audio: {settings.driver} device '{settings.device}', {settings.periods} periods x "
           f"{settings.period_size} frames at {settings.sample_rate} Hz = "
           f"{settings.latency_ms:.1f} ms of buffering (configured latency).")
+    print(f"Loudness ceiling: {a['ceiling_dbfs']:g} dBFS; its limiter adds "
+          f"{LOOKAHEAD_S * 1000:g} ms.")
     problem = device_problem(settings.driver, settings.device)
     if problem:
         raise AudioError(f"cannot play: {problem}. Connect a sound card (check 'aplay -l'), "
                          f"then set audio.device in {config.path}.")
     soundfont = find_soundfont(config.soundfont)
     velocity = max(1, int(127 * min(0.6, config.max_volume)))
-    with Synth(soundfont, gain=a["gain"], audio=settings) as synth:
+    with Synth(soundfont, gain=a["gain"], audio=settings,
+               ceiling_dbfs=a["ceiling_dbfs"]) as synth:
         synth.set_timbre(0, Timbre("piano", 0, 0))
         for note in SCALE:
             synth.note_on(0, note, velocity)

@@ -24,6 +24,12 @@ def _address_check(value: int) -> str | None:
     return None
 
 
+def _finite(value: float) -> str | None:
+    if value != value or value in (float("inf"), float("-inf")):
+        return "must be a number of dBFS, not NaN or infinity."
+    return None
+
+
 BOARD = Field("section", "One MPR121 board.", fields={
     "address": Field("integer", "I2C address (0x5A..0x5D, set by the ADDR pin).",
                      default=REQUIRED, check=_address_check),
@@ -63,7 +69,9 @@ STATION = Field("section", "The station config.", fields={
     "max_volume": Field("number", "Hard volume cap for every client and the therapist.",
                         default=0.8, min=0.0, max=1.0, units="0..1"),
     "audio": Field("section", "Real-time audio output (the daemon on a Pi).", fields={
-        "driver": Field("choice", "FluidSynth audio driver.", default="alsa",
+        "driver": Field("choice", "FluidSynth audio driver. pipewire only if FluidSynth was "
+                        "built with it (Debian 12's was not: use pulseaudio or jack there; the "
+                        "station names the drivers it has).", default="alsa",
                         choices=("alsa", "pulseaudio", "pipewire", "jack", "file")),
         "device": Field("string", "Where the sound goes. alsa: the device (hw:CARD for the "
                         "lowest latency); pulseaudio: the sink; jack: the JACK server's name; "
@@ -74,7 +82,16 @@ STATION = Field("section", "The station config.", fields={
         "period_size": Field("integer", "Frames per ALSA period.", default=64, min=64,
                              max=4096, units="frames"),
         "periods": Field("integer", "Number of ALSA periods.", default=3, min=2, max=16),
-        "gain": Field("number", "FluidSynth master gain.", default=0.5, min=0.0, max=2.0),
+        "gain": Field("number", "FluidSynth master gain: how loud ordinary playing is. The "
+                      "default puts a session of two players at about -21 dBFS RMS; the "
+                      "ceiling still bounds the loudest moments.", default=2.5, min=0.0,
+                      max=10.0),
+        "ceiling_dbfs": Field("number", "The loudness ceiling: no sample the station plays "
+                              "exceeds this level, whatever is played. A limiter on the "
+                              "output turns the loudest moments down (it adds 0.75 ms of "
+                              "latency). 0 dBFS is the output's full scale.",
+                              default=-6.0, min=-30.0, max=0.0, units="dBFS",
+                              check=_finite),
     }),
     "input": Field("section", "How pads are read.", fields={
         "mode": Field("choice", "irq: read a board when its IRQ line falls (fast, idle CPU "
@@ -141,6 +158,11 @@ STATION = Field("section", "The station config.", fields={
         "audio_retry_max_s": Field("number", "Longest wait between attempts to reopen a failed "
                                    "audio device (waits double from 1 s up to this).",
                                    default=30.0, min=1.0, max=600.0, units="s"),
+        "realtime_priority": Field("integer", "SCHED_FIFO priority of the engine thread (the "
+                                   "touch-to-sound path), below FluidSynth's audio thread (60). "
+                                   "Needs LimitRTPRIO (the service unit sets it); without it the "
+                                   "station says so and runs at normal priority. 0: off.",
+                                   default=40, min=0, max=89),
     }),
     "panel": PANEL,
 })

@@ -24,6 +24,7 @@ from station.engine.swaps import Swaps
 from station.journal.consent import ConsentJournal
 from station.journal.sessions import Sessions
 from station.journal.writer import Journal
+from station.sound.batch import NoteBatch
 from station.turns.lights import Lights
 
 IRQ_ONLY_POLL_NS = 50_000_000   # hardware poll period when no board needs polling (ns)
@@ -50,7 +51,8 @@ class Station:
         self._stack = contextlib.ExitStack()
         self._stack.callback(journal.close)
         self._stack.callback(synth.close)
-        self.engine = Engine(config, synth=synth, clock=clock, pseudonym=journal.pseudonym)
+        self.notes = NoteBatch(synth)     # a whole read's notes go out together (drain)
+        self.engine = Engine(config, synth=self.notes, clock=clock, pseudonym=journal.pseudonym)
         # Consent is applied between the engine and the journal (station.journal.consent).
         self.consent = ConsentJournal(journal, self.seat_of)
         self.engine.listeners.append(self.consent.record)
@@ -160,6 +162,7 @@ class Station:
         if not self.inbox:
             return 0
         self.engine.hold_listeners()    # sound every queued touch first, then log them
+        self.notes.hold()               # ... and send their notes in one go
         try:
             while self.inbox:
                 event = self.inbox.popleft()
@@ -169,6 +172,7 @@ class Station:
                     self.engine.handle(event)
                 n += 1
         finally:
+            self.notes.flush()
             self.engine.release_listeners()
         return n
 

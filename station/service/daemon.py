@@ -35,8 +35,11 @@ from station.journal.writer import Journal
 from station.service.control import ControlServer, refuse_if_running
 from station.service.journal_watch import JournalWatch
 from station.service.notify import LoopWatchdog, Notifier
+from station.service.realtime import EDGE_ABOVE, EdgeThreads, engine_realtime
 from station.service.startup import Startup
+from station.sound import limiter
 from station.sound.audio_guard import AudioGuard, FluidErrorHook
+from station.sound.drivers import require_driver
 from station.sound.soundfont import find_soundfont
 from station.sound.synth import AudioSettings, Synth
 
@@ -50,18 +53,20 @@ def open_synth(config: StationConfig, realtime: bool = True) -> Synth:
     synth without output: the audio guard keeps trying, the journal records meanwhile."""
     soundfont = find_soundfont(config.soundfont)
     a = config.audio
+    limiter.require()       # no sound at all rather than sound without its ceiling (exit 5)
+    level = dict(sample_rate=a["sample_rate"], gain=a["gain"], ceiling_dbfs=a["ceiling_dbfs"])
     if not realtime:
-        return Synth(soundfont, sample_rate=a["sample_rate"], gain=a["gain"])
+        return Synth(soundfont, **level)
+    require_driver(a["driver"], str(config.path))   # not retried: the build lacks it
     settings = AudioSettings(driver=a["driver"], device=a["device"],
                              period_size=a["period_size"], periods=a["periods"],
                              sample_rate=a["sample_rate"])
     try:
-        return Synth(soundfont, sample_rate=a["sample_rate"], gain=a["gain"], audio=settings)
+        return Synth(soundfont, audio=settings, **level)
     except AudioError as exc:
         log.warning("%s The station starts silently and keeps retrying the device; the "
                     "journal records everything meanwhile.", exc)
-    return Synth(soundfont, sample_rate=a["sample_rate"], gain=a["gain"], audio=settings,
-                 open_audio=False)
+    return Synth(soundfont, audio=settings, open_audio=False, **level)
 
 
 def hardware_factory(config: StationConfig, kind: str, clock):
@@ -133,6 +138,9 @@ class Daemon:
             self._stack.callback(self.notifier.close)
             self._exit = exit_fn
             make, self.sim = hardware_factory(self.config, hardware, self.clock)
+            priority = d["realtime_priority"]      # input threads just above the engine
+            self.edges = EdgeThreads(priority + EDGE_ABOVE if priority else 0)
+            make = self.edges.wrap_factory(make)
             synth = open_synth(self.config, realtime=audio)
             journal = Journal(self.config.journal, station=self.config.name)
             self.station = Station(self.config, synth=synth, journal=journal,
@@ -295,6 +303,10 @@ class Daemon:
             # run: frozen, it is never rescanned, so a full GC pass (which stops every
             # thread: ~5 ms on a 2-core PC, more on a Pi) stays off the touch-to-sound path.
             gc.freeze()
+            # Last, so the threads started above keep normal priority (station.service.realtime).
+            self.realtime = engine_realtime(self.config.raw["daemon"]["realtime_priority"])
+            if self.realtime.state == "fifo":
+                self.edges.arm(threading.get_ident())
             while not self.stop_event.is_set():
                 now = self.clock.now_ns()
                 self.watchdog.beat(now)
@@ -305,6 +317,8 @@ class Daemon:
                 station.drain()
                 station.step(self.clock.now_ns())
         finally:
+            if getattr(self, "realtime", None) is not None:
+                self.realtime.restore()
             self.close()
         return 0
 

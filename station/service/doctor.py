@@ -144,6 +144,7 @@ def _check_sound(config, m: Machine, checks) -> None:
     else:
         checks.append(Check("fluidsynth", False, "pyfluidsynth is not installed",
                             "./run.sh test (sets up the venv), or pip install pyfluidsynth"))
+    _check_ceiling(config, checks)
     driver = config.audio["driver"] if config else "alsa"
     device = config.audio["device"] if config else "default"
     problem = device_problem(driver, device, m.path("/proc/asound"))
@@ -154,6 +155,17 @@ def _check_sound(config, m: Machine, checks) -> None:
                             "audio.device (e.g. hw:0) in the station config"))
     else:
         checks.append(Check("audio device", True, f"{driver} {device} is present"))
+
+
+def _check_ceiling(config, checks) -> None:
+    from station.sound import limiter
+    problem = limiter.problem()
+    if problem:
+        checks.append(Check("ceiling", False, problem.split(". ")[0], limiter.FIX))
+        return
+    dbfs = config.audio["ceiling_dbfs"] if config else limiter.DEFAULT_CEILING_DBFS
+    checks.append(Check("ceiling", True, f"the limiter is built: no sample goes above "
+                        f"{dbfs:g} dBFS (look-ahead {limiter.LOOKAHEAD_S * 1000:g} ms)"))
 
 
 def _check_pi(model: str, m: Machine, checks) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 
+from station.sound.limiter import ceiling_words
+
 
 def daemon_status(daemon) -> dict:
     station = daemon.station
@@ -38,6 +40,9 @@ def daemon_status(daemon) -> dict:
         s["audio"] = daemon.audio.status()
     else:
         s["audio"] = {"state": "off", "error": "started with --no-audio: nothing is heard"}
+    limiter = getattr(station.synth, "limiter", None)
+    s["ceiling"] = limiter.status() if limiter is not None else {"active": False,
+                                                                  "error": "no limiter"}
     s["stuck_electrodes"] = station.stuck.count
     s["config"] = str(daemon.config.path)
     panel = getattr(daemon, "panel", None)
@@ -117,6 +122,12 @@ def status_text(s: dict) -> str:
                      f"({a.get('attempts', 0)} attempts so far)")
         problems.append("no sound: check the speaker/USB sound card; the station reopens it "
                         "by itself when it is back.")
+    ceiling = s.get("ceiling")
+    if ceiling is not None:
+        lines.append(ceiling_words(ceiling))
+        if not ceiling.get("active"):
+            problems.append("the loudness ceiling is off: restart the station (it refuses to "
+                            "play without it); 'station doctor' says what is missing.")
     if s.get("turn_mode"):
         lines.append(f"Turns: {s['turn_mode']}" + (f", player {s['turn']}'s turn"
                                                    if s.get("turn") else ""))

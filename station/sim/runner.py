@@ -32,6 +32,7 @@ from station.journal.writer import Journal
 from station.sim import fit, outdir
 from station.sim.consent import check_recording
 from station.sim.scenario import Scenario
+from station.sound.limiter import ceiling_words
 from station.sound.soundfont import find_soundfont
 from station.sound.synth import Synth
 from station.sound.wav import WavWriter
@@ -59,7 +60,8 @@ class Simulation:
         db, wav = outdir.prepare(self.out_dir)    # replaces only the simulator's own results
         self.clock = VirtualClock()
         self.synth = Synth(find_soundfont(self.config.soundfont), sample_rate=SAMPLE_RATE,
-                           gain=self.config.audio["gain"])
+                           gain=self.config.audio["gain"],
+                           ceiling_dbfs=self.config.audio["ceiling_dbfs"])
         self.wav = WavWriter(wav, SAMPLE_RATE)
         self._frames = 0
         self.counts = collections.Counter()
@@ -99,6 +101,8 @@ class Simulation:
             self.station.engine.all_notes_off(self.clock.now_ns())
             self._render_to(self.clock.now_ns() + TAIL_NS)   # let release tails ring out
         finally:
+            limiter = self.synth.limiter                  # how hard the ceiling worked
+            self.ceiling = limiter.status() if limiter is not None else None
             self.station.close()
             self.wav.close()
         return self.summary()
@@ -207,6 +211,7 @@ class Simulation:
             "suppressed": self.counts[SUPPRESSED], "players": players,
             "refused_profiles": self.refused, "faults": self.faults, "journal": self.station.journal.health(),
             "wav": str(self.out_dir / "session.wav"), "db": str(self.out_dir / "station.db"),
+            "ceiling": getattr(self, "ceiling", None),
         }
 
 
@@ -231,6 +236,8 @@ def summary_text(summary: dict) -> str:
         first, *problems = r.splitlines()
         lines.append("  Refused profile (the previous client kept playing): " + first)
         lines.extend("    " + p.strip() for p in problems)
+    if summary.get("ceiling"):
+        lines.append(ceiling_words(summary["ceiling"]))
     lines.append(f"Audio: {summary['wav']}\nJournal: {summary['db']}")
     return "\n".join(lines)
 

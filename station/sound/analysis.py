@@ -70,6 +70,18 @@ def rms_dbfs(samples: np.ndarray) -> float:
     return 20.0 * math.log10(rms / 32767.0) if rms > 0 else -math.inf
 
 
+def loudest_rms_dbfs(samples: np.ndarray, sample_rate: int, seconds: float = 10.0) -> float:
+    """RMS level in dBFS (as ``rms_dbfs``) of the loudest ``seconds``-long stretch; the
+    whole recording's if it is shorter. How loud a session is when it is at its loudest."""
+    data = to_mono(samples)
+    n = min(len(data), max(1, int(round(seconds * sample_rate))))
+    if not len(data):
+        return -math.inf
+    sums = np.cumsum(np.r_[0.0, data * data])
+    mean_sq = float((sums[n:] - sums[:-n]).max()) / n
+    return 10.0 * math.log10(mean_sq / 32767.0 ** 2) if mean_sq > 0 else -math.inf
+
+
 def _refine(log_mag: np.ndarray, k: int) -> float:
     """Parabolic interpolation of a spectral peak at bin ``k``: fractional bin of the vertex.
 

@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from station.core.errors import AudioError, ConfigError, SoundfontError
+from station.sound.limiter import DEFAULT_CEILING_DBFS, Limiter
 from station.sound.timbres import Timbre
 
 if TYPE_CHECKING:           # numpy only for offline rendering: the daemon never loads it
@@ -100,11 +101,14 @@ class Synth:
     audio: None renders offline via ``render()``; AudioSettings starts real-time output.
     open_audio: False makes a real-time synth whose device is opened later by
     ``reopen_audio()`` (the daemon's audio guard keeps trying a missing device).
+    ceiling_dbfs: no output sample exceeds this level (station.sound.limiter); None
+        renders FluidSynth's raw output (offline only, for measurements).
     """
 
     def __init__(self, soundfont: str | Path, *, sample_rate: int = 48000, gain: float = 0.5,
                  reverb: float = 0.0, polyphony: int = 256,
-                 audio: AudioSettings | None = None, open_audio: bool = True) -> None:
+                 audio: AudioSettings | None = None, open_audio: bool = True,
+                 ceiling_dbfs: float | None = DEFAULT_CEILING_DBFS) -> None:
         if audio is not None:
             sample_rate = audio.sample_rate
         if not 8000 <= sample_rate <= 96000:
@@ -115,6 +119,8 @@ class Synth:
             raise ValueError(f"reverb must be 0..1, got {reverb}")
         if not 1 <= polyphony <= 1024:
             raise ValueError(f"polyphony must be 1..1024 voices, got {polyphony}")
+        if audio is not None and ceiling_dbfs is None:
+            raise ValueError("real-time output always goes through the output ceiling")
         fs = _fluidsynth()
         self._fs = fs
         self.sample_rate = int(sample_rate)
@@ -124,6 +130,7 @@ class Synth:
         self._driver = None
         self._settings = fs.new_fluid_settings()
         self._synth = None
+        self.limiter: Limiter | None = None
         try:
             self._configure(gain, reverb, polyphony, audio)
             self._synth = fs.new_fluid_synth(self._settings)
@@ -133,6 +140,9 @@ class Synth:
             if self._sfid == fs.FLUID_FAILED:
                 raise SoundfontError(f"FluidSynth could not load the soundfont {self.soundfont}."
                                      " Check that the file exists and is a valid .sf2/.sf3 file.")
+            if ceiling_dbfs is not None:
+                self.limiter = Limiter(self.sample_rate, ceiling_dbfs, fluid_lib=fs.lib,
+                                       synth=self._synth)
             if audio is not None and open_audio:
                 self._start_driver(audio)
         except BaseException:
@@ -175,6 +185,8 @@ class Synth:
             self._set("synth.reverb.level", float(reverb))
         self._set("synth.chorus.active", 0)  # chorus smears pitch and costs CPU
         if audio is not None:
+            from station.sound.drivers import require_driver
+            require_driver(audio.driver)    # a driver this build lacks: say so plainly
             self._set("audio.driver", audio.driver)
             for name, value in driver_settings(audio).items():
                 self._set(name, value)
@@ -182,9 +194,11 @@ class Synth:
             self._set("audio.periods", int(audio.periods))
 
     def _start_driver(self, audio: AudioSettings) -> None:
-        # new_fluid_audio_driver directly, not pyfluidsynth's start(): that also opens a
-        # MIDI input driver we do not want, and returns OK even when the audio failed
-        self._driver = self._fs.new_fluid_audio_driver(self._settings, self._synth)
+        # the driver through the limiter (station.sound.limiter), not pyfluidsynth's
+        # start(): that also opens a MIDI input driver we do not want, and returns OK
+        # even when the audio failed
+        self._driver = self.limiter.open_output(self._settings, audio.driver, audio.device,
+                                                audio.period_size)
         if not self._driver:
             raise AudioError(
                 f"could not open the audio device '{audio.device}' with the '{audio.driver}'"
@@ -201,8 +215,8 @@ class Synth:
         """
         if self.audio is None or self._synth is None:
             raise RuntimeError("reopen_audio() needs an open real-time synth")
-        if self._driver:
-            self._fs.delete_fluid_audio_driver(self._driver)
+        if self._driver is not None:
+            self._driver.close()
         self._driver = None
         self._start_driver(self.audio)
 
@@ -303,8 +317,10 @@ class Synth:
     def render(self, frames: int) -> np.ndarray:
         """Render ``frames`` frames offline: int16 array of shape (frames, 2), left/right.
 
-        Note events take effect at the start of the next 64-frame FluidSynth block.
-        Raises RuntimeError in real-time mode (the audio driver owns the synth's output).
+        Note events take effect at the start of the next 64-frame FluidSynth block. With a
+        ceiling the audio is limited (and delayed by its look-ahead); without, it is
+        FluidSynth's own dithered int16. Raises RuntimeError in real-time mode (the audio
+        driver owns the synth's output).
         """
         if self.realtime:
             raise RuntimeError("render() is for offline synths; this one plays in real time")
@@ -312,6 +328,8 @@ class Synth:
             raise RuntimeError("the synth is closed")
         if frames < 0:
             raise ValueError(f"frames must be >= 0, got {frames}")
+        if self.limiter is not None:
+            return self.limiter.render(frames)
         import numpy as np      # lazily: ~17 MB of RSS the real-time daemon does not need
         out = np.empty((frames, 2), dtype=np.int16)
         if frames:
@@ -326,9 +344,11 @@ class Synth:
 
     def _release(self) -> None:
         fs = self._fs
-        if self._driver:
-            fs.delete_fluid_audio_driver(self._driver)  # stop the audio thread first
+        if self._driver is not None:
+            self._driver.close()                # stop the audio thread first
         self._driver = None
+        if self.limiter is not None:
+            self.limiter.close()                # the audio thread used it: only now
         if self._synth:
             fs.delete_fluid_synth(self._synth)
         self._synth = None

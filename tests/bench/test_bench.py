@@ -15,6 +15,8 @@ import sys
 
 from conftest import ROOT
 
+from bench.jack import jackd_path
+
 REQUIRED = (
     "pipeline_p50_ms", "pipeline_p99_ms", "pipeline_p99_48pads_ms", "polling_p50_ms",
     "polling_p99_ms", "i2c_transactions_per_touch", "polling_i2c_transactions_per_s",
@@ -25,7 +27,13 @@ REQUIRED = (
     "polling_over_pipeline_p99", "storm_queue_high_water", "audio_onset_p50_frames",
     "audio_buffer_latency_ms", "scale_1p_pipeline_p99_ms", "scale_4p_rss_mb",
     "budget_touch_to_sound_worst_ms",
+    # the output ceiling (issue 14)
+    "limiter_added_latency_ms", "limiter_render_ratio", "limiter_cpu_percent_of_core",
+    "budget_limiter_ms",
 )
+E2E = tuple(f"{key}{suffix}" for suffix in ("", "_p128") for key in (   # issue 17's keys
+    "e2e_p50_ms", "e2e_p99_ms", "e2e_max_ms", "e2e_jitter_ms", "e2e_xruns",
+    "e2e_polling_p99_ms", "e2e_48pads_last_p99_ms", "e2e_period_frames"))
 
 
 def test_quick_bench_writes_every_figure(tmp_path):
@@ -39,6 +47,13 @@ def test_quick_bench_writes_every_figure(tmp_path):
     bad = [k for k in REQUIRED if not isinstance(results.get(k), (int, float))
            or isinstance(results.get(k), bool) or not math.isfinite(results[k])]
     assert not bad, f"missing or not finite: {bad}"
+    if jackd_path() is not None:     # the end-to-end section needs a JACK server
+        bad = [k for k in E2E + ("e2e_noise_start_p99_ms", "e2e_attack_ms")
+               if not isinstance(results.get(k), (int, float)) or not math.isfinite(results[k])]
+        assert not bad, f"e2e keys missing or not finite: {bad}"
+        assert results["e2e_period_frames"] == 64 and results["e2e_period_frames_p128"] == 128
+        assert results["e2e_n"] + results["e2e_dropped"] == 8     # every quick touch counted
+        assert {"e2e_p99_ms", "e2e_48pads_last_p99_ms"} <= {t["key"] for t in results["targets"]}
     assert results["bench_quick"] == 1
     assert {t["key"] for t in results["targets"]} >= {"pipeline_p99_ms", "storm_lost_events",
                                                       "idle_cpu_percent", "rss_mb"}
@@ -48,6 +63,9 @@ def test_quick_bench_writes_every_figure(tmp_path):
     assert results["polling_i2c_transactions_per_scan"] == 48
     assert results["storm_lost_events"] == 0
     assert results["storm_journal_rows"] > 0
+    # the limiter delays by exactly its look-ahead, and its output stays under the ceiling
+    assert results["limiter_added_latency_frames"] == results["limiter_lookahead_frames"]
+    assert results["limiter_mix_peak_dbfs"] <= results["limiter_ceiling_dbfs"]
 
 
 def test_at_once_lands_many_touches_on_one_irq_edge(mock_pins):

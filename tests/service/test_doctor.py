@@ -80,6 +80,7 @@ def test_audio_test_plays_a_scale_through_the_file_driver(tmp_path, station_env)
                 env=station_env)
     assert r.returncode == 0, r.stderr
     assert "3 periods x 64 frames at 48000 Hz = 4.0 ms" in r.stdout
+    assert "Loudness ceiling: -6 dBFS; its limiter adds 0.75 ms." in r.stdout
     pcm = np.frombuffer(out.read_bytes(), dtype=np.int16).reshape(-1, 2)
     start = int(np.argmax(np.abs(pcm[:, 0]) > 200))     # the first note's onset
     first = pcm[start + 480:start + 480 + 4800]         # 0.1 s of it
