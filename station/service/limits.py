@@ -24,6 +24,8 @@ import time
 import typing
 from typing import Any, Callable
 
+from station.core.jsondepth import depth
+
 MAX_CONNECTIONS = 16
 REQUEST_DEADLINE_S = 2.0
 MAX_REQUEST = 64 * 1024
@@ -56,29 +58,6 @@ def read_request(conn: socket.socket, deadline_s: float = REQUEST_DEADLINE_S) ->
         if len(data) > MAX_REQUEST:
             raise RequestError(f"the request is longer than {MAX_REQUEST // 1024} KB.")
     return data
-
-
-def depth(text: str) -> int:
-    """The deepest nesting of [ and { in JSON ``text`` (brackets inside strings do not
-    count); checked before ``json.loads``, which would recurse on it."""
-    deepest = level = 0
-    in_string = escaped = False
-    for c in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif c == "\\":
-                escaped = True
-            elif c == '"':
-                in_string = False
-        elif c == '"':
-            in_string = True
-        elif c in "[{":
-            level += 1
-            deepest = max(deepest, level)
-        elif c in "]}":
-            level -= 1
-    return deepest
 
 
 def _no_constant(name: str) -> Any:
