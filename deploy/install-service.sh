@@ -46,7 +46,7 @@ for g in gpio i2c audio; do
 done
 
 say "config in $CONF (existing files are kept)"
-install -d -m 0755 "$CONF" "$CONF/clients"
+install -d -m 0755 "$CONF" "$CONF/clients" "$CONF/plans"
 if [ ! -f "$CONF/station.yaml" ]; then
   sed -e 's#^journal: .*#journal: /var/lib/station/station.db#' \
       "$ROOT/configs/station.yaml" > "$CONF/station.yaml"
@@ -55,6 +55,9 @@ if [ ! -f "$CONF/station.yaml" ]; then
 fi
 for f in "$ROOT"/configs/clients/*.yaml; do
   [ -f "$CONF/clients/$(basename "$f")" ] || install -m 0644 "$f" "$CONF/clients/"
+done
+for f in "$ROOT"/configs/plans/*.yaml; do     # session plans (docs/session-music.md)
+  [ -f "$CONF/plans/$(basename "$f")" ] || install -m 0644 "$f" "$CONF/plans/"
 done
 # The panel edits client profiles (docs/panel.md): the station's user owns that folder.
 if getent passwd "$USER_NAME" >/dev/null; then system chown -R "$USER_NAME:$USER_NAME" "$CONF/clients"; fi

@@ -26,7 +26,8 @@ SCALARS = st.one_of(
     st.none(), st.booleans(),
     st.integers(min_value=-2**70, max_value=2**70),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from([float("nan"), float("inf"), -float("inf"), 0, -1, 1e308, 0x5A, 13,
+    st.sampled_from([float("nan"), float("inf"), -float("inf"), 0, -1, 1e308, 10**400,
+                     0x5A, 13,
                      "", " ", "alex", "../alex", "/etc/shadow", "c-1234abcd", "0x5A",
                      "\x1b[31mred", "é" * 3, "x" * 300, "yes", "~", "- a",
                      # values that mean something somewhere: wrong in the other places

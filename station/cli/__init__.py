@@ -18,7 +18,7 @@ import tempfile
 import traceback
 
 COMMANDS = ["run", "simulate", "journal", "status", "doctor", "turn", "profile", "demo",
-            "panel", "recover"]
+            "panel", "plan", "song", "recover"]
 INTERNAL_ERROR = 70
 
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 # (folder under --out, scenario under configs/scenarios, what it shows)
 DEMOS = (
-    ("demo", "demo.yaml", "the demo session: two players, a board fault, a refused profile, "
-                          "a swap"),
+    ("demo", "demo.yaml", "the demo session: a plan (welcome song on one switch, a drone, a "
+                          "pulse that meets the client's tempo and slows, echo, goodbye), a "
+                          "board fault, a refused profile, a swap"),
     ("group", "group.yaml", "the group demo: four players, round robin, then call and "
                             "response"),
 )

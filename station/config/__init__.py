@@ -1,8 +1,10 @@
-"""What the therapist and the installer write: the station config and client profiles.
+"""What the therapist and the installer write: the station config, profiles and plans.
 
 ``station_schema``/``station`` declare and load ``configs/station.yaml``;
-``profile_schema``/``profile`` declare and load client profiles; ``station_docs`` and
-``profile_docs`` generate the reference docs and JSON Schema from the same declarations.
+``profile_schema``/``profile`` declare and load client profiles; ``plan_schema``/``plan``
+declare and load session plans (and the backing settings);
+``station_docs``, ``profile_docs`` and ``plan_docs`` generate the reference docs and JSON
+Schemas from the same declarations.
 
 May import: core, access, turns, sound, interop.
 """

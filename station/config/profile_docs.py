@@ -19,7 +19,14 @@ import textwrap
 from station.config.goals import GOAL
 from station.config.profile_schema import PER_PAD, PROFILE
 from station.core.paths import DOCS as PROJECT_DOCS
-from station.core.schema import REQUIRED, Field, describe, json_schema, markdown_rows
+from station.core.schema import (
+    REQUIRED,
+    Field,
+    describe,
+    markdown_rows,
+    replace_generated,
+    schema_document,
+)
 
 DOCS = PROJECT_DOCS
 SCHEMA_PATH = DOCS / "profile.schema.json"
@@ -29,9 +36,7 @@ TABLE_END = "<!-- end of generated table -->"
 
 
 def schema_json() -> str:
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-              "$id": "https://example.invalid/station/profile.schema.json",
-              "title": "Adaptive instrument station: client profile", **json_schema(PROFILE)}
+    schema = schema_document(PROFILE, "profile", "client profile")
     levels = schema["properties"]["goals"]["items"]["properties"]["levels"]
     levels["propertyNames"] = {"enum": ["-2", "-1", "0", "1", "2"]}
     _pad_keys(schema)
@@ -69,8 +74,7 @@ def key_table() -> str:
 
 def render_guide(current: str) -> str:
     """``current`` (docs/profiles.md) with its generated table brought up to date."""
-    start, end = current.index(TABLE_START), current.index(TABLE_END)
-    return current[:start + len(TABLE_START)] + "\n" + key_table() + "\n" + current[end:]
+    return replace_generated(current, TABLE_START, TABLE_END, key_table())
 
 
 # -- the template ------------------------------------------------------------------------

@@ -145,6 +145,30 @@ def _cross_check(raw: dict, problems: list) -> None:
         claim(p["light_gpio"], f"light of player {n}", ("players", i, "light_gpio"))
     for role, gpio in (raw["buttons"] or {}).items():
         claim(gpio, f"{role} button", ("buttons", role))
+    _check_music_channels(raw, problems)
+
+
+def _check_music_channels(raw: dict, problems: list) -> None:
+    """The backing and echo channels are the station's own: no player may play on them."""
+    players = {(p["channel"] or _default_channel(p["player"])): p["player"]
+               for p in raw["players"]}
+    music = raw["session_music"]
+    own = [("backing_channel",), *(("echo_channels", i)
+                                   for i in range(len(music["echo_channels"])))]
+    seen: set[int] = set()
+    for where in own:
+        channel = music[where[0]] if len(where) == 1 else music[where[0]][where[1]]
+        if channel in players:
+            problems.append((("session_music",) + where, f"MIDI channel {channel} is player "
+                             f"{players[channel]}'s; the backing and echo need channels no "
+                             f"player uses."))
+        elif channel == 10:
+            problems.append((("session_music",) + where, "MIDI channel 10 is the General MIDI "
+                             "drum channel; choose another for the backing and echo."))
+        elif channel in seen:
+            problems.append((("session_music",) + where, f"MIDI channel {channel} is listed "
+                             f"twice; the backing and each echo need their own."))
+        seen.add(channel)
 
 
 def _build(path: Path, raw: dict, how: str = "--config",

@@ -112,6 +112,17 @@ STATION = Field("section", "The station config.", fields={
     "turns": TURNS,
     "clients_dir": Field("string", "Folder of client profiles, relative to this file.",
                          default="clients"),
+    "plans_dir": Field("string", "Folder of session plans (docs/session-music.md), relative "
+                       "to this file.", default="plans"),
+    "session_music": Field("section", "MIDI channels of the station's own music (backing and "
+                           "echo, docs/session-music.md). No player may use them; channel 16 "
+                           "is the start-up cue's.", fields={
+        "backing_channel": Field("integer", "MIDI channel of the backing (drone, pulse, "
+                                 "ostinato).", default=14, min=1, max=15),
+        "echo_channels": Field("list", "MIDI channels of the echo: the first for the first "
+                               "player, and so on.", default=lambda: [7, 8, 9, 11, 12, 13],
+                               item=Field("integer", min=1, max=15), min=1, max=6),
+    }),
     "roster": Field("list", "Client ids the next_client button cycles through.",
                     default=list, item=Field("string")),
     "journal": Field("string", "SQLite journal file (relative paths: to the working folder).",

@@ -66,5 +66,14 @@ class ControlError(StationError, ConnectionError):
     exit_code = 6
 
 
+class PlanError(StationError, ValueError):
+    """A session plan is invalid (or does not fit this station): it is not started, and
+    whatever plays goes on. ``problems`` lists every problem found (full sentences)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
+
+
 class ConsentError(StationError, PermissionError):
     """A recording, export or rating goes beyond what the client consented to: refused."""

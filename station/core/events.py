@@ -26,6 +26,8 @@ FAULT = "fault"            # hardware fault or recovery (detail)
 PHASE = "phase"
 BEAT = "beat"
 NOTE = "note"              # a therapist's free-text note (detail)
+BACKING = "backing"        # backing music started or stopped (detail: what, or why)
+ECHO = "echo"              # a player's phrase was echoed (detail: notes, or "stopped")
 
 # Between the accessibility stage and the music mapping (never journaled):
 PAD_ON = "pad_on"          # an accepted touch: the pad should sound

@@ -47,6 +47,7 @@ class Field:
     options: tuple["Field", ...] = ()                    # one_of alternatives
     check: Callable[[Any], str | None] | None = None     # extra rule: message or None
     example: Any = None
+    optional: bool = False       # a section that may be left out (or null): then None
 
     @property
     def required(self) -> bool:
@@ -142,6 +143,8 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
         bad(f"{here} is {_show(value)}; it must be {describe(f)}.")
         return None
     if k == "section":
+        if value is None and f.optional:
+            return None
         if value is None:
             value = {}
         if not isinstance(value, dict):
@@ -164,7 +167,7 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
                 out[name] = validate(value[name], sub, path + (name,), problems)
             elif sub.required:
                 bad(f"{dotted(path + (name,))} is missing; it must be {describe(sub)}.")
-            elif sub.kind == "section":
+            elif sub.kind == "section" and not sub.optional:
                 out[name] = validate({}, sub, path + (name,), problems)
             else:
                 out[name] = sub.default() if callable(sub.default) else sub.default
@@ -195,9 +198,11 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
         if isinstance(value, bool) or not ok_type:
             bad(f"{here} is {_show(value)}; it must be {describe(f)}.")
             return None
+        # .nan and .inf are valid YAML, never a setting (an int is finite, and may be too
+        # big for math.isfinite to take)
         if isinstance(value, float) and not math.isfinite(value):
-            bad(f"{here} is {value}, which is not a number the station can use; it must be "
-                f"{describe(f)}.")
+            bad(f"{here} is {_show(value)}; it must be {describe(f)}, not infinite or "
+                f"'not a number'.")
             return None
         if (f.min is not None and value < f.min) or (f.max is not None and value > f.max):
             bad(f"{here} is {_show(value)}; it must be {describe(f)}.")
@@ -308,13 +313,26 @@ def json_schema(f: Field) -> dict:
         if f.item:
             out["additionalProperties"] = json_schema(f.item)
     elif k == "section":
-        out["type"] = "object"
+        out["type"] = ["object", "null"] if f.optional else "object"
         out["additionalProperties"] = False
         out["properties"] = {n: json_schema(s) for n, s in f.fields.items()}
         req = [n for n, s in f.fields.items() if s.required]
         if req:
             out["required"] = req
     return out
+
+
+def schema_document(f: Field, name: str, title: str) -> dict:
+    """A whole JSON Schema document (draft 2020-12) for the file ``f`` describes."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": f"https://example.invalid/station/{name}.schema.json",
+            "title": f"Adaptive instrument station: {title}", **json_schema(f)}
+
+
+def replace_generated(text: str, start: str, end: str, generated: str) -> str:
+    """``text`` with what lies between the ``start`` and ``end`` markers replaced."""
+    a, b = text.index(start), text.index(end)
+    return text[:a + len(start)] + "\n" + generated + "\n" + text[b:]
 
 
 def markdown_rows(f: Field, path: tuple = ()) -> list[str]:

@@ -20,6 +20,7 @@ from station.config.station import StationConfig
 from station.core.errors import ProfileError
 from station.core.events import FAULT, Event
 from station.engine.pipeline import Engine
+from station.engine.music import SessionMusic
 from station.engine.swaps import Swaps
 from station.journal.consent import ConsentJournal
 from station.journal.sessions import Sessions
@@ -88,6 +89,9 @@ class Station:
         self.swaps = Swaps(self)
         self.engine.controls.setdefault("next_client", self.swaps.next_client)
         self.timers.append(self.swaps)
+        # Session music: plans, backing, echo (station.engine.music): listeners and timers.
+        self.music = SessionMusic(self)
+        self._stack.callback(self.music.close)
         self._next_poll = 0
         self._poll_ns = int(config.input["poll_interval_ms"] * 1e6)
         if config.input["mode"] == "irq" and all(b.irq_gpio is not None for b in config.boards):

@@ -43,6 +43,7 @@ class Sessions:
         self.last_touch_ns: int | None = None
         self.phase_name: str | None = None
         self.clients: set[str] = set()     # pseudonyms with events in the running session
+        self.on_stop: list = []   # fn(now): run inside the session, just before it ends
 
     @property
     def active(self) -> bool:
@@ -74,6 +75,8 @@ class Sessions:
         sid = self.journal.session
         if not self.active:
             return None
+        for hook in list(self.on_stop):   # the plan and the backing stop inside the session
+            hook(now)
         self.journal.end_session(now, by)
         self.started_ns = None
         self.phase_name = None

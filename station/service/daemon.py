@@ -182,6 +182,8 @@ class Daemon:
         h["session"] = self.session
         h["turn"] = self.turn
         h["use_client"] = self.station.swaps.use      # station profile use (station.engine.swaps)
+        h["plan"] = self.station.music.plan_command   # station plan (station.engine.music)
+        h["backing"] = self.station.music.backing_command
         h["volume"] = lambda master=None: volume_command(self.station.engine, master)
         self.station.swaps.watch = True               # edited profile files reload
         h["forget"] = self.forget                     # station forget, while running

@@ -36,6 +36,7 @@ def daemon_status(daemon) -> dict:
         if sessions.started_ns is not None:
             s["session"]["elapsed_s"] = round((now - sessions.started_ns) / 1e9, 1)
     s["journal"] = station.journal.health()
+    s["plan"] = station.music.status()          # the plan, its phase and the backing
     if daemon.audio is not None:
         s["audio"] = daemon.audio.status()
     else:
@@ -96,6 +97,14 @@ def status_text(s: dict) -> str:
         else:
             auto = " (starts at the first touch)" if session.get("auto_start") else ""
             lines.append(f"Session: none running{auto}")
+    plan = s.get("plan") or {}
+    if plan.get("plan"):
+        lines.append(f"Plan: {plan['plan']}, phase {plan['index'] + 1} of "
+                     f"{len(plan['phases'])} ({plan['phase']})")
+    backing = plan.get("backing")
+    if backing:
+        tempo = f" at {backing['tempo_bpm']:g} BPM" if backing.get("tempo_bpm") else ""
+        lines.append(f"Backing: {backing['style']} in {backing['key']}{tempo}")
     lines.append(f"Last touch: {_ago(s.get('last_touch_s_ago'))}")
     j = s.get("journal", {})
     if j.get("ok"):

@@ -10,6 +10,7 @@ station, so an event is stamped when the station sees it, never in its past.
 
 from __future__ import annotations
 
+import bisect
 import collections
 import json
 import time
@@ -18,9 +19,13 @@ from pathlib import Path
 from station.config.station import DEFAULT_CONFIG, load_config
 from station.core.clock import VirtualClock
 from station.core.errors import ProfileError
+from station.core.errors import StationError
 from station.core.events import (
+    BEAT,
+    ECHO,
     FAULT,
     NOTE_ON,
+    PHASE,
     RELEASE,
     SUPPRESSED,
     TOUCH,
@@ -69,6 +74,9 @@ class Simulation:
             collections.Counter)
         self.refused: list[str] = []
         self.faults: list[str] = []       # "20.1 s: board_lost 0x5b", in order
+        self.phases: list[dict] = []      # the session's phases, with their beats
+        self._phase_ns: list[int] = []
+        self.plan_refusals: list[str] = []
         self._probes = sorted((int(round(t * 1e9)), t) for t in sample_lights)
         self.light_samples: dict[float, dict[str, float]] = {}
         journal = Journal(db, station=self.config.name, origin="simulator")
@@ -96,16 +104,34 @@ class Simulation:
                 with fit.acting(step):
                     self._act(step.action, step.args)
                 self.station.drain()
-            self._sample_before(self.scenario.end_ns + 1, wall0)
-            self._advance(self.scenario.end_ns, wall0)
-            self.station.engine.all_notes_off(self.clock.now_ns())
-            self._render_to(self.clock.now_ns() + TAIL_NS)   # let release tails ring out
+            self.finish(wall0)
         finally:
-            limiter = self.synth.limiter                  # how hard the ceiling worked
-            self.ceiling = limiter.status() if limiter is not None else None
-            self.station.close()
-            self.wav.close()
+            self.close()
         return self.summary()
+
+    # -- stepwise (closed-loop tests: a simulated client answering what it hears) ----------
+    def advance_to(self, t_ns: int) -> None:
+        """Run the station up to ``t_ns`` of virtual time, rendering the audio meanwhile."""
+        self._advance(t_ns, time.monotonic())
+
+    def act(self, action: str, **args) -> None:
+        """Do one scenario action now (``touch``, ``release``, ``backing``...)."""
+        self._act(action, args)
+        self.station.drain()
+
+    def finish(self, wall0: float | None = None) -> None:
+        """Play on to the scenario's end, then let the release tails ring out."""
+        wall0 = time.monotonic() if wall0 is None else wall0
+        self._sample_before(self.scenario.end_ns + 1, wall0)
+        self._advance(max(self.scenario.end_ns, self.clock.now_ns()), wall0)
+        self.station.engine.all_notes_off(self.clock.now_ns())
+        self._render_to(self.clock.now_ns() + TAIL_NS)
+
+    def close(self) -> None:
+        limiter = self.synth.limiter                  # how hard the ceiling worked
+        self.ceiling = limiter.status() if limiter is not None else None
+        self.station.close()
+        self.wav.close()
 
     def _sample_before(self, t_ns: int, wall0: float) -> None:
         while self._probes and self._probes[0][0] < t_ns:
@@ -176,6 +202,15 @@ class Simulation:
                 self.station.use_client(args["player"], args["client"])
             except ProfileError as exc:
                 self.refused.append(str(exc))
+        elif action in ("plan_start", "plan_next", "plan_stop"):
+            try:
+                self.station.music.plan_command(action[5:], args.get("plan"))
+            except StationError as exc:    # refused like a bad profile: the session goes on
+                self.plan_refusals.append(str(exc))
+        elif action == "backing":
+            self.station.music.start_backing(args, self.clock.now_ns(), "scenario")
+        elif action == "backing_stop":
+            self.station.music.backing.stop(self.clock.now_ns(), "scenario")
 
     # -- summary ---------------------------------------------------------------------------
     def _count(self, e: Event) -> None:
@@ -192,6 +227,24 @@ class Simulation:
         elif e.kind == FAULT:
             where = f" {e.board:#x}" if e.board is not None else ""
             self.faults.append(f"{e.t_ns / 1e9:.1f} s: {e.detail}{where}")
+        elif e.kind == PHASE:
+            self._phase_ns.append(e.t_ns)
+            self.phases.append({"phase": e.detail, "start_s": round(e.t_ns / 1e9, 2),
+                                "beats": 0, "tempo_bpm": [], "echoes": 0,
+                                "echoes_cut_short": 0})
+        if e.kind == BEAT:
+            self.counts[BEAT] += 1
+        if e.kind in (BEAT, ECHO) and self.phases:
+            # beats are journaled once sounded, so look the phase up by the beat's time
+            phase = self.phases[max(0, bisect.bisect_right(self._phase_ns, e.t_ns) - 1)]
+            if e.kind == ECHO:
+                stopped = (e.detail or "").startswith("stopped")
+                phase["echoes_cut_short" if stopped else "echoes"] += 1
+            elif e.kind == BEAT:
+                phase["beats"] += 1
+                bpm = float(e.detail.split(":")[1])
+                tempo = phase["tempo_bpm"]
+                tempo[:] = [tempo[0], bpm] if tempo else [bpm, bpm]
 
     def summary(self) -> dict:
         players = {}
@@ -209,7 +262,9 @@ class Simulation:
             "scenario": str(self.scenario.path), "seconds": self.scenario.end_ns / 1e9,
             "touches": self.counts[TOUCH], "notes": self.counts[NOTE_ON],
             "suppressed": self.counts[SUPPRESSED], "players": players,
-            "refused_profiles": self.refused, "faults": self.faults, "journal": self.station.journal.health(),
+            "refused_profiles": self.refused, "faults": self.faults,
+            "phases": self.phases, "beats": self.counts[BEAT],
+            "refused_plans": self.plan_refusals, "journal": self.station.journal.health(),
             "wav": str(self.out_dir / "session.wav"), "db": str(self.out_dir / "station.db"),
             "ceiling": getattr(self, "ceiling", None),
         }
@@ -230,8 +285,20 @@ def summary_text(summary: dict) -> str:
         turns = f", {p['turns']} turns" if p.get("turns") else ""
         lines.append(f"  Player {n} ({p['client'] or 'no client'}): {p['touches']} touches, "
                      f"{p['notes']} notes{turns}" + (f", held back: {why}" if why else ""))
+    for p in summary.get("phases", []):
+        tempo = p.get("tempo_bpm") or []
+        beat = (f", {p['beats']} beats at {tempo[0]:.0f}" + (f" -> {tempo[1]:.0f}"
+                if round(tempo[1]) != round(tempo[0]) else "") + " BPM") if p["beats"] else ""
+        echo = f", {p['echoes']} phrases echoed" if p.get("echoes") else ""
+        if p.get("echoes_cut_short"):
+            echo += f" ({p['echoes_cut_short']} stopped when the client played again)"
+        lines.append(f"  Phase {p['phase']} from {p['start_s']:.1f} s{beat}{echo}")
+    if summary.get("beats") and not summary.get("phases"):
+        lines.append(f"  Backing: {summary['beats']} beats")
     for fault in summary.get("faults", []):
         lines.append(f"  Hardware: {fault}")
+    for r in summary.get("refused_plans", []):
+        lines.append("  Plan not started: " + r.splitlines()[0])
     for r in summary["refused_profiles"]:
         first, *problems = r.splitlines()
         lines.append("  Refused profile (the previous client kept playing): " + first)

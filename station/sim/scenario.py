@@ -22,8 +22,10 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from station.config.plan import ID_PATTERN as PLAN_ID
+from station.config.plan_schema import BACKING
 from station.core.errors import ScenarioError
-from station.core.schema import fragment, suggest
+from station.core.schema import fragment, suggest, validate
 from station.core.yamlfile import read_yaml
 from station.turns.schema import TURN_MODES
 
@@ -47,6 +49,12 @@ ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "session_stop": ((), ()),
     "phase": (("name",), ()),
     "note": (("text",), ()),
+    # Session music (station.engine.music): plans by id, backing as in a plan's backing:
+    "plan_start": (("plan",), ()),
+    "plan_next": ((), ()),
+    "plan_stop": ((), ()),
+    "backing": (("style",), tuple(k for k in BACKING.fields if k != "style")),
+    "backing_stop": ((), ()),
 }
 TOP_KEYS = ("station", "clients", "events", "end", "name", "description")
 MAX_SECONDS = 24 * 3600      # a scenario is a session, not a year
@@ -185,7 +193,18 @@ def _step(ev, i: int, doc, problems: list[str]) -> Step | None:
                         f"{', '.join(TURN_MODES)}.")
     if "player" in ev and (isinstance(ev["player"], bool) or not isinstance(ev["player"], int)
                            or not 1 <= ev["player"] <= 6):
-        problems.append(f"{where}: player must be a player number 1..6, not {fragment(repr(ev['player']), 40)}.")
+        problems.append(f"{where}: player must be a player number 1..6, not "
+                        f"{fragment(repr(ev['player']), 40)}.")
+    if action == "plan_start" and not (isinstance(ev.get("plan"), str)
+                                       and PLAN_ID.match(ev["plan"])):
+        problems.append(f"{where} (plan_start): plan must be a plan's name (its file name "
+                        f"in the plans folder, without .yaml), not "
+                        f"{fragment(repr(ev.get('plan')), 40)}.")
+    if action == "backing" and len(problems) == bad:
+        found: list[tuple[tuple, str]] = []
+        validate({k: v for k, v in ev.items() if k not in ("at", "action")}, BACKING,
+                 ("backing",), found)
+        problems.extend(f"{where}: {msg}" for _, msg in found)
     if len(problems) > bad:
         return None
     args = {k: v for k, v in ev.items() if k not in ("at", "action")}

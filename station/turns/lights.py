@@ -14,6 +14,7 @@ What each light shows, first match wins (patterns: station/turns/patterns.py):
                                                          4 call_response)
     4. next_turn held: choosing a player              -> choose on the candidate, others off
     5. all-quiet                                      -> off
+       a plan's phase reached its suggested length (9 s) -> cue on every light
     6. free mode: seated players on; turn modes: the turn holder on, the next player
        ready (round_robin and call_response)
     7. idle (no touch for turns.idle_s, or nobody seated): what was on breathes instead
@@ -38,7 +39,7 @@ from station.core.events import (
     UNPRESS,
     Event,
 )
-from station.turns.patterns import JOURNAL_SHOW_NS, REFUSED_SHOW_NS, level
+from station.turns.patterns import CUE_SHOW_NS, JOURNAL_SHOW_NS, REFUSED_SHOW_NS, level
 from station.turns.schema import TURN_MODES
 
 log = logging.getLogger("station")
@@ -70,6 +71,7 @@ class Lights:
         self._next: int | None = None          # next animation update
         self._idle_flag = False                # idle at the last render
         self._paused_seen = False              # engine.paused at the last render
+        self.cue_until: int | None = None      # the plan's gentle cue shows until then
         watchers = getattr(engine.gate, "watchers", None)
         if watchers is not None:
             watchers.append(self.poke)
@@ -99,6 +101,11 @@ class Lights:
             return
         self._dirty = now if self._dirty is None else min(self._dirty, now)
 
+    def cue(self, now: int) -> None:
+        """Show the gentle 'time to move on' cue on every light for CUE_SHOW_NS."""
+        self.cue_until = now + CUE_SHOW_NS
+        self.poke(now)
+
     def poke(self, now: int) -> None:
         """Something without an event changed (a held button's offer): render at ``now``."""
         self._dirty = now if self._dirty is None else min(self._dirty, now)
@@ -112,6 +119,7 @@ class Lights:
             times.append(self.activity_ns + self.idle_ns)
         times += [t + REFUSED_SHOW_NS for t in self.refused.values()]
         times.append(self._journal_until)
+        times.append(self.cue_until)
         times = [t for t in times if t is not None]
         return min(times) if times else None
 
@@ -123,6 +131,8 @@ class Lights:
         if self.activity_ns is None:
             self.activity_ns = now
         self._paused_seen = self.engine.paused
+        if self.cue_until is not None and now >= self.cue_until:
+            self.cue_until = None
         wanted = self._patterns(now)
         nxt = []
         for player, name in self.players.items():
@@ -169,6 +179,8 @@ class Lights:
                 out[p] = "choose" if p == candidate else "off"
             elif engine.paused:
                 out[p] = "off"
+            elif self.cue_until is not None:
+                out[p] = "cue"
             elif not seated:
                 out[p] = "breathe"
             else:

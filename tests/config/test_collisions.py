@@ -74,7 +74,7 @@ def test_nan_and_infinity_are_refused_by_every_number(tmp_path, key, value):
     with pytest.raises(ConfigError) as e:
         load_config(path)
     assert f"station.yaml:{line_of(path, key)}:" in str(e.value)
-    assert "not a number the station can use" in str(e.value)
+    assert "not infinite or 'not a number'" in str(e.value)
 
 
 def test_nan_in_a_nested_section_is_refused_where_it_is_written(tmp_path):
@@ -110,3 +110,14 @@ def test_a_key_written_twice_in_the_station_config_names_both_lines(tmp_path):
     last = len(path.read_text().splitlines())
     assert f"station.yaml:{last}: 'max_volume' is written twice" in str(e.value)
     assert f"first at line {first}" in str(e.value)
+
+
+def test_a_whole_number_too_big_for_a_float_is_refused_by_its_range(tmp_path):
+    import re
+    text = re.sub(r"(?m)^max_volume: *[^#\n]*", "max_volume: " + "9" * 400 + "  ",
+                  station_config_text(tmp_path))
+    path = config(tmp_path, text)
+    with pytest.raises(ConfigError) as e:
+        load_config(path)
+    assert f"station.yaml:{line_of(path, 'max_volume')}: max_volume is 999" in str(e.value)
+    assert "it must be a number from 0 to 1" in str(e.value)

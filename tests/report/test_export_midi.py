@@ -63,13 +63,13 @@ def test_a_swap_is_a_new_track_with_its_program_change_at_its_time(tmp_path):
     simulate(load_scenario(CONFIGS / "scenarios" / "demo.yaml"), tmp_path / "demo")
     mid = export(tmp_path / "demo" / "station.db", tmp_path / "d.mid")
     player2 = [t for name, t in tracks(mid).items() if name.startswith("player 2")]
-    assert len(player2) == 2                   # sam, then jo (the swap at 34 s)
+    assert len(player2) == 2                   # sam, then jo (the swap at 25.5 s)
     clients = {c: load_profile(c, CONFIGS / "clients").timbre() for c in ("sam", "jo")}
     first, second = sorted(player2, key=lambda t: absolute(t)[1][0])
     (t_sam, pc_sam), = [(t, m) for t, m in absolute(first) if m.type == "program_change"]
     (t_jo, pc_jo), = [(t, m) for t, m in absolute(second) if m.type == "program_change"]
     assert pc_sam.program == clients["sam"].program and pc_jo.program == clients["jo"].program
-    assert t_sam == 0 and t_jo == pytest.approx(34_000, abs=5)     # ticks are milliseconds
+    assert t_sam == 0 and t_jo == pytest.approx(25_500, abs=5)     # ticks are milliseconds
     assert {m.channel for m in second if m.type == "note_on"} == {1}
     assert min(t for t, m in absolute(second) if m.type == "note_on") > t_jo
     markers = [m.text for m in mid.tracks[0] if m.type == "marker"]

@@ -80,6 +80,8 @@ def test_install_script_is_idempotent_keeps_edits_and_installs_a_valid_config(tm
     assert str(c.journal) == "/var/lib/station/station.db"
     assert str(c.control_socket) == "/run/station/station.sock"
     assert (c.clients_dir / "alex.yaml").exists()
+    from station.config.plan import load_plan, plans_folder
+    assert load_plan("standard", plans_folder(c)).phases, "the session plans came along"
     unit = (stage / "etc" / "systemd" / "system" / "station.service").read_text()
     assert "@ROOT@" not in unit and f"ExecStart={ROOT}/.venv/bin/station run" in unit
     r = verify(render(unit, tmp_path / "station.service"))

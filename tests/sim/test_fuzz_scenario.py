@@ -55,6 +55,10 @@ ARG = {
 }
 
 
+OTHER = st.sampled_from(["welcome", "goodbye", "drone", "pulse", "ostinato", "nope", 0,
+                         60, 0.5, 120, "C", "minor", True, None])   # plans, backing, ...
+
+
 @st.composite
 def playable(draw):
     """A scenario that loads: random actions with plausible (not always fitting) args."""
@@ -68,7 +72,7 @@ def playable(draw):
                                         or "button" in keys):
             keys += ["board", "electrode"]
         event = {"at": round(draw(st.floats(0, 6)), 3), "action": action}
-        event.update({k: draw(ARG[k]) for k in keys})
+        event.update({k: draw(ARG.get(k, OTHER)) for k in keys})
         events.append(event)
     station = draw(st.sampled_from([CONFIGS / "station.yaml",
                                     CONFIGS / "scenarios" / "group-station.yaml"]))

@@ -1,0 +1,160 @@
+"""The session plan (``configs/plans/<id>.yaml``) and the backing settings. Definitions only.
+
+A plan is the session's shape: phases in order (welcome, warm-up, main activity,
+reflection, goodbye; the names are the therapist's). Each phase may set the turn mode, a
+backing, a suggested length, and per player a music override and an echo. ``BACKING`` is
+also what the ``backing`` scenario action and control command accept. Key names are the
+contract with therapists' files; docs/plan.schema.json and the key table of
+docs/session-music.md are generated from these definitions (station.config.plan_docs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from station.config.profile_schema import MUSIC, _timbre_check
+from station.core.schema import REQUIRED, Field
+from station.sound.backing import STYLES
+from station.sound.tempo import MAX_BPM, MAX_RAMP_BPM_PER_S, MIN_BPM
+from station.turns.schema import TURN_MODES
+
+BPM = dict(kind="number", min=MIN_BPM, max=MAX_BPM, units="BPM")
+
+
+def _key_check(key: str) -> str | None:
+    from station.sound.theory import key_pitch_class
+    try:
+        key_pitch_class(key)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def _backing_check(b: dict) -> str | None:
+    """Rules between keys (each message names the keys to change)."""
+    tempo_keys = [k for k in ("tempo_bpm", "tempo", "ramp_to_bpm", "ramp_s", "follow_client")
+                  if b.get(k) not in (None, False)]
+    if b.get("style") == "drone" and tempo_keys:
+        return (f"a drone has no beat, so {', '.join(tempo_keys)} cannot apply; use style "
+                f"pulse or ostinato for a tempo, or leave these keys out.")
+    if b.get("pattern") is not None and b.get("style") != "ostinato":
+        return "pattern is for style ostinato only; leave it out or use style: ostinato."
+    if (b.get("ramp_to_bpm") is None) != (b.get("ramp_s") is None):
+        return "ramp_to_bpm and ramp_s go together: the goal tempo and how long to reach it."
+    start, goal, seconds = b.get("tempo_bpm"), b.get("ramp_to_bpm"), b.get("ramp_s")
+    if None not in (start, goal, seconds) and b.get("tempo") != "follow" \
+            and abs(goal - start) > MAX_RAMP_BPM_PER_S * seconds:
+        least = abs(goal - start) / MAX_RAMP_BPM_PER_S
+        return (f"a ramp from {start:g} to {goal:g} BPM in {seconds:g} s is too steep: the "
+                f"tempo moves at most {MAX_RAMP_BPM_PER_S:g} BPM a second, so ramp_s must "
+                f"be at least {least:g}.")
+    return None
+
+
+BACKING = Field("section", "Music under the client: a drone (holding), a pulse (grounding) "
+                "or an ostinato. Left out: no backing in this phase.", optional=True, fields={
+    "style": Field("choice", "drone: root and fifth of the key, sustained; pulse: a soft "
+                   "beat, the bar's first beat louder; ostinato: a short repeating pattern "
+                   "in the key.", default=REQUIRED, choices=STYLES),
+    "tempo_bpm": Field(**BPM, doc="Tempo of the pulse or ostinato. With tempo: follow it is "
+                       "the tempo used while the client's own is not known yet. Left out: "
+                       "80.", default=None),
+    "tempo": Field("choice", "follow: start at the client's own tempo (the median time "
+                   "between their last touches): the iso principle.", default=None,
+                   choices=("follow",)),
+    "ramp_to_bpm": Field(**BPM, doc="The goal tempo; the tempo moves there in a straight "
+                         "line over ramp_s (slower calms, faster activates).", default=None),
+    "ramp_s": Field("number", "How long the ramp takes (at most 1 BPM per second, so "
+                    "60 to 90 BPM needs 30 s or more).", default=None, min=1.0, max=3600.0,
+                    units="s"),
+    "follow_player": Field("integer", "The player whose tempo and timing the backing "
+                           "follows, and whose key it plays in. Left out: the first seated "
+                           "client.", default=None, min=1, max=6),
+    "follow_client": Field("boolean", "The ramp waits while the followed client is not with "
+                           "the beat (touches scatter or stop) and goes on when they are "
+                           "with it again.", default=False),
+    "key": Field("string", "Key of the backing (C, F#, Bb...). Left out: the followed "
+                 "client's key.", default=None, check=_key_check),
+    "timbre": Field("string", "Instrument from the catalogue. Left out: pad_warm (drone), "
+                    "drums (pulse: a soft bass drum), harp (ostinato).", default=None,
+                    check=_timbre_check),
+    "volume": Field("number", "Loudness of the backing (the station's max_volume caps it). "
+                    "Keep it under the client's.", default=0.4, min=0.0, max=1.0,
+                    units="0..1"),
+    "beats_per_bar": Field("integer", "Beats in a bar: the first is accented.", default=4,
+                           min=1, max=12),
+    "pattern": Field("list", "Ostinato: semitones above the key's root, one per beat. Left "
+                     "out: [0, 7, 12, 7] (root, fifth, octave, fifth).", default=None,
+                     item=Field("integer", min=-12, max=24), min=1, max=16,
+                     example=[0, 7, 12, 7]),
+    "octave": Field("integer", "Octave of the root (C4 is middle C). Left out: 3 (drone, "
+                    "ostinato), 2 (a pulse on a melodic timbre).", default=None, min=1,
+                    max=6),
+}, check=_backing_check)
+
+ECHO = Field("section", "Echo (mirroring): after the client's phrase ends, the station "
+             "plays it back, quieter, in another timbre. Stops as soon as the client plays "
+             "again. Left out: no echo.", optional=True, fields={
+    "gap_ms": Field("integer", "A pause this long after a touch ends the phrase.",
+                    default=1000, min=300, max=5000, units="ms"),
+    "timbre": Field("string", "Instrument of the echo (catalogue name).",
+                    default="vibraphone", check=_timbre_check),
+    "transpose": Field("integer", "Semitones up (or down, negative); 12 is an octave and "
+                       "keeps every note's name.", default=12, min=-24, max=24),
+    "volume": Field("number", "Loudness as a share of the client's own note: the echo is "
+                    "always quieter.", default=0.5, min=0.1, max=0.9, units="0..1"),
+    "max_notes": Field("integer", "The longest phrase echoed; later notes are left out.",
+                       default=16, min=1, max=32),
+})
+
+MUSIC_OVERRIDE = Field("section", "Overrides the seated client's music: section for this "
+                       "phase (same keys as in a profile; keys left out keep the client's). "
+                       "E.g. {mode: song, song: welcome}: every touch, a single switch "
+                       "too, plays the next note of the welcome song.", fields={
+                           name: replace(f, default=None)
+                           for name, f in MUSIC.fields.items()})
+
+PLAYER_PHASE = Field("section", "What this phase changes for one player. The client's "
+                     "motor filters and volume caps always stay.", fields={
+    "music": MUSIC_OVERRIDE,
+    "timbre": Field("string", "Instrument for this phase (catalogue name). Left out: the "
+                    "client's own.", default=None, check=_timbre_check),
+    "echo": ECHO,
+})
+
+PLAYER_KEY = Field("one_of", "A player number 1..6, or all (every player without an entry "
+                   "of their own).", options=(Field("integer", min=1, max=6),
+                                              Field("choice", choices=("all",))))
+
+
+def _name_check(name: str) -> str | None:
+    name = " ".join(name.split())
+    return None if len(name) <= 40 else "a phase name is at most 40 characters."
+
+
+PHASE = Field("section", "One phase of the session.", fields={
+    "name": Field("string", "The phase's name, as the journal and the report show it (e.g. "
+                  "welcome, warm_up, main, reflection, goodbye).", default=REQUIRED,
+                  check=_name_check),
+    "suggested_min": Field("number", "Suggested length. When reached, the lights give a "
+                           "gentle cue; the phase goes on until you move on (unless auto).",
+                           default=None, min=0.1, max=240.0, units="min"),
+    "auto": Field("boolean", "End the phase by itself when suggested_min is reached (the "
+                  "last phase then ends the session).", default=False),
+    "turns": Field("choice", "Turn mode during this phase (see docs/groups.md). Left out: "
+                   "unchanged.", default=None, choices=TURN_MODES),
+    "backing": BACKING,
+    "players": Field("map", "Per player: music override, timbre and echo, by player number "
+                     "or all, e.g. {1: {music: {mode: song, song: welcome}}}.", default=dict,
+                     key=PLAYER_KEY, item=PLAYER_PHASE),
+    "description": Field("string", "A line for the therapist: what this phase is for.",
+                         default=None),
+})
+
+PLAN = Field("section", "A session plan.", fields={
+    "name": Field("string", "Shown to the therapist. The file name is the plan's id.",
+                  default=None),
+    "description": Field("string", "What the plan is for.", default=None),
+    "phases": Field("list", "The phases, in order.", default=REQUIRED, item=PHASE, min=1,
+                    max=20),
+})

@@ -1,0 +1,113 @@
+"""Backing music: what a drone, a pulse and an ostinato play, as pure functions of data.
+
+* **drone** (holding): the root and the fifth of the key, sustained until stopped;
+* **pulse** (grounding): a soft beat on every beat, the first beat of each bar louder;
+  with a drum kit a bass drum, with any other timbre the key's root low down;
+* **ostinato**: a short repeating pattern in the key, one note per beat (semitones above
+  the root; the default root, fifth, octave, fifth has no third, so it fits major and
+  minor clients alike).
+
+Nothing here knows time or FluidSynth: ``BackingMusic`` says which notes belong to beat
+``k`` and how loud; station.engine.backing schedules them on the audio clock.
+Notes are MIDI 0..127, velocities 1..127, volumes 0..1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from station.sound.theory import drum_note, key_pitch_class
+
+STYLES = ("drone", "pulse", "ostinato")
+DEFAULT_TIMBRE = {"drone": "pad_warm", "pulse": "drums", "ostinato": "harp"}
+DEFAULT_OCTAVE = {"drone": 3, "pulse": 2, "ostinato": 3}
+DEFAULT_PATTERN = (0, 7, 12, 7)
+DEFAULT_BPM = 80.0            # when nothing else says (no tempo, no client tempo yet)
+ACCENT, UNACCENTED = 1.0, 0.7  # velocity factors: the bar's first beat, the others
+FIFTH_LEVEL = 0.75            # the drone's fifth sits under its root
+NOTE_FRACTION = 0.5           # a pulse or ostinato note lasts half a beat
+
+
+@dataclass(frozen=True)
+class BackingSpec:
+    """Validated backing settings (the plan's ``backing:``, the scenario action, the
+    control command). None means "decide when it starts" (the followed client's key,
+    the style's timbre and octave, the client's tempo)."""
+
+    style: str
+    tempo_bpm: float | None = None
+    follow: bool = False              # tempo: follow (start at the client's tempo)
+    ramp_to_bpm: float | None = None
+    ramp_s: float | None = None
+    follow_player: int | None = None
+    follow_client: bool = False       # the ramp waits while the client is not with it
+    key: str | None = None
+    timbre: str | None = None
+    volume: float = 0.4
+    beats_per_bar: int = 4
+    pattern: tuple[int, ...] | None = None
+    octave: int | None = None
+
+    @property
+    def has_beats(self) -> bool:
+        return self.style != "drone"
+
+    @classmethod
+    def from_values(cls, values: dict) -> "BackingSpec":
+        """From a validated ``backing:`` section (station.config.plan_schema.BACKING)."""
+        v = {k: values.get(k) for k in ("style", "tempo_bpm", "ramp_to_bpm", "ramp_s",
+                                          "follow_player", "key", "timbre", "octave")}
+        pattern = values.get("pattern")
+        return cls(**v, follow=values.get("tempo") == "follow",
+                   follow_client=bool(values.get("follow_client")),
+                   volume=float(values["volume"]) if values.get("volume") is not None
+                   else 0.4,
+                   beats_per_bar=int(values.get("beats_per_bar") or 4),
+                   pattern=tuple(pattern) if pattern else None)
+
+    def as_dict(self) -> dict:
+        return {"style": self.style, "tempo_bpm": self.tempo_bpm,
+                "tempo": "follow" if self.follow else None, "ramp_to_bpm": self.ramp_to_bpm,
+                "ramp_s": self.ramp_s, "follow_player": self.follow_player,
+                "follow_client": self.follow_client, "key": self.key, "timbre": self.timbre,
+                "volume": self.volume, "beats_per_bar": self.beats_per_bar,
+                "pattern": list(self.pattern) if self.pattern else None,
+                "octave": self.octave}
+
+
+class BackingMusic:
+    """The notes of one backing in one key.
+
+    ``key``: key name (C, F#, Bb...); ``percussion``: the timbre is a drum kit;
+    ``velocity``: the full (accent) velocity 1..127, caps already applied.
+    """
+
+    def __init__(self, spec: BackingSpec, key: str, percussion: bool, velocity: int) -> None:
+        self.spec = spec
+        self.key = key
+        self.percussion = percussion
+        self.velocity = max(1, min(127, int(velocity)))
+        octave = spec.octave if spec.octave is not None else DEFAULT_OCTAVE[spec.style]
+        self.root = 12 * (octave + 1) + key_pitch_class(key)
+        self.pattern = spec.pattern or DEFAULT_PATTERN
+
+    def _vel(self, factor: float) -> int:
+        return max(1, round(self.velocity * factor))
+
+    def drone(self) -> list[tuple[int, int]]:
+        """(note, velocity) of the sustained drone: the root, and the fifth a little softer."""
+        return [(self.root, self._vel(1.0)), (self.root + 7, self._vel(FIFTH_LEVEL))]
+
+    def beat(self, index: int) -> list[tuple[int, int]]:
+        """(note, velocity) pairs that sound on beat ``index`` (0 = the first beat)."""
+        accent = ACCENT if index % self.spec.beats_per_bar == 0 else UNACCENTED
+        if self.spec.style == "pulse":
+            note = drum_note("kick") if self.percussion else self.root
+            return [(note, self._vel(accent))]
+        if self.spec.style == "ostinato":
+            note = self.root + self.pattern[index % len(self.pattern)]
+            return [(max(0, min(127, note)), self._vel(accent))]
+        return []
+
+    def describe(self) -> str:
+        return f"{self.spec.style} in {self.key}"
