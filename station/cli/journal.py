@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+CSV_MAGIC = b"session,t,"     # an existing file is replaced only if it is a CSV export
+
 
 def _journal_args(p, *, select: bool = True) -> None:
     p.add_argument("--db", metavar="FILE", help="journal file (default: the station "
@@ -120,7 +122,7 @@ def _open(args):
 
 
 def export_main(args) -> int:
-    from station.core.files import open_private
+    from station.core.files import check_output, open_output
     from station.journal.reader import select_sessions
     from station.journal.consent import check_export
     conn, client = _open(args)
@@ -145,9 +147,8 @@ def export_main(args) -> int:
         if not args.output:
             write_csv(sys.stdout, csv_rows(conn, sessions, client))
             return 0
-        out = Path(args.output)
-        open_private(out)
-        with open(out, "w", newline="", encoding="utf-8") as f:
+        out = check_output(args.output, "CSV export", replace=CSV_MAGIC)
+        with open_output(out, "CSV export", replace=CSV_MAGIC) as f:
             n = write_csv(f, csv_rows(conn, sessions, client))
         print(f"wrote {n} rows of {len(sessions)} session(s) to {out}")
         return 0
@@ -167,14 +168,39 @@ def report_main(args) -> int:
 
 
 def forget_main(args) -> int:
+    from station.core.files import flock_holder
+    from station.journal.reader import journal_path
     from station.journal.retention import forget_client
-    conn, _ = _open(args)
-    try:
-        deleted = forget_client(conn, args.client)
-    finally:
-        conn.close()
+    holder = flock_holder(f"{journal_path(args.db, args.config)}.lock")
+    if holder is not None:                 # a station writes this journal: ask it
+        deleted = _forget_through_station(args, holder)
+    else:
+        conn, _ = _open(args)
+        try:
+            deleted = forget_client(conn, args.client)
+        finally:
+            conn.close()
     if deleted.events == 0:
         print(f"the journal holds no data of client {args.client}; nothing was deleted.")
     else:
         print(f"forgot client {args.client}: deleted {deleted.words()}.")
     return 0
+
+
+def _forget_through_station(args, holder: int):
+    """The running station ends the client's session if it is running, then its own
+    journal writer deletes (a second writer would leave it writing into deleted rows)."""
+    from station.config.station import load_config
+    from station.core.errors import StationError
+    from station.journal.reader import journal_path
+    from station.journal.retention import Deleted
+    from station.service.control import request
+    path = journal_path(args.db, args.config)
+    config = load_config(args.config)
+    if Path(config.journal).resolve() != path.resolve():
+        raise StationError(f"a station (process {holder or '?'}) is running on the journal "
+                           f"{path}; 'forget' must go through it so that nothing it writes "
+                           f"is lost. Give that station's config with --config, or stop it "
+                           f"first.")
+    result = request(config.control_socket, "forget", client=args.client, timeout=130)
+    return Deleted(**result)

@@ -83,10 +83,12 @@ class Clients:
     def detail(self, client: str) -> dict:
         """The profile's text, its version, the common settings and what they may be."""
         path = self.path_of(client)
-        try:
-            raw = path.read_bytes()[:MAX_TEXT]
-        except OSError as exc:
-            raise BadRequest(f"{path} cannot be read ({exc.strerror}).") from None
+        from station.core.files import read_limited
+        from station.core.yamlfile import MAX_BYTES
+        try:                   # the size is checked before reading (a sparse giant, a FIFO)
+            raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")[:MAX_TEXT]
+        except ProfileError as exc:
+            raise BadRequest(str(exc)) from None
         out = {"id": client, "file": str(path), "version": file_version(raw),
                "text": raw.decode("utf-8", errors="replace"), "choices": self.choices()}
         try:

@@ -25,14 +25,16 @@ from station.report.session_part import SessionPart
 from station.report.table import client_numbers, session_rows
 
 PLOT = "\x00plot{}\x00"      # where a picture goes once drawn
+REPORT_MAGIC = b"<!DOCTYPE html>"   # an existing file is replaced only if it is a report
 
 
 def write_report(conn: sqlite3.Connection, out: Path, *, session: int | None = None,
                  client: str | None = None) -> Path:
     """Write the report of the selected sessions to ``out`` (owner-only); return it."""
     from station.core.files import check_output, write_private
-    check_output(out, "report")
-    return write_private(out, build_report(conn, session=session, client=client), "report")
+    check_output(out, "report", replace=REPORT_MAGIC)     # refuse before the work
+    return write_private(out, build_report(conn, session=session, client=client), "report",
+                         replace=REPORT_MAGIC)
 
 
 # -- times ---------------------------------------------------------------------------------

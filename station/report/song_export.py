@@ -135,4 +135,4 @@ def save_song(name: str, text: str, folder: Path, force: bool = False) -> Path:
         if not force:
             raise OutputError(f"{path} already exists (saved earlier); choose another name, "
                               f"or add --force to replace it.")
-    return write_private(path, text, "song")
+    return write_private(path, text, "song", replace=MARK.encode())   # only a song of ours
