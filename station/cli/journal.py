@@ -50,6 +50,10 @@ def register(sub) -> None:
 
     p = sub.add_parser("report", help="write the engagement report (one HTML file)")
     p.add_argument("-o", "--output", metavar="FILE", default="report.html")
+    p.add_argument("--clients", metavar="DIR", help="client profiles whose names the report "
+                   "shows (default: the config's clients folder)")
+    p.add_argument("--pseudonyms", action="store_true", help="show clients only as the "
+                   "journal's pseudonyms (c-...), e.g. for a report to share")
     _journal_args(p)
     p.set_defaults(func=report_main)
 
@@ -115,6 +119,31 @@ def client_names(conn, args) -> dict[str, str]:
         return {}
 
 
+def client_labels(conn, args) -> dict[str, str]:
+    """pseudonym -> "Name (id)" for the report, from the client profiles on this station.
+
+    Names never enter the journal: they are matched here, at report time, by computing
+    each profile's pseudonym with the journal's own secret (best effort: a profile that
+    cannot be read shows its id)."""
+    from station.config.profile import display_name
+    if getattr(args, "clients", None):
+        from station.journal.consent import known_names
+        ids = known_names(conn, Path(args.clients))
+        folder = Path(args.clients)
+    else:
+        ids = client_names(conn, args)
+        folder = None
+        if ids:
+            from station.config.station import load_config
+            folder = load_config(args.config).clients_dir
+    labels = {}
+    for pseud, cid in ids.items():
+        name = display_name(folder / f"{cid}.yaml") if folder else None
+        labels[pseud] = (cid if not name else name if name.lower() == cid.lower()
+                         else f"{name} ({cid})")
+    return labels
+
+
 def _open(args):
     from station.journal.reader import client_pseudonym, journal_path, open_journal
     conn = open_journal(journal_path(args.db, args.config))
@@ -160,7 +189,9 @@ def report_main(args) -> int:
     from station.report.build import write_report
     conn, client = _open(args)
     try:
-        path = write_report(conn, Path(args.output), session=args.session, client=client)
+        names = {} if args.pseudonyms else client_labels(conn, args)
+        path = write_report(conn, Path(args.output), session=args.session, client=client,
+                            names=names)
     finally:
         conn.close()
     print(f"wrote the report {path}")

@@ -74,6 +74,22 @@ def load_profile(client: str | Path, clients_dir: Path | None = None) -> Profile
     return _from_doc(parse_yaml(raw, path, ProfileError, "client profile"), path.stem, raw)
 
 
+def display_name(path: Path) -> str | None:
+    """The ``name:`` of the profile at ``path``, or None when it cannot be read or has none.
+
+    For labels (the report): the file is read with the same limits, but not validated,
+    so a profile with a mistake elsewhere still shows its client's name."""
+    try:
+        raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")
+        doc = parse_yaml(raw, path, ProfileError, "client profile")
+    except (ProfileError, OSError):
+        return None
+    name = doc.data.get("name") if isinstance(doc.data, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        return None
+    return name.strip()[:80]
+
+
 def parse_profile(raw: bytes, path: Path) -> Profile:
     """Validate profile bytes already read (used by reloaders that read once)."""
     return _from_doc(parse_yaml(raw, path, ProfileError, "client profile"), path.stem, raw)

@@ -150,6 +150,8 @@ class Reports:
             out = folder / name
             cmd = self.command + args + ["--db", str(self.journal), "--session",
                                          str(session), "-o", str(out)]
+            if kind == "report":        # the therapist's copy names the clients
+                cmd += ["--clients", str(self.clients_dir)]
             env = dict(os.environ, STATION_LOG="WARNING")
             proc = subprocess.Popen(cmd, cwd=folder, env=env, stdin=subprocess.DEVNULL,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
