@@ -118,10 +118,13 @@ def new(args) -> int:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # O_EXCL: never over an existing file, nor through a link someone left there.
-        # Readable by the station's user like the other profiles (not 0600: the daemon
-        # must read what a therapist creates with sudo).
+        # 0600: a profile holds a name, goals and consent. Made with sudo, it is given to
+        # the clients folder's owner (the station's user), so the daemon can read it.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                     | os.O_CLOEXEC, 0o644)
+                     | os.O_CLOEXEC, 0o600)
+        owner = folder.stat()
+        if os.geteuid() == 0 and owner.st_uid != 0:
+            os.fchown(fd, owner.st_uid, owner.st_gid)
     except FileExistsError:
         raise ProfileError(f"{path} already exists; edit it, or pick another id.") from None
     except OSError as exc:
