@@ -46,7 +46,8 @@ for g in gpio i2c audio; do
 done
 
 say "config in $CONF (existing files are kept)"
-install -d -m 0755 "$CONF" "$CONF/clients" "$CONF/plans"
+install -d -m 0755 "$CONF" "$CONF/plans"
+install -d -m 0700 "$CONF/clients"     # profiles hold names, goals and consent
 if [ ! -f "$CONF/station.yaml" ]; then
   sed -e 's#^journal: .*#journal: /var/lib/station/station.db#' \
       "$ROOT/configs/station.yaml" > "$CONF/station.yaml"
@@ -54,7 +55,7 @@ if [ ! -f "$CONF/station.yaml" ]; then
     echo 'control_socket: /run/station/station.sock' >> "$CONF/station.yaml"
 fi
 for f in "$ROOT"/configs/clients/*.yaml; do
-  [ -f "$CONF/clients/$(basename "$f")" ] || install -m 0644 "$f" "$CONF/clients/"
+  [ -f "$CONF/clients/$(basename "$f")" ] || install -m 0600 "$f" "$CONF/clients/"
 done
 for f in "$ROOT"/configs/plans/*.yaml; do     # session plans (docs/session-music.md)
   [ -f "$CONF/plans/$(basename "$f")" ] || install -m 0644 "$f" "$CONF/plans/"

@@ -58,6 +58,9 @@ def station_config_text(tmp_path: Path, clients_dir: Path | None = None) -> str:
                         f"clients_dir: {clients_dir or CONFIGS / 'clients'}")
     text = text.replace("plans_dir: plans", f"plans_dir: {CONFIGS / 'plans'}")
     text = text.replace("journal: out/station.db", f"journal: {tmp_path / 'j' / 'station.db'}")
+    if clients_dir is not None:          # roster ids must name profiles there (or be left out)
+        roster = [c for c in ("alex", "sam", "jo") if (Path(clients_dir) / f"{c}.yaml").exists()]
+        text = text.replace("roster: [alex, sam, jo]", f"roster: [{', '.join(roster)}]")
     return text + f"control_socket: {tmp_path / 'station.sock'}\n"
 
 

@@ -3,9 +3,13 @@ in-process ``Daemon`` on the simulator and a virtual clock, and a driver for it.
 
 from __future__ import annotations
 
+import json
+import socket
 import sqlite3
+import threading
 from pathlib import Path
 
+import pytest
 from conftest import station_config_text, write
 
 DAEMON_DEFAULTS = {"hands_off_s": 0.0, "chime": False}
@@ -81,3 +85,43 @@ def rows(db: Path, sql: str = "SELECT kind, player, board, electrode, detail FRO
         return list(conn.execute(sql))
     finally:
         conn.close()
+
+
+@pytest.fixture
+def served(tmp_path, mock_pins):
+    """A daemon whose control socket is live; its jobs run in an engine-loop thread."""
+    from station.core.clock import VirtualClock
+    d = make_daemon(station_yaml(tmp_path), VirtualClock())
+    start(d)
+    d.control.start()
+    stop = threading.Event()
+
+    def engine_loop():
+        while not stop.is_set():
+            if d.station.wake.wait(0.02):
+                d.station.wake.clear()
+            d.station.drain()
+    loop = threading.Thread(target=engine_loop, daemon=True)
+    loop.start()
+    yield d
+    stop.set()
+    loop.join(timeout=2)
+    d.close()
+
+
+def ask(path: Path, data: bytes, timeout: float = 10.0) -> dict:
+    """Send raw bytes to a control socket; the one JSON reply line, parsed."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect(str(path))
+    try:
+        s.sendall(data)
+        reply = b""
+        while not reply.endswith(b"\n"):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+    finally:
+        s.close()
+    return json.loads(reply)

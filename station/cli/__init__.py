@@ -18,7 +18,7 @@ import tempfile
 import traceback
 
 COMMANDS = ["run", "simulate", "journal", "status", "doctor", "turn", "profile", "demo",
-            "panel", "plan", "song"]
+            "panel", "plan", "song", "recover"]
 INTERNAL_ERROR = 70
 
 
@@ -53,12 +53,33 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception:  # the last line of defence: one plain line, details to a file
-        path = os.path.join(tempfile.gettempdir(), f"station-error-{os.getpid()}.log")
-        with open(path, "w") as f:
-            traceback.print_exc(file=f)
+        path = _error_log(traceback.format_exc())
+        where = f"the details in {path}" if path else "what you did (the details could " \
+                                                       "not be saved)"
         print(f"station: an internal error stopped this command. Nothing was lost from the "
-              f"journal. Please report it with the details in {path}.", file=sys.stderr)
+              f"journal. Please report it with {where}.", file=sys.stderr)
         return INTERNAL_ERROR
+
+
+def _error_log(text: str) -> str | None:
+    """Save ``text`` to a new private file (0600, a random name made with O_EXCL, so no
+    one can plant a link there); in ~/.local/state/station (0700) or else the temp folder."""
+    state = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"),
+                                                              ".local", "state")
+    for folder in (os.path.join(state, "station"), None):
+        try:
+            if folder is not None:
+                os.makedirs(folder, mode=0o700, exist_ok=True)
+                st = os.lstat(folder)
+                if st.st_uid != os.getuid() or st.st_mode & 0o077:
+                    continue            # not a private folder of ours: use the next place
+            fd, path = tempfile.mkstemp(prefix="station-error-", suffix=".log", dir=folder)
+        except OSError:
+            continue
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        return path
+    return None
 
 
 def entry() -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+CSV_MAGIC = b"session,t,"     # an existing file is replaced only if it is a CSV export
+
 
 def _journal_args(p, *, select: bool = True) -> None:
     p.add_argument("--db", metavar="FILE", help="journal file (default: the station "
@@ -48,6 +50,10 @@ def register(sub) -> None:
 
     p = sub.add_parser("report", help="write the engagement report (one HTML file)")
     p.add_argument("-o", "--output", metavar="FILE", default="report.html")
+    p.add_argument("--clients", metavar="DIR", help="client profiles whose names the report "
+                   "shows (default: the config's clients folder)")
+    p.add_argument("--pseudonyms", action="store_true", help="show clients only as the "
+                   "journal's pseudonyms (c-...), e.g. for a report to share")
     _journal_args(p)
     p.set_defaults(func=report_main)
 
@@ -102,7 +108,7 @@ def _rate(args) -> int:
     return 0
 
 
-def _names(conn, args) -> dict[str, str]:
+def client_names(conn, args) -> dict[str, str]:
     """pseudonym -> client id from the station config's clients folder (best effort)."""
     from station.core.errors import StationError
     from station.journal.consent import known_names
@@ -113,6 +119,31 @@ def _names(conn, args) -> dict[str, str]:
         return {}
 
 
+def client_labels(conn, args) -> dict[str, str]:
+    """pseudonym -> "Name (id)" for the report, from the client profiles on this station.
+
+    Names never enter the journal: they are matched here, at report time, by computing
+    each profile's pseudonym with the journal's own secret (best effort: a profile that
+    cannot be read shows its id)."""
+    from station.config.profile import display_name
+    if getattr(args, "clients", None):
+        from station.journal.consent import known_names
+        ids = known_names(conn, Path(args.clients))
+        folder = Path(args.clients)
+    else:
+        ids = client_names(conn, args)
+        folder = None
+        if ids:
+            from station.config.station import load_config
+            folder = load_config(args.config).clients_dir
+    labels = {}
+    for pseud, cid in ids.items():
+        name = display_name(folder / f"{cid}.yaml") if folder else None
+        labels[pseud] = (cid if not name else name if name.lower() == cid.lower()
+                         else f"{name} ({cid})")
+    return labels
+
+
 def _open(args):
     from station.journal.reader import client_pseudonym, journal_path, open_journal
     conn = open_journal(journal_path(args.db, args.config))
@@ -120,14 +151,14 @@ def _open(args):
 
 
 def export_main(args) -> int:
-    from station.core.files import open_private
+    from station.core.files import check_output, open_output
     from station.journal.reader import select_sessions
     from station.journal.consent import check_export
     conn, client = _open(args)
     try:
         sessions = select_sessions(conn, args.session, client)
         check_export(conn, sessions, client, f"the {args.format} export",
-                     names=_names(conn, args))
+                     names=client_names(conn, args))
         if args.format == "metrics":
             from station.report.export_metrics import write_metrics
             out, n = write_metrics(conn, sessions, client, args.output)
@@ -145,9 +176,8 @@ def export_main(args) -> int:
         if not args.output:
             write_csv(sys.stdout, csv_rows(conn, sessions, client))
             return 0
-        out = Path(args.output)
-        open_private(out)
-        with open(out, "w", newline="", encoding="utf-8") as f:
+        out = check_output(args.output, "CSV export", replace=CSV_MAGIC)
+        with open_output(out, "CSV export", replace=CSV_MAGIC) as f:
             n = write_csv(f, csv_rows(conn, sessions, client))
         print(f"wrote {n} rows of {len(sessions)} session(s) to {out}")
         return 0
@@ -159,7 +189,9 @@ def report_main(args) -> int:
     from station.report.build import write_report
     conn, client = _open(args)
     try:
-        path = write_report(conn, Path(args.output), session=args.session, client=client)
+        names = {} if args.pseudonyms else client_labels(conn, args)
+        path = write_report(conn, Path(args.output), session=args.session, client=client,
+                            names=names)
     finally:
         conn.close()
     print(f"wrote the report {path}")
@@ -167,14 +199,39 @@ def report_main(args) -> int:
 
 
 def forget_main(args) -> int:
+    from station.core.files import flock_holder
+    from station.journal.reader import journal_path
     from station.journal.retention import forget_client
-    conn, _ = _open(args)
-    try:
-        deleted = forget_client(conn, args.client)
-    finally:
-        conn.close()
+    holder = flock_holder(f"{journal_path(args.db, args.config)}.lock")
+    if holder is not None:                 # a station writes this journal: ask it
+        deleted = _forget_through_station(args, holder)
+    else:
+        conn, _ = _open(args)
+        try:
+            deleted = forget_client(conn, args.client)
+        finally:
+            conn.close()
     if deleted.events == 0:
         print(f"the journal holds no data of client {args.client}; nothing was deleted.")
     else:
         print(f"forgot client {args.client}: deleted {deleted.words()}.")
     return 0
+
+
+def _forget_through_station(args, holder: int):
+    """The running station ends the client's session if it is running, then its own
+    journal writer deletes (a second writer would leave it writing into deleted rows)."""
+    from station.config.station import load_config
+    from station.core.errors import StationError
+    from station.journal.reader import journal_path
+    from station.journal.retention import Deleted
+    from station.service.control import request
+    path = journal_path(args.db, args.config)
+    config = load_config(args.config)
+    if Path(config.journal).resolve() != path.resolve():
+        raise StationError(f"a station (process {holder or '?'}) is running on the journal "
+                           f"{path}; 'forget' must go through it so that nothing it writes "
+                           f"is lost. Give that station's config with --config, or stop it "
+                           f"first.")
+    result = request(config.control_socket, "forget", client=args.client, timeout=130)
+    return Deleted(**result)

@@ -5,13 +5,14 @@
                      pseudonym, sound), marking the roster and invalid files.
 * ``new ID``         write a commented template (every key at its default) that passes
                      ``check``; never overwrites.
-* ``use CLIENT --player N``  seat a client in the running station; a refused profile
-                     prints its problems and exits 1 (the previous client plays on).
+* ``use ID --player N``  seat a client (an id of the clients folder, never a path) in
+                     the running station; a refused profile prints its problems and
+                     exits 1 (the previous client plays on).
 """
 
 from __future__ import annotations
 
-import sqlite3
+import os
 import sys
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def register(sub) -> None:
     n.add_argument("--dir", help="folder to write to (default: the config's clients_dir)")
     n.set_defaults(func=new)
     u = verbs.add_parser("use", help="seat a client at a player in the running station")
-    u.add_argument("client", help="client id or profile file")
+    u.add_argument("client", help="client id (a profile of the station's clients folder)")
     u.add_argument("--player", type=int, required=True, help="player number 1..6")
     u.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example)")
     u.set_defaults(func=use)
@@ -101,17 +102,8 @@ def list_clients(args) -> int:
 
 def _journal_secret(path: Path) -> str | None:
     """The journal's pseudonym secret, read-only; None if there is no journal yet."""
-    if not Path(path).is_file():
-        return None
-    try:
-        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key='secret'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-    return row[0] if row else None
+    from station.journal.store import read_meta
+    return read_meta(path, "secret")
 
 
 def new(args) -> int:
@@ -123,10 +115,22 @@ def new(args) -> int:
                            f"'_' (it becomes the file name).")
     folder = Path(args.dir) if args.dir else _clients_dir(args)
     path = folder / f"{args.id}.yaml"
-    if path.exists():
-        raise ProfileError(f"{path} already exists; edit it, or pick another id.")
-    folder.mkdir(parents=True, exist_ok=True)
-    path.write_text(template(args.id))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: never over an existing file, nor through a link someone left there.
+        # 0600: a profile holds a name, goals and consent. Made with sudo, it is given to
+        # the clients folder's owner (the station's user), so the daemon can read it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                     | os.O_CLOEXEC, 0o600)
+        owner = folder.stat()
+        if os.geteuid() == 0 and owner.st_uid != 0:
+            os.fchown(fd, owner.st_uid, owner.st_gid)
+    except FileExistsError:
+        raise ProfileError(f"{path} already exists; edit it, or pick another id.") from None
+    except OSError as exc:
+        raise ProfileError(f"{path}: cannot be written ({exc.strerror}).") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(template(args.id))
     print(f"wrote {path}; edit it, then: station profile check {path}")
     return 0
 
@@ -134,10 +138,17 @@ def new(args) -> int:
 def use(args) -> int:
     from station.config.station import load_config
     from station.service.control import request
+    from station.config.profile import ID_PATTERN
+    from station.core.errors import ProfileError
+    from station.core.schema import fragment
     config = load_config(args.config)
     client = args.client
-    if "/" in client or client.endswith((".yaml", ".yml")):
-        client = str(Path(client).resolve())      # the daemon's folder is not ours
+    if not ID_PATTERN.match(client):      # an id, never a path: nothing else is read
+        raise ProfileError(f"'{fragment(client, 40)}' is not a client id. 'station profile "
+                           f"use' takes the id of a profile in the station's clients folder "
+                           f"({config.clients_dir}), like alex. To use a file from "
+                           f"elsewhere, check it (station profile check FILE) and copy it "
+                           f"there first.")
     result = request(config.control_socket, "use_client", player=args.player, client=client)
     if not result.get("ok"):
         print(result.get("errors", "the profile was refused."), file=sys.stderr)

@@ -2,7 +2,8 @@
 
 ``station song save NAME --session N --player P [--from S --to S] [--db FILE]`` reads the
 journal (the station config's, or ``--db``) and writes ``configs/songs/NAME.yaml``, which
-song mode plays at the next session. See station.report.song_export.
+song mode plays at the next session. It needs the client's journal consent (see
+station.report.song_export and docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -34,9 +35,16 @@ def register(sub) -> None:
 def save(args) -> int:
     import math
 
+    from station.cli.journal import client_names
     from station.core.errors import StationError
     from station.journal.reader import journal_path, open_journal, select_sessions
-    from station.report.song_export import played_steps, save_song, song_name, song_text
+    from station.report.song_export import (
+        check_song_consent,
+        played_steps,
+        save_song,
+        song_name,
+        song_text,
+    )
     from station.sound.songs import SONGS_DIR, load_song
     name = song_name(args.name)
     for value, flag in ((args.start, "--from"), (args.end, "--to")):
@@ -48,6 +56,7 @@ def save(args) -> int:
     conn = open_journal(journal_path(args.db, args.config))
     try:
         info = select_sessions(conn, args.session)[0]
+        check_song_consent(conn, info, args.player, client_names(conn, args))
         steps = played_steps(conn, info, args.player, args.start, args.end)
     finally:
         conn.close()
@@ -58,3 +67,4 @@ def save(args) -> int:
     print(f"wrote {path}: {len(song.steps)} steps at {song.tempo_bpm:g} BPM. Play it with "
           f"music: {{mode: song, song: {name}}}")
     return 0
+

@@ -26,7 +26,7 @@ def socket_path(args):
 def main(args) -> int:
     from station.service.control import request
     from station.service.status import status_text
-    status = request(socket_path(args), "status")
+    status = request(socket_path(args), "status", retry_s=3.0)   # busy: retry briefly
     if args.json:
         print(json.dumps(status, indent=2, sort_keys=True, default=str))
     else:

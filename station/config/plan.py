@@ -75,13 +75,15 @@ def plan_names(plans_dir: Path) -> list[str]:
 
 
 def plan_catalogue(plans_dir: Path) -> list[dict]:
-    """Every plan of ``plans_dir``: ``{name, title, phases}``, or ``{name, error}`` (the
-    first problem) for a file that does not validate. For menus and ``station plan list``."""
+    """Every plan of ``plans_dir``: ``{name, title, phases, description}``, or ``{name,
+    error}`` (the first problem) for a file that does not validate. For menus and
+    ``station plan list``."""
     out = []
     for name in plan_names(plans_dir):
         try:
             plan = load_plan(name, plans_dir)
-            out.append({"name": name, "title": plan.name, "phases": plan.phase_names})
+            out.append({"name": name, "title": plan.name, "phases": plan.phase_names,
+                        "description": plan.description})
         except PlanError as exc:
             out.append({"name": name, "error": exc.problems[0]})
     return out

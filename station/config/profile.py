@@ -16,7 +16,8 @@ from typing import Any
 from station.config.profile_schema import PROFILE
 from station.core.errors import ProfileError
 from station.core.schema import validate
-from station.core.yamlfile import parse_yaml, read_yaml
+from station.core.files import read_limited
+from station.core.yamlfile import MAX_BYTES, parse_yaml
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -69,8 +70,24 @@ def profile_path(client: str | Path, clients_dir: Path) -> Path:
 def load_profile(client: str | Path, clients_dir: Path | None = None) -> Profile:
     """Load a client by id (from ``clients_dir``) or by path; raise ProfileError."""
     path = profile_path(client, clients_dir or Path("."))
-    doc = read_yaml(path, ProfileError, "client profile")
-    return _from_doc(doc, path.stem, path.read_bytes())
+    raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")   # read once
+    return _from_doc(parse_yaml(raw, path, ProfileError, "client profile"), path.stem, raw)
+
+
+def display_name(path: Path) -> str | None:
+    """The ``name:`` of the profile at ``path``, or None when it cannot be read or has none.
+
+    For labels (the report): the file is read with the same limits, but not validated,
+    so a profile with a mistake elsewhere still shows its client's name."""
+    try:
+        raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")
+        doc = parse_yaml(raw, path, ProfileError, "client profile")
+    except (ProfileError, OSError):
+        return None
+    name = doc.data.get("name") if isinstance(doc.data, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        return None
+    return name.strip()[:80]
 
 
 def parse_profile(raw: bytes, path: Path) -> Profile:

@@ -27,7 +27,8 @@ from pathlib import Path
 
 from station.config.profile import Profile, parse_profile
 from station.core.errors import ProfileError, StationError
-from station.core.yamlfile import parse_yaml
+from station.core.files import read_limited
+from station.core.yamlfile import MAX_BYTES, parse_yaml
 
 # name -> (section, key, what it is in words)
 EDITABLE: dict[str, tuple[str, str, str]] = {
@@ -83,7 +84,7 @@ def edit_profile(path: str | Path, changes: dict, version: str | None = None) ->
     path = Path(path)
     check_changes(changes)
     try:
-        raw = path.read_bytes()
+        raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")
     except OSError as exc:
         raise ProfileError(f"{path}: cannot be read ({exc.strerror}).") from None
     if version is not None and file_version(raw) != version:

@@ -88,6 +88,9 @@ def load_config(path: str | Path | None = None) -> StationConfig:
     raw = validate(doc.data, STATION, (), problems)
     if not problems:
         _cross_check(raw, problems)
+        from station.config.collisions import check_clients, check_files
+        check_files(path, raw, _socket(raw, found.is_system), problems)
+        check_clients(path, raw, problems)
     if problems:
         lines = [f"{doc.where(p)}: {msg}" for p, msg in problems]
         raise ConfigError(f"{path}: the station config has {len(lines)} problem(s):\n  "
@@ -185,8 +188,11 @@ def _build(path: Path, raw: dict, how: str = "--config",
         players=tuple(players), buttons=dict(raw["buttons"] or {}),
         clients_dir=(path.parent / raw["clients_dir"]).resolve(),
         roster=tuple(raw["roster"] or ()), journal=Path(raw["journal"]),
-        control_socket=Path(raw["control_socket"]) if raw["control_socket"]
-        else default_socket(system), raw=raw, found_by=how)
+        control_socket=_socket(raw, system), raw=raw, found_by=how)
+
+
+def _socket(raw: dict, system: bool = False) -> Path:
+    return Path(raw["control_socket"]) if raw["control_socket"] else default_socket(system)
 
 
 def _default_channel(player: int) -> int:

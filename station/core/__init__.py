@@ -1,5 +1,5 @@
 """The shared vocabulary: the event type, clocks, errors, the declarative schema, safe
-YAML reading, private files and where the project's data lives.
+YAML reading and JSON nesting checks, private files and where the project's data lives.
 
 Every other room builds on these; they depend on nothing of the station's.
 

@@ -5,6 +5,11 @@ A ``Field`` says what a value may be (type, range, choices, default, units, mean
 naming the key path (``touch.dwell_ms``), the bad value and what is allowed; unknown
 keys get a "did you mean" suggestion. ``json_schema`` and ``markdown`` render the same
 definitions for editors and for docs/, so the three can never disagree.
+
+Numbers are finite (``.nan`` and ``.inf`` are refused everywhere). Messages quote at most
+a short, printable fragment of what was written, and a file yields at most
+``MAX_PROBLEMS`` problems: a file that is not what it should be (``/etc/passwd`` given as
+a profile) is refused without being echoed back.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from dataclasses import field as dc_field
 from typing import Any, Callable
 
 REQUIRED = object()   # marker: the key must be written
+MAX_PROBLEMS = 20     # then "and more": a wrong file is not echoed back line by line
+MAX_KEY_TEXT = 40     # characters of an unknown key shown in a message
 
 
 @dataclass(frozen=True)
@@ -51,19 +58,31 @@ def dotted(path: tuple) -> str:
     """``("touch", "pads", 3)`` -> ``touch.pads[3]``."""
     out = ""
     for part in path:
+        part = part if isinstance(part, int) else fragment(part, MAX_KEY_TEXT)
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
 
 
+def fragment(value: Any, limit: int = 60) -> str:
+    """``value`` as a short printable fragment for a message: control characters become
+    '?', and anything longer than ``limit`` characters is cut with '...'."""
+    text = "".join(c if c.isprintable() else "?" for c in str(value))
+    return text if len(text) <= limit else text[:max(1, limit - 3)] + "..."
+
+
 def suggest(word: str, choices) -> str:
     """`` (did you mean 'x'?)`` or ``""``."""
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    word = str(word)
+    if len(word) > 100:
+        return ""
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    if isinstance(value, (dict, list)):
+        return f"a {'section' if isinstance(value, dict) else 'list'} of {len(value)}"
+    return fragment(repr(value) if isinstance(value, str) else value, 60)
 
 
 def _range_text(f: Field) -> str:
@@ -105,7 +124,9 @@ def describe(f: Field) -> str:
 def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]]) -> Any:
     """Return the normalised value; append ``(path, message)`` for each problem."""
     here = dotted(path)
-    bad = lambda msg: problems.append((path, msg))  # noqa: E731
+
+    def bad(msg: str) -> None:
+        _problem(problems, path, msg)
     k = f.kind
     if k == "any":
         return value
@@ -131,11 +152,16 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
                 f"not {_show(value)}.")
             return None
         out = {}
+        if not path and value and not any(key in f.fields for key in value):
+            # Not this kind of file at all: say so once, without echoing its lines.
+            bad(f"none of this file's keys is one this file may have (the first is "
+                f"'{fragment(next(iter(value)), 20)}'); allowed: {', '.join(f.fields)}. "
+                f"Is this the right file?")
+            return None
         for key in value:
             if key not in f.fields:   # reported at the key's own line
-                problems.append((path + (key,), f"{dotted(path + (key,))} is not a known key"
-                                 f"{suggest(key, f.fields)}. Allowed here: "
-                                 f"{', '.join(f.fields)}."))
+                _problem(problems, path + (key,), f"{dotted(path + (key,))} is not a known "
+                         f"key{suggest(key, f.fields)}. Allowed here: {', '.join(f.fields)}.")
         for name, sub in f.fields.items():
             if name in value:
                 out[name] = validate(value[name], sub, path + (name,), problems)
@@ -172,7 +198,9 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
         if isinstance(value, bool) or not ok_type:
             bad(f"{here} is {_show(value)}; it must be {describe(f)}.")
             return None
-        if not math.isfinite(value):     # .nan and .inf are valid YAML, never a setting
+        # .nan and .inf are valid YAML, never a setting (an int is finite, and may be too
+        # big for math.isfinite to take)
+        if isinstance(value, float) and not math.isfinite(value):
             bad(f"{here} is {_show(value)}; it must be {describe(f)}, not infinite or "
                 f"'not a number'.")
             return None
@@ -232,8 +260,17 @@ def _checked(value: Any, f: Field, path: tuple, problems: list) -> Any:
     if f.check is not None and value is not None:
         msg = f.check(value)
         if msg:
-            problems.append((path, f"{dotted(path)}: {msg}"))
+            _problem(problems, path, f"{dotted(path)}: {msg}")
     return value
+
+
+def _problem(problems: list, path: tuple, msg: str) -> None:
+    """Append a problem, up to ``MAX_PROBLEMS`` and then one "and more"."""
+    if len(problems) < MAX_PROBLEMS:
+        problems.append((path, msg))
+    elif len(problems) == MAX_PROBLEMS:
+        problems.append((path, f"... and more problems after these {MAX_PROBLEMS}; fix these "
+                             f"first (is this the right file?)."))
 
 
 def json_schema(f: Field) -> dict:

@@ -3,21 +3,27 @@
 ``read_yaml(path)`` returns the data plus a map from key path (``("touch", "dwell_ms")``)
 to the 1-based line where it was written, so validation errors can say
 ``alex.yaml:7: touch.dwell_ms ...``. Everything that can go wrong in the file itself
-(not UTF-8, too big, empty, bad syntax, python tags, alias bombs) becomes a ``what``
-error (ProfileError, ConfigError, ScenarioError...) with the file and line in plain words.
+(not UTF-8, too big, a device or pipe, empty, bad syntax, python tags, alias bombs and
+loops, nesting bombs, a key written twice) becomes a ``what`` error (ProfileError, ConfigError,
+ScenarioError...) with the file and line in plain words. Files are read through
+``station.core.files.read_limited``: the size is checked before a byte is read.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from station.core.files import read_limited
+
 MAX_BYTES = 256 * 1024          # a profile is a page of text; anything bigger is a mistake
 MAX_ALIASES = 64                # anchors/aliases are allowed a little, never as a bomb
 MAX_NODES = 20_000              # after alias expansion
+MAX_DEPTH = 40                  # nesting of sections and lists (PyYAML recurses on it)
 
 
 @dataclass(frozen=True)
@@ -40,15 +46,7 @@ class YamlDoc:
 def read_yaml(path: str | Path, error: type[Exception], what: str = "file") -> YamlDoc:
     """Read and parse ``path``; raise ``error(message)`` for any problem with the file."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise error(f"{path}: no such {what}. Check the name and the folder.") from None
-    except IsADirectoryError:
-        raise error(f"{path}: is a folder, not a {what} file.") from None
-    except OSError as exc:
-        raise error(f"{path}: cannot be read ({exc.strerror}).") from None
-    return parse_yaml(raw, path, error, what)
+    return parse_yaml(read_limited(path, MAX_BYTES, error, what), path, error, what)
 
 
 def parse_yaml(raw: bytes, path: Path, error: type[Exception], what: str = "file") -> YamlDoc:
@@ -69,21 +67,33 @@ def parse_yaml(raw: bytes, path: Path, error: type[Exception], what: str = "file
             if what == "client profile" else "Restore it from a backup or the station's copy"
         raise error(f"{path}: the {what} is empty. {hint}.")
     try:
-        _check_aliases(text, path, error)
+        _check_events(text, path, error)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)  # safe: no python tags, ever
+    except error:
+        raise
     except yaml.MarkedYAMLError as exc:
         raise error(_syntax_message(exc, path, what)) from None
     except yaml.YAMLError as exc:
-        raise error(f"{path}: is not valid YAML ({exc}).") from None
-    except ValueError as exc:      # PyYAML builds dates itself: 2024-02-30 raises here
-        if isinstance(exc, error):
-            raise
-        raise error(_bad_date(node, path, exc)) from None
+        raise error(f"{path}: is not valid YAML ({_short(exc)}).") from None
+    except ValueError as exc:
+        digits = re.search(r"[0-9_]{1000,}", text)
+        if digits:      # a number of thousands of digits: int() refuses it
+            raise error(f"{path}:{text.count(chr(10), 0, digits.start()) + 1}: holds a number "
+                        f"with thousands of digits; write a plain number.") from None
+        raise error(_bad_date(node, path, exc)) from None   # PyYAML builds dates itself
     lines: dict[tuple, int] = {}
+    twice: list[tuple[Any, int, int]] = []
     if node is not None:
-        _collect_lines(node, (), lines, [0])
+        _collect_lines(node, (), lines, [0], twice)
+    if twice:
+        key, first, again = twice[0]
+        more = f" ({len(twice) - 1} more key(s) are written twice too)" if len(twice) > 1 else ""
+        raise error(f"{path}:{again}: '{_short(key, 40)}' is written twice in the same "
+                    f"section (first at line {first}); YAML would silently keep only the "
+                    f"last one. Keep one of them.{more}")
     return YamlDoc(path, data, lines)
+
 
 
 def _bad_date(node, path: Path, exc: Exception) -> str:
@@ -105,15 +115,36 @@ def _bad_date(node, path: Path, exc: Exception) -> str:
     return f"{path}: a value cannot be read ({exc})."
 
 
-def _check_aliases(text: str, path: Path, error: type[Exception]) -> None:
-    aliases = 0
+def _short(value: Any, limit: int = 80) -> str:
+    """A short, printable fragment of ``value`` for a message (never a whole file)."""
+    text = "".join(c if c.isprintable() else "?" for c in str(value))
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _check_events(text: str, path: Path, error: type[Exception]) -> None:
+    aliases = depth = 0
+    open_anchors: list[str | None] = []       # anchors of the sections being read
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) and event.anchor in open_anchors:
+            raise error(f"{path}:{event.start_mark.line + 1}: '*{_short(event.anchor, 20)}' "
+                        f"refers to the section that contains it (a loop); write the values "
+                        f"out instead.")
         if isinstance(event, yaml.AliasEvent):
             aliases += 1
             if aliases > MAX_ALIASES:
                 line = event.start_mark.line + 1
                 raise error(f"{path}:{line}: uses more than {MAX_ALIASES} YAML aliases (*name). "
                             f"That looks like an 'alias bomb'; write the values out instead.")
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            open_anchors.append(event.anchor)
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = event.start_mark.line + 1
+                raise error(f"{path}:{line}: is nested more than {MAX_DEPTH} levels deep; "
+                            f"no station file needs that. Is this the right file?")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            open_anchors.pop()
+            depth -= 1
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError, path: Path, what: str) -> str:
@@ -133,20 +164,26 @@ def _syntax_message(exc: yaml.MarkedYAMLError, path: Path, what: str) -> str:
     return f"{where}: YAML syntax error: {problem}.{hint}"
 
 
-def _collect_lines(node: yaml.Node, key_path: tuple, out: dict, count: list[int]) -> None:
+def _collect_lines(node: yaml.Node, key_path: tuple, out: dict, count: list[int],
+                   twice: list) -> None:
     count[0] += 1
     if count[0] > MAX_NODES:
         return
     out.setdefault(key_path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             key = _plain_key(key_node, key)
-            out[key_path + (key,)] = key_node.start_mark.line + 1
-            _collect_lines(value_node, key_path + (key,), out, count)
+            line = key_node.start_mark.line + 1
+            if key in seen and key_node.tag != "tag:yaml.org,2002:merge":
+                twice.append((key, seen[key], line))
+            seen.setdefault(key, line)
+            out[key_path + (key,)] = line
+            _collect_lines(value_node, key_path + (key,), out, count, twice)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _collect_lines(item, key_path + (i,), out, count)
+            _collect_lines(item, key_path + (i,), out, count, twice)
 
 
 def _plain_key(node: yaml.Node, key: Any) -> Any:

@@ -111,6 +111,16 @@ class LiveBacking:
         self.engine.announce(Event(BACKING, now, channel=self.channel, detail=f"stop:{reason}"))
         self._reset()
 
+    def follows(self) -> int | None:
+        """The player whose playing sets the beats' timing now: the followed player when
+        the first tempo was theirs (``tempo: follow``) or the ramp waits for them
+        (``follow_client`` with a ramp); else None. The consent journal leaves such beats
+        out for a client without journal consent (station.journal.consent)."""
+        if not self.running or self.ramp is None or self.player is None:
+            return None
+        waits = self.spec.follow_client and self.ramp.seconds > 0
+        return self.player if self.tempo_source == "follow" or waits else None
+
     def _first_client(self) -> int | None:
         seats = sorted(self.engine.seats.items())
         for role in ("client", "therapist"):

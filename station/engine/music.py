@@ -4,8 +4,9 @@
 time, direct calls offline: station.sound.scheduler) and hooks them into the station
 with listeners and timers only, so nothing sits between a touch and its note (listeners
 run after the sound). It also takes over the session button (the plan runner's tap and
-hold), adds the backing and echo channels to all-quiet's fade, stops everything when a
-session ends, and frees the sequencer on close. ``plan_command`` and ``backing_command``
+hold), adds the backing and echo channels to all-quiet's fade, tells the consent journal
+whose playing the backing follows, stops everything when a session ends, and frees the
+sequencer on close. ``plan_command`` and ``backing_command``
 are the daemon's ``plan`` and ``backing`` control commands.
 """
 
@@ -40,6 +41,9 @@ class SessionMusic:
         engine.controls["session"] = self.plan.press_session
         engine.releases["session"] = self.plan.release_session
         station.sessions.on_stop.append(self._session_ends)
+        consent = getattr(station, "consent", None)
+        if consent is not None:          # beats that follow a client are that client's data
+            consent.follows = self.backing.follows
         quiet = getattr(engine.gate, "quiet", None)
         if quiet is not None:            # all-quiet fades the backing and echoes too
             quiet.channels = sorted({*quiet.channels, self.backing.channel,

@@ -200,9 +200,11 @@ class PlanRunner:
         """The plan status every front end shows (the ``plan`` command, ``status``)."""
         phase = self.phase
         return {"plan": self.plan.plan_id if self.plan else None,
+                "title": self.plan.name if self.plan else None,
                 "phase": phase.name if phase else None, "index": self.index,
+                "description": phase.description if phase else None,
                 "phases": self.plan.phase_names if self.plan else [],
                 "phase_elapsed_s": None if phase is None
                 else round((now - self.phase_started_ns) / 1e9, 1),
                 "suggested_s": phase.suggested_s if phase else None,
-                "backing": self.backing.status(now)}
+                "backing": self.backing.status(now), "echo": self.echo.status(now)}

@@ -5,12 +5,18 @@ engine's ``use_client`` (previous notes end, thresholds are re-applied, a ``prof
 event is journaled) or ``refuse_client`` (the refusal is journaled and shown on the
 player's light by whoever listens to ``profile`` events; the previous client plays on):
 
-* ``use(player, client)``: ``station profile use CLIENT --player N`` over the socket;
+* ``use(player, client)``: ``station profile use CLIENT --player N`` over the socket
+  (and the panel): ``client`` is an id resolved in ``clients_dir``, never a path, so
+  nothing outside the clients folder is ever read on a request;
 * ``next_client(now)``: the ``next_client`` button seats the next client of the
   station's ``roster`` at the player whose turn it is (else the first client seat);
 * ``tick(now)``: every ``POLL_NS`` the seated profiles' files are checked (size and
-  mtime, then content); an edited file that is valid is reloaded, an invalid one is
-  refused once per version (no extra dependency: ``os.stat`` polling);
+  mtime, then content, read with a size limit); an edited file is taken only once it
+  holds still: the same content at two polls in a row (``POLL_NS`` apart), so a file
+  caught half-written (its volume lines not yet there) is never seated, and a save
+  that is still going on is not refused either. Then a valid one is reloaded, an
+  invalid one refused once per version
+  (no extra dependency: ``os.stat`` polling);
 * ``reload_all()``: SIGHUP reloads every seated profile from disk.
 """
 
@@ -20,11 +26,14 @@ import hashlib
 import logging
 from pathlib import Path
 
-from station.config.profile import parse_profile
+from station.config.profile import ID_PATTERN, parse_profile
 from station.core.errors import ProfileError
+from station.core.files import read_limited
+from station.core.schema import fragment
+from station.core.yamlfile import MAX_BYTES
 
 log = logging.getLogger("station")
-POLL_NS = 500_000_000      # 0.5 s: an edit is live before the therapist looks up
+POLL_NS = 500_000_000      # 0.5 s: an edit is live 0.5 to 1 s later
 
 
 class Swaps:
@@ -40,11 +49,29 @@ class Swaps:
         self._next = 0
         self._seen: dict[int, tuple] = {}          # player -> (profile id, file signature)
         self._refused: dict[int, set[str]] = {}    # player -> versions already refused
+        self._settling: dict[int, str] = {}        # player -> version seen once, unseated
         self.roster = list(station.config.roster)
 
     # -- commands -------------------------------------------------------------------------
     def use(self, player: int, client: str) -> dict:
-        """Seat ``client`` (id or absolute path) at ``player``; a bad profile is refused."""
+        """Seat the client with id ``client`` at ``player``; a bad profile is refused.
+
+        An id, never a path: anything else is refused without reading a file."""
+        if not isinstance(client, str) or not ID_PATTERN.match(client):
+            shown = fragment(client, 40)
+            log.warning("player %s: '%s' refused: not a client id", player, shown)
+            return {"ok": False, "player": player, "client": shown, "kept": self._kept(player),
+                    "errors": f"'{shown}' is not a client id. Give the id of a profile in the "
+                              f"station's clients folder (its file name without .yaml, like "
+                              f"alex); a file elsewhere must be copied there first."}
+        return self._use(player, client)
+
+    def _kept(self, player: int) -> str | None:
+        seat = self.station.engine.seats.get(player)
+        return seat.profile.client_id if seat is not None and seat.profile else None
+
+    def _use(self, player: int, client: str) -> dict:
+        """Seat ``client`` (an id, or a path the station itself chose) at ``player``."""
         engine = self.station.engine
         if player not in engine.seats:
             raise ProfileError(f"there is no player {player} at this station; players: "
@@ -57,8 +84,8 @@ class Swaps:
                         client, before.client_id if before else "nobody", exc)
             return {"ok": False, "player": player, "client": str(client), "errors": str(exc),
                     "kept": before.client_id if before else None}
-        log.info("player %d: now %s (%s, profile %s)", player, profile.client_id, profile.name,
-                 profile.version)
+        # the system log names a client by id, never by the display name (privacy.md)
+        log.info("player %d: now %s (profile %s)", player, profile.client_id, profile.version)
         return {"ok": True, "player": player, "client": profile.client_id,
                 "name": profile.name, "version": profile.version}
 
@@ -85,7 +112,7 @@ class Swaps:
         results = []
         for player, seat in sorted(self.station.engine.seats.items()):
             if seat.profile is not None and seat.profile.path is not None:
-                results.append(self.use(player, str(Path(seat.profile.path).resolve())))
+                results.append(self._use(player, str(Path(seat.profile.path).resolve())))
         log.info("reloaded %d profile(s) on SIGHUP", len(results))
         return results
 
@@ -108,21 +135,29 @@ class Swaps:
         except OSError:
             sig = None                   # removed or renamed: keep playing what we have
         else:
-            sig = (st.st_mtime_ns, st.st_size)
+            sig = (st.st_mtime_ns, st.st_size, st.st_ino)
         key = (id(profile), sig)
-        if self._seen.get(player) == key or sig is None:
+        if (self._seen.get(player) == key and player not in self._settling) or sig is None:
             self._seen[player] = key
             return
         self._seen[player] = key
+        unreadable: ProfileError | None = None
         try:
-            raw = path.read_bytes()
-        except OSError:
-            return
+            raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")
+        except ProfileError as exc:      # too big, or not a file: refused like a bad one
+            raw, unreadable = str(exc).encode(), exc
         version = hashlib.sha256(raw).hexdigest()[:12]
         if version == profile.version or version in self._refused.get(player, set()):
+            self._settling.pop(player, None)
             return
+        if self._settling.get(player) != version:
+            self._settling[player] = version     # look again at the next poll
+            return
+        self._settling.pop(player, None)
         engine = self.station.engine
         try:
+            if unreadable is not None:
+                raise unreadable
             new = parse_profile(raw, path)
         except ProfileError as exc:
             self._refused.setdefault(player, set()).add(version)

@@ -10,9 +10,14 @@
 * a seat whose client has **no journal consent** (``consent.journal: false``) keeps no
   per-touch rows and no pseudonym: its touches, releases, notes and held-back touches
   are only counted, and the counts are written as one anonymous ``counts`` row (detail
-  JSON: seated_s, touches, valid_touches, suppressed) when the client leaves the seat or
-  the session ends. The seat's profile row says ``use:no_journal_consent``; its turn rows
-  stay (the group's turn order) without the pseudonym;
+  JSON: seated_s, touches, valid_touches, suppressed, echoes, followed_beats) when the
+  client leaves the seat or the session ends. Rows the station derives from their
+  playing are left out too: the echo of their phrases (``echo`` rows: counted as
+  echoes), their sound in a plan phase (``timbre``), and a backing whose timing follows
+  them (``follows()``: its ``backing`` rows and its ``beat`` rows, whose tempo is theirs;
+  the beats are counted as followed_beats). The seat's profile row says
+  ``use:no_journal_consent``; its turn rows stay (the group's turn order) without the
+  pseudonym;
 * therapist positions and clients whose profile has no consent section (*not
   recorded*) are journaled as before.
 
@@ -27,7 +32,17 @@ from collections import Counter
 from typing import Callable
 
 from station.config.consent import Consent, consent_of, to_detail
-from station.core.events import NOTE_ON, PROFILE, RELEASE, SUPPRESSED, TOUCH, Event
+from station.core.events import (
+    BACKING,
+    BEAT,
+    ECHO,
+    NOTE_ON,
+    PROFILE,
+    RELEASE,
+    SUPPRESSED,
+    TOUCH,
+    Event,
+)
 from station.journal.sessions import TIMBRE
 
 CONSENT = "consent"      # journal-only kinds (like sessions.TIMBRE)
@@ -41,7 +56,9 @@ class ConsentJournal:
     """The journal as the station writes it, with consent applied (see module docstring).
 
     ``seat_of(player)`` returns ``(profile, role)`` of the seat now (profile None when
-    empty). Everything not overridden here is the wrapped journal's.
+    empty). ``follows()`` returns the player whose playing the backing's timing follows
+    now, or None (set by the session music: station.engine.backing). Everything not
+    overridden here is the wrapped journal's.
     """
 
     def __init__(self, journal, seat_of: Callable[[int], tuple]) -> None:
@@ -50,6 +67,7 @@ class ConsentJournal:
         self._private: dict[int, str | None] = {}     # player -> pseudonym kept out
         self._counts: dict[int, Counter] = {}
         self._since: dict[int, int] = {}               # player -> counting since (ns)
+        self.follows: Callable[[], int | None] = lambda: None
 
     def __getattr__(self, name):
         return getattr(self._journal, name)
@@ -59,6 +77,12 @@ class ConsentJournal:
         p = event.player
         if event.kind == TIMBRE and p is not None and not self._seat_journals(p):
             return      # the session keeper names the new seat's sound before we see it
+        if event.kind in (BEAT, BACKING) and self._private:
+            followed = self.follows()       # the beats' tempo is that client's
+            if followed in self._private:
+                if event.kind == BEAT:
+                    self._counts[followed]["followed_beats"] += 1
+                return
         if event.kind == PROFILE and p is not None and event.detail is not None \
                 and (event.detail.startswith("use:") or event.detail == "empty"):
             self._seated(event)
@@ -133,6 +157,10 @@ class ConsentJournal:
             elif key:
                 self._counts[p][key] += 1
             return
+        if event.kind == ECHO:       # their phrase played back: counted, not kept
+            if not str(event.detail or "").startswith("stopped"):
+                self._counts[p]["echoes"] += 1
+            return
         if event.kind in ("note_off", TIMBRE):
             return
         self._journal.record(event.but(client=None))     # turn rows, faults, ...
@@ -144,7 +172,8 @@ class ConsentJournal:
             return
         detail = {"seated_s": round(max(0, t_ns - since) / 1e9, 3),
                   "touches": c["touches"], "valid_touches": c["valid_touches"],
-                  "suppressed": c["suppressed"]}
+                  "suppressed": c["suppressed"], "echoes": c["echoes"],
+                  "followed_beats": c["followed_beats"]}
         self._journal.record(Event(COUNTS, t_ns, player=p, detail=json.dumps(detail)))
         self._counts[p] = Counter()
         self._since[p] = t_ns

@@ -72,7 +72,11 @@ def open_journal(path: str | Path) -> sqlite3.Connection:
         raise JournalError(f"{path}: there is no journal here. Give the file with --db "
                            f"(the simulator writes OUT/station.db) or check 'journal:' in "
                            f"the station config.")
-    from station.journal.writer import connect
+    from station.core.files import is_sqlite
+    from station.journal.store import connect
+    if not is_sqlite(path) and path.stat().st_size > 0:      # never touch someone's file
+        raise JournalError(f"{path}: this is not a station journal (not a SQLite "
+                           f"database). Give the journal file with --db.")
     try:
         return connect(path)
     except JournalError:

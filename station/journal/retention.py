@@ -11,10 +11,18 @@ A *client's data* is every event and goal rating carrying the client's pseudonym
 other client played is deleted whole (its phases, notes, beats and players too), because
 those rows describe that client's session; in a group session only the client's own
 events go, and the others' data stays.
+
+Retention never trusts a wall clock that jumped. Session ids grow in the order sessions
+really started, so a session's age is judged by the latest wall-clock start of it *and
+every session before it* (a station that booted with its clock at 1970 cannot make its
+sessions look 55 years old later), and nothing is deleted while the clock reads earlier
+than the newest session's start (the clock went back). The running journal also pauses
+retention when the wall clock steps against the monotonic clock (``writer``).
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -22,12 +30,23 @@ from dataclasses import dataclass
 from station.journal.pseudonym import pseudonym
 
 DAY_NS = 86_400 * 1_000_000_000
+PSEUDONYM = re.compile(r"^c-[0-9a-f]{8}$")
+CLOCK_SLACK_NS = 60 * 1_000_000_000   # NTP corrections smaller than this are not a jump
+
+
+def _iso(unix_ns: int) -> str:
+    from station.core.clock import utc_iso
+    try:
+        return utc_iso(unix_ns)[:19].replace("T", " ")
+    except (OverflowError, OSError, ValueError):
+        return f"{unix_ns / 1e9:.0f} s after 1970"
 
 
 @dataclass(frozen=True)
 class Deleted:
     sessions: int      # sessions deleted whole
     events: int        # events deleted (including those of whole sessions)
+    skipped: str = ""  # why nothing was deleted (a clock behind the journal), or ""
 
     def words(self) -> str:
         return (f"{self.sessions} session{'s' * (self.sessions != 1)} and "
@@ -36,7 +55,7 @@ class Deleted:
 
 def resolve_client(conn: sqlite3.Connection, client: str) -> str:
     """The journal's pseudonym for ``client``: an id like ``alex`` or a pseudonym ``c-…``."""
-    if client.startswith("c-") and len(client) == 10:
+    if PSEUDONYM.match(client):
         return client
     row = conn.execute("SELECT value FROM meta WHERE key='secret'").fetchone()
     if row is None:
@@ -108,13 +127,20 @@ def purge_older_than(conn: sqlite3.Connection, days: float, *, keep: int | None 
     """
     now = time.time_ns() if now_unix_ns is None else now_unix_ns
     cutoff = now - int(days * DAY_NS)
+    latest, ages = None, []
+    for sid, *when in conn.execute("SELECT id, started_unix_ns, started_at FROM sessions "
+                                   "ORDER BY id"):
+        started = _started_unix_ns(tuple(when))
+        if started is not None:
+            latest = started if latest is None else max(latest, started)
+        ages.append((sid, latest))        # the journal's own order bounds each start
+    if latest is not None and now < latest - CLOCK_SLACK_NS:
+        return Deleted(0, 0, skipped=f"the clock reads {_iso(now)}, earlier than the "
+                       f"newest session's start ({_iso(latest)}): it is wrong or went back")
     conn.execute("PRAGMA secure_delete=ON")
     with conn:
-        old = []
-        for sid, *when in conn.execute("SELECT id, started_unix_ns, started_at FROM sessions"):
-            started = _started_unix_ns(tuple(when))
-            if sid != keep and started is not None and started < cutoff:
-                old.append(sid)
+        old = [sid for sid, started in ages
+               if sid != keep and started is not None and started < cutoff]
         events = _delete_sessions(conn, old)
         if old:
             first_kept = conn.execute("SELECT min(id) FROM events WHERE session_id IS NOT "

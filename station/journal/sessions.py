@@ -9,9 +9,15 @@ count the idle wait as session time.
 
 Everything here runs in the engine thread (a listener and ``tick``), so it needs no locks;
 the journal call it makes only queues work.
+
+``forget(client, now)`` (``station forget`` while the station runs) first ends the
+running session if that client plays or played in it, so no later row can refer to a
+session the deletion removed; the journal's writer then deletes, in order.
 """
 
 from __future__ import annotations
+
+from concurrent.futures import Future
 
 from station.core.errors import StationError
 from station.core.events import NOTE, PHASE, PROFILE, TOUCH, Event
@@ -36,6 +42,7 @@ class Sessions:
         self.started_ns: int | None = None
         self.last_touch_ns: int | None = None
         self.phase_name: str | None = None
+        self.clients: set[str] = set()     # pseudonyms with events in the running session
         self.on_stop: list = []   # fn(now): run inside the session, just before it ends
 
     @property
@@ -54,6 +61,7 @@ class Sessions:
         self.started_ns = now
         self.last_touch_ns = now
         self.phase_name = None
+        self.clients = set()
         self._announce_seats(now)
         return sid
 
@@ -73,6 +81,24 @@ class Sessions:
         self.started_ns = None
         self.phase_name = None
         return sid
+
+    def forget(self, client: str, now: int) -> Future:
+        """Delete every trace of ``client`` (an id or a ``c-…`` pseudonym): end the
+        running session first if they are in it; the future gets the counts."""
+        from station.journal.retention import PSEUDONYM
+        text = str(client)
+        if PSEUDONYM.match(text):
+            who = text
+        else:
+            from station.config.profile import ID_PATTERN
+            if not ID_PATTERN.match(text):
+                raise StationError(f"'{text[:40]}' is not a client id (like alex) or a "
+                                   f"pseudonym (like c-1a2b3c4d).")
+            who = self.journal.pseudonym(text)
+        seated = any(seat.client == who for seat in self.engine.seats.values())
+        if self.active and (who in self.clients or seated):
+            self.stop(now, "forget")
+        return self.journal.forget(text)
 
     def toggle(self, now: int) -> None:
         """The therapist's session button: start if idle, else stop."""
@@ -110,6 +136,8 @@ class Sessions:
     # -- automatic start and end -----------------------------------------------------------
     def observe(self, event: Event) -> None:
         """Engine listener (first in the list, so a session opened here holds the touch)."""
+        if event.client is not None and self.active:
+            self.clients.add(event.client)
         if event.kind == PROFILE and (event.detail or "").startswith("use:"):
             self._record_timbre(event.player, event.t_ns)
         if event.kind != TOUCH or event.player is None:

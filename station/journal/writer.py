@@ -1,15 +1,26 @@
 """The session journal: every event into SQLite, off the touch-to-sound path.
 
-``record(event)`` only puts the event on a bounded queue (never blocks, never raises);
-a writer thread batches inserts and commits at least every ``batch_ms`` (≤ 200 ms), in
-WAL mode. If the queue ever overflows, the number of lost events is itself journaled.
-If the disk is full or read-only, events wait in memory (bounded) and writing is retried;
-``health()`` says what is wrong so the daemon can tell the therapist.
+``record(event)`` only puts the event, stamped with the monotonic time it was queued, on
+a bounded queue (never blocks, never raises). A writer thread commits whatever has been
+queued once the *oldest* uncommitted item is ``batch_ms`` old (50 ms by default), in WAL
+mode. If the queue ever overflows, the number of lost events is itself journaled.
+
+Nothing is dropped on a write error. Every operation (event rows, session starts and
+ends, retention, forgetting) waits, in order, in a pending list until SQLite accepts it;
+a full or read-only disk is retried every batch while the station plays on, and the
+session rows are retried with the events (so no event is left without its session).
+Memory is bounded: past ``MAX_PENDING`` rows the oldest events go, and are counted.
 
 Durability: WAL with ``synchronous=FULL``, so every commit is on disk before the writer
 moves on; after ``kill -9`` or power loss the file opens clean and holds every event
-older than one batch (≤ 200 ms). Sessions get their id from the producer (``start_session``
+older than 200 ms. The deadline runs from when an event was *queued*, not from when the
+writer woke, so a writer that was kept waiting for the CPU catches up at once instead of
+starting a fresh batch. Sessions get their id from the producer (``start_session``
 returns it at once), so nobody waits for the writer to learn it.
+
+Watched: ``health()`` says when the writer thread has died, has not written for
+``STALL_S`` while work waits, or SQLite refuses writes; the daemon shows it in
+``station status``, ``station doctor`` and on the lights (``station.journal.watch``).
 
 Privacy: the folder is created owner-only (0700) and the file owner-only (0600).
 """
@@ -21,74 +32,64 @@ import queue
 import sqlite3
 import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
 
 from station.core.clock import utc_iso
 from station.core.errors import JournalError
 from station.core.events import FAULT, Event
-from station.core.files import open_private
-from station.journal.pseudonym import new_secret, pseudonym
-from station.journal.schema import migrate
+from station.journal.integrity import close_crashed
+from station.journal.pseudonym import pseudonym
+from station.journal.store import (  # noqa: F401  (connect: the journal's one way in)
+    MAX_PENDING,
+    Pending,
+    connect,
+    journal_origin,
+    journal_secret,
+)
 
-_COLUMNS = ("session_id", "t_ns", "kind", "player", "client", "board", "electrode", "button",
-            "pad", "note", "velocity", "channel", "detail", "strength")
-_INSERT = f"INSERT INTO events ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-_RATING = ("INSERT INTO ratings (session_id, t_ns, player, client, goal, level, rated_at) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?)")
-MAX_PENDING = 500_000   # events held in memory while the disk refuses writes
+MAX_BATCH = 5000        # items taken off the queue per commit
+STALL_S = 5.0           # work waiting this long with no write: the writer is stuck
 log = logging.getLogger("station.journal.writer")
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating privately) and migrate a journal; raise JournalError in plain words."""
-    path = Path(path)
-    try:
-        open_private(path)
-        conn = sqlite3.connect(path, check_same_thread=False, timeout=5.0)
-        conn.execute("PRAGMA journal_mode=WAL")
-        # FULL: the WAL is synced at each commit, so a power cut loses at most the batch
-        # being built (≤ 200 ms); NORMAL would survive kill -9 but not power loss.
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        migrate(conn)
-        return conn
-    except (OSError, sqlite3.Error) as exc:
-        raise JournalError(f"{path}: the journal cannot be opened ({exc}). Check that the "
-                           f"folder exists, is writable by this user, and the disk has "
-                           f"space.") from None
-
-
-def journal_secret(conn: sqlite3.Connection) -> str:
-    row = conn.execute("SELECT value FROM meta WHERE key='secret'").fetchone()
-    if row:
-        return row[0]
-    secret = new_secret()
-    with conn:
-        conn.execute("INSERT INTO meta(key, value) VALUES ('secret', ?)", (secret,))
-    return secret
-
-
 class Journal:
-    """The running journal. Use from any thread; one writer thread owns the database."""
+    """The running journal. Use from any thread; one writer thread owns the database.
 
-    def __init__(self, path: str | Path, *, station: str = "station", batch_ms: float = 100.0,
-                 queue_size: int = 65_536) -> None:
+    ``origin``: recorded once in the journal's meta (``simulator`` for ``station
+    simulate``'s journals, which a later run may replace; a station's never)."""
+
+    def __init__(self, path: str | Path, *, station: str = "station", batch_ms: float = 50.0,
+                 queue_size: int = 65_536, origin: str | None = None) -> None:
         self.path = Path(path)
         self.station = station
-        self._batch_s = min(batch_ms, 200.0) / 1000.0
+        self._batch_ns = int(min(batch_ms, 150.0) * 1e6)
         conn = connect(self.path)
-        self.secret = journal_secret(conn)
+        try:
+            self.secret = journal_secret(conn)
+            if origin is not None and journal_origin(conn) is None:
+                with conn:
+                    conn.execute("INSERT INTO meta(key, value) VALUES ('origin', ?)", (origin,))
+            self.crashed = close_crashed(conn)   # sessions a crash left open: ended now
+            row = conn.execute("SELECT coalesce(max(id), 0) FROM sessions").fetchone()
+        except sqlite3.Error as exc:
+            conn.close()
+            raise JournalError(f"{self.path}: the journal cannot be written ({exc}). Check "
+                               f"the folder's permissions and the disk's space.") from None
         self._q: queue.Queue = queue.Queue(maxsize=queue_size)
-        self._lost = 0            # events dropped because the queue was full
+        self._dropped = 0         # events dropped because the queue was full
         self._lost_logged = 0
-        self._written = 0
-        self._pending: list[tuple] = []
-        self._ratings: list[tuple] = []          # goal ratings waiting to be written
+        self._pending = Pending(conn, station, self._special)   # in order, until written
+        self._waiters: list[threading.Event] = []
         self._error: str | None = None
         self._closed = False
         self._session_id: int | None = None     # the writer's current session
         self._last_t = 0
-        row = conn.execute("SELECT coalesce(max(id), 0) FROM sessions").fetchone()
+        self._beat = time.monotonic()            # the writer's last sign of life
+        # Retention trusts the wall clock only while it keeps step with the monotonic one.
+        self._wall_offset = time.time_ns() - time.monotonic_ns()
+        self._opened_ns = time.monotonic_ns()
+        self.retention_note: str | None = None
         self._next_session = row[0] + 1          # producer side: ids handed out at once
         self.session: int | None = None          # producer side: the open session, if any
         self._conn = conn
@@ -142,32 +143,61 @@ class Journal:
         """Ask the writer to delete sessions that started more than ``days`` ago."""
         self._put(("purge", days))
 
+    def forget(self, client: str) -> Future:
+        """Ask the writer to delete every trace of ``client`` (id or pseudonym), after
+        everything queued before; the future gets the ``Deleted`` counts."""
+        done: Future = Future()
+        self._put(("forget", client, done))
+        return done
+
     def _put(self, item: tuple) -> None:
         if self._closed:
             return
         try:
-            self._q.put_nowait(item)
+            self._q.put_nowait(item + (time.monotonic_ns(),))
         except queue.Full:
-            self._lost += 1
+            self._dropped += 1
+
+    @property
+    def _lost(self) -> int:
+        """Events that will never be written: queue overflow, memory bound, unwritable."""
+        return self._dropped + self._pending.lost
 
     # -- control ----------------------------------------------------------------------------
     def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until everything recorded so far is committed (or timeout)."""
+        """Wait until everything recorded so far is written (False on timeout)."""
         if self._closed or not self._thread.is_alive():
-            return not self._q.qsize()
+            return not self._q.qsize() and not self._pending
         done = threading.Event()
         try:
-            self._q.put(("flush", done), timeout=timeout)
+            self._q.put(("flush", done, time.monotonic_ns()), timeout=timeout)
         except queue.Full:
             return False
         return done.wait(timeout)
 
     def health(self) -> dict:
-        """What the therapist's status shows: ok, the problem in words, and the counters."""
-        return {"ok": self._error is None and self._lost == 0, "error": self._error,
-                "lost": self._lost, "written": self._written, "queued": self._q.qsize(),
-                "pending": len(self._pending), "path": str(self.path),
-                "session": self.session}
+        """What the therapist's status shows: ok, the problem in words, and the counters.
+
+        ``writing`` is False when the writer thread has died or has not written for
+        ``STALL_S`` s while work waits (a hung disk)."""
+        error = self._error
+        queued = self._q.qsize()
+        alive = self._thread.is_alive() or self._closed
+        idle_s = time.monotonic() - self._beat
+        if not alive:
+            error = (f"the journal writer has stopped ({error or 'unknown reason'}); events "
+                     f"are not being written. Restart the station (sudo systemctl restart "
+                     f"station).")
+        elif (queued or self._pending) and idle_s > STALL_S and error is None:
+            error = (f"the journal has not written anything for {idle_s:.0f} s although "
+                     f"{queued + self._pending.rows} events wait (a hung disk?). The station "
+                     f"plays on; check the disk, then restart the station.")
+        return {"ok": error is None and self._lost == 0, "error": error,
+                "writing": alive and error is None,
+                "lost": self._lost, "written": self._pending.written, "queued": queued,
+                "pending": self._pending.rows, "path": str(self.path),
+                "session": self.session, "crashed_sessions_closed": self.crashed,
+                "retention": self.retention_note}
 
     def close(self) -> None:
         """Flush and stop the writer. Idempotent."""
@@ -175,8 +205,11 @@ class Journal:
             return
         self.flush()
         self._closed = True
-        self._q.put(("stop",))
+        self._q.put(("stop", time.monotonic_ns()))
         self._thread.join(timeout=10)
+        if self._pending.rows:
+            log.error("journal: %d events could not be written before the station stopped "
+                      "(%s)", self._pending.rows, self._error or "writer busy")
         try:
             self._conn.close()
         except sqlite3.Error:
@@ -184,77 +217,123 @@ class Journal:
 
     # -- the writer thread ------------------------------------------------------------------
     def _run(self) -> None:
-        stop = False
-        while not stop:
+        while True:
             try:
-                first = self._q.get(timeout=self._batch_s if self._pending else None)
+                if self._cycle():
+                    return
+            except Exception as exc:   # a bug must not silently end the journal
+                log.exception("journal: internal error in the writer")
+                self._fail(f"internal error in the journal writer ({exc!r}); it keeps "
+                           f"trying. Please report it.")
+                time.sleep(self._batch_ns / 1e9)
+            except BaseException as exc:     # the thread ends: health() says so, and why
+                self._error = f"{exc!r}"
+                raise
+
+    def _cycle(self) -> bool:
+        """Take a batch off the queue, write everything pending; True when told to stop."""
+        self._beat = time.monotonic()
+        try:
+            first = self._q.get(timeout=self._batch_ns / 1e9 if self._pending else None)
+        except queue.Empty:
+            self._write()
+            return False
+        items = [first]
+        deadline = first[-1] + self._batch_ns       # from when the oldest was queued
+        while items[-1][0] == "event" and len(items) < MAX_BATCH:
+            left = deadline - time.monotonic_ns()
+            try:
+                items.append(self._q.get_nowait() if left <= 0 else
+                             self._q.get(timeout=left / 1e9))
             except queue.Empty:
-                self._commit([])
-                continue
-            items = [first]
-            deadline = time.monotonic() + self._batch_s
-            while items[-1][0] == "event" and len(items) < 5000:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                try:
-                    items.append(self._q.get(timeout=left))
-                except queue.Empty:
-                    break
-            rows, waiters = [], []
-            for item in items:
-                tag = item[0]
-                if tag == "event":
-                    rows.append(self._row(item[1]))
-                elif tag == "rating":
-                    self._ratings.append(item[1])
-                elif tag in ("start", "end", "purge"):
-                    self._commit(rows)
-                    rows = []
-                    self._session_op(item)
-                elif tag == "flush":
-                    waiters.append(item[1])
-                elif tag == "stop":
-                    stop = True
-            if self._lost > self._lost_logged:
-                # Never silent: the loss itself becomes an event, and a log line.
-                n, self._lost_logged = self._lost - self._lost_logged, self._lost
-                log.warning("journal: %d events were lost (queue full or disk refusing "
-                            "writes for too long); %d lost in total", n, self._lost)
-                rows.append((self._session_id, self._last_t, FAULT, None, None,
-                             None, None, None, None, None, None, None,
-                             f"journal_lost:{n}", None))
-            self._commit(rows)
-            for w in waiters:
-                w.set()
+                break
+        stop = False
+        for item in items:
+            tag = item[0]
+            if tag == "event":
+                self._pending.add_row(self._row(item[1]))
+            elif tag == "start":
+                self._session_id = item[1]
+                self._pending.add(list(item[:-1]))
+            elif tag == "end":
+                self._pending.add(list(item[:-1]) + [self._session_id])
+                self._session_id = None
+            elif tag == "rating":
+                self._pending.add(["rating", item[1]])
+            elif tag in ("purge", "forget"):
+                self._pending.add(list(item[:-1]) + [self._session_id])
+            elif tag == "flush":
+                self._waiters.append(item[1])
+            elif tag == "stop":
+                stop = True
+        if self._lost > self._lost_logged:
+            # Never silent: the loss itself becomes an event, and a log line.
+            n, self._lost_logged = self._lost - self._lost_logged, self._lost
+            log.warning("journal: %d events were lost (queue full or disk refusing "
+                        "writes for too long); %d lost in total", n, self._lost)
+            self._pending.add_row((self._session_id, self._last_t, FAULT, None, None, None,
+                                   None, None, None, None, None, None, f"journal_lost:{n}",
+                                   None))
+        self._write()
+        return stop
 
     def _row(self, e: Event) -> tuple:
         self._last_t = e.t_ns
         return (self._session_id, e.t_ns, e.kind, e.player, e.client, e.board, e.electrode,
                 e.button, e.pad, e.note, e.velocity, e.channel, e.detail, e.strength)
 
-    def _commit(self, rows: list[tuple]) -> None:
-        if rows:
-            self._pending.extend(rows)
-            if len(self._pending) > MAX_PENDING:
-                drop = len(self._pending) - MAX_PENDING
-                del self._pending[:drop]
-                self._lost += drop
-        if not self._pending and not self._ratings:
-            return
-        try:
-            with self._conn:
-                self._conn.executemany(_INSERT, self._pending)
-                self._conn.executemany(_RATING, self._ratings)
-        except sqlite3.Error as exc:
-            self._fail(f"cannot write the journal {self.path} ({exc}); the station plays on "
-                       f"and holds {len(self._pending)} events in memory until it can. "
+    def _write(self) -> None:
+        """Write everything pending; on a refusal keep it all for the next batch."""
+        refused = self._pending.write()
+        if refused is not None:
+            self._fail(f"cannot write the journal {self.path} ({refused}); the station plays "
+                       f"on and holds {self._pending.rows} events in memory until it can. "
                        f"Free disk space or make the folder writable.")
             return
-        self._written += len(self._pending)
-        self._pending = []
-        self._ratings = []
+        self._beat = time.monotonic()
         self._recovered()
+        for w in self._waiters:
+            w.set()
+        self._waiters = []
+
+    def _special(self, op: list) -> None:
+        if op[0] == "purge":
+            self._purge(op[1], keep=op[2])
+        elif op[0] == "forget":
+            self._forget(op)
+
+    def _purge(self, days: float, keep: int | None) -> None:
+        from station.journal.retention import purge_older_than
+        jumped = self._clock_jump_s()
+        if jumped is not None:
+            self._note_retention(f"retention paused: the wall clock moved {jumped:+.0f} s "
+                                 f"against the station's own clock since it started; "
+                                 f"nothing is deleted until the station restarts")
+            return
+        gone = purge_older_than(self._conn, days, keep=keep)
+        if gone.skipped:
+            self._note_retention(f"retention paused: {gone.skipped}")
+        elif gone.sessions:
+            self.retention_note = None
+            log.info("journal: retention deleted %s older than %g days", gone.words(), days)
+
+    def _note_retention(self, note: str) -> None:
+        if note != self.retention_note:
+            log.warning("journal: %s", note)
+        self.retention_note = note
+
+    def _clock_jump_s(self) -> float | None:
+        """How far the wall clock stepped since the journal opened, if beyond what NTP's
+        slewing (at most 500 ppm) could do; None if it kept step."""
+        moved = (time.time_ns() - time.monotonic_ns()) - self._wall_offset
+        elapsed = time.monotonic_ns() - self._opened_ns
+        return moved / 1e9 if abs(moved) > 5e9 + elapsed * 5e-4 else None
+
+    def _forget(self, item: list) -> None:
+        from station.journal.retention import forget_client
+        _, client, done, _sid = item
+        if not done.done():
+            done.set_result(forget_client(self._conn, client))   # a refusal: retried
 
     def _fail(self, message: str) -> None:
         if self._error is None:
@@ -265,37 +344,3 @@ class Journal:
         if self._error is not None:
             log.warning("journal: writing again (%s)", self.path)
         self._error = None
-
-    def _session_op(self, item: tuple) -> None:
-        try:
-            with self._conn:
-                if item[0] == "start":
-                    _, sid, t_ns, unix, players, latency, by = item
-                    local = time.localtime(unix // 1_000_000_000)   # the station's zone
-                    self._conn.execute(
-                        "INSERT INTO sessions(id, station, started_ns, started_at, latency_ms, "
-                        "started_unix_ns, started_by, utc_offset_min, tz) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (sid, self.station, t_ns, utc_iso(unix), latency, unix, by,
-                         local.tm_gmtoff // 60, local.tm_zone))
-                    self._session_id = sid
-                    self._conn.executemany(
-                        "INSERT INTO players(session_id, player, role) VALUES (?, ?, ?)",
-                        [(sid, p, r) for p, r in players])
-                elif item[0] == "end" and self._session_id is not None:
-                    _, t_ns, unix, by = item
-                    self._conn.execute(
-                        "UPDATE sessions SET ended_ns=?, ended_at=?, ended_by=? WHERE id=?",
-                        (t_ns, utc_iso(unix), by, self._session_id))
-                    self._session_id = None
-            if item[0] == "purge":
-                from station.journal.retention import purge_older_than
-                gone = purge_older_than(self._conn, item[1], keep=self._session_id)
-                if gone.sessions:
-                    log.info("journal: retention deleted %s older than %g days",
-                             gone.words(), item[1])
-        except sqlite3.Error as exc:
-            if item[0] == "start":
-                self._session_id = None     # its events wait with no session rather than fail
-            self._fail(f"cannot write the journal {self.path} ({exc}); the station plays on. "
-                       f"Free disk space or make the folder writable.")

@@ -3,9 +3,10 @@
 Commands go through ``call(cmd, args)``, the daemon's one command path
 (``ControlServer.call``: the handler runs in the engine thread, the reply is
 ``{"ok": ..., "result" | "error": ...}``), with the same names and arguments as the CLI:
-``use_client``, ``session``, ``turn``, ``volume``, ``status``, and ``plan`` when the
-station has session plans. The station's refusals come back as 400 with its own plain
-words; a command the station does not know as 501 (the page then hides its control).
+``use_client``, ``session``, ``turn``, ``volume``, ``status``, and ``plan`` (the plan and
+goal routes are in station.panel.plans). The station's refusals come back as 400 with its
+own plain words; a command the station does not know as 409 in plain words (an older
+station: the page hides that control).
 
 ``status`` is asked of the engine at most once per ``STATUS_MAX_AGE_S`` whatever the
 number of tablets, so the panel's load on the engine thread is bounded.
@@ -22,6 +23,7 @@ from typing import Callable
 
 from station.journal.sessions import MAX_NOTE, PHASES
 from station.panel.limits import BadRequest, field
+from station.panel.plans import PlanRoutes
 from station.panel.reports import kinds
 from station.panel.server import Response
 
@@ -56,12 +58,11 @@ class Actions:
             ("GET", "/api/status"): self.status, ("GET", "/api/layout"): self.layout,
             ("GET", "/api/station"): self.station, ("GET", "/api/doctor"): self.doctor,
             ("GET", "/api/clients"): self.client_list, ("GET", "/api/sessions"): self.sessions,
-            ("GET", "/api/plan"): self.plan_status, ("GET", "/api/plans"): self.plan_list,
-            ("GET", "/api/goals"): self.goals, ("POST", "/api/rate"): self.rate,
             ("POST", "/api/seat"): self.seat, ("POST", "/api/session"): self.session,
             ("POST", "/api/phase"): self.phase, ("POST", "/api/note"): self.note,
             ("POST", "/api/quiet"): self.quiet, ("POST", "/api/turn"): self.turn,
-            ("POST", "/api/volume"): self.volume, ("POST", "/api/plan"): self.plan,
+            ("POST", "/api/volume"): self.volume,
+            **PlanRoutes(self).routes(),
         }
         self.patterns = [
             ("GET", re.compile(rf"^/api/clients/{CLIENT}$"), self.client),
@@ -90,7 +91,8 @@ class Actions:
             return reply.get("result")
         error = str(reply.get("error") or "the station refused.")
         if UNKNOWN_COMMAND in error:
-            raise BadRequest(f"this station has no '{cmd}' command (an older version).", 501)
+            raise BadRequest(f"this station has no '{cmd}' command: it runs an older "
+                             f"version; update the station to use this.", 409)
         if error.startswith("internal error"):
             log.error("panel: command %s failed: %s", cmd, error)
             raise BadRequest("the station had an internal problem with that; it keeps "
@@ -129,7 +131,7 @@ class Actions:
         op = field(data, "op", str, choices=("next", "set", "mode"))
         if op == "set":
             player = field(data, "player", int, what="a player number")
-            self._player(player)
+            self.check_player(player)
             return self.command("turn", op="set", player=player)
         if op == "mode":
             return self.command("turn", op="mode",
@@ -143,7 +145,7 @@ class Actions:
                              "maximum); the panel can only turn the station down.")
         return self.command("volume", master=float(master))
 
-    def _player(self, player: int) -> None:
+    def check_player(self, player: int) -> None:
         if player not in self.players:
             raise BadRequest(f"there is no player {player}; this station has players "
                              f"{', '.join(map(str, sorted(self.players)))}.")
@@ -162,7 +164,7 @@ class Actions:
 
     def seat(self, data: dict) -> dict:
         player = field(data, "player", int, what="a player number")
-        self._player(player)
+        self.check_player(player)
         client = field(data, "client", str, what="a client id")
         self.clients.path_of(client)
         result = self.command("use_client", player=player, client=client)
@@ -188,40 +190,6 @@ class Actions:
         if len(text) > MAX_NOTE:
             raise BadRequest(f"a note is at most {MAX_NOTE} characters.")
         return self.command("session", op="note", text=text)
-
-    def plan_status(self, data=None):
-        return self.command("plan", op="status")
-
-    def plan_list(self, data=None):
-        return self.command("plan", op="list")
-
-    def goals(self, data=None) -> dict:
-        """The goals of every seated client, to be rated this session (-2..+2)."""
-        out = []
-        for n, p in sorted((self.status().get("players") or {}).items()):
-            if p.get("client"):
-                goals = self.clients.goals(p["client"])
-                if goals:
-                    out.append({"player": int(n), "client": p["client"],
-                                "name": p.get("name") or p["client"], "goals": goals})
-        return {"players": out}
-
-    def rate(self, data: dict):
-        goal = field(data, "goal", str, what="a goal's id")
-        level = field(data, "level", int, what="a whole number from -2 to 2")
-        if not -2 <= level <= 2:
-            raise BadRequest("'level' must be from -2 (much less than expected) to 2 (much "
-                             "more than expected).")
-        player = field(data, "player", int, required=False, what="a player number")
-        if player is not None:
-            self._player(player)
-        return self.command("session", op="rate", goal=goal, level=level,
-                            **({"player": player} if player is not None else {}))
-
-    def plan(self, data: dict):
-        op = field(data, "op", str, choices=("start", "next", "stop", "status"))
-        name = field(data, "name", str, required=op == "start", what="a plan's name")
-        return self.command("plan", op=op, **({"name": name} if name else {}))
 
     # -- reports ----------------------------------------------------------------------------
     def sessions(self, data=None) -> dict:

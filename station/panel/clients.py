@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from station.config.consent import consent_of
 from station.config.profile import ID_PATTERN, Profile, load_profile
 from station.config.profile_edit import EDITABLE, ProfileChanged, edit_profile, file_version
 from station.config.profile_schema import SOUND, TOUCH
@@ -62,7 +63,9 @@ class Clients:
         except ProfileError as exc:
             info.update(valid=False, name=path.stem, problems=exc.problems[:20])
         else:
-            info.update(valid=True, name=profile.name, sound=_sound_words(profile))
+            consent = consent_of(profile)
+            info.update(valid=True, name=profile.name, sound=_sound_words(profile),
+                        journal=consent.journal, consent=consent.words())
         with self._lock:
             self._cache[path] = (sig, info)
         return info
@@ -80,10 +83,12 @@ class Clients:
     def detail(self, client: str) -> dict:
         """The profile's text, its version, the common settings and what they may be."""
         path = self.path_of(client)
-        try:
-            raw = path.read_bytes()[:MAX_TEXT]
-        except OSError as exc:
-            raise BadRequest(f"{path} cannot be read ({exc.strerror}).") from None
+        from station.core.files import read_limited
+        from station.core.yamlfile import MAX_BYTES
+        try:                   # the size is checked before reading (a sparse giant, a FIFO)
+            raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")[:MAX_TEXT]
+        except ProfileError as exc:
+            raise BadRequest(str(exc)) from None
         out = {"id": client, "file": str(path), "version": file_version(raw),
                "text": raw.decode("utf-8", errors="replace"), "choices": self.choices()}
         try:
@@ -108,21 +113,6 @@ class Clients:
             raise BadRequest(" ".join(exc.problems[:10])) from None
         return {"id": client, "version": profile.version, "settings": _settings(profile),
                 "saved": True}
-
-    def goals(self, client: str) -> list[dict]:
-        """A valid profile's goals as ``{id, text, levels}`` (levels: "-2".."2" -> words);
-        none for a profile without goals (or a station whose profiles have none)."""
-        try:
-            profile = load_profile(self.path_of(client))
-        except (ProfileError, BadRequest):
-            return []
-        out = []
-        for g in getattr(profile, "goals", None) or ():
-            if isinstance(g, dict) and g.get("id"):
-                levels = {str(k): str(v) for k, v in (g.get("levels") or {}).items()}
-                out.append({"id": str(g["id"]), "text": str(g.get("text") or g["id"]),
-                            "levels": levels})
-        return out
 
     def choices(self) -> dict:
         from station.sound.timbres import load_catalogue

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 
+from station.core.jsondepth import depth
+
 MAX_BODY = 16 * 1024       # a note of 2000 characters fits many times over
 MAX_DEPTH = 4              # {"changes": {"volume": 0.5}} is depth 2
 
@@ -21,28 +23,6 @@ class BadRequest(Exception):
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.status = status
-
-
-def _depth(text: str) -> int:
-    """The deepest nesting of [ and { outside strings."""
-    deepest = depth = 0
-    in_string = escaped = False
-    for ch in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "]}":
-            depth -= 1
-    return deepest
 
 
 def _no_constant(name: str):
@@ -59,7 +39,7 @@ def parse_body(raw: bytes) -> dict:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise BadRequest("the request is not UTF-8 text.") from None
-    if _depth(text) > MAX_DEPTH:
+    if depth(text) > MAX_DEPTH:
         raise BadRequest(f"the request nests too deeply (at most {MAX_DEPTH} levels).")
     try:
         data = json.loads(text, parse_constant=_no_constant)

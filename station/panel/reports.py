@@ -85,7 +85,8 @@ class Reports:
             who: dict[int, list[str]] = {}
             for sid, client in conn.execute(
                     f"SELECT DISTINCT session_id, client FROM events WHERE session_id IN "
-                    f"({marks}) AND kind = 'profile' AND client IS NOT NULL", ids):
+                    f"({marks}) AND kind = 'profile' AND client IS NOT NULL AND detail "
+                    f"LIKE 'use:%'", ids):             # seated, not a refused file
                 who.setdefault(sid, []).append(client)
             names = self._names(conn)
         except sqlite3.Error:
@@ -102,6 +103,26 @@ class Reports:
                 "clients": sorted(names.get(c, c) for c in who.get(sid, [])),
                 "touches": counts.get((sid, "touch"), 0), "notes": counts.get((sid, "note"), 0),
                 "phases": counts.get((sid, "phase"), 0)})
+        return out
+
+    def ratings(self, session: int) -> dict[str, dict[str, int]]:
+        """client id -> {goal id: level} rated in ``session`` so far (the latest rating of
+        a goal wins, as in the report); empty without a journal or a ratings table."""
+        try:
+            conn = self._connect()
+        except BadRequest:
+            return {}
+        try:
+            rows = conn.execute("SELECT client, goal, level FROM ratings WHERE session_id = ? "
+                                "ORDER BY id", (int(session),)).fetchall()
+            names = self._names(conn)
+        except sqlite3.Error:
+            return {}
+        finally:
+            conn.close()
+        out: dict[str, dict[str, int]] = {}
+        for client, goal, level in rows:
+            out.setdefault(names.get(client, client), {})[goal] = level
         return out
 
     def _names(self, conn: sqlite3.Connection) -> dict[str, str]:
@@ -129,6 +150,8 @@ class Reports:
             out = folder / name
             cmd = self.command + args + ["--db", str(self.journal), "--session",
                                          str(session), "-o", str(out)]
+            if kind == "report":        # the therapist's copy names the clients
+                cmd += ["--clients", str(self.clients_dir)]
             env = dict(os.environ, STATION_LOG="WARNING")
             proc = subprocess.Popen(cmd, cwd=folder, env=env, stdin=subprocess.DEVNULL,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

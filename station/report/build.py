@@ -5,7 +5,9 @@ linked measure, per session) and their measures across sessions; then each sessi
 its times in the station's local time, a timeline with numbered marks (outages, swaps,
 refusals, turn modes, phases, notes), and the measures of every client column (the
 therapist's position as the partner). All numbers come from ``station.report.table``,
-the rows the metrics export writes. Clients appear only as the journal's pseudonyms.
+the rows the metrics export writes. The journal knows clients only by pseudonym; the
+report shows the names given in ``names`` (matched at report time from this station's
+profiles, ``station report`` does it unless ``--pseudonyms``), else the pseudonyms.
 """
 
 from __future__ import annotations
@@ -25,22 +27,28 @@ from station.report.session_part import SessionPart
 from station.report.table import client_numbers, session_rows
 
 PLOT = "\x00plot{}\x00"      # where a picture goes once drawn
+REPORT_MAGIC = b"<!DOCTYPE html>"   # an existing file is replaced only if it is a report
 
 
 def write_report(conn: sqlite3.Connection, out: Path, *, session: int | None = None,
-                 client: str | None = None) -> Path:
-    """Write the report of the selected sessions to ``out`` (owner-only); return it."""
+                 client: str | None = None, names: dict[str, str] | None = None) -> Path:
+    """Write the report of the selected sessions to ``out`` (owner-only); return it.
+
+    ``names``: pseudonym -> how to show that client (e.g. "Alex (alex)")."""
     from station.core.files import check_output, write_private
-    check_output(out, "report")
-    return write_private(out, build_report(conn, session=session, client=client), "report")
+    check_output(out, "report", replace=REPORT_MAGIC)     # refuse before the work
+    page = build_report(conn, session=session, client=client, names=names)
+    return write_private(out, page, "report", replace=REPORT_MAGIC)
 
 
 # -- times ---------------------------------------------------------------------------------
 # -- the page --------------------------------------------------------------------------------
 class Report(ClientPart, SessionPart):
-    def __init__(self, conn: sqlite3.Connection, session: int | None, client: str | None):
+    def __init__(self, conn: sqlite3.Connection, session: int | None, client: str | None,
+                 names: dict[str, str] | None = None):
         self.conn = conn
         self.client = client
+        self.names = dict(names or {})
         self.infos = select_sessions(conn, session, client)
         self.data = [load_session(conn, info) for info in self.infos]
         self.rows = {d.info.id: session_rows(d, client) for d in self.data}
@@ -58,6 +66,10 @@ class Report(ClientPart, SessionPart):
         self.clients = list(seen)
         self.numbers = {c: client_numbers(conn, c) for c in self.clients}
 
+    def who(self, client: str) -> str:
+        """How the page names a client: their name where known, else the pseudonym."""
+        return self.names.get(client, client)
+
     def plot(self, kind: str, args: tuple, alt: str, caption: str = "") -> str:
         self.jobs.append((kind, args, alt, caption))
         return PLOT.format(len(self.jobs) - 1)
@@ -71,7 +83,8 @@ class Report(ClientPart, SessionPart):
                  + (f" to {H.esc(when(last, 0, '%d %b %Y'))}" if last is not first else "")
                  + f". Times are the station's local time ({H.esc(zone(first))}).</p>"
                  + H.HOWTO)
-        nav = ("<nav>Clients: " + ", ".join(f'<a href="#client-{H.esc(c)}">{H.esc(c)}</a>'
+        nav = ("<nav>Clients: " + ", ".join(f'<a href="#client-{H.esc(c)}">'
+                                            f'{H.esc(self.who(c))}</a>'
                                             for c in self.clients)
                + (" · " if self.clients else "") + '<a href="#sessions">Sessions</a></nav>')
         sections = [self.client_section(c) for c in self.clients]
@@ -83,8 +96,8 @@ class Report(ClientPart, SessionPart):
         return page
 
 def build_report(conn: sqlite3.Connection, *, session: int | None = None,
-                 client: str | None = None) -> str:
-    return Report(conn, session, client).html()
+                 client: str | None = None, names: dict[str, str] | None = None) -> str:
+    return Report(conn, session, client, names).html()
 
 
 # -- drawing -------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ class ClientPart:
         goals = self.goals(client)
         rated = self.rated.get(client, {})
         parts = [f'<section class="client" id="client-{H.esc(client)}">'
-                 f"<h2>Client {H.esc(client)}</h2>", self.consent_line(client)]
+                 f"<h2>Client {H.esc(self.who(client))}</h2>", self.consent_line(client)]
         items = summary(history, goals, rated, lambda v: when(v.row.info, 0, "%a %d %b %Y"))
         parts.append('<div class="summary"><b>Summary</b><ul>'
                      + "".join(f"<li>{i}</li>" for i in items) + "</ul></div>")

@@ -165,7 +165,7 @@ def write_midi(conn: sqlite3.Connection, sessions: list[SessionInfo], out: Path,
                client: str | None = None, layout: str = "players") -> list[Path]:
     """Write one file per session: ``out`` itself if it ends in .mid and there is one
     session, else ``out/session-<id>.mid``. Files are owner-only. Returns the paths."""
-    from station.core.files import open_private
+    from station.core.files import check_output, open_output
     out = Path(out)
     single = out.suffix.lower() in (".mid", ".midi")
     if single and len(sessions) != 1:
@@ -174,7 +174,9 @@ def write_midi(conn: sqlite3.Connection, sessions: list[SessionInfo], out: Path,
         targets = [out]
     else:
         targets = [out / f"session-{s.id}.mid" for s in sessions]
+    for path in targets:          # refuse before writing any (a journal, a link, ...)
+        check_output(path, "MIDI export", replace=b"MThd")
     for s, path in zip(sessions, targets):
-        open_private(path)
-        session_midi(conn, s, client, layout).save(str(path))
+        with open_output(path, "MIDI export", binary=True, replace=b"MThd") as f:
+            session_midi(conn, s, client, layout).save(file=f)
     return targets

@@ -62,7 +62,7 @@ class SessionPart:
         if c.partner or c.anonymous:
             return f"player {c.player} · {c.who()}"
         n = self.numbers.get(c.client, {}).get(r.info.id)
-        return f"player {c.player} · {c.client}" + (f" (session {n})" if n else "")
+        return f"player {c.player} · {self.who(c.client)}" + (f" (session {n})" if n else "")
 
     def head(self, r: Row) -> str:
         """A column's header (HTML): player, who, the client's session number."""
@@ -70,7 +70,7 @@ class SessionPart:
         if c.partner or c.anonymous:
             return f"player {c.player}<br>{H.esc(c.who())}"
         n = self.numbers.get(c.client, {}).get(r.info.id)
-        return (f"player {c.player}<br>{H.esc(c.client)}"
+        return (f"player {c.player}<br>{H.esc(self.who(c.client))}"
                 + (f"<br><span class=\"small\">session {n}</span>" if n else ""))
 
     def timeline(self, d: SessionData, cols: list[Row], labels: dict) -> str:
@@ -79,7 +79,8 @@ class SessionPart:
         for row in cols:
             c = row.column
             mine = (r.player == c.player) & (r.client == c.client) & (r.kind == "touch")
-            series.append((f"P{c.player} {c.who() if (c.partner or c.anonymous) else c.client}",
+            series.append((f"P{c.player} "
+                           f"{c.who() if (c.partner or c.anonymous) else self.who(c.client)}",
                            c.seated, r.t[mine]))
         down = []
         for p in sorted({row.column.player for row in cols}):

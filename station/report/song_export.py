@@ -6,6 +6,13 @@ makes one song step per touch (a chord when one touch sounded several notes), an
 writes ``configs/songs/NAME.yaml`` in the format of station.sound.songs: playable in
 song mode at the next session (``music: {mode: song, song: NAME}``).
 
+Consent (docs/privacy.md): a song is the client's own creation, kept on the station for
+their next session, with no id in it, so it is neither a recording of the room's sound
+(``audio``) nor data leaving the station (``research_export``). It is made from journal
+rows, which exist only with journal consent: ``check_song_consent`` refuses when the
+client has withdrawn journal consent since (the latest seating's consent, as exports
+do), and says plainly when the player's client had none (only counts were kept).
+
 The rhythm is kept as beats: the tempo is the median time between touches, each step
 lasts its time to the next touch in beats, rounded to a half beat (½ to 8). The file holds
 notes only, no client id or name. It never overwrites a song it did not write itself
@@ -19,7 +26,7 @@ import sqlite3
 from pathlib import Path
 from statistics import median
 
-from station.core.errors import OutputError, StationError
+from station.core.errors import ConsentError, OutputError, StationError
 from station.core.files import write_private
 from station.journal.reader import SessionInfo
 from station.sound.theory import note_name
@@ -52,6 +59,33 @@ def played_steps(conn: sqlite3.Connection, info: SessionInfo, player: int,
         if (start_s is None or t >= start_s) and (end_s is None or t <= end_s):
             steps.setdefault(t_ns, set()).add(note)
     return [((t - info.started_ns) / 1e9, tuple(sorted(n))) for t, n in sorted(steps.items())]
+
+
+def check_song_consent(conn: sqlite3.Connection, info: SessionInfo, player: int,
+                       names: dict[str, str] | None = None) -> None:
+    """Refuse (ConsentError) a song from a client whose latest consent has no journal,
+    or from a seat that was journaled as counts only (no journal consent then)."""
+    from station.journal.consent import NO_CONSENT, latest_consents
+    played = [c for (c,) in conn.execute(
+        "SELECT DISTINCT client FROM events WHERE session_id = ? AND player = ? AND kind = "
+        "'note_on' AND client IS NOT NULL", (info.id, player))]
+    consents = latest_consents(conn)
+    for client in played:
+        c = consents.get(client)
+        if c is not None and c.recorded and not c.journal:
+            who = f"{names[client]} ({client})" if names and client in names else client
+            raise ConsentError(
+                f"refused: client {who} has since withdrawn journal consent ({c.words()}), "
+                f"so the station makes nothing new from their playing. Their earlier rows "
+                f"stay until 'station forget {names.get(client, client) if names else client}'.")
+    if not played and conn.execute(
+            "SELECT 1 FROM events WHERE session_id = ? AND player = ? AND kind = 'profile' "
+            "AND detail = ?", (info.id, player, NO_CONSENT)).fetchone():
+        raise ConsentError(
+            f"player {player} in session {info.id} was played by a client without journal "
+            f"consent: the station kept only anonymous counts of their playing, no notes, "
+            f"so there is no song to save. With the client's journal consent (consent."
+            f"journal: true in their profile) the next session's playing can be saved.")
 
 
 def song_text(name: str, steps: list[tuple[float, tuple[int, ...]]], *, session: int,
@@ -101,4 +135,4 @@ def save_song(name: str, text: str, folder: Path, force: bool = False) -> Path:
         if not force:
             raise OutputError(f"{path} already exists (saved earlier); choose another name, "
                               f"or add --force to replace it.")
-    return write_private(path, text, "song")
+    return write_private(path, text, "song", replace=MARK.encode())   # only a song of ours

@@ -33,6 +33,7 @@ from station.engine.volume import volume_command
 from station.interop.attach import attach as attach_interop
 from station.journal.writer import Journal
 from station.service.control import ControlServer, refuse_if_running
+from station.service.journal_watch import JournalWatch
 from station.service.notify import LoopWatchdog, Notifier
 from station.service.realtime import EDGE_ABOVE, EdgeThreads, engine_realtime
 from station.service.startup import Startup
@@ -188,6 +189,9 @@ class Daemon:
         h["backing"] = self.station.music.backing_command
         h["volume"] = lambda master=None: volume_command(self.station.engine, master)
         self.station.swaps.watch = True               # edited profile files reload
+        h["forget"] = self.forget                     # station forget, while running
+        # the journal's writer, watched: status, doctor and the lights say when it stops
+        self.station.timers.append(JournalWatch(self.station.journal, self.station.engine.fault))
         if self.sim:
             h["sim"] = self._sim_action
 
@@ -196,8 +200,13 @@ class Daemon:
         self.station.wake.set()
         return "stopping"
 
+    def forget(self, client: str):
+        """``station forget CLIENT`` while running (engine thread): their session ends
+        first, then the journal's writer deletes; the reply waits for the counts."""
+        return self.station.sessions.forget(client, self.clock.now_ns())
+
     def session(self, op: str, name: str | None = None, text: str | None = None,
-                goal: str | None = None, level: int | None = None,
+                goal: str | None = None, level: int | str | None = None,
                 player: int | None = None) -> dict:
         """``station session start|stop|phase NAME|note TEXT|rate GOAL LEVEL|status``
         (engine thread; ``rate``: station.journal.ratings)."""
@@ -228,7 +237,8 @@ class Daemon:
     def _session_status(self) -> dict:
         """The session's state plus the seated clients' goals (what the panel can rate)."""
         from station.journal.ratings import seated_goals
-        return {**self.station.sessions.status(), "goals": seated_goals(self._seats())}
+        return {**self.station.sessions.status(), "goals": seated_goals(self._seats()),
+                "last_session": self.station.journal.last_session}   # what a rating goes to
 
     def _load_profile(self, client: str):
         from station.config.profile import load_profile
@@ -251,8 +261,8 @@ class Daemon:
         return [asdict(c) for c in check_all(self.config.path)]
 
     def _sim_action(self, action: str, **args) -> str:
-        world = self.sim["world"]
-        getattr(world, action)(**args)
+        from station.service.limits import sim_call
+        sim_call(self.sim["world"], action, args)      # only the world's actions, checked
         return "ok"
 
     def _ready(self) -> None:
@@ -273,8 +283,7 @@ class Daemon:
                              detail=f"watchdog_stall:{stalled_ns / 1e9:.0f}s"))
         journal.flush(timeout=3.0)
         self.notifier.send("STATUS=engine stalled; exiting for a restart")
-        with contextlib.suppress(OSError):
-            self.config.control_socket.unlink()
+        self.control.remove()              # only our own socket, never a file in its place
         self._exit(EXIT_STALLED)
 
     def run(self) -> int:

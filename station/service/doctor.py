@@ -62,10 +62,11 @@ def _try_import(name: str) -> str | None:
 
 def _daemon_status(config) -> dict | None:
     """The running station's status, or None when none answers on its socket."""
+    from station.core.errors import ControlError
     from station.service.control import request
     try:
-        return request(config.control_socket, "status")
-    except StationError:
+        return request(config.control_socket, "status", retry_s=1.0, timeout=3.0)
+    except ControlError:
         return None
 
 
@@ -90,8 +91,9 @@ class Machine:
         return self.root / p.lstrip("/")
 
     def model(self) -> str | None:
+        from station.core.files import read_limited
         try:
-            text = self.path("/proc/device-tree/model").read_bytes()
+            text = read_limited(self.path("/proc/device-tree/model"), 4096, OSError)
         except OSError:
             return None
         model = text.rstrip(b"\0").decode(errors="replace").strip()
@@ -108,11 +110,13 @@ def check_all(config_path=None, machine: Machine | None = None) -> list[Check]:
         checks.append(Check("machine", True, "this is not a Raspberry Pi: the I2C, GPIO and "
                             "group checks are skipped (use --hardware sim here)", info=True))
     config = _check_config(config_path, checks)
+    status = m.daemon_status(config) if config is not None else None
+    _check_running(config, status, checks)
     _check_sound(config, m, checks)
     if model:
         _check_pi(model, m, checks)
         if m.path("/dev/i2c-1").exists():
-            doctor_pi.check_boards(config, m, checks, Check)
+            doctor_pi.check_boards(config, status, m, checks, Check)
         doctor_pi.check_board_module(m, checks, Check)
         doctor_pi.check_pins(model, m, checks, Check)
     return checks
@@ -139,6 +143,26 @@ def _check_config(config_path, checks):
                             f"writable by this user", f"sudo install -d -o {SERVICE_USER} -m 700 "
                             f"{journal.parent}"))
     return config
+
+
+def _check_running(config, status: dict | None, checks) -> None:
+    """If the station runs (``status``: its answer), is its journal writing? (The writer
+    is a thread of its own.)"""
+    if config is None:
+        return
+    if status is None:
+        checks.append(Check("station", True, "not running here (when it runs, 'station "
+                            "status' shows its journal and audio)", info=True))
+        return
+    j = status.get("journal") or {} if isinstance(status, dict) else {}
+    if j.get("writing", j.get("ok")) and not j.get("error"):
+        checks.append(Check("journal writer", True, f"the running station writes its journal "
+                            f"({j.get('written', 0)} events so far)"))
+    else:
+        checks.append(Check("journal writer", False, f"the running station's journal is NOT "
+                            f"writing: {j.get('error') or 'events were lost'}",
+                            "free disk space and check the journal folder's permissions; if "
+                            "the writer stopped, restart: sudo systemctl restart station"))
 
 
 def _check_sound(config, m: Machine, checks) -> None:

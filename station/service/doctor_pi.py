@@ -30,8 +30,9 @@ APT_GPIOD = ("sudo apt-get install python3-libgpiod, then ./run.sh test again (o
              "the station's .venv sees the system's packages); or .venv/bin/pip install gpiod")
 
 
-def check_boards(config, m, checks, check_type) -> None:
-    """One check per configured board (or one for the bus when it cannot be opened)."""
+def check_boards(config, status: dict | None, m, checks, check_type) -> None:
+    """One check per configured board (or one for the bus when it cannot be opened);
+    ``status``: the running station's answer (None when none runs)."""
     bus_path = m.path("/dev/i2c-1")
     try:
         bus = m.open_i2c(bus_path)
@@ -39,7 +40,6 @@ def check_boards(config, m, checks, check_type) -> None:
         checks.append(check_type("i2c bus", False, f"cannot open /dev/i2c-1: {_why(exc)}",
                                  _bus_fix(exc)))
         return
-    status = m.daemon_status(config) if config is not None else None
     try:
         for b in (config.boards if config is not None else ()):
             checks.append(_board(bus, b.address, status, check_type))

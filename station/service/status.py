@@ -148,6 +148,12 @@ def status_text(s: dict) -> str:
                      f"events ({j.get('path')})")
         problems.append("the journal is not writing: check the disk space and the folder's "
                         "permissions.")
+    if j.get("retention"):
+        lines.append(f"Journal: {j['retention']}")
+    if j.get("crashed_sessions_closed"):
+        lines.append(f"Journal: at start, closed session(s) "
+                     f"{', '.join(map(str, j['crashed_sessions_closed']))} left open by a "
+                     f"crash or power cut (at their last event).")
     a = s.get("audio", {})
     if a.get("state") == "playing":
         lines.append(f"Audio: playing ({a.get('driver')} {a.get('device')}, "

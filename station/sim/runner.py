@@ -3,7 +3,9 @@
 Time is virtual: the clock jumps from one scenario event or engine timer to the next,
 and the offline synth renders exactly the audio between them, so a minute-long
 session takes well under a second and the WAV is sample-exact. ``realtime=True`` paces
-the same virtual clock against the wall clock (for demos and kill tests).
+the same virtual clock against the wall clock (for demos and kill tests); when the
+machine is too busy to keep up, station time is the wall time itself, as on a real
+station, so an event is stamped when the station sees it, never in its past.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from station.core.events import (
 )
 from station.engine.runtime import Station
 from station.journal.writer import Journal
+from station.sim import fit, outdir
 from station.sim.consent import check_recording
 from station.sim.scenario import Scenario
 from station.sound.limiter import ceiling_words
@@ -57,15 +60,14 @@ class Simulation:
         self.realtime = realtime
         # No station: in the scenario means the example config, never this machine's own.
         self.config = load_config(scenario.station or DEFAULT_CONFIG)
+        fit.check(scenario, self.config)          # every board, button and player exists
         check_recording(self.config, scenario, str(self.out_dir / "session.wav"))
-        self.out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)   # health data
-        for suffix in ("", "-wal", "-shm"):
-            (self.out_dir / f"station.db{suffix}").unlink(missing_ok=True)
+        db, wav = outdir.prepare(self.out_dir)    # replaces only the simulator's own results
         self.clock = VirtualClock()
         self.synth = Synth(find_soundfont(self.config.soundfont), sample_rate=SAMPLE_RATE,
                            gain=self.config.audio["gain"],
                            ceiling_dbfs=self.config.audio["ceiling_dbfs"])
-        self.wav = WavWriter(self.out_dir / "session.wav", SAMPLE_RATE)
+        self.wav = WavWriter(wav, SAMPLE_RATE)
         self._frames = 0
         self.counts = collections.Counter()
         self.per_player: dict[int, collections.Counter] = collections.defaultdict(
@@ -77,7 +79,7 @@ class Simulation:
         self.plan_refusals: list[str] = []
         self._probes = sorted((int(round(t * 1e9)), t) for t in sample_lights)
         self.light_samples: dict[float, dict[str, float]] = {}
-        journal = Journal(self.out_dir / "station.db", station=self.config.name)
+        journal = Journal(db, station=self.config.name, origin="simulator")
 
         def make_hardware(emit):
             self.world = SimulatedHardware(hardware_spec(self.config), emit=emit,
@@ -102,7 +104,8 @@ class Simulation:
             for step in self.scenario.steps:
                 self._sample_before(step.at_ns, wall0)
                 self._advance(step.at_ns, wall0)
-                self._act(step.action, step.args)
+                with fit.acting(step):
+                    self._act(step.action, step.args)
                 self.station.drain()
             self.finish(wall0)
         finally:
@@ -155,6 +158,9 @@ class Simulation:
             delay = wall0 + t_ns / 1e9 - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
+            else:   # behind the wall clock (a busy machine): the station lives in real time
+                t_ns = max(t_ns, int((time.monotonic() - wall0) * 1e9))
+        t_ns = max(t_ns, self.clock.now_ns())
         self._render_to(t_ns)
         self.clock.set(t_ns)
 

@@ -20,13 +20,14 @@ Every problem is a ScenarioError naming the file, the event index and what is wr
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from station.config.plan import ID_PATTERN as PLAN_ID
 from station.config.plan_schema import BACKING
 from station.core.errors import ScenarioError
-from station.core.schema import suggest, validate
+from station.core.schema import fragment, suggest, validate
 from station.core.yamlfile import read_yaml
 from station.sim.physics import WORLD_KEYS, World, load_world
 from station.turns.schema import TURN_MODES
@@ -64,6 +65,13 @@ ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "backing_stop": ((), ()),
 }
 TOP_KEYS = ("station", "clients", "events", "end", "name", "description", *WORLD_KEYS)
+MAX_SECONDS = 24 * 3600      # a scenario is a session, not a year
+
+
+def _seconds(value) -> bool:
+    """True for a finite number of seconds from 0 to ``MAX_SECONDS`` (not NaN, not inf)."""
+    return (not isinstance(value, bool) and isinstance(value, (int, float))
+            and math.isfinite(value) and 0 <= value <= MAX_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,7 @@ class Step:
     action: str
     args: dict
     index: int
+    where: str = ""          # "file:line" of the event, for messages about it
 
 
 @dataclass(frozen=True)
@@ -94,7 +103,7 @@ def load_scenario(path: str | Path) -> Scenario:
     problems: list[str] = []
     for key in data:
         if key not in TOP_KEYS:
-            problems.append(f"{doc.where((key,))}: '{key}' is not a scenario key"
+            problems.append(f"{doc.where((key,))}: '{fragment(key, 40)}' is not a scenario key"
                             f"{suggest(key, TOP_KEYS)}; allowed: {', '.join(TOP_KEYS)}.")
     station = None
     if data.get("station") is not None:
@@ -117,8 +126,9 @@ def load_scenario(path: str | Path) -> Scenario:
     last = max((s.at_ns for s in steps), default=0)
     if end is None:
         end_ns = last + 2_000_000_000
-    elif isinstance(end, bool) or not isinstance(end, (int, float)) or end < 0:
-        problems.append(f"{doc.where(('end',))}: end must be a number of seconds.")
+    elif not _seconds(end):
+        problems.append(f"{doc.where(('end',))}: end must be a number of seconds "
+                        f"(0 to {MAX_SECONDS}).")
         end_ns = last
     else:
         end_ns = int(end * 1e9)
@@ -141,7 +151,7 @@ def _clients(raw, doc, problems) -> dict[int, str]:
     out = {}
     for player, client in raw.items():
         if isinstance(player, bool) or not isinstance(player, int) or not 1 <= player <= 6:
-            problems.append(f"{doc.where(('clients', player))}: '{player}' is not a player "
+            problems.append(f"{doc.where(('clients', player))}: '{fragment(player, 40)}' is not a player "
                             f"number (1..6).")
         elif not isinstance(client, str):
             problems.append(f"{doc.where(('clients', player))}: the client of player "
@@ -159,11 +169,11 @@ def _step(ev, i: int, doc, problems: list[str]) -> Step | None:
         return None
     at, action = ev.get("at"), ev.get("action")
     bad = len(problems)
-    if isinstance(at, bool) or not isinstance(at, (int, float)) or at < 0:
-        problems.append(f"{where}: 'at' must be seconds from the start (0 or more), "
-                        f"not {at!r}.")
-    if action not in ACTIONS:
-        problems.append(f"{where}: action {action!r} is unknown{suggest(action, ACTIONS)}; "
+    if not _seconds(at):
+        problems.append(f"{where}: 'at' must be seconds from the start (0 to "
+                        f"{MAX_SECONDS}), not {fragment(repr(at), 40)}.")
+    if not isinstance(action, str) or action not in ACTIONS:
+        problems.append(f"{where}: action {fragment(repr(action), 40)} is unknown{suggest(action, ACTIONS)}; "
                         f"use one of {', '.join(ACTIONS)}.")
         return None
     need, may = ACTIONS[action]
@@ -172,32 +182,34 @@ def _step(ev, i: int, doc, problems: list[str]) -> Step | None:
             problems.append(f"{where} ({action}) needs '{key}'.")
     for key in ev:
         if key not in ("at", "action") + need + may:
-            problems.append(f"{where} ({action}): '{key}' does not belong here"
+            problems.append(f"{where} ({action}): '{fragment(key, 40)}' does not belong here"
                             f"{suggest(key, need + may)}.")
     if action == "release" and "button" not in ev and not {"board", "electrode"} <= set(ev):
         problems.append(f"{where} (release) needs board and electrode, or button.")
     if "electrode" in ev and (isinstance(ev["electrode"], bool) or
                               not isinstance(ev["electrode"], int) or
                               not 0 <= ev["electrode"] <= 11):
-        problems.append(f"{where}: electrode must be 0..11, not {ev['electrode']!r}.")
+        problems.append(f"{where}: electrode must be 0..11, not {fragment(repr(ev['electrode']), 40)}.")
     if "board" in ev and ev["board"] not in (0x5A, 0x5B, 0x5C, 0x5D):
         problems.append(f"{where}: board must be 0x5A, 0x5B, 0x5C or 0x5D, "
-                        f"not {ev['board']!r}.")
+                        f"not {fragment(repr(ev['board']), 40)}.")
     if "strength" in ev and (isinstance(ev["strength"], bool) or
                              not isinstance(ev["strength"], (int, float)) or
                              not 0 < ev["strength"] <= 1):
         problems.append(f"{where}: strength must be a number above 0 and at most 1.")
     if action == "turn_mode" and ev.get("mode") not in TURN_MODES:
-        problems.append(f"{where} (turn_mode): mode {ev.get('mode')!r} is unknown"
+        problems.append(f"{where} (turn_mode): mode {fragment(repr(ev.get('mode')), 40)} is unknown"
                         f"{suggest(ev.get('mode'), TURN_MODES)}; use one of "
                         f"{', '.join(TURN_MODES)}.")
     if "player" in ev and (isinstance(ev["player"], bool) or not isinstance(ev["player"], int)
                            or not 1 <= ev["player"] <= 6):
-        problems.append(f"{where}: player must be a player number 1..6, not {ev['player']!r}.")
+        problems.append(f"{where}: player must be a player number 1..6, not "
+                        f"{fragment(repr(ev['player']), 40)}.")
     if action == "plan_start" and not (isinstance(ev.get("plan"), str)
                                        and PLAN_ID.match(ev["plan"])):
         problems.append(f"{where} (plan_start): plan must be a plan's name (its file name "
-                        f"in the plans folder, without .yaml), not {ev.get('plan')!r}.")
+                        f"in the plans folder, without .yaml), not "
+                        f"{fragment(repr(ev.get('plan')), 40)}.")
     if action == "backing" and len(problems) == bad:
         found: list[tuple[tuple, str]] = []
         validate({k: v for k, v in ev.items() if k not in ("at", "action")}, BACKING,
@@ -209,4 +221,4 @@ def _step(ev, i: int, doc, problems: list[str]) -> Step | None:
     client = args.get("client")
     if isinstance(client, str) and ("/" in client or client.endswith((".yaml", ".yml"))):
         args["client"] = str((doc.path.parent / client).resolve())   # relative to this file
-    return Step(int(round(at * 1e9)), action, args, i)
+    return Step(int(round(at * 1e9)), action, args, i, doc.where(("events", i)))

@@ -48,7 +48,8 @@ def device_problem(driver: str, device: str, asound: Path = ASOUND) -> str | Non
         return None
     cards = asound / "cards"
     try:
-        listing = cards.read_text()
+        from station.core.files import read_limited
+        listing = read_limited(cards, 1 << 16, OSError).decode(errors="replace")
     except OSError:
         return "this machine has no sound card (no /proc/asound/cards)"
     if "no soundcards" in listing or not listing.strip():

@@ -44,7 +44,8 @@ def check_soundfont(path: str | Path) -> Path:
         raise SoundfontError(f"the soundfont {path} does not exist. Check the path. "
                              + INSTALL_HINT)
     if not path.is_file():
-        raise SoundfontError(f"the soundfont path {path} is a folder, not a .sf2 file.")
+        kind = "a folder" if path.is_dir() else "not a regular file"
+        raise SoundfontError(f"the soundfont path {path} is {kind}, not a .sf2 file.")
     try:
         with path.open("rb") as handle:
             header = handle.read(12)

@@ -1,11 +1,14 @@
 """Stream rendered audio to a 16-bit stereo WAV file (stdlib ``wave``; no extra dependency).
 
 Used by the simulator and benchmarks to keep a listenable record of a session: frames are
-written as they are rendered, so a long session never sits in memory.
+written as they are rendered, so a long session never sits in memory. A recording is
+health data: the file is created owner-only (0600, its folder 0700 when new), never
+through a symbolic link, and replaces only an earlier WAV (``station.core.files``).
 """
 
 from __future__ import annotations
 
+import os
 import wave
 from pathlib import Path
 from types import TracebackType
@@ -13,6 +16,7 @@ from types import TracebackType
 import numpy as np
 
 from station.core.errors import AudioError
+from station.core.files import check_output, private_dir
 
 
 class WavWriter:
@@ -28,9 +32,14 @@ class WavWriter:
         self.path = Path(path)
         self.sample_rate = int(sample_rate)
         self.frames_written = 0
+        check_output(self.path, "recording", replace=b"RIFF")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._wave: wave.Wave_write | None = wave.open(str(self.path), "wb")
+            private_dir(self.path.parent)
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+                         | os.O_CLOEXEC, 0o600)
+            os.fchmod(fd, 0o600)         # an earlier recording may have been 0644
+            self._file = os.fdopen(fd, "wb")
+            self._wave: wave.Wave_write | None = wave.open(self._file, "wb")
         except OSError as exc:
             raise AudioError(f"cannot write the WAV file {self.path}: {exc.strerror or exc}."
                              " Check that the folder exists and is writable.") from exc
@@ -65,6 +74,7 @@ class WavWriter:
         if self._wave is not None:
             self._wave.close()
             self._wave = None
+            self._file.close()     # wave leaves a file object it was given open
 
     def __enter__(self) -> WavWriter:
         return self

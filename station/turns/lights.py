@@ -21,6 +21,9 @@ What each light shows, first match wins (patterns: station/turns/patterns.py):
        ready (round_robin and call_response)
     7. idle (no touch for turns.idle_s, or nobody seated): what was on breathes instead
        (all lights breathe when nobody is seated)
+The journal not writing (a ``journal_not_writing`` fault) shows the ``journal`` pattern on
+every light for ``JOURNAL_SHOW_NS`` and then instead of 7 (idle), until it writes again:
+turn-taking stays readable while the group plays.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from station.core.events import (
     UNPRESS,
     Event,
 )
-from station.turns.patterns import CUE_SHOW_NS, REFUSED_SHOW_NS, level
+from station.turns.patterns import CUE_SHOW_NS, JOURNAL_SHOW_NS, REFUSED_SHOW_NS, level
 from station.turns.schema import TURN_MODES
 
 log = logging.getLogger("station")
@@ -63,6 +66,8 @@ class Lights:
         self.idle_ns = int(round(idle_s * 1e9))
         self.faulty: set[int] = set()          # board addresses not answering
         self.refused: dict[int, int] = {}      # player -> ns of the refusal
+        self.journal_down: int | None = None   # ns when the journal stopped writing
+        self._journal_until: int | None = None # end of its first showing on every light
         self.shown: dict[str, tuple[str, int]] = {}   # light -> (pattern, started ns)
         self.values: dict[str, float] = {}     # light -> last value written
         # (ns, light, value) of every write, newest last; bounded for a long-running daemon
@@ -91,6 +96,10 @@ class Lights:
                  else self.out_of_range.discard)(pad)
             else:
                 return
+        elif kind == FAULT and (event.detail or "").startswith("journal_"):
+            self.journal_down = now if event.detail.startswith("journal_not_writing") \
+                else None
+            self._journal_until = None if self.journal_down is None else now + JOURNAL_SHOW_NS
         elif kind == PROFILE and (event.detail or "").startswith("refused:"):
             self.refused[event.player] = now
         elif kind in (TOUCH, PRESS, TURN_START):
@@ -119,12 +128,15 @@ class Lights:
         if self.activity_ns is not None and not self._idle_flag:
             times.append(self.activity_ns + self.idle_ns)
         times += [t + REFUSED_SHOW_NS for t in self.refused.values()]
+        times.append(self._journal_until)
         times.append(self.cue_until)
         times = [t for t in times if t is not None]
         return min(times) if times else None
 
     def tick(self, now: int) -> None:
         self._dirty = None
+        if self._journal_until is not None and now >= self._journal_until:
+            self._journal_until = None
         self.refused = {p: t for p, t in self.refused.items() if now < t + REFUSED_SHOW_NS}
         if self.activity_ns is None:
             self.activity_ns = now
@@ -162,9 +174,13 @@ class Lights:
         mode_choice = getattr(buttons, "mode_choice", None)
         candidate = getattr(buttons, "candidate", None)
         self._idle_flag = self._idle(now)
+        journal = self.journal_down is not None and (
+            now < self.journal_down + JOURNAL_SHOW_NS or self._idle_flag or not seated)
         for p in order:
             if self.board_of[p] in self.faulty or self.pads_of.get(p, set()) & self.out_of_range:
                 out[p] = "fault"
+            elif journal:
+                out[p] = "journal"
             elif p in self.refused:
                 out[p] = "refused"
             elif mode_choice is not None:

@@ -14,6 +14,7 @@ Patterns (what a therapist sees):
     choose    a fast blink (4 Hz): the held next_turn button is offering this player
     fault     two short flashes every 1.2 s: this player's board is not answering
     refused   three quick flashes every 1.5 s (for 6 s): a profile was refused here
+    journal   one long flash every 2 s, on every light: the journal is not writing
     cue       a slow, soft swell on every light (3 s period, for 9 s): the plan's phase
               has reached its suggested length; time to move on when it suits
 """
@@ -28,6 +29,7 @@ READY_STEP_NS = 20 * MS          # 50 updates a second while a light pulses
 BREATHE_PERIOD_NS = 6000 * MS
 BREATHE_STEP_NS = 200 * MS       # 5 updates a second: a slow breath needs no more
 REFUSED_SHOW_NS = 6000 * MS      # how long the refused pattern is shown
+JOURNAL_SHOW_NS = 6000 * MS      # the journal pattern, shown over everything at first
 CUE_PERIOD_NS = 3000 * MS
 CUE_SHOW_NS = 9000 * MS          # how long the phase cue is shown: three slow swells
 
@@ -72,6 +74,7 @@ PATTERNS = {
     "choose": _flashes(1, 125 * MS, 125 * MS, 250 * MS),
     "fault": _flashes(2, 100 * MS, 100 * MS, 1200 * MS),
     "refused": _flashes(3, 80 * MS, 80 * MS, 1500 * MS),
+    "journal": _flashes(1, 700 * MS, 0, 2000 * MS),
     "cue": _smooth(0.05, 0.6, CUE_PERIOD_NS, BREATHE_STEP_NS),
 }
 

@@ -42,7 +42,9 @@ def test_plan_commands_and_the_session_button_on_a_running_station(tmp_path, sta
         assert r.returncode == 0 and "standard             Standard session: welcome" in r.stdout
         plans = request(sock, "plan", op="list")["plans"]
         assert {"name": "standard", "title": "Standard session", "phases": [
-            "welcome", "warm_up", "main", "reflection", "goodbye"]} in plans
+            "welcome", "warm_up", "main", "reflection", "goodbye"], "description":
+            "Welcome song, warm-up over a drone, main activity over a pulse, reflection, "
+            "goodbye."} in plans
         r = station("plan", "start", "../standard", "--config", cfg, env=station_env)
         assert r.returncode == 1 and "is not a plan name" in r.stderr     # refused input
         r = station("plan", "start", "standrd", "--config", cfg, env=station_env)
@@ -151,3 +153,42 @@ def test_song_save_refuses_in_plain_words(tmp_path, played, station_env, args, m
     assert "Traceback" not in r.stderr
     assert (songs / "welcome.yaml").read_text() == \
         (CONFIGS / "songs" / "welcome.yaml").read_text(), "never overwritten"
+
+
+def test_song_save_needs_the_clients_journal_consent(tmp_path, played, station_env):
+    """A seat journaled as counts only has no notes to save; a client who withdrew journal
+    consent since gets no new file made from their old rows. Nothing is written."""
+    import shutil
+
+    from station.core.events import Event
+    from station.journal.consent import CONSENT
+    from station.journal.writer import Journal
+    folder = write(tmp_path / "clients" / "robin.yaml", "name: Robin\nconsent: {date: "
+                   "2024-05-02, journal: false, audio: true}\n").parent
+    cfg = station_config(tmp_path, folder)
+    events = "".join(f"  - {{at: {1 + k / 2}, action: touch, board: 0x5A, electrode: {k}}}\n"
+                     f"  - {{at: {1.3 + k / 2}, action: release, board: 0x5A, electrode: {k}}}\n"
+                     for k in range(4))
+    scenario = write(tmp_path / "s.yaml", f"station: {cfg}\nclients: {{1: robin}}\n"
+                     f"events:\n{events}end: 4\n")
+    simulate(load_scenario(scenario), tmp_path / "out")
+    songs = tmp_path / "songs"
+    r = station("song", "save", "robins", "--session", 1, "--player", 1, "--db",
+                tmp_path / "out" / "station.db", "--dir", songs, env=station_env)
+    assert r.returncode == 1, r.stderr
+    assert "player 1 in session 1 was played by a client without journal consent" in r.stderr
+    assert "only anonymous counts" in r.stderr and "Traceback" not in r.stderr
+    # alex played session 1 with consent, then withdrew it at a later seating
+    db = shutil.copy(played, tmp_path / "withdrawn.db")
+    journal = Journal(db, station="room-1")
+    journal.start_session(10 * 10**9, [(1, "client")])
+    journal.record(Event(CONSENT, 10 * 10**9, player=1, client=journal.pseudonym("alex"),
+                         detail="date=2024-06-01;journal=no;audio=no;research_export=no"))
+    journal.end_session(11 * 10**9)
+    journal.close()
+    r = station("song", "save", "alexs", "--session", 1, "--player", 1, "--db", db,
+                "--dir", songs, env=station_env)
+    assert r.returncode == 1, r.stderr
+    assert "refused: client alex" in r.stderr and "withdrawn journal consent" in r.stderr
+    assert "consent of 2024-06-01: journal no" in r.stderr
+    assert not songs.exists(), "nothing written"

@@ -1,5 +1,6 @@
 """``station profile check|new|list`` as a therapist runs them (subprocesses)."""
 
+import os
 import shutil
 import subprocess
 
@@ -59,6 +60,7 @@ def test_new_writes_a_template_that_passes_check_and_never_overwrites(tmp_path):
     r = station("new", "kim", "--dir", str(tmp_path))
     assert r.returncode == 0, r.stderr
     text = (tmp_path / "kim.yaml").read_text()
+    assert os.stat(tmp_path / "kim.yaml").st_mode & 0o777 == 0o600     # name, goals, consent
     assert "name: Kim" in text and "dwell_ms: 0" in text and text.count("#") > 30
     assert station("check", str(tmp_path / "kim.yaml")).returncode == 0
     again = station("new", "kim", "--dir", str(tmp_path))

@@ -69,6 +69,25 @@ def test_missing_file(tmp_path):
         read_yaml(tmp_path / "nobody.yaml", ProfileError, "client profile")
 
 
+def test_a_key_written_twice_names_both_lines():
+    with pytest.raises(ProfileError) as e:
+        parse("name: Alex\nsound:\n  volume: 0.3\n  timbre: harp\n  volume: 0.9\n")
+    assert "alex.yaml:5: 'volume' is written twice" in str(e.value)
+    assert "first at line 3" in str(e.value)
+    with pytest.raises(ProfileError, match="alex.yaml:2: '3' is written twice"):
+        parse("per_pad: {3: a,\n  3: b}\n")                # integer keys too
+    assert parse("a: [1, 1]\nb: {x: 1}\nc: {x: 2}\n").data["c"] == {"x": 2}
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[" * 200 + "]" * 200, "nested more than"),
+    ("volume: " + "9" * 5000 + "\n", "alex.yaml:1: holds a number with thousands"),
+])
+def test_nesting_and_number_bombs_are_plain_errors(text, words):
+    with pytest.raises(ProfileError, match=words):
+        parse(text)
+
+
 def test_a_date_that_does_not_exist_is_named_with_its_line():
     # PyYAML builds dates itself and raised ValueError (a traceback) for 2024-02-30
     with pytest.raises(ProfileError, match="alex.yaml:3: '2024-02-30' is not a date that "

@@ -59,12 +59,12 @@ def test_an_edited_profile_reloads_when_valid_and_is_refused_when_not(rig, tmp_p
     first = seat.profile.version
     rig.at(1000 * MS)
     bump(path, path.read_text().replace("volume: 0.6", "volume: 0.3"))
-    rig.at(1600 * MS)                                     # polled every 0.5 s
+    rig.at(2100 * MS)                   # polled every 0.5 s; taken once it held still
     assert seat.profile.sound["volume"] == 0.3 and seat.profile.version != first
     good = seat.profile.version
     bump(path, path.read_text() + "touch: {dwell_ms: -3}\n")
-    rig.at(2200 * MS)
-    rig.at(3500 * MS)                                     # refused once, not every poll
+    rig.at(2700 * MS)
+    rig.at(4000 * MS)                                     # refused once, not every poll
     assert seat.profile.version == good
     details = profiles(rig)
     assert details[-2:] == [f"use:{good}", details[-1]] and details[-1].startswith("refused:")
@@ -132,8 +132,9 @@ def test_swaps_through_the_running_daemon(tmp_path, station_env):
                     env=station_env)
         assert r.returncode == 0, r.stderr
         assert "player 1: now jo (Jo" in r.stdout
-        bad = write(tmp_path / "bad.yaml", "name: Bad\nsound: {volume: 1.5, timbre: marimbba}\n")
-        r = station("profile", "use", str(bad), "--player", "1", "--config", str(cfg),
+        write(tmp_path / "clients" / "bad.yaml",
+              "name: Bad\nsound: {volume: 1.5, timbre: marimbba}\n")
+        r = station("profile", "use", "bad", "--player", "1", "--config", str(cfg),
                     env=station_env)
         assert r.returncode == 1 and "Traceback" not in r.stderr
         assert "bad.yaml:2: sound.volume is 1.5" in r.stderr and "marimba" in r.stderr
@@ -158,3 +159,39 @@ def test_use_without_a_running_station_is_a_plain_error(tmp_path, station_env):
     r = station("profile", "use", "alex", "--player", "1", "--config", str(config(tmp_path)),
                 env=station_env)
     assert r.returncode == 6 and "not running" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_half_written_profile_is_never_seated(rig, tmp_path):
+    """An editor (or a copy over the network) caught mid-write: the first half is a valid
+    profile without its volume lines, so it would play at the default volume."""
+    path = tmp_path / "clients" / "alex.yaml"
+    seat = rig.station.engine.seats[1]
+    whole = path.read_text().replace("volume: 0.6", "volume: 0.2")
+    half = whole.split("music:")[0].replace("sound: {timbre: marimba, volume: 0.2}",
+                                            "sound: {timbre: marimba}")
+    assert "volume" not in half and half.strip()
+    rig.at(1000 * MS)
+    bump(path, half)
+    rig.at(1600 * MS)                  # a poll sees the half file ...
+    assert seat.profile.sound["volume"] == 0.6
+    bump(path, whole)                  # ... and the writer finishes before the next one
+    rig.at(3100 * MS)
+    assert seat.profile.sound["volume"] == 0.2
+    seated = [d for d in profiles(rig) if d.startswith("use:")]
+    from station.config.profile import parse_profile
+    half_version = parse_profile(half.encode(), path).version
+    assert f"use:{half_version}" not in seated and seated[-1] == f"use:{seat.profile.version}"
+    assert not any(d.startswith("refused:") for d in profiles(rig))
+
+
+def test_a_seated_profile_replaced_by_a_huge_file_is_refused_without_reading_it(rig,
+                                                                               tmp_path):
+    path = tmp_path / "clients" / "alex.yaml"
+    seat = rig.station.engine.seats[1]
+    rig.at(1000 * MS)
+    path.unlink()
+    with open(path, "wb") as f:
+        f.truncate(3 << 30)            # 3 GB, sparse: reading it whole would take 3 GB
+    rig.at(2600 * MS)
+    assert seat.profile.client_id == "alex" and seat.profile.sound["volume"] == 0.6
+    assert any(d.startswith("refused:") and "3.0 GB" in d for d in profiles(rig))

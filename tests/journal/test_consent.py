@@ -76,7 +76,7 @@ def test_without_journal_consent_the_client_plays_but_only_counts_are_kept(tmp_p
     assert robin[0] == ("use:no_journal_consent", None)
     (counts,) = db.execute("SELECT detail FROM events WHERE kind='counts'").fetchone()
     assert json.loads(counts) == {"seated_s": 5.0, "touches": 2, "valid_touches": 2,
-                                  "suppressed": 0}
+                                  "suppressed": 0, "echoes": 0, "followed_beats": 0}
     consent = db.execute("SELECT client, detail FROM events WHERE kind='consent' AND player=1 "
                          "ORDER BY id").fetchall()
     assert consent[0] == (None, "date=2024-05-02;journal=no;audio=yes;research_export=no")
@@ -130,3 +130,68 @@ def test_the_shipped_demo_clients_consent_to_the_demo(tmp_path):
     for cid in ("alex", "sam", "jo", "kim"):
         c = consent_of(load_profile(cid, CONFIGS / "clients"))
         assert c.recorded and c.audio and c.journal
+
+
+MUSIC_PLAN = """\
+name: Consent and session music
+phases:
+  - name: mirror
+    players:
+      1: {timbre: harp, echo: {gap_ms: 600, timbre: vibraphone}}
+      2: {echo: {gap_ms: 600, timbre: vibraphone}}
+  - name: follow
+    backing: {style: pulse, tempo: follow, tempo_bpm: 70, follow_player: 1}
+  - name: steady
+    backing: {style: pulse, tempo_bpm: 90, follow_player: 1}
+"""
+
+
+def taps(board, times, electrode=0):
+    return "".join(f"  - {{at: {t}, action: touch, board: {board}, electrode: {electrode}}}\n"
+                   f"  - {{at: {t + 0.2:.1f}, action: release, board: {board}, "
+                   f"electrode: {electrode}}}\n" for t in times)
+
+
+def test_echo_timbre_and_a_followed_pulse_of_a_client_without_journal_consent_are_counted_only(
+        tmp_path):
+    """Rows the station derives from robin's playing (the echo of her phrases, her sound
+    in a phase, a pulse whose tempo is hers) are left out and counted; kai's echo and a
+    pulse at a fixed tempo stay in the journal."""
+    from conftest import station_config_text
+    write(tmp_path / "plans" / "music.yaml", MUSIC_PLAN)
+    text = station_config_text(tmp_path, clients(tmp_path)).replace(
+        f"plans_dir: {CONFIGS / 'plans'}", f"plans_dir: {tmp_path / 'plans'}")
+    cfg = write(tmp_path / "station.yaml", text)
+    robin = [1.0, 1.5, 2.0, 2.5, 5.0, 5.5, 6.0, 6.5]        # 120 BPM: the pulse meets it
+    scenario = (f"station: {cfg}\nclients: {{1: robin, 2: kai}}\nevents:\n"
+                "  - {at: 0.5, action: plan_start, plan: music}\n"
+                + taps("0x5A", robin) + taps("0x5B", [1.2, 1.7, 2.2], electrode=3)
+                + "  - {at: 4.5, action: plan_next}\n  - {at: 8.0, action: plan_next}\n"
+                "end: 11.0\n")
+    summary = simulate(load_scenario(write(tmp_path / "s.yaml", scenario)), tmp_path / "out")
+    db = sqlite3.connect(tmp_path / "out" / "station.db")
+    phases = {p["phase"]: p for p in summary["phases"]}
+    assert phases["mirror"]["echoes"] == 2 and phases["follow"]["beats"] > 4, phases
+
+    def rows(kind, **where):
+        sql = f"SELECT t_ns, player, client, detail FROM events WHERE kind = '{kind}'"
+        sql += "".join(f" AND {k} = {v}" for k, v in where.items())
+        return db.execute(sql + " ORDER BY t_ns").fetchall()
+    assert rows("echo", player=1) == [], "no echo of robin's phrases"
+    assert [r[3] for r in rows("echo", player=2)] == ["3 notes"], "kai's echo is kept"
+    assert rows("timbre", player=1) == [], "no timbre row for robin's seat"
+    assert rows("timbre", player=2), "kai's timbre rows are kept"
+    follow_at, steady_at = (t for t, *_ in rows("phase") if t > 4e9)
+    assert [r for r in rows("beat") if follow_at <= r[0] < steady_at] == [], \
+        "no beat rows while the pulse follows robin's tempo"
+    assert [r for r in rows("backing") if follow_at <= r[0] < steady_at] == []
+    steady = [r for r in rows("beat") if r[0] >= steady_at]
+    assert len(steady) == phases["steady"]["beats"] > 2, "a fixed-tempo pulse is kept"
+    assert all(r[3].startswith("pulse:90.0:") for r in steady)
+    (counts,) = db.execute("SELECT detail FROM events WHERE kind='counts'").fetchone()
+    counts = json.loads(counts)
+    assert counts["echoes"] == 1 and counts["touches"] == len(robin)
+    assert counts["followed_beats"] == phases["follow"]["beats"]
+    names = {c for (c,) in db.execute("SELECT DISTINCT client FROM events WHERE client IS "
+                                      "NOT NULL")}
+    assert len(names) == 1, "only kai's pseudonym is in the journal"

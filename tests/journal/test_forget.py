@@ -92,3 +92,52 @@ def test_the_running_journal_applies_retention_but_keeps_its_open_session(tmp_pa
     j.purge(30)
     j.close()
     assert [r[0] for r in conn.execute("SELECT id FROM sessions")] == [2]
+
+
+def sessions_started_at(path, days_ago):
+    """A journal with one session per entry of ``days_ago`` (None: the clock read 1970)."""
+    j = Journal(path)
+    for n in range(len(days_ago)):
+        j.start_session(n * 10, [(1, "client")])
+        j.record(Event(TOUCH, n * 10 + 1, player=1, client="c-00000001"))
+        j.end_session(n * 10 + 5)
+    j.close()
+    conn = sqlite3.connect(path)
+    now = time.time_ns()
+    for sid, age in enumerate(days_ago, 1):
+        conn.execute("UPDATE sessions SET started_unix_ns=? WHERE id=?",
+                     (0 if age is None else now - int(age * DAY_NS), sid))
+    conn.commit()
+    return conn, now
+
+
+def test_retention_judges_a_session_by_the_journals_order_not_its_own_clock(tmp_path):
+    # session 3 was recorded while the clock read 1970 (a Pi without a clock chip, before
+    # the network set it): it happened after session 2, so it is at most 5 days old
+    conn, now = sessions_started_at(tmp_path / "j.db", [40, 5, None, 1])
+    gone = purge_older_than(conn, 30, now_unix_ns=now)
+    assert (gone.sessions, gone.skipped) == (1, "")
+    assert [r[0] for r in conn.execute("SELECT id FROM sessions")] == [2, 3, 4]
+
+
+def test_retention_deletes_nothing_while_the_clock_is_behind_the_journal(tmp_path):
+    conn, now = sessions_started_at(tmp_path / "j.db", [400, 300, 2])
+    gone = purge_older_than(conn, 30, now_unix_ns=now - 365 * DAY_NS)   # the clock went back
+    assert gone.sessions == 0 and "earlier than the newest session's start" in gone.skipped
+    assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 3
+
+
+def test_the_running_journal_pauses_retention_when_the_wall_clock_steps(tmp_path,
+                                                                        monkeypatch):
+    import station.journal.writer as writer
+    db = tmp_path / "j.db"
+    conn, now = sessions_started_at(db, [20, 10])
+    j = Journal(db)
+    real = time.time_ns
+    monkeypatch.setattr(writer.time, "time_ns", lambda: real() + 3650 * DAY_NS)  # +10 years
+    j.purge(30)
+    assert j.flush()
+    assert "retention paused: the wall clock moved" in j.health()["retention"]
+    monkeypatch.setattr(writer.time, "time_ns", real)
+    j.close()
+    assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 2, "nothing deleted"

@@ -3,6 +3,7 @@
 import os
 import sqlite3
 import stat
+import time
 
 import pytest
 from journal_fixtures import old_journal
@@ -103,3 +104,60 @@ def test_a_full_queue_counts_and_journals_every_lost_event(tmp_path):
     noted = [r[0] for r in conn.execute("SELECT detail FROM events WHERE kind='fault'")]
     assert kept + lost == 40
     assert sum(int(d.split(":")[1]) for d in noted if d.startswith("journal_lost:")) == lost
+
+
+def test_a_bug_in_the_writer_is_reported_and_the_writer_keeps_writing(tmp_path, monkeypatch):
+    import station.journal.retention as retention
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in retention")
+    monkeypatch.setattr(retention, "purge_older_than", broken)
+    j = Journal(tmp_path / "j.db")
+    j.start_session(0, [(1, "client")])
+    j.purge(float("nan"))                          # what a NaN in the config once did
+    j.record(Event(TOUCH, 1, player=1, detail=["not", "a", "value"]))   # unbindable
+    j.record(Event(TOUCH, 2, player=1, pad=2**70))                      # too large
+    j.record(Event(TOUCH, 3, player=1, pad=3))
+    assert j.flush()
+    health = j.health()
+    assert health["writing"] and j._thread.is_alive()
+    assert health["lost"] == 2 and not health["ok"], "the two bad rows are counted, not hidden"
+    j.record(Event(TOUCH, 4, player=1, pad=4))
+    j.close()
+    conn = sqlite3.connect(tmp_path / "j.db")
+    assert [r[0] for r in conn.execute("SELECT pad FROM events WHERE kind='touch' ORDER BY "
+                                       "id")] == [3, 4]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_dead_or_stalled_writer_is_reported(tmp_path, monkeypatch):
+    import station.journal.writer as writer
+    monkeypatch.setattr(writer, "STALL_S", 0.3)
+    path = tmp_path / "j.db"
+    j = Journal(path)
+    assert j.health()["writing"]
+    blocker = sqlite3.connect(path, timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")          # the writer now hangs in its next write
+    j.record(Event(TOUCH, 1, player=1))
+    j.record(Event(TOUCH, 2, player=1))
+    deadline = time.monotonic() + 10
+    while j.health()["writing"]:
+        assert time.monotonic() < deadline, "a hung writer was never reported"
+        time.sleep(0.05)
+    assert "has not written anything for" in j.health()["error"]
+    blocker.rollback()
+    blocker.close()
+    assert j.flush() and j.health()["writing"]
+    j.close()
+
+    k = Journal(tmp_path / "k.db")
+
+    def die():
+        raise SystemExit("gone")                 # nothing inside the writer catches this
+    k._cycle = die
+    k.record(Event(TOUCH, 1, player=1))
+    k._thread.join(timeout=5)
+    health = k.health()
+    assert not health["writing"] and not health["ok"]
+    assert "the journal writer has stopped (SystemExit('gone'))" in health["error"]
+    assert "restart the station" in health["error"].lower()

@@ -41,6 +41,7 @@ class Running:
     pin: str
     clients: Path
     journal: Path
+    plans: Path
 
     def command(self, cmd: str, **args):
         return request(self.socket, cmd, **args)
@@ -83,14 +84,18 @@ def panel_station(tmp: Path, env: dict) -> Running:
         shutil.copy(CONFIGS / "clients" / f"{cid}.yaml", clients)
     (clients / "broken.yaml").write_text("name: Broken\nsound: {timbre: marimbaa, "
                                          "volume: 7}\n")
+    plans = tmp / "plans"                   # the shipped plans, in a folder of its own
+    shutil.copytree(CONFIGS / "plans", plans, dirs_exist_ok=True)
     config = station_config(tmp, clients, PANEL)
+    config.write_text(config.read_text().replace(f"plans_dir: {CONFIGS / 'plans'}",
+                                                 f"plans_dir: {plans}"))
     out = subprocess.run(station_command() + ["panel", "pin", "--new", "--config", str(config)],
                          capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     pin = re.search(r"New panel PIN: (\d{6})", out.stdout).group(1)
     proc = launch_sim_daemon(config, env)
     sock = tmp / "station.sock"
-    running = Running(proc, config, sock, 0, pin, clients, tmp / "j" / "station.db")
+    running = Running(proc, config, sock, 0, pin, clients, tmp / "j" / "station.db", plans)
 
     def ready():
         try:

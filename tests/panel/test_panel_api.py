@@ -105,6 +105,64 @@ def test_bad_input_gets_a_plain_400(client, path, body, words):
     no_traceback(data)
 
 
+PRIVATE = ("name: Robin\ngoals:\n  - {id: reach, text: Reaches out}\n  - {id: wait, text: "
+           "Waits for the turn}\nconsent: {date: 2024-05-02, journal: false}\n")
+
+
+def test_plans_and_goal_ratings_answer_plain_400s_and_409s(station, client):
+    """Before any session, stepping a plan or rating is refused with what to do first
+    (409); a plan starts, cannot be started twice, steps to the end of the session; a
+    seated client's goal is rated (and shown as rated), a client without journal consent
+    is not. No 500 on the way."""
+    for body, words in (({"goal": "steady", "level": 1, "player": 1}, "no session to rate"),
+                        ({"op": "next"}, "no plan is running"), ({"op": "stop"}, "no plan")):
+        status, data = client.call("POST", "/api/rate" if "goal" in body else "/api/plan", body)
+        assert status == 409 and words in data["error"], data
+    status, data = client.call("POST", "/api/plan", {"op": "start", "name": "demp"})
+    assert status == 400 and "There is no plan 'demp'" in data["error"]
+    assert "did you mean 'demo'" in data["error"]
+    no_traceback(data)
+    status, data = client.call("POST", "/api/plan", {"op": "start", "name": "../../etc/x"})
+    assert status == 400 and "'../../etc/x' is not a plan name" in data["error"]
+    no_traceback(data)
+    status, plan = client.call("POST", "/api/plan", {"op": "start", "name": "demo"})
+    assert status == 200 and plan["title"] == "Demo session" and plan["phase"] == "welcome"
+    assert plan["description"].startswith("Alex plays the hello song")
+    status, data = client.call("POST", "/api/plan", {"op": "start", "name": "standard"})
+    assert status == 409 and "Demo session is running (phase welcome)" in data["error"]
+    (station.clients / "robin.yaml").write_text(PRIVATE)
+    assert client.call("POST", "/api/seat", {"player": 3, "client": "robin"})[1]["seated"]
+    goals = client.call("GET", "/api/goals")[1]
+    assert goals["active"] and goals["session"] == plan_session(client)
+    by_player = {p["player"]: p for p in goals["players"]}
+    assert [g["id"] for g in by_player[1]["goals"]] == ["steady", "turns"]
+    assert by_player[1]["ratable"] and not by_player[3]["ratable"]
+    status, data = client.call("POST", "/api/rate", {"goal": "reach", "level": 1, "player": 3})
+    assert status == 409 and "Robin did not consent to the journal" in data["error"]
+    status, data = client.call("POST", "/api/rate", {"goal": "nope", "level": 1, "player": 1})
+    assert status == 400 and "No seated client has the goal 'nope'" in data["error"]
+    status, data = client.call("POST", "/api/rate", {"goal": "steady", "level": 1, "player": 1})
+    assert status == 200 and data["rated"]["level"] == 1 and data["rated"]["client"] == "alex"
+
+    def shown():            # the journal writes in batches of 0.1 s
+        players = client.call("GET", "/api/goals")[1]["players"]
+        return players[0]["goals"][0]["level"] == 1
+    wait_until(shown, station.proc, seconds=10, what="the rating was not shown as rated")
+    for k in range(1, 5):
+        status, plan = client.call("POST", "/api/plan", {"op": "next"})
+        assert status == 200 and plan["index"] == k
+    status, plan = client.call("POST", "/api/plan", {"op": "next"})   # the last: all ends
+    assert status == 200 and plan["plan"] is None
+    assert not client.call("GET", "/api/status")[1]["session"]["active"]
+    status, data = client.call("POST", "/api/rate", {"goal": "turns", "level": 0, "player": 1})
+    assert status == 200 and data["rated"]["session"] == goals["session"]   # the last one
+    client.call("POST", "/api/seat", {"player": 3, "client": "kim"})
+
+
+def plan_session(client) -> int:
+    return client.call("GET", "/api/status")[1]["session"]["session"]
+
+
 def test_oversized_and_odd_requests_are_refused_plainly(station, client):
     status, data = client.call("POST", "/api/note", b'{"text": "' + b"x" * 20000 + b'"}')
     assert status == 413 and "too large" in data["error"]
@@ -141,13 +199,14 @@ def test_a_session_run_from_the_panel(station, client):
     assert s["session"]["active"] and s["session"]["phase"] == "warm-up"
     assert s["players"]["2"]["client"] == "jo" and s["master_volume"] == 0.5
     assert s["session"]["elapsed_s"] >= 0
+    sid = s["session"]["session"]
     client.call("POST", "/api/volume", {"master": 1})
     assert client.call("POST", "/api/session", {"op": "stop"})[0] == 200
     status, data = client.call("POST", "/api/session", {"op": "stop"})
     assert status == 400 and "No session is running" in data["error"]
     def ended():           # the journal writes in batches of 0.1 s
         listed = client.call("GET", "/api/sessions")[1]["sessions"]
-        return bool(listed) and not listed[0]["running"]
+        return bool(listed) and listed[0]["id"] == sid and not listed[0]["running"]
     wait_until(ended, station.proc, seconds=10, what="the session did not reach the journal")
     newest = client.call("GET", "/api/sessions")[1]["sessions"][0]
     assert newest["notes"] == 1 and newest["phases"] == 1 and not newest["running"]
@@ -186,27 +245,10 @@ def test_a_profile_edit_from_the_panel_plays_within_a_second(station, client):
     assert load_profile(path).version == version
 
 
-def test_features_the_station_lacks_stay_hidden_and_answer_plainly(station, client):
-    """Plans (issue 11), goal ratings and the metrics export (issue 13) show only where the
-    daemon has them; where it does not, the page hides them and the API says so."""
-    from station.panel.reports import kinds
+def test_the_layout_offers_plans_and_the_metrics_export(client):
     layout = client.call("GET", "/api/layout")[1]
-    try:
-        station.command("plan", op="status")
-        has_plan = True
-    except Exception as exc:
-        assert "does not know the command" in str(exc)
-        has_plan = False
-    assert layout["features"]["plan"] is has_plan
-    if not has_plan:
-        status, data = client.call("GET", "/api/plan")
-        assert status == 501 and "no 'plan' command" in data["error"]
-    assert layout["files"] == kinds()
-    if "metrics" not in kinds():
-        status, data = client.call("GET", "/api/sessions/1/metrics")
-        assert status == 404 and "no 'metrics' file" in data["error"]
-    status, data = client.call("GET", "/api/goals")
-    assert status == 200 and isinstance(data["players"], list)
+    assert layout["features"]["plan"] is True
+    assert layout["files"] == ["report", "csv", "midi", "metrics"]
 
 
 def test_five_wrong_pins_lock_sign_in(station):

@@ -1,8 +1,10 @@
 """The panel in a real browser (Playwright driving Debian's Chromium) against a real
-``station run --hardware sim``: sign in with the PIN, seat a client, see a simulated touch
-light its pad (touch-to-screen measured), run a session, quiet the room, see a refused
-profile's problems, open the report; screenshots of every screen to out/panel/."""
+``station run --hardware sim``: the demo session run from a tablet alone (the issue's
+"done when"), touch-to-screen measured on the way; profile edits, a reload and the metrics
+download; screenshots of every screen to out/panel/."""
 
+import csv
+import io
 import statistics
 import time
 
@@ -14,6 +16,8 @@ from panel_fixtures import running_station
 SHOTS = ROOT / "out" / "panel"
 SCREENS = ("now", "clients", "session", "reports", "station")
 TOUCH_TO_SCREEN_MS = 100
+TABLET = 820
+PHASES = ("welcome", "warm_up", "main", "reflection", "goodbye")
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +27,7 @@ def station(tmp_path_factory):
 
 
 def sign_in(browser, station, width):  # noqa: F811
-    page = browser.new_page(viewport={"width": width, "height": 900})
+    page = browser.new_page(viewport={"width": width, "height": 1000})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"http://127.0.0.1:{station.port}/")
@@ -34,113 +38,226 @@ def sign_in(browser, station, width):  # noqa: F811
     return page, errors
 
 
-def test_a_whole_session_from_the_panel(browser, station):  # noqa: F811
-    page, errors = sign_in(browser, station, 1280)
-    page.goto(f"http://127.0.0.1:{station.port}/")
-    page.wait_for_selector(".player h2:has-text('Alex')")      # still signed in on reload
+def wait_js(page, expression, seconds=5.0):
+    """Poll a page expression from here: the panel's CSP forbids the page-side eval that
+    Playwright's wait_for_function polls with."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"never true: {expression}"
+        page.wait_for_timeout(10)
 
-    # Seat Kim at player 3 from the Clients screen.
-    page.click("#tabs button[data-screen=clients]")
-    page.click("#seat-players button:has-text('Player 3')")
-    page.click("#client-list li[data-client=kim] button.seat")
-    page.wait_for_selector("#seat-result:has-text('Kim now plays at player 3')")
-    # Start the session (before any touch: the first touch would start one) and mark a phase.
-    page.click("#tabs button[data-screen=session]")
-    page.click("#session-toggle:has-text('Start session')")
-    page.wait_for_selector("#session-status:has-text('is running')")
-    page.click("#phase-buttons button:has-text('Warm-up')")
-    page.wait_for_selector("#session-line:has-text('Warm-up')")
-    page.click("#tabs button[data-screen=now]")
-    page.wait_for_selector(".player[data-player='3'] h2:has-text('Kim')")
 
-    # A simulated touch lights its pad; measure touch to screen.
+def tab(page, screen):
+    page.click(f"#tabs button[data-screen={screen}]")
+    page.wait_for_selector(f"#{screen}:not([hidden])")
+
+
+def toast(page, words):
+    page.wait_for_selector(f"#toast:has-text({words!r})")
+
+
+def press_switch(station, times):
+    for _ in range(times):
+        station.command("sim", action="press", name="p1_switch")
+        time.sleep(0.1)
+        station.command("sim", action="unpress", name="p1_switch")
+        time.sleep(0.2)
+
+
+def phrase(station, pads):
+    for k in pads:
+        station.touch(k)
+        time.sleep(0.1)
+        station.release(k)
+        time.sleep(0.2)
+
+
+def shoot(page, name):
+    """A full-page screenshot, as a small palette PNG (the docs' pictures are copies)."""
+    from PIL import Image
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0); document.getElementById('toast').hidden = true")
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    with Image.open(path) as shot:
+        small = shot.convert("RGB").quantize(colors=48, method=Image.Quantize.MEDIANCUT)
+    small.save(path, optimize=True)
+
+
+def test_the_demo_session_run_from_a_tablet_alone(browser, station):  # noqa: F811
+    """The demo's shape with the shipped demo plan, every action a tap on the panel at
+    820 px, the clients' touches from the simulator; the report opened from the panel
+    shows the phases, the note and the rating."""
+    (station.plans / "mine.yaml").write_text("phases:\n  - {name: hello, backing: {style: "
+                                             "pulze}}\n")
+    page, errors = sign_in(browser, station, TABLET)
+    page.wait_for_selector("#strip:has-text('No session is running')")
+
+    # Choose and start the plan on the Session screen.
+    page.click("#strip-go")
+    page.wait_for_selector("#session:not([hidden])")
+    page.select_option("#plan-name", label="Demo session")
+    page.wait_for_selector("#plan-about:has-text('Welcome → Warm-up → Main activity')")
+    page.wait_for_selector("#plan-broken:has-text(\"Plan mine is not offered, its file has a "
+                           "mistake\"):has-text(\"did you mean 'pulse'\")")
+    page.click("#plan-start")
+    toast(page, "Demo session started: Welcome (phase 1 of 5)")
+    page.wait_for_selector("#plan-phases li.now:has-text('Welcome')")
+    page.wait_for_selector("#phase-box", state="hidden")      # the plan marks the phases
+
+    # Welcome: the hello song on alex's switch; the Now screen shows the phase and timer.
+    tab(page, "now")
+    page.wait_for_selector("#strip-step:has-text('Phase 1 of 5')")
+    page.wait_for_selector("#strip-name:has-text('Welcome')")
+    page.wait_for_selector("#strip-of:has-text('of about 0:12')")
+    press_switch(station, 3)
+    wait_js(page, "window.__panel.lit['1:12'] > 0")      # the round pad lit
+    page.click("#strip-next:has-text('Next: Warm-up')")
+    toast(page, "Now: Warm-up (phase 2 of 5)")
+    page.wait_for_selector("#strip-music:has-text('Drone in A')")
+    page.wait_for_selector("#session-line:has-text('Session 1 · Warm-up')")
+
+    # Warm-up: alex plays; each touch lights its pad (touch to screen measured).
     latencies = []
     for k in range(6):
-        pad = f".pad[data-player='3'][data-pad='{k}']"
+        pad = f".pad[data-player='1'][data-pad='{k}']"
         t0 = time.time() * 1000
-        station.touch(k, board=0x5C)
+        station.touch(k)
         page.wait_for_selector(f"{pad}.sounding", timeout=5000)
-        page.wait_for_function(f"window.__panel.lit['3:{k}'] > {t0}")   # painted
-        lit = page.evaluate(f"window.__panel.lit['3:{k}']")
-        latencies.append(lit - t0)
-        station.release(k, board=0x5C)
+        wait_js(page, f"window.__panel.lit['1:{k}'] > {t0}")   # painted
+        latencies.append(page.evaluate(f"window.__panel.lit['1:{k}']") - t0)
+        station.release(k)
         page.wait_for_selector(f"{pad}:not(.sounding):not(.touched)", timeout=5000)
     median = statistics.median(latencies)
     print(f"\npanel touch-to-screen: median {median:.1f} ms, max {max(latencies):.1f} ms "
           f"(6 touches)")
     assert median <= TOUCH_TO_SCREEN_MS, latencies
 
-    # Add a note.
-    page.click("#tabs button[data-screen=session]")
+    # A broken profile for player 2 is refused (sam keeps playing); then jo is seated.
+    page.click(".player[data-player='2'] button.seat-here")
+    page.wait_for_selector("#seat-players button.on:has-text('Player 2')")
+    page.click("#client-list li[data-client=broken] button.seat")
+    refused = page.wait_for_selector("#seat-result.refused").inner_text()
+    assert "did you mean 'marimba'" in refused and "sound.volume" in refused
+    assert "sam keeps playing at player 2" in refused
+    page.click("#client-list li[data-client=jo] button.seat")
+    page.wait_for_selector("#seat-result:has-text('Jo now plays at player 2')")
+
+    # Main: a pulse at alex's tempo; reflection: the echo of alex's phrase.
+    tab(page, "now")
+    page.wait_for_selector(".player[data-player='2'] h2:has-text('Jo')")
+    page.click("#strip-next:has-text('Next: Main activity')")
+    page.wait_for_selector("#strip-music:has-text('Pulse in A at')")
+    page.click("#strip-next:has-text('Next: Reflection')")
+    page.wait_for_selector("#strip-name:has-text('Reflection')")
+    phrase(station, (0, 2, 4))
+    wait_js(page, "/Echo of Alex's phrases \\(vibraphone\\): [1-9][0-9]* so far/"
+                  ".test(document.querySelector('#strip-music').textContent)", seconds=10)
+    shoot(page, f"now-plan-{TABLET}")
+
+    # A note, then all quiet: a touch is held back until Play again.
+    tab(page, "session")
     page.fill("#note-text", "reached for the drum unprompted")
     page.click("#note-form button")
-    page.wait_for_selector("#toast:has-text('Note saved')")
+    toast(page, "Note saved")
     assert page.input_value("#note-text") == ""
-
-    # All quiet: always in the bar; the pads pause (a touch is held back), then play again.
     page.click("#quiet:has-text('All quiet')")
     page.wait_for_selector("#paused-banner:not([hidden])")
-    page.wait_for_selector("#quiet:has-text('Play again')")
-    page.click("#tabs button[data-screen=now]")
-    station.touch(0, board=0x5C)
-    page.wait_for_selector(".pad[data-player='3'][data-pad='0'].held")
-    assert "sounding" not in page.get_attribute(".pad[data-player='3'][data-pad='0']", "class")
-    station.release(0, board=0x5C)
+    tab(page, "now")
+    station.touch(5)
+    page.wait_for_selector(".pad[data-player='1'][data-pad='5'].held")
+    assert "sounding" not in page.get_attribute(".pad[data-player='1'][data-pad='5']", "class")
+    station.release(5)
     page.click("#quiet:has-text('Play again')")
     page.wait_for_selector("#paused-banner", state="hidden")
 
-    # A refused profile: its problems in plain words; the previous client keeps playing.
-    page.click("#tabs button[data-screen=clients]")
-    page.click("#seat-players button:has-text('Player 2')")
-    page.click("#client-list li[data-client=broken] button.seat")
-    refused = page.wait_for_selector("#seat-result.refused")
-    text = refused.inner_text()
-    assert "did you mean 'marimba'" in text and "sound.volume" in text
-    assert "sam keeps playing at player 2" in text
+    # Goodbye; rate alex's goal; the last Next ends the plan and the session.
+    page.click("#strip-next:has-text('Next: Goodbye')")
+    tab(page, "session")
+    page.wait_for_selector("#plan-phases li.now:has-text('Goodbye')")
+    page.wait_for_selector("#goals-title:has-text('Rate the goals of session 1')")
+    steady = ".goal[data-player='1'][data-goal='steady']"
+    page.click(f"{steady} button[data-level='1']")
+    toast(page, 'Alex: "Keeps a steady beat within a phrase" rated +1')
+    page.wait_for_selector(f"{steady} .level-words:has-text('Rated +1: steady for most phrases')")
+    shoot(page, f"session-plan-{TABLET}")
+    page.click("#plan-next:has-text('Finish: end the session')")
+    toast(page, "The plan is done and the session has ended")
+    page.wait_for_selector("#session-status:has-text('No session is running')")
+    page.wait_for_selector("#plan-choose:not([hidden])")
 
+    # The report, opened from the Reports screen.
+    tab(page, "reports")
+    link = page.wait_for_selector("#session-list li[data-session='1'] a.report")
+    listed = page.wait_for_selector("#session-list li[data-session='1']:has-text('5 phases')")
+    assert "alex, jo, sam · " in listed.inner_text()      # not the refused file's client
+    with page.context.expect_page() as opened:
+        link.click()
+    report = opened.value
+    report.wait_for_load_state()
+    text = report.inner_text("body")
+    report.close()
+    for phase in PHASES:
+        assert f"phase: {phase}" in text, phase
+    assert "note: reached for the drum unprompted" in text
+    assert "'steady' +1 (steady for most phrases)" in text.replace("‘", "'").replace("’", "'")
+    assert not errors, errors
+    page.close()
+
+
+def test_settings_a_reload_and_the_metrics_download(browser, station):  # noqa: F811
+    page, errors = sign_in(browser, station, 1280)
+    page.goto(f"http://127.0.0.1:{station.port}/")
+    page.wait_for_selector(".player h2:has-text('Alex')")      # still signed in on reload
     # Change a setting through the form: saved, comments kept.
+    tab(page, "clients")
     page.click("#client-list li[data-client=kim] button:has-text('Settings')")
     page.wait_for_selector("#client-detail:not([hidden])")
     page.fill("#settings-form input[name=dwell_ms]", "150")
     page.click("#settings-form button[type=submit]")
     page.wait_for_selector("#save-result:has-text('Saved')")
     assert "dwell_ms: 150" in (station.clients / "kim.yaml").read_text()
-
-    # End the session and open its report.
-    page.click("#tabs button[data-screen=session]")
-    page.click("#session-toggle:has-text('End session')")
-    page.wait_for_selector("#session-status:has-text('No session')")
-    page.click("#tabs button[data-screen=reports]")
-    link = page.wait_for_selector("#session-list li a.report")
-    with page.context.expect_page() as opened:
-        link.click()
-    report = opened.value
-    report.wait_for_load_state()
-    assert "Session report" in report.content()
-    report.close()
+    # The metrics export of a session downloads from the Reports screen.
+    if not station.command("session", op="status")["last_session"]:
+        station.command("session", op="start")
+        station.touch(0)
+        station.release(0)
+        station.command("session", op="stop")
+    tab(page, "reports")
+    with page.expect_download() as got:
+        page.click("#session-list li:first-child a:has-text('Metrics')")
+    download = got.value
+    assert download.suggested_filename.endswith("metrics.csv")
+    rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    assert rows and {"session", "player", "client", "phase", "valid_touches",
+                     "vector_strength"} <= set(rows[0])
     assert not errors, errors
     page.close()
 
 
 @pytest.mark.parametrize("width", [1280, 820, 360])
 def test_every_screen_fits_and_is_photographed(browser, station, width):  # noqa: F811
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    if not station.command("session", op="status")["active"]:
-        station.command("session", op="start")
-        station.command("session", op="phase", name="main")
+    if not station.command("plan", op="status")["plan"]:
+        station.command("plan", op="start", name="demo")
+        station.command("plan", op="next")
+        for k in range(4):                   # alex at 100 BPM: the pulse starts there
+            station.touch(k)
+            time.sleep(0.3)
+            station.release(k)
+            time.sleep(0.3)
+        station.command("plan", op="next")                  # main: a pulse
     page, errors = sign_in(browser, station, width)
     for pad in (2, 7):                       # a hand on two pads while the pictures are taken
         station.touch(pad)
     page.wait_for_selector(".pad[data-player='1'][data-pad='7'].sounding")
     for screen in SCREENS:
-        page.click(f"#tabs button[data-screen={screen}]")
-        page.wait_for_selector(f"#{screen}:not([hidden])")
+        tab(page, screen)
         page.wait_for_timeout(300)        # the screen's data arrives
         overflow = page.evaluate("document.documentElement.scrollWidth")
         assert overflow <= width, f"{screen} at {width} px is {overflow} px wide"
         assert page.is_visible("#quiet"), f"All quiet hidden on {screen} at {width} px"
         if width != 360:
-            page.screenshot(path=str(SHOTS / f"{screen}-{width}.png"), full_page=True)
+            shoot(page, f"{screen}-{width}")
     for pad in (2, 7):
         station.release(pad)
     assert not errors, errors

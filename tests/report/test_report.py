@@ -5,6 +5,7 @@ import base64
 import io
 import os
 import re
+import sqlite3
 import stat
 import subprocess
 
@@ -156,3 +157,25 @@ def test_the_report_shows_each_clients_consent(tmp_path):
     conn = open_journal(make_journal(tmp_path / "j.db", [{"end": 40.0, "events": ev}]))
     html = build_report(conn)
     assert ("consent of 2024-03-01: journal yes, recordings no, research export no" in html)
+
+
+def test_the_report_names_clients_from_this_stations_profiles(history_db, tmp_path):
+    db, client = history_db
+    clients = tmp_path / "clients"
+    clients.mkdir()
+    (clients / "alex.yaml").write_text("name: Alex B.\n")
+    (clients / "kim.yaml").write_text("name: Kim\n")      # never in this journal
+    named, plain = tmp_path / "named.html", tmp_path / "plain.html"
+    for out, extra in ((named, []), (plain, ["--pseudonyms"])):
+        r = subprocess.run(station_command() + ["report", "--db", str(db), "--clients",
+                                                str(clients), "-o", str(out), *extra],
+                           capture_output=True, text=True, timeout=180)
+        assert r.returncode == 0, r.stderr
+    shown = text_of(named.read_text())
+    assert "Client Alex B. (alex)" in shown and f"Client {client}" not in shown
+    assert "Kim" not in shown
+    shown = text_of(plain.read_text())
+    assert f"Client {client}" in shown and "Alex" not in shown
+    with sqlite3.connect(db) as conn:        # the names went to the page, not the journal
+        dump = "\n".join(conn.iterdump())
+    assert "Alex" not in dump and "alex" not in dump

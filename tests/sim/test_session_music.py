@@ -2,6 +2,7 @@
 onsets found in the rendered audio at the journaled beats, the drone's pitch, a tempo
 ramp, the echo's notes, a client who follows (or not), and synchronisation metrics."""
 
+import re
 import sqlite3
 import subprocess
 import wave
@@ -30,6 +31,11 @@ def station_yaml(tmp_path, plans=None, extra=""):
     text = (CONFIGS / "station.yaml").read_text()
     text = text.replace("clients_dir: clients", f"clients_dir: {CONFIGS / 'clients'}")
     text = text.replace("plans_dir: plans", f"plans_dir: {plans or CONFIGS / 'plans'}")
+    for line in extra.splitlines():       # a key written twice is an error: replace it
+        key = line.split(":", 1)[0]
+        if line and not line.startswith(" ") and f"\n{key}:" in text:
+            text = re.sub(rf"(?m)^{re.escape(key)}:.*$", line, text)
+            extra = extra.replace(line + "\n", "")
     return write(tmp_path / "station.yaml", text + extra)
 
 

@@ -53,7 +53,7 @@ events:
     sim = Simulation(sc, tmp_path / "out")
     pads = sim.world.chip(0x5B).pads
     assert pads[3].sigma == 1.5 and 6 <= abs(pads[3].amp) <= 12
-    sim.station.close()
+    sim.close()
 
 
 def journal(db, kinds=("touch", "release", "note_on", "note_off")):

@@ -21,10 +21,16 @@ const MODE_WORDS = { free: "Everyone plays", round_robin: "One at a time",
 const LIGHT_WORDS = { on: "light on", off: "light off", ready: "light pulsing: next to play",
   breathe: "light breathing: waiting for a touch", choose: "light blinking: being chosen",
   fault: "light flashing: the board is not answering", refused: "light flashing: a profile was refused" };
-const PHASE_WORDS = { "warm-up": "Warm-up", main: "Main activity", reflection: "Reflection" };
+const PHASE_WORDS = { "warm-up": "Warm-up", warm_up: "Warm-up", main: "Main activity",
+  reflection: "Reflection" };
+const phaseWords = name => PHASE_WORDS[name] ||
+  String(name || "").replace(/_/g, " ").replace(/^./, c => c.toUpperCase());
+const levelWords = level => level > 0 ? `+${level}` : String(level);
+const count = (n, one, many) => `${n} ${n === 1 ? one : many || one + "s"}`;
 
 const state = { csrf: null, layout: null, status: null, screen: "now", seatAt: 1,
-  live: null, pads: {}, statusTimer: null, detail: null, busyQuiet: false };
+  live: null, pads: {}, statusTimer: null, detail: null, busy: new Set(), goalsKey: null,
+  rated: {} };
 window.__panel = { lit: {}, events: 0 };   // touch-to-screen stamps for the browser tests
 
 // -- talking to the station --------------------------------------------------------
@@ -56,6 +62,13 @@ function toast(text, bad = false) {
   t.hidden = false;
   clearTimeout(toast.timer);
   toast.timer = setTimeout(() => { t.hidden = true; }, bad ? 7000 : 3000);
+}
+
+// One request at a time per control: a double tap on a tablet must not skip a phase.
+async function once(key, fn) {
+  if (state.busy.has(key)) return null;
+  state.busy.add(key);
+  try { return await fn(); } finally { state.busy.delete(key); }
 }
 
 async function act(method, path, body, done) {
@@ -173,7 +186,7 @@ function buildPlayers() {
       el("div", { class: "actions" },
         el("button", { type: "button", class: "give", text: "Give them the turn",
           onclick: () => act("POST", "/api/turn", { op: "set", player: pl.player }, `Player ${pl.player} has the turn.`) }),
-        el("button", { type: "button", class: "plain", text: "Change client",
+        el("button", { type: "button", class: "plain seat-here", text: "Change client",
           onclick: () => { state.seatAt = pl.player; buildSeatChoices(); show("clients"); } })));
     box.append(card);
   }
@@ -187,7 +200,10 @@ async function refresh() {
   let s;
   try { s = await api("GET", "/api/status"); } catch (e) { return; }
   state.status = s;
-  paintBar(s); paintPlayers(s); paintSession(s);
+  paintBar(s); paintStrip(s); paintPlayers(s); paintSession(s);
+  // The journal writes in batches: the list follows until it shows what the station says.
+  if (state.screen === "reports" && state.listedRunning !== undefined
+      && state.listedRunning !== !!(s.session || {}).active) loadSessions();
 }
 
 function clock(seconds) {
@@ -200,7 +216,7 @@ function paintBar(s) {
   const sess = s.session || {};
   const line = $("#session-line"), timer = $("#timer");
   if (sess.active) {
-    line.textContent = `Session ${sess.session}` + (sess.phase ? ` · ${PHASE_WORDS[sess.phase] || sess.phase}` : "");
+    line.textContent = `Session ${sess.session}` + (sess.phase ? ` · ${phaseWords(sess.phase)}` : "");
     timer.hidden = false; timer.textContent = clock(sess.elapsed_s || 0);
   } else { line.textContent = "No session"; timer.hidden = true; }
   const q = $("#quiet");
@@ -234,6 +250,7 @@ function paintPlayers(s) {
     if (mode !== "free" && String(turns.next) === n) words += " · next";
     $(".light-words", card).textContent = words[0].toUpperCase() + words.slice(1);
     $(".give", card).hidden = mode === "free" || myTurn || !p.client && p.role !== "therapist";
+    $(".seat-here", card).textContent = p.client ? "Change client" : "Seat a client";
     const sounding = new Set((p.sounding || []).map(String));
     for (const pad of $$(".pad", card)) {  // the feed leads; the status corrects what it missed
       const key = `${n}:${pad.dataset.pad}`;
@@ -248,14 +265,11 @@ function paintPlayers(s) {
 $$(".modes button").forEach(b => b.addEventListener("click", () =>
   act("POST", "/api/turn", { op: "mode", mode: b.dataset.mode }, `Turns: ${MODE_WORDS[b.dataset.mode]}.`)));
 $("#next-turn").addEventListener("click", () => act("POST", "/api/turn", { op: "next" }, "The turn passed on."));
-$("#quiet").addEventListener("click", async () => {
-  if (state.busyQuiet) return;
-  state.busyQuiet = true;
+$("#quiet").addEventListener("click", () => once("quiet", async () => {
   const paused = state.status && state.status.paused;
   await act("POST", "/api/quiet", { on: !paused }, paused ? "Playing again." : "All quiet: the pads are paused.");
-  state.busyQuiet = false;
   refresh();
-});
+}));
 
 function setMaster(percent) {
   const v = Math.max(0, Math.min(100, percent));
@@ -273,6 +287,7 @@ function buildSeatChoices() {
   box.replaceChildren(...state.layout.players.map(pl => el("button", {
     type: "button", class: pl.player === state.seatAt ? "on" : "", text: `Player ${pl.player}`,
     onclick: () => { state.seatAt = pl.player; buildSeatChoices(); } })));
+  $$("#client-list button.seat").forEach(b => { b.textContent = `Seat at player ${state.seatAt}`; });
 }
 
 async function loadClients() {
@@ -288,8 +303,10 @@ async function loadClients() {
       el("span", { text: c.valid ? `${c.sound} · file ${c.id}.yaml` : `file ${c.id}.yaml has mistakes` }));
     if (seatedAt[c.id]) who.firstChild.append(el("span", { class: "tag seated", text: `playing at ${seatedAt[c.id].join(", ")}` }));
     if (!c.valid) who.firstChild.append(el("span", { class: "tag bad", text: "has mistakes" }));
+    if (c.valid && !c.journal) who.firstChild.append(el("span", { class: "tag", title: c.consent,
+      text: "no journal consent: counts only" }));
     list.append(el("li", { "data-client": c.id }, who,
-      el("button", { type: "button", class: "big seat", text: "Seat here", onclick: () => seat(c) }),
+      el("button", { type: "button", class: "big seat", text: `Seat at player ${state.seatAt}`, onclick: () => seat(c) }),
       el("button", { type: "button", text: "Settings", onclick: () => openDetail(c.id) })));
   }
 }
@@ -375,98 +392,220 @@ $("#settings-form").addEventListener("submit", async ev => {
 });
 
 // -- session -----------------------------------------------------------------------------
+function playerName(n) {
+  const p = ((state.status || {}).players || {})[String(n)] || {};
+  return p.name || p.client || `player ${n}`;
+}
+
+// What plays under and around the clients now, in words (the plan status's backing and echo).
+function musicWords(p) {
+  const parts = [];
+  const b = p && p.backing;
+  if (b) {
+    const who = playerName(b.follow_player);
+    let w = `${{ drone: "Drone", pulse: "Pulse", ostinato: "Ostinato" }[b.style] || b.style} in ${b.key}`;
+    if (b.tempo_bpm) {
+      w += ` at ${Math.round(b.tempo_bpm)} BPM`;
+      if (b.ramp_to_bpm && Math.round(b.tempo_bpm) !== Math.round(b.ramp_to_bpm)) w += `, moving to ${Math.round(b.ramp_to_bpm)}`;
+    }
+    parts.push(w + ".");
+    if (b.tempo_source === "follow") parts.push(`It began at ${who}'s own tempo.`);
+    if (b.waiting === "all_quiet") parts.push("Silent until you tap Play again.");
+    else if (b.waiting === "audio") parts.push("Waiting for the sound to come back.");
+    else if (b.holding) parts.push(`Waiting until ${who} is with the beat.`);
+  }
+  for (const [n, e] of Object.entries((p && p.echo) || {}))
+    parts.push(`Echo of ${playerName(n)}'s phrases (${String(e.timbre).replace(/_/g, " ")}): ${e.echoes} so far${e.playing ? ", echoing now" : ""}.`);
+  return parts.join(" ") || "No backing music in this phase.";
+}
+
+function nextWords(p) {
+  const phases = p.phases || [];
+  return p.index + 1 < phases.length ? `Next: ${phaseWords(phases[p.index + 1])}` : "Finish: end the session";
+}
+
+function phaseTime(p) {
+  const due = p.suggested_s && p.phase_elapsed_s >= p.suggested_s;
+  return { due, of: !p.suggested_s ? "" : due ? `(about ${clock(p.suggested_s)} suggested: move on when it suits)` : `of about ${clock(p.suggested_s)}` };
+}
+
+// The Now screen's strip: the plan's phase, its timer and music, and Next phase.
+function paintStrip(s) {
+  const strip = $("#strip"), p = s.plan || {}, sess = s.session || {};
+  const planning = !!p.plan;
+  strip.hidden = !planning && sess.active;      // a session without a plan: the bar says it
+  $("#strip-next").hidden = !planning;
+  $("#strip-go").hidden = planning;
+  strip.classList.toggle("idle", !planning);
+  if (planning) {
+    const t = phaseTime(p);
+    $("#strip-step").textContent = `Phase ${p.index + 1} of ${(p.phases || []).length} ·`;
+    $("#strip-name").textContent = phaseWords(p.phase);
+    $("#strip-time").textContent = clock(p.phase_elapsed_s || 0);
+    $("#strip-of").textContent = t.of;
+    strip.classList.toggle("due", !!t.due);
+    $("#strip-about").textContent = p.description || "";
+    $("#strip-music").textContent = musicWords(p);
+    $("#strip-next").textContent = nextWords(p);
+  } else {
+    $("#strip-step").textContent = ""; $("#strip-time").textContent = ""; $("#strip-of").textContent = "";
+    $("#strip-name").textContent = "No session is running.";
+    strip.classList.remove("due");
+    $("#strip-about").textContent = (state.layout.features.plan ? "Start it with a plan, or without one, on the Session screen." : "Start it on the Session screen.")
+      + (sess.auto_start ? " A first touch on a pad also starts one." : "");
+    $("#strip-music").textContent = "";
+  }
+}
+
+function stepPlan() {
+  return once("plan", () => act("POST", "/api/plan", { op: "next" }, r => r.plan
+    ? `Now: ${phaseWords(r.phase)} (phase ${r.index + 1} of ${r.phases.length}).`
+    : "The plan is done and the session has ended. Its report is on the Reports screen.")
+    .then(r => { if (r) { paintPlan(r); loadGoals(); } }));
+}
+$("#strip-next").addEventListener("click", stepPlan);
+$("#strip-go").addEventListener("click", () => show("session"));
+
 function buildPhases() {
   $("#phase-buttons").replaceChildren(...state.layout.phases.map(p => el("button", {
-    type: "button", "data-phase": p, text: PHASE_WORDS[p] || p,
-    onclick: () => act("POST", "/api/phase", { name: p }, `Phase marked: ${PHASE_WORDS[p] || p}.`) })));
+    type: "button", "data-phase": p, text: phaseWords(p),
+    onclick: () => act("POST", "/api/phase", { name: p }, `Phase marked: ${phaseWords(p)}.`) })));
 }
 
 function paintSession(s) {
   const sess = s.session || {};
+  const planning = !!(s.plan && s.plan.plan);
   const btn = $("#session-toggle");
-  btn.textContent = sess.active ? "End session" : "Start session";
-  btn.classList.toggle("on", !!sess.active);
+  const withPlans = state.layout.features.plan;
+  btn.textContent = sess.active ? "End session" : withPlans ? "Start a session without a plan" : "Start session";
+  btn.classList.toggle("big", !planning && (sess.active || !withPlans));   // the plan leads
   $("#session-status").textContent = sess.active
-    ? `Session ${sess.session} is running (${clock(sess.elapsed_s || 0)})` + (sess.phase ? `, phase: ${PHASE_WORDS[sess.phase] || sess.phase}.` : ".")
+    ? `Session ${sess.session} is running (${clock(sess.elapsed_s || 0)})` + (sess.phase ? `, phase: ${phaseWords(sess.phase)}.` : ".")
     : "No session is running." + (sess.auto_start ? " The first touch starts one." : "");
+  $("#phase-box").hidden = planning;             // the plan marks its own phases
   $$("#phase-buttons button").forEach(b => b.classList.toggle("on", sess.active && b.dataset.phase === sess.phase));
   const j = s.journal || {};
   const line = $("#journal-line");
   line.className = "status-line " + (j.ok ? "ok" : "problem");
   line.textContent = j.ok ? `Journal: recording (${j.written || 0} events saved).`
     : `Journal: PROBLEM — ${j.error || "events are not being saved"} (${j.lost || 0} lost). Check the station's disk.`;
-  if (s.plan) paintPlan(s.plan);
+  if (withPlans) paintPlan(s.plan);
+  const seated = Object.values(s.players || {}).map(p => p.client || "").join(",");
+  const key = `${sess.session}:${sess.active}:${seated}`;
+  if (state.screen === "session" && key !== state.goalsKey) loadGoals();
 }
 
-$("#session-toggle").addEventListener("click", () => {
+$("#session-toggle").addEventListener("click", () => once("session", () => {
   const active = state.status && state.status.session && state.status.session.active;
-  act("POST", "/api/session", { op: active ? "stop" : "start" }, active ? "Session ended." : "Session started.");
-});
+  return act("POST", "/api/session", { op: active ? "stop" : "start" },
+    active ? "Session ended. Its report is on the Reports screen." : "Session started.");
+}));
 $("#phase-form").addEventListener("submit", ev => {
   ev.preventDefault();
   const name = $("#phase-name").value.trim();
-  if (!name) return;
+  if (!name) { toast("Write the phase's name first.", true); return; }
   act("POST", "/api/phase", { name }, `Phase marked: ${name}.`).then(r => { if (r) $("#phase-name").value = ""; });
 });
 $("#note-form").addEventListener("submit", ev => {
   ev.preventDefault();
   const text = $("#note-text").value.trim();
   if (!text) { toast("Write the note first.", true); return; }
-  act("POST", "/api/note", { text }, "Note saved.").then(r => { if (r) $("#note-text").value = ""; });
+  once("note", () => act("POST", "/api/note", { text }, "Note saved in the session's journal; the report lists it.")
+    .then(r => { if (r) $("#note-text").value = ""; }));
 });
 
 async function loadPlan() {
   try {
     const list = await api("GET", "/api/plans");
     const sel = $("#plan-name"), keep = sel.value;
-    sel.replaceChildren(...(list.plans || []).filter(p => !p.error).map(p =>
-      el("option", { value: p.name, text: p.title ? `${p.title} (${p.name})` : p.name })));
+    state.plans = (list.plans || []).filter(p => !p.error);
+    sel.replaceChildren(...state.plans.map(p => el("option", { value: p.name, text: p.title || p.name })));
     if (keep) sel.value = keep;
+    const broken = (list.plans || []).filter(p => p.error);
+    $("#plan-broken").hidden = !broken.length;         // why a plan file is not offered
+    $("#plan-broken").replaceChildren(...broken.map(p => el("li", { text: `Plan ${p.name} is not offered, its file has a mistake: ${p.error}` })));
+    paintPlanChoice();
     paintPlan(await api("GET", "/api/plan"));
-  } catch (e) { if (e.status === 501) $("#plan-box").hidden = true; }
+  } catch (e) { if (e.status === 409) $("#plan-box").hidden = true; }
 }
+function paintPlanChoice() {
+  const p = (state.plans || []).find(x => x.name === $("#plan-name").value);
+  $("#plan-about").textContent = !p ? "This station has no plans yet (the plans folder, e.g. configs/plans/)."
+    : [p.description, `Phases: ${p.phases.map(phaseWords).join(" → ")}.`].filter(Boolean).join(" ");
+}
+$("#plan-name").addEventListener("change", paintPlanChoice);
 
-async function loadGoals() {
-  let data;
-  try { data = await api("GET", "/api/goals"); } catch (e) { $("#goals-box").hidden = true; return; }
-  const box = $("#goal-list");
-  $("#goals-box").hidden = !data.players.length;
-  box.replaceChildren(...data.players.flatMap(p => p.goals.map(g => {
-    const words = el("div", { class: "level-words" });
-    const buttons = [-2, -1, 0, 1, 2].map(level => el("button", { type: "button",
-      text: level > 0 ? `+${level}` : String(level), title: g.levels[String(level)] || "",
-      onclick: async ev => {
-        const r = await act("POST", "/api/rate", { goal: g.id, level, player: p.player },
-          `${p.name}: "${g.text}" rated ${level > 0 ? "+" : ""}${level}.`);
-        if (r) { $$("button", ev.target.parentNode).forEach(b => b.classList.toggle("on", b === ev.target));
-                 words.textContent = g.levels[String(level)] || ""; }
-      } }));
-    return el("div", { class: "goal", "data-goal": g.id, "data-player": p.player },
-      el("p", { text: `Player ${p.player} · ${p.name}: ${g.text}` }), el("div", { class: "choices" }, ...buttons), words);
-  })));
-}
 function paintPlan(p) {
-  if (!p || !p.plan) { $("#plan-status").textContent = "No plan running."; return; }
+  const running = !!(p && p.plan);
+  $("#plan-choose").hidden = running; $("#plan-running").hidden = !running;
+  if (!running) return;
   const phases = p.phases || [];
-  const name = phases[p.index] ? (phases[p.index].name || phases[p.index]) : p.phase;
-  const left = p.suggested_s ? ` of about ${clock(p.suggested_s)}` : "";
-  const b = p.backing, backing = b && (typeof b === "object" ? (b.style || b.kind || "") : String(b));
-  $("#plan-status").textContent = `Plan ${p.plan}: phase ${(p.index ?? 0) + 1} of ${phases.length}, ${name} (${clock(p.phase_elapsed_s || 0)}${left})`
-    + (backing ? `, backing: ${backing}` : "") + ".";
+  $("#plan-phases").replaceChildren(...phases.map((name, i) => el("li", {
+    class: i < p.index ? "done" : i === p.index ? "now" : "", text: phaseWords(name) })));
+  const t = phaseTime(p);
+  $("#plan-status").textContent = `${p.title || p.plan}: ${phaseWords(p.phase)}, ${clock(p.phase_elapsed_s || 0)} ${t.of}`.trim() + ".";
+  $("#plan-music").textContent = [p.description, musicWords(p)].filter(Boolean).join(" ");
+  $("#plan-next").textContent = nextWords(p);
 }
 $("#plan-start").addEventListener("click", () => {
   const name = $("#plan-name").value;
-  if (!name) { toast("This station has no plans yet (configs/plans/).", true); return; }
-  act("POST", "/api/plan", { op: "start", name }, `Plan ${name} started.`).then(r => r && paintPlan(r));
+  if (!name) { toast("This station has no plans yet (the plans folder, e.g. configs/plans/).", true); return; }
+  once("plan", () => act("POST", "/api/plan", { op: "start", name },
+    r => `${r.title || r.plan} started: ${phaseWords(r.phase)} (phase 1 of ${r.phases.length}).`)
+    .then(r => { if (r) { paintPlan(r); loadGoals(); } }));
 });
-$("#plan-next").addEventListener("click", () => act("POST", "/api/plan", { op: "next" }, "Next phase.").then(r => r && paintPlan(r)));
-$("#plan-stop").addEventListener("click", () => act("POST", "/api/plan", { op: "stop" }, "Plan stopped.").then(r => r && paintPlan(r)));
+$("#plan-next").addEventListener("click", stepPlan);
+$("#plan-stop").addEventListener("click", () => once("plan", () =>
+  act("POST", "/api/plan", { op: "stop" }, "Plan stopped; the session goes on.").then(r => r && paintPlan(r))));
+
+// Goal ratings: one card per goal of each seated client, the level words visible (no hover
+// on a tablet), the current rating of this session shown.
+async function loadGoals() {
+  let data;
+  try { data = await api("GET", "/api/goals"); } catch (e) { $("#goals-box").hidden = true; return; }
+  const s = state.status || {}, sess = s.session || {};
+  state.goalsKey = `${sess.session}:${sess.active}:${Object.values(s.players || {}).map(p => p.client || "").join(",")}`;
+  $("#goals-box").hidden = !data.players.length || !data.session;
+  $("#goals-title").textContent = data.active ? `Rate the goals of session ${data.session}`
+    : `Rate the goals of session ${data.session} (the last one)`;
+  $("#goal-list").replaceChildren(...data.players.flatMap(p => p.goals.map(g => goalCard(p, g, data.session))));
+}
+
+function goalCard(p, g, session) {
+  const head = el("p", { text: `Player ${p.player} · ${p.name}: ${g.text}` });
+  if (!p.ratable) return el("div", { class: "goal", "data-goal": g.id, "data-player": p.player }, head,
+    el("p", { class: "hint", text: `${p.name} did not consent to the journal, so the station keeps no ratings of theirs. Keep this one in your own notes.` }));
+  const key = `${session}:${p.player}:${g.id}`;
+  const words = el("p", { class: "level-words" });
+  const show = level => {
+    words.textContent = level === null || level === undefined ? "Not rated yet in this session."
+      : `Rated ${levelWords(level)}` + (g.levels[String(level)] ? `: ${g.levels[String(level)]}.` : ".");
+  };
+  let current = state.rated[key] ?? g.level;
+  const buttons = [-2, -1, 0, 1, 2].map(level => el("button", {
+    type: "button", class: level === current ? "on" : "", "data-level": level, text: levelWords(level),
+    "aria-label": `${levelWords(level)}${g.levels[String(level)] ? ": " + g.levels[String(level)] : ""}`,
+    onclick: () => once(`rate:${key}`, async () => {
+      const r = await act("POST", "/api/rate", { goal: g.id, level, player: p.player },
+        `${p.name}: "${g.text}" rated ${levelWords(level)}.`);
+      if (!r) return;
+      state.rated[key] = current = level;
+      buttons.forEach(b => b.classList.toggle("on", Number(b.dataset.level) === level));
+      show(level);
+    }) }));
+  show(current);
+  const legend = Object.entries(g.levels || {}).sort((a, b) => a[0] - b[0])
+    .map(([lv, w]) => `${levelWords(Number(lv))} ${w}`).join(" · ");
+  return el("div", { class: "goal", "data-goal": g.id, "data-player": p.player }, head,
+    el("div", { class: "choices" }, ...buttons), words, legend ? el("p", { class: "hint legend", text: legend }) : null);
+}
 
 // -- reports -----------------------------------------------------------------------------
 async function loadSessions() {
   let data;
   try { data = await api("GET", "/api/sessions"); } catch (e) { toast(e.message, true); return; }
   const list = $("#session-list");
+  state.listedRunning = data.sessions.some(x => x.running);
   if (!data.sessions.length) { list.replaceChildren(el("li", { text: "No sessions recorded yet." })); return; }
   list.replaceChildren(...data.sessions.map(s => {
     const when = new Date(s.started_at.endsWith("Z") || s.started_at.includes("+") ? s.started_at : s.started_at + "Z");
@@ -475,7 +614,7 @@ async function loadSessions() {
     const base = `/api/sessions/${s.id}`;
     return el("li", { "data-session": s.id },
       el("div", { class: "who" }, el("b", { text: `Session ${s.id} · ${when.toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}` }),
-        el("span", { text: `${length} · ${who} · ${s.touches} touches · ${s.notes} notes` })),
+        el("span", { text: `${length} · ${who} · ${count(s.touches, "touch", "touches")} · ${count(s.phases, "phase")} · ${count(s.notes, "written note")}` })),
       el("a", { class: "button report", href: `${base}/report`, target: "_blank", rel: "noopener", text: "Open report" }),
       el("a", { class: "button", href: `${base}/csv`, download: `session-${s.id}.csv`, text: "CSV" }),
       el("a", { class: "button", href: `${base}/midi`, download: `session-${s.id}.mid`, text: "MIDI" }),

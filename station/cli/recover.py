@@ -1,0 +1,29 @@
+"""``station journal recover DAMAGED --out NEW``: rescue what a damaged journal still holds.
+
+The station refuses to start on a journal that fails SQLite's integrity check (it would
+write into broken pages). This copies every row that can still be read into a new
+journal, leaving the damaged file exactly as it was (``station.journal.integrity``).
+"""
+
+from __future__ import annotations
+
+
+def register(sub) -> None:
+    p = sub.add_parser("journal", help="journal care: recover a damaged journal")
+    verbs = p.add_subparsers(dest="verb", metavar="VERB")
+    r = verbs.add_parser("recover", help="copy what can be read of a damaged journal into "
+                         "a new file (the damaged one is not changed)")
+    r.add_argument("damaged", metavar="JOURNAL", help="the damaged journal file")
+    r.add_argument("--out", required=True, metavar="NEW",
+                   help="the new journal file to write (must not exist yet)")
+    r.set_defaults(func=recover_main)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def recover_main(args) -> int:
+    from station.journal.recover import recover
+    done = recover(args.damaged, args.out)
+    print(f"recovered {args.damaged} into {args.out}: {done.words()}")
+    print(f"Check it with: station report --db {args.out} -o report.html; then set "
+          f"'journal: {args.out}' in the station config (the damaged file was not changed).")
+    return 0
