@@ -165,7 +165,7 @@ pi_check() {
     [ -n "${!v:-}" ] && proxy+=("$v=${!v}")
   done
   chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-    LANG=C.UTF-8 "${proxy[@]}" /bin/bash -c "cd /opt/station && uname -m && ./run.sh test $*"
+    LANG=C.UTF-8 STATION_EMULATED=1 "${proxy[@]}" /bin/bash -c "cd /opt/station && uname -m && ./run.sh test $*"
   local rc=$?
   set -e
   return $rc

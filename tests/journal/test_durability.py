@@ -13,9 +13,9 @@ import sys
 import time
 from collections import Counter, defaultdict
 
+import pytest
 from conftest import CONFIGS, ROOT, station_command, wait_until, write
 
-from station.sim.scenario import load_scenario
 
 BOUND_NS = 200_000_000
 LATE_READ = 8      # events within one late read of the chips (16 ms of storm)
@@ -80,6 +80,7 @@ def both_cores_busy():
             p.wait()
 
 
+@pytest.mark.native_timing
 def test_kill_9_mid_storm_with_both_cores_busy_loses_at_most_the_last_200_ms(tmp_path):
     """The station stamps an event when it sees it (station time never lags the wall clock,
     as on a real station); killed mid-storm, the journal must open clean, hold the storm
