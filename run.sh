@@ -5,6 +5,7 @@
 #   ./run.sh bench    set up and run the benchmarks (out/bench/results.json)
 #   ./run.sh panel    the therapist's panel on the simulated station (prints its PIN)
 #   ./run.sh install-service   on a Pi: install and enable the systemd service
+#   ./run.sh pi-check  before shipping: the test suite in an emulated arm64 Debian (slow)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(pwd)
@@ -18,6 +19,25 @@ sudo_if_needed() {
 
 is_pi() { grep -qi 'raspberry pi' /proc/device-tree/model 2>/dev/null; }
 
+refuse_32_bit() {
+  # NumPy, SciPy and matplotlib publish wheels for 64-bit ARM (aarch64) but none for
+  # 32-bit ARM (armv7l/armhf): pip would try to compile them for hours and fail. A
+  # 64-bit kernel under a 32-bit system (older Raspberry Pi OS) still has armhf packages.
+  local arch bits
+  arch=$(dpkg --print-architecture 2>/dev/null || uname -m)
+  bits=$(getconf LONG_BIT 2>/dev/null || echo 64)
+  case "$arch" in
+    armhf|armel|armv7l|armv6l|i386) bits=32 ;;
+  esac
+  if [ "$bits" = 32 ]; then
+    echo "run.sh: this is a 32-bit system ($arch). The station needs a 64-bit one: its" >&2
+    echo "  numbers libraries (NumPy, SciPy) are not published for 32-bit ARM." >&2
+    echo "  Install 'Raspberry Pi OS (64-bit)' (Raspberry Pi Imager offers it; it runs on" >&2
+    echo "  a Pi 3, 4 or 5) or Debian 12 arm64, then run ./run.sh again." >&2
+    exit 1
+  fi
+}
+
 apt_setup() {
   # Each package is checked and installed on its own: one that this system's archive does
   # not have (python3-lgpio exists only in Raspberry Pi OS) is reported and skipped, never
@@ -30,9 +50,19 @@ apt_setup() {
   #   chromium: the browser the panel and report tests drive (Playwright, no download)
   #   openssl: a throw-away certificate for the panel's HTTPS test
   #   gcc, libc6-dev: compile the output ceiling's limiter (station/sound/limiter.c)
+  # On a Pi (the venv then sees the system's packages):
+  #   python3-libgpiod: the 'gpiod' module Blinka needs for a Pi 4/5's pins
+  #   python3-lgpio: gpiozero's pins on a Pi 5 (only in Raspberry Pi OS; pip has it too)
+  #   python3-rpi.gpio: gpiozero's pins on a Pi 1-4 (pip has only its source)
+  #   i2c-tools: i2cdetect, to see which boards answer
   local pkgs=(libfluidsynth3 timgm6mb-soundfont python3 python3-venv python3-dev make systemd
               jackd2 pulseaudio pulseaudio-utils chromium openssl gcc libc6-dev)
-  is_pi && pkgs+=(python3-lgpio python3-rpi.gpio i2c-tools)   # gpiozero prefers lgpio (Pi 5)
+  is_pi && pkgs+=(python3-libgpiod python3-lgpio python3-rpi.gpio i2c-tools)
+  apt_install "${pkgs[@]}"
+}
+
+apt_install() {
+  local pkgs=("$@")
   local missing=() p updated=0
   for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -70,9 +100,76 @@ venv_setup() {
     "$VENV/bin/python" -m pip install -q -e ".[$extras]"
     echo "$want" > "$stamp"
   fi
+  if is_pi && ! "$VENV/bin/python" -c "import gpiod" 2>/dev/null; then
+    # Blinka imports gpiod for the Pi's pins: from python3-libgpiod if the archive had
+    # it (system site packages), else PyPI's (it has aarch64 wheels).
+    say "installing gpiod (the Pi's GPIO lines, for Blinka)"
+    "$VENV/bin/python" -m pip install -q gpiod
+  fi
 }
 
-setup() { apt_setup; venv_setup; }
+setup() { refuse_32_bit; apt_setup; venv_setup; }
+
+pi_check() {
+  # The test suite in an arm64 Debian bookworm root, run by qemu-user-static: what a
+  # Raspberry Pi with a 64-bit OS will install and run. Built once (a few minutes, then
+  # cached in .pi-check/, which git ignores); each run copies the project in afresh.
+  # Needs root (debootstrap, chroot, binfmt). Not part of CI: the suite takes ~10 min.
+  local root="$ROOT/.pi-check/bookworm-arm64"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "run.sh: pi-check needs root (debootstrap, chroot): sudo ./run.sh pi-check" >&2
+    exit 1
+  fi
+  apt_install debootstrap qemu-user-static binfmt-support
+  if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
+    mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null || true
+  fi
+  update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
+  if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+    echo "run.sh: this system cannot run arm64 programs (binfmt_misc with qemu-aarch64" >&2
+    echo "  is not registered; in a container, the host must allow it)." >&2
+    exit 1
+  fi
+  if [ ! -e "$root/.complete" ]; then
+    say "building an arm64 Debian bookworm root in $root (once)"
+    rm -rf "$root"
+    mkdir -p "$root"
+    debootstrap --arch=arm64 --foreign --variant=minbase \
+      --include=ca-certificates,python3,sudo bookworm "$root" http://deb.debian.org/debian
+    cp /usr/bin/qemu-aarch64-static "$root/usr/bin/"
+    chroot "$root" /debootstrap/debootstrap --second-stage
+    cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/" 2>/dev/null || true
+    touch "$root/.complete"
+  fi
+  # Behind a proxy that re-signs TLS (its CA in /usr/local/share/ca-certificates), the
+  # root must trust it as this machine does, or apt and pip cannot fetch anything.
+  if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+    mkdir -p "$root/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+    chroot "$root" /usr/sbin/update-ca-certificates >/dev/null 2>&1 || true
+  fi
+  say "copying the project into the arm64 root"
+  rm -rf "$root/opt/station"
+  mkdir -p "$root/opt/station"
+  git ls-files -z --cached --others --exclude-standard | \
+    tar --null -T - -cf - | tar -xf - -C "$root/opt/station"
+  PI_MOUNTS=()
+  trap 'for m in "${PI_MOUNTS[@]}"; do umount "$m" 2>/dev/null || true; done' EXIT
+  for fs in proc sys dev dev/pts; do
+    mount --bind "/$fs" "$root/$fs" && PI_MOUNTS=("$root/$fs" "${PI_MOUNTS[@]}")
+  done
+  say "running the test suite on arm64 (emulated: expect ~10 minutes)"
+  set +e
+  local proxy=()
+  for v in http_proxy https_proxy no_proxy HTTP_PROXY HTTPS_PROXY NO_PROXY; do
+    [ -n "${!v:-}" ] && proxy+=("$v=${!v}")
+  done
+  chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+    LANG=C.UTF-8 STATION_EMULATED=1 "${proxy[@]}" /bin/bash -c "cd /opt/station && uname -m && ./run.sh test $*"
+  local rc=$?
+  set -e
+  return $rc
+}
 
 case "${1:-}" in
   demo)
@@ -116,8 +213,12 @@ case "${1:-}" in
     say "installing the station as a systemd service (needs root)"
     sudo_if_needed "$ROOT/deploy/install-service.sh"
     ;;
+  pi-check)
+    shift
+    pi_check "$@"
+    ;;
   *)
-    echo "usage: ./run.sh demo | test | bench | panel | install-service" >&2
+    echo "usage: ./run.sh demo | test | bench | panel | install-service | pi-check" >&2
     exit 2
     ;;
 esac

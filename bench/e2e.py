@@ -86,15 +86,14 @@ def _touches(n: int, seed: int, mode: str, seconds: float, server: str, box: dic
             for i in range(n + WARMUP):
                 address, e = boards[i % len(boards)], rng.randrange(ELECTRODES)
                 timed.expect(1)
-                if stamps is not None:
-                    k = len(stamps)
-                    world.touch(address, e)
-                    start = stamps[k]
-                else:
-                    start = time.perf_counter_ns()
-                    world.touch(address, e)
+                k = len(stamps) if stamps is not None else 0
+                world.touch(address, e)
+                # the chip sees the hand at its next sample (<= 1 ms): IRQ falls then; a
+                # polled station can only find it after that too, so both start there
+                seen = world.chip(address).next_deadline()
                 if not timed.reached.wait(5):
                     raise TimeoutError("no note-on within 5 s of a touch")
+                start = stamps[k] if stamps is not None else (seen or time.perf_counter_ns())
                 if i >= WARMUP:
                     starts.append(start)
                     notes.append(timed.on_ns[-1])

@@ -75,7 +75,6 @@ def render_cost(seconds: float) -> dict:
     """Two synths get the same events; each quarter second is rendered by both, in
     alternating order, so a slow moment of the machine falls on both alike."""
     from station.sound.analysis import peak
-    from station.sound.limiter import ceiling_linear
     wall = {True: 0.0, False: 0.0}
     limited = []
     with _start(_synth(True)) as raw, _start(_synth(False)) as lim:

@@ -164,6 +164,9 @@ def _wait_started(daemon, timeout: float = 30.0) -> None:
             raise TimeoutError("the daemon was not ready within 30 s")
         time.sleep(0.005)
     barrier(daemon, timeout)
+    # The calibration at "ready" restarts the chips; their first sample (1 ms later)
+    # takes the baselines: a hand landing before it would become the baseline.
+    time.sleep(0.01)
 
 
 def _in_engine(daemon, fn, timeout: float = 120.0):

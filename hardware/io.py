@@ -8,15 +8,16 @@ becomes ``station.core.events.Event`` objects handed to ``emit``:
   IRQ edge (or per poll), diffed against the last mask; releases before touches.
   ``t_ns`` is ``clock.now_ns()`` taken when the edge was seen, before the read.
 * ``press``/``unpress`` (button = its name).
-* ``fault`` (board, detail): ``board_missing`` (no answer at start), ``board_unexpected``
-  (answers, but not in an MPR121's reset state), ``board_lost`` (a read failed; every
-  touched electrode is then released), ``board_recovered``.
+* ``fault`` (board, detail; their list is in ``health``): lost, missing, over-current,
+  recovered boards; electrodes out of range and back.
 
-Threads: on a Pi, gpiozero runs edge callbacks in its own thread while the engine
-calls ``set_thresholds``/``poll``; one re-entrant lock guards all bus use. An edge
-arriving in the *same* thread during bus use (the simulator: a register write can
-assert IRQ synchronously) is deferred until that bus use ends, then served if its
-line is still active.
+Timed upkeep (settle reads after a chip restarts, lifted hands, range re-checks) is in
+``upkeep``; ``next_deadline()``/``tick(now)`` make it a station timer.
+
+Threads: gpiozero runs edge callbacks in its own thread while the engine calls
+``set_thresholds``/``poll``; one re-entrant lock guards all bus use. An edge arriving
+in the *same* thread during bus use (the simulator) waits until that bus use ends,
+then is served if its line is still active.
 """
 
 from __future__ import annotations
@@ -26,17 +27,20 @@ from contextlib import contextmanager
 from typing import Callable
 
 from station.core.clock import NS_PER_S
-from station.core.events import FAULT, PRESS, RELEASE, TOUCH, UNPRESS, Event
+from station.core.errors import ChipFaultError
+from station.core.events import PRESS, RELEASE, TOUCH, UNPRESS, Event
 
 from .board import Board
+from .health import Health
 from .spec import ELECTRODES, HardwareSpec, check_electrode, check_thresholds
+from .upkeep import Upkeep
 
 REPROBE_NS = NS_PER_S   # an offline board is probed at most once per second
 HEARTBEAT_NS = NS_PER_S // 10  # an IRQ board unread this long is read by poll()
 MAX_REREADS = 4         # reads per edge while the IRQ line stays low (never spin forever)
 
 
-class Hardware:
+class Hardware(Health, Upkeep):
     """All inputs and outputs of one station (see the module docstring).
 
     ``spec``: the wiring. ``i2c``: an object with try_lock/unlock/writeto/readfrom_into/
@@ -59,6 +63,7 @@ class Hardware:
         self._pwm = {li.name: li.pwm for li in spec.lights}
         self._started = False
         self._closed = False
+        self._init_upkeep()
 
     # -- life cycle -----------------------------------------------------------------------
     def start(self) -> None:
@@ -106,8 +111,9 @@ class Hardware:
         """Called every ``spec.poll_interval_ms`` by the runner: read polled boards,
         serve any IRQ line left low, read IRQ boards not read for ``HEARTBEAT_NS``
         (an unplugged board raises no IRQ: this is how a held note learns its board
-        is gone, within 0.1 s), and re-probe offline boards (each at most once a
-        second of station time; a board that answers is re-initialised)."""
+        is gone, within 0.1 s), re-probe offline boards (each at most once a second
+        of station time; a board that answers is re-initialised), then the upkeep
+        (lifted hands, range re-checks: ``upkeep``)."""
         with self._lock:
             if self._closed:
                 return
@@ -123,6 +129,7 @@ class Hardware:
                     self._read(board, now_ns)
                 elif not board.online and now_ns - board.lost_at_ns >= REPROBE_NS:
                     self._open(board, now_ns, recovering=True)
+            self._upkeep(now_ns)
 
     # -- boards ---------------------------------------------------------------------------
     @property
@@ -132,6 +139,11 @@ class Hardware:
 
     def online(self, address: int) -> bool:
         return self._board(address).online
+
+    def out_of_range(self, address: int) -> list[int]:
+        """Electrodes out of range at the board's last initialisation (numb pads)."""
+        mask = self._board(address).out_of_range
+        return [e for e in range(ELECTRODES) if mask >> e & 1]
 
     def touched_mask(self, address: int) -> int:
         """Last known touched mask of a board (bit e = electrode e; 0 when offline)."""
@@ -144,10 +156,14 @@ class Hardware:
         check_electrode(electrode)
         check_thresholds(touch, release)
         with self._bus():
+            now = self._clock.now_ns()
             try:
                 board.set_thresholds(electrode, touch, release)
             except OSError:
-                self._lose(board, self._clock.now_ns())
+                self._lose(board, now)
+                return
+            if board.online:
+                self._restarted(board, now, baselines_loaded=False)
 
     def thresholds(self, address: int, electrode: int) -> tuple[int, int]:
         """The (touch, release) thresholds wanted for an electrode."""
@@ -155,7 +171,9 @@ class Hardware:
 
     def recalibrate(self, address: int, electrodes=None) -> None:
         """Re-take baselines from the current data (all electrodes, or an iterable of
-        some), then re-read the touched mask and emit the changes. No-op if offline."""
+        some). The chip restarts: the touched mask is re-read, and the changes emitted,
+        once its first samples are in (``board.SETTLE_NS`` later, by ``tick``). After
+        re-taking all of them, pads are watched for hands lifting. No-op if offline."""
         board = self._board(address)
         chosen = None if electrodes is None else [check_electrode(e) for e in electrodes]
         with self._bus():
@@ -167,12 +185,11 @@ class Hardware:
             except OSError:
                 self._lose(board, now)
                 return
-            self._read(board, now)
+            self._restarted(board, now, baselines_loaded=chosen is None)
 
     def strength(self, address: int, electrode: int) -> float:
-        """How hard an electrode is pressed, 0..1: (baseline - filtered data) divided by
-        ``spec.firm_touch_counts`` (a firm palm; 96 counts by default), clamped.
-        0.0 for an offline board. Costs two I2C transactions."""
+        """How fast and firmly a touch landed, 0..1 (``Board.strength``, with a firm palm
+        of ``spec.firm_touch_counts``); 0.0 offline. Two I2C transactions."""
         board = self._board(address)
         check_electrode(electrode)
         with self._bus():
@@ -259,9 +276,14 @@ class Hardware:
                     return
 
     def _read(self, board: Board, t_ns: int) -> None:
+        if t_ns < board.quiet_until:
+            return                  # restarted: the settle read comes at quiet_until
         with self._bus():
             try:
                 mask = board.read_mask()
+            except ChipFaultError as exc:
+                self._lose(board, t_ns, exc.detail)
+                return
             except OSError:
                 self._lose(board, t_ns)
                 return
@@ -275,26 +297,3 @@ class Hardware:
             for e in range(ELECTRODES):
                 if bits >> e & 1:
                     self._emit(Event(kind=kind, t_ns=t_ns, board=address, electrode=e))
-
-    def _lose(self, board: Board, t_ns: int) -> None:
-        was = board.mark_lost(t_ns)
-        self._fault(board, t_ns, "board_lost")
-        self._emit_changes(board.address, was, 0, t_ns)
-
-    def _open(self, board: Board, t_ns: int, *, recovering: bool) -> None:
-        with self._bus():
-            try:
-                board.open()
-            except (ValueError, OSError, RuntimeError) as exc:
-                board.mark_lost(t_ns)  # also the time of this probe
-                if not recovering:
-                    detail = "board_unexpected" if type(exc) is RuntimeError else "board_missing"
-                    self._fault(board, t_ns, detail)
-                return
-            if recovering:
-                self._fault(board, t_ns, "board_recovered")
-            self._read(board, t_ns)
-
-    def _fault(self, board: Board, t_ns: int, detail: str) -> None:
-        self._emit(Event(kind=FAULT, t_ns=t_ns, board=board.address, detail=detail))
-

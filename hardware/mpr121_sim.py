@@ -1,126 +1,173 @@
-"""A register-level model of one NXP MPR121 capacitive touch controller.
+"""A register-level model of one NXP MPR121 capacitive touch controller, in time.
 
-Enough of the datasheet for the real ``adafruit_mpr121`` driver to run unchanged over
-``i2c_sim.SimI2C``, plus the failure modes therapists meet: a hand resting on a pad at
-start-up, a stuck electrode, a board unplugged and plugged back.
+The real ``adafruit_mpr121`` driver runs on it unchanged over ``i2c_sim.SimI2C``. The
+parts (``hardware/chip/``): ``registers`` (map, reset values, decoding), ``electrode``
+(charge current and time, a hand, a wet or shorted pad, noise, drift), ``sampling``
+(sample period ESI, second filter SFI, thresholds, debounce DT/DR), ``baseline`` (the
+CL load and the rising/falling/touched tracking filter) and ``faults`` (over-current,
+auto-configuration and out-of-range). Each states the data-sheet rules it follows.
 
-Counts (10-bit electrode data, 0..1023): an untouched pad reads ``rest_counts`` (704 by
-default); a touch of strength ``s`` lowers it by ``round(s * firm_counts)`` (96 by
-default), so strength 1.0 is a firm palm (96 counts), 0.2 a light fingertip (19
-counts: caught by the driver's default touch threshold 12, missed by a threshold of 30),
-0.1 a brush (10 counts, below 12). 704 is a multiple of 32 so the driver's "load the 5
-high bits" baseline (ECR CL=10) is exact at rest.
+Time: the chip reads ``clock.now_ns()`` (the station's clock: virtual in the simulator)
+and catches up lazily whenever it is touched, written, read or ticked: samples are
+taken every ESI from the moment it entered run mode, so a hand put on a pad at t is
+first seen by the sample after t. ``next_deadline()`` says when its status will next
+change (so IRQ falls exactly then) and ``tick(now)`` brings it there; an electrode
+whose reading is steady is not sampled one by one, which keeps a 48-pad station much
+faster than real time.
 
-Model, and what it leaves out:
-
-* Registers hold datasheet reset values: all 0 except CONFIG1 0x5C=0x10, CONFIG2
-  0x5D=0x24. Soft reset (0x80 <- 0x63) or plug() restores them, ECR=0 (stop mode).
-* Reads auto-increment the register pointer; so do writes (``[reg, v0, v1, ...]``).
-* Status 0x00/0x01 (electrodes in bits 0..11), filtered data 0x04+2e (10-bit, LE),
-  baseline 0x1E+e (baseline >> 2). Reading 0x00 or 0x01 releases the IRQ line.
-* Stop mode is ECR & 0x3F == 0. Writes to any register other than ECR (0x5E), GPIO
-  (0x73..0x7A) and soft reset (0x80) are *ignored* while running, as on the chip;
-  ``ignored_writes`` counts them. Baseline registers are writable in stop mode.
-* ECR stop -> run loads baselines per its CL bits (7:6): 00/01 keep, 10 load the 5 high
-  bits of the current data, 11 load all 10 bits. Enabled electrodes: ECR bits 3:0.
-* Detection runs instantly on every physical change (no sample period, no debounce,
-  no noise): touched when baseline - data > touch threshold, released when it falls
-  below the release threshold. There is *no baseline tracking*: a baseline changes
-  only when re-taken, so a hand resting at start-up leaves that pad dead until
-  recalibrated (the real chip may slowly recover; the model shows the worst case).
-* Status is frozen in stop mode and re-evaluated on return to run mode.
+Threads: one re-entrant lock guards all state; the IRQ callback ``on_irq(low)`` is
+called outside it (its argument is the level when the change happened; a receiver
+that wants the level *now* reads ``irq_low``).
 """
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from typing import Callable
 
-ECR = 0x5E
-CONFIG1 = 0x5C
-CONFIG2 = 0x5D
-SOFT_RESET = 0x80
-TOUCH_TH0 = 0x41
-RELEASE_TH0 = 0x42
-FILTERED0 = 0x04
-BASELINE0 = 0x1E
-N = 12
-RESET_VALUES = {CONFIG1: 0x10, CONFIG2: 0x24}
-_ALWAYS_WRITABLE = {ECR, SOFT_RESET, *range(0x73, 0x7B)}
-REST_COUNTS = 704
-FIRM_COUNTS = 96
+from station.core.clock import VirtualClock
+
+from .chip import registers as R
+from .chip.electrode import FIRM_COUNTS, REST_COUNTS, Drift, Noise, Pad
+from .chip.regfile import RegisterFile
+from .chip.timeline import Timeline
+
+CONFIG1, CONFIG2, ECR, SOFT_RESET = R.CONFIG1, R.CONFIG2, R.ECR, R.SOFT_RESET
+N = R.N
 
 
-class SimMPR121:
-    """One simulated MPR121. Attach it to a ``SimI2C``; ``on_irq(level_low)`` is called
-    whenever its open-drain IRQ output changes (True = pulling the line low)."""
+class SimMPR121(RegisterFile, Timeline):
+    """One simulated MPR121 (see the module docstring). Attach it to a ``SimI2C``.
+
+    ``rest_counts``/``firm_counts``: every pad's untouched counts and a firm palm's
+    drop at the reference charge. ``clock``: has ``now_ns()`` (default: a private
+    ``VirtualClock`` standing at 0). ``noise``/``drift``: ``chip.electrode.Noise`` and
+    ``Drift``; ``salt`` makes chips sharing a seed differ (the simulator uses the
+    address).
+    """
 
     def __init__(self, rest_counts: int = REST_COUNTS, firm_counts: int = FIRM_COUNTS,
-                 on_irq: Callable[[bool], None] | None = None) -> None:
-        self.rest = [int(rest_counts)] * N
-        self.firm_counts = int(firm_counts)
+                 on_irq: Callable[[bool], None] | None = None, *, clock=None,
+                 noise: Noise | None = None, drift: Drift | None = None,
+                 salt: int = 0) -> None:
+        self.clock = clock if clock is not None else VirtualClock()
         self.on_irq = on_irq
+        self.on_wake: Callable[[], None] | None = None
+        self.firm_counts = int(firm_counts)
+        self.pads = [Pad(e, rest_counts, firm_counts) for e in range(N)]
         self.plugged = True
         self.ignored_writes = 0
         self.status_reads = 0
-        self._strength = [0.0] * N
-        self._stuck: set[int] = set()
-        self._overcurrent = False
-        self._irq_low = False
+        self._lock = threading.RLock()
+        self._salt = salt
+        self._rext_short = False
+        self._irq_told = False
         self._power_on_reset()
+        self.set_noise(noise or Noise())
+        self.set_drift(drift or Drift())
 
-    # -- the physical world -------------------------------------------------------------
+    # -- the physical world ---------------------------------------------------------------
     def touch(self, e: int, strength: float = 1.0) -> None:
-        """A hand on electrode ``e``; ``strength`` 0..2 (1.0 = firm palm)."""
-        self._strength[self._check(e)] = max(0.0, min(2.0, float(strength)))
-        self._evaluate()
+        """A hand on electrode ``e``; ``strength`` 0..2 (1.0 = firm palm, 96 counts)."""
+        self._world(e, strength=max(0.0, min(2.0, float(strength))))
 
     def release(self, e: int) -> None:
         """The hand leaves electrode ``e``."""
-        self._strength[self._check(e)] = 0.0
-        self._evaluate()
+        self._world(e, strength=0.0)
 
     def stick(self, e: int) -> None:
-        """Latch ``e`` as touched whatever the hand does (e.g. a wet pad), until its
-        baseline is re-taken (recalibration) or ``unstick``; cleared by a reset."""
-        self._stuck.add(self._check(e))
-        self._evaluate()
+        """Water on pad ``e``: it reads like a firm palm until ``unstick`` (it dries).
+        Re-taking its baseline (recalibration, a reset) makes it read untouched."""
+        self._world(e, wet=1.0)
 
     def unstick(self, e: int) -> None:
-        self._stuck.discard(self._check(e))
-        self._evaluate()
+        self._world(e, wet=0.0)
+
+    def short(self, e: int, on: bool = True) -> None:
+        """The pad's wire touches ground (``on``) or is freed: it reads 0 counts."""
+        self._world(e, shorted=bool(on))
 
     def set_rest(self, e: int, counts: int) -> None:
-        """Untouched data level of ``e`` in counts 0..1023 (longer wire = lower)."""
-        self.rest[self._check(e)] = max(0, min(1023, int(counts)))
-        self._evaluate()
+        """Untouched counts of ``e`` at the reference charge, 0..1023 (bigger pad,
+        longer wire = more capacitance = fewer counts)."""
+        self._world(e, rest=float(max(0, min(1023, int(counts)))))
+
+    @contextmanager
+    def at_once(self):
+        """World changes made inside happen together: no sample (nor another thread)
+        falls between them (a palm landing across several pads)."""
+        with self._lock:
+            yield self
+        self._notify()
+
+    def set_noise(self, noise: Noise) -> None:
+        """Noise on every electrode from now on (``Noise(sigma, seed)``)."""
+        with self._lock:
+            self._sync_now()
+            for pad in self.pads:
+                pad.set_noise(noise, self._salt)
+            self._disturb_all()
+
+    def set_drift(self, drift: Drift) -> None:
+        """Slow drift of every electrode, starting now (``Drift(amplitude, period_s, seed)``)."""
+        with self._lock:
+            self._sync_now()
+            now = self.clock.now_ns()
+            for e, pad in enumerate(self.pads):
+                pad.set_drift(drift, e, now, self._salt)
+            self._disturb_all()
 
     def set_overcurrent(self, on: bool = True) -> None:
-        """Set the over-current flag (status bit 15) that drivers must mask off."""
-        self._overcurrent = bool(on)
+        """Short (``on``) or free the REXT pin. Shorted, a running chip sets OVCF and
+        stops at once, and every later attempt to run sets it again (see chip.faults)."""
+        with self._lock:
+            self._sync_now()
+            self._rext_short = bool(on)
+            if on and self.plugged and R.running(self._regs[ECR]):
+                self._overcurrent()
+        self._notify()
 
     def unplug(self) -> None:
         """Disconnect: the chip stops answering (NACK) and lets go of the IRQ line."""
-        self.plugged = False
-        self._set_irq(False)
+        with self._lock:
+            self.plugged = False
+            self._irq_low = False
+            self._invalidate()
+        self._notify()
 
     def plug(self) -> None:
         """Reconnect: the chip powers up in reset state (stop mode, thresholds 0)."""
-        self.plugged = True
-        self._power_on_reset()
+        with self._lock:
+            self.plugged = True
+            self._power_on_reset()
+        self._notify()
 
-    # -- observation (no side effects) --------------------------------------------------
+    # -- observation ----------------------------------------------------------------------
+    def level(self, e: int) -> float:
+        """Noise-free counts of ``e`` now, at the charge its registers set."""
+        with self._lock:
+            return self.pads[e].counts(self.clock.now_ns(), self._config().charge[e])
+
     def data(self, e: int) -> int:
-        """Filtered data of ``e`` in counts 0..1023."""
-        drop = round(self._strength[e] * self.firm_counts)
-        return max(0, min(1023, self.rest[e] - drop))
+        """Filtered data of ``e`` as the chip shows it now (0 in stop mode)."""
+        with self._lock:
+            self._sync_now()
+            self._refresh()
+            return self._chans[e].data
 
     def baseline(self, e: int) -> int:
         """Internal 10-bit baseline of ``e`` (the register shows it >> 2)."""
-        return self._baseline[e]
+        with self._lock:
+            self._sync_now()
+            self._refresh()
+            return self._chans[e].baseline
 
     @property
     def touched_bits(self) -> int:
-        return self._status
+        with self._lock:
+            self._sync_now()
+            return self._status
 
     @property
     def irq_low(self) -> bool:
@@ -128,124 +175,103 @@ class SimMPR121:
 
     @property
     def running(self) -> bool:
-        return bool(self._regs[ECR] & 0x3F)
+        return R.running(self._regs[ECR])
+
+    @property
+    def overcurrent(self) -> bool:
+        """The OVCF flag (status bit 15)."""
+        return self._ovcf
 
     def register(self, reg: int) -> int:
         """One register's value as a read would return it, without clearing IRQ."""
-        return self._peek(reg)
+        with self._lock:
+            self._sync_now()
+            self._refresh()
+            return self._peek(reg)
 
-    # -- I2C target ---------------------------------------------------------------------
+    # -- time -----------------------------------------------------------------------------
+    def next_deadline(self) -> int | None:
+        """When the status will next change (IRQ), or a check-in time; None if never."""
+        with self._lock:
+            if self._forecast is False:
+                self._forecast = self._predict()
+            return self._forecast
+
+    def tick(self, now: int) -> None:
+        """Take every sample due by ``now``."""
+        with self._lock:
+            self._sync(now)
+        self._notify()
+
+    # -- I2C target -----------------------------------------------------------------------
     def i2c_present(self) -> bool:
         return self.plugged
 
     def i2c_write(self, data: bytes) -> None:
-        self._pointer = data[0]
-        for value in data[1:]:
-            self._write(self._pointer, value)
-            self._pointer = (self._pointer + 1) & 0xFF
+        with self._lock:
+            self._sync_now()
+            self._pointer = data[0]
+            for value in data[1:]:
+                self._write(self._pointer, value)
+                self._pointer = (self._pointer + 1) & 0xFF
+        self._notify()
 
     def i2c_read(self, n: int) -> bytes:
-        out = bytearray()
-        cleared = False
-        for _ in range(n):
-            out.append(self._peek(self._pointer))
-            cleared = cleared or self._pointer in (0x00, 0x01)
-            self._pointer = (self._pointer + 1) & 0xFF
-        if cleared:
-            self.status_reads += 1
-            self._set_irq(False)
+        with self._lock:
+            now = self.clock.now_ns()
+            if self._pointer + n > 2 or self._ahead is None or now >= self._ahead[0]:
+                self._sync(now)   # (the status alone is known until the forecast's time)
+            if self._pointer < R.OUTPUTS_END and self._pointer + n > R.FILTERED0:
+                self._refresh()               # data or baselines of steady electrodes
+            out = bytearray()
+            cleared = False
+            for _ in range(n):
+                out.append(self._peek(self._pointer))
+                cleared = cleared or self._pointer in (0x00, 0x01)
+                self._pointer = (self._pointer + 1) & 0xFF
+            if cleared:
+                self.status_reads += 1
+                self._irq_low = False
+        self._notify()
         return bytes(out)
 
-    # -- internals ----------------------------------------------------------------------
-    def _check(self, e: int) -> int:
+    # -- the world, helpers ---------------------------------------------------------------
+    def _world(self, e: int, **physics) -> None:
         if not 0 <= e < N:
             raise IndexError(f"electrode must be 0..11, got {e!r}")
-        return e
+        with self._lock:
+            self._sync_now()
+            self._disturb(e)                  # wakes it at the level it had until now
+            pad = self.pads[e]
+            for name, value in physics.items():
+                setattr(pad, name, value)
+        self._notify()
 
-    def _power_on_reset(self) -> None:
-        self._regs = bytearray(256)
-        for reg, value in RESET_VALUES.items():
-            self._regs[reg] = value
-        self._baseline = [0] * N
-        self._status = 0
-        self._stuck.clear()
-        self._overcurrent = False
-        self._pointer = 0
-        self._set_irq(False)
-
-    def _enabled(self) -> int:
-        count = self._regs[ECR] & 0x0F
-        return min(count, N)
-
-    def _peek(self, reg: int) -> int:
-        if reg in (0x00, 0x01):
-            word = self._status | (0x8000 if self._overcurrent else 0)
-            return (word >> (8 * reg)) & 0xFF
-        if FILTERED0 <= reg < FILTERED0 + 2 * N:
-            e, high = divmod(reg - FILTERED0, 2)
-            return (self.data(e) >> 8) if high else (self.data(e) & 0xFF)
-        if BASELINE0 <= reg < BASELINE0 + N:
-            return self._baseline[reg - BASELINE0] >> 2
-        if reg >= SOFT_RESET or reg < 0x2B:
-            return 0
-        return self._regs[reg]
-
-    def _write(self, reg: int, value: int) -> None:
-        if self.running and reg not in _ALWAYS_WRITABLE:
-            self.ignored_writes += 1
+    def _disturb(self, e: int) -> None:
+        self._invalidate()
+        if self._next is None:
             return
-        if reg == SOFT_RESET:
-            if value == 0x63:
-                self._power_on_reset()
-            return
-        if BASELINE0 <= reg < BASELINE0 + N:
-            e = reg - BASELINE0
-            self._baseline[e] = value << 2
-            self._stuck.discard(e)  # a re-taken baseline clears a latched electrode
-            return
-        if reg < 0x2B:
-            return  # status and data registers are read-only
-        if reg == ECR:
-            self._write_ecr(value)
-            return
-        self._regs[reg] = value
+        cfg = self._config()
+        ch = self._chans[e]
+        if ch.settled:
+            self._wake(e, ch, cfg)
+        else:
+            ch.disturb()
 
-    def _write_ecr(self, value: int) -> None:
-        was_running = self.running
-        self._regs[ECR] = value
-        if not self.running:
-            return
-        if not was_running:
-            cl = value >> 6
-            for e in range(self._enabled()):
-                if cl == 0b10:
-                    self._baseline[e] = self.data(e) & 0x3E0
-                elif cl == 0b11:
-                    self._baseline[e] = self.data(e)
-                if cl >= 0b10:
-                    self._stuck.discard(e)
-        self._evaluate()
+    def _disturb_all(self) -> None:
+        for e in range(N):
+            self._disturb(e)
 
-    def _evaluate(self) -> None:
-        if not self.plugged or not self.running:
-            return
-        new = 0
-        for e in range(self._enabled()):
-            delta = self._baseline[e] - self.data(e)
-            was = self._status >> e & 1
-            if e in self._stuck:
-                on = True
-            elif was:
-                on = delta >= self._regs[RELEASE_TH0 + 2 * e]
-            else:
-                on = delta > self._regs[TOUCH_TH0 + 2 * e]
-            new |= int(on) << e
-        if new != self._status:
-            self._status = new
-            self._set_irq(True)
-
-    def _set_irq(self, low: bool) -> None:
-        if low != self._irq_low:
-            self._irq_low = low
-            if self.on_irq is not None:
-                self.on_irq(low)
+    def _notify(self) -> None:
+        """Tell ``on_irq`` about a change of the IRQ output, and ``on_wake`` that the
+        chip was used (its next deadline may have moved); outside the lock."""
+        if self.on_wake is not None:
+            self.on_wake()
+        if self.on_irq is None or (self._irq_low and self.plugged) == self._irq_told:
+            return                       # (a thread changing it notifies after us)
+        with self._lock:
+            low = self._irq_low and self.plugged
+            if low == self._irq_told:
+                return
+            self._irq_told = low
+        self.on_irq(low)

@@ -5,26 +5,35 @@ the world's actions added: hands on pads, buttons pressed, boards unplugged. Eac
 configured board gets a ``SimMPR121`` on a ``SimI2C`` bus; each chip's open-drain IRQ
 output is wired to its line's mock pin (several chips on one line make a wired-OR:
 the line is low while any of them pulls it). With MockFactory a pin change runs the
-callbacks synchronously, so ``touch()`` -> IRQ -> read -> ``emit`` all happen inside
-the call: deterministic, no threads, no sleeps.
+callbacks synchronously: deterministic, no threads, no sleeps.
+
+The chips live on the station's clock. A hand put on a pad at t is seen by the chip's
+next sample (1 ms later with the driver's settings; a light touch a few samples
+later), which pulls IRQ low, and the read and ``emit`` follow inside that tick.
+``next_deadline()``/``tick(now)`` make the whole simulated hardware a station timer
+(the runner and the daemon wake exactly when a chip's status changes);
+``run_until(t_ns)`` drives it alone on a ``VirtualClock`` (tests).
 """
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from typing import Callable, Iterable
 
 from station.core.errors import BoardError
 from station.core.events import Event
 
+from .chip.electrode import Drift, Noise
 from .i2c_sim import SimI2C
 from .io import Hardware
 from .mock import is_mock_factory, use_mock_pins
 from .mpr121_sim import SimMPR121
+from .sim_time import ChipTime
 from .spec import HardwareSpec
 
 
-class SimulatedHardware(Hardware):
+class SimulatedHardware(ChipTime, Hardware):
     """A ``Hardware`` whose boards, buttons and lights are simulated.
 
     ``present``: the addresses that answer on the bus (default: every configured
@@ -32,14 +41,18 @@ class SimulatedHardware(Hardware):
     Uses gpiozero's current pin factory, which must be a MockFactory (if none is set,
     ``use_mock_pins()`` sets one).
 
-    The world's actions run the chip model and the IRQ callbacks in the caller's
-    thread; call them from the thread that drives the engine (the simulator is
-    single-threaded by design, which is what makes it deterministic). The
-    ``Hardware`` methods themselves are thread-safe as on a Pi.
+    Time: on a virtual clock the chips are ticked by whoever drives time (the station's
+    timers: ``next_deadline``/``tick``; ``run_until`` in tests), so everything, IRQ
+    callbacks included, runs in that thread, deterministically. ``chip_thread=True``
+    (the daemon on the real clock) gives the chips a thread of their own instead, as
+    real chips sample by themselves: it sleeps until a chip's next status change and
+    ticks it there, so IRQ callbacks run in it as in gpiozero's edge thread on a Pi.
+    Every method is thread-safe.
     """
 
     def __init__(self, spec: HardwareSpec, emit: Callable[[Event], None], clock, *,
-                 present: Iterable[int] | None = None) -> None:
+                 present: Iterable[int] | None = None, noise: Noise | None = None,
+                 drift: Drift | None = None, chip_thread: bool = False) -> None:
         from gpiozero import Device
 
         if Device.pin_factory is None:
@@ -59,8 +72,16 @@ class SimulatedHardware(Hardware):
         self._pulling: dict[int, set[int]] = {pin: set() for pin in spec.irq_lines}
         self._ready = False
         self._held = 0        # nesting of at_once(): IRQ lines wait until it ends
+        self._held_lock = threading.Lock()
+        self._want_thread = chip_thread
+        self._thread: threading.Thread | None = None
+        self._cv = threading.Condition()
+        self._lines_dirty = False   # another thread asked for the IRQ pins to be driven
+        self._deadline: int | None | bool = False   # the chips' next deadline (False: ask)
+        self._mock_pins: dict[int, object] = {}
         for b in spec.boards:
-            chip = SimMPR121()
+            chip = SimMPR121(clock=clock, noise=noise, drift=drift, salt=b.address)
+            chip.on_wake = self._kick
             if b.irq_pin in self._pulling:
                 chip.on_irq = self._irq_wire(b.irq_pin, b.address)
             if b.address not in present:
@@ -83,17 +104,46 @@ class SimulatedHardware(Hardware):
     def release(self, address: int, electrode: int) -> None:
         self._chips[address].release(electrode)
 
+    def set_noise(self, noise: Noise) -> None:
+        """Noise on every electrode of every board (``Noise(sigma_counts, seed)``)."""
+        for chip in self._chips.values():
+            chip.set_noise(noise)
+
+    def set_drift(self, drift: Drift) -> None:
+        """Slow drift of every electrode (``Drift(amplitude_counts, period_s, seed)``)."""
+        for chip in self._chips.values():
+            chip.set_drift(drift)
+
+    def overcurrent(self, address: int, on: bool = True) -> None:
+        """Short (or free) the board's REXT pin: it stops on its over-current flag."""
+        self._chips[address].set_overcurrent(on)
+
+    def short(self, address: int, electrode: int, on: bool = True) -> None:
+        """A pad's wire touches ground (or is freed): it reads 0, out of range."""
+        self._chips[address].short(electrode, on)
+
+    def start(self) -> None:
+        super().start()
+        self.set_chip_thread(self._want_thread)
+
+    def close(self) -> None:
+        self.set_chip_thread(False)
+        super().close()
+
     @contextmanager
     def at_once(self):
-        """World changes made inside land within one MPR121 sample period: each chip's
-        status takes them all, and every IRQ line that should fall falls together when
-        the block ends (a palm across many pads and boards). Nestable."""
-        self._held += 1
+        """World changes made inside land within one MPR121 sample period (as all
+        changes made at one instant do), and every IRQ line that should fall falls
+        together when the block ends (a palm across many pads and boards). Nestable."""
+        with self._held_lock:
+            self._held += 1
         try:
             yield self
         finally:
-            self._held -= 1
-            if not self._held and self._ready:
+            with self._held_lock:
+                self._held -= 1
+                last = not self._held
+            if last and self._ready:
                 for pin in self._pulling:
                     self._drive(pin)
 
@@ -133,7 +183,12 @@ class SimulatedHardware(Hardware):
 
     # -- wiring ---------------------------------------------------------------------------
     def _irq_wire(self, pin: int, address: int):
+        chip_of = self._chips
+
         def on_irq(low: bool) -> None:
+            # The level *now* (callbacks from several threads may arrive out of order).
+            chip = chip_of.get(address)
+            low = chip.irq_low and chip.plugged if chip is not None else low
             pulling = self._pulling[pin]
             (pulling.add if low else pulling.discard)(address)
             if self._ready and not self._held:
@@ -141,7 +196,15 @@ class SimulatedHardware(Hardware):
         return on_irq
 
     def _drive(self, pin: int) -> None:
-        mock = self.factory.pin(pin)
+        if self._thread is not None and threading.current_thread() is not self._thread:
+            # One thread drives the IRQ pins (gpiozero's edge thread on a Pi): another
+            # thread driving them too could leave a line high under a pulling chip.
+            self._lines_dirty = True
+            self._kick()
+            return
+        mock = self._mock_pins.get(pin)
+        if mock is None:
+            mock = self._mock_pins[pin] = self.factory.pin(pin)
         if self._pulling[pin] and mock.state:
             mock.drive_low()
         elif not self._pulling[pin] and not mock.state:

@@ -7,9 +7,10 @@ unassigned electrode, a seat with nobody in it. The per-client stage may end a l
 *note* (a musical max-hold); this guard repairs the *electrode*: once an electrode has
 read touched without a break for ``daemon.stuck_limit_s`` seconds, it logs a fault
 ``stuck_electrode``, asks the hardware to re-take that electrode's baseline (which
-ends the touch, so the engine releases the note the normal way) and, if the electrode
-still reads touched, releases the note itself. It acts once per stuck episode: the
-next action waits for a real release.
+ends the touch, so the engine releases the note the normal way, once the chip has
+re-read it: ``CHECK_NS`` later at most) and, if the electrode still reads touched
+then, releases the note itself. It acts once per stuck episode: the next action
+waits for a real release.
 
 Timing comes only from event times and ``tick(now)`` (ns), so it runs identically in
 the daemon and in the simulator.
@@ -23,6 +24,7 @@ from station.core.clock import s_to_ns
 from station.core.events import FAULT, RELEASE, TOUCH, Event
 
 STUCK = "stuck_electrode"
+CHECK_NS = 10_000_000    # after re-taking a baseline, the chip restarts and is re-read
 
 
 class StuckGuard:
@@ -46,6 +48,7 @@ class StuckGuard:
         self._players = players or {}
         self._down: dict[tuple[int, int], int] = {}    # (board, electrode) -> touch t_ns
         self._handled: set[tuple[int, int]] = set()    # acted on; waiting for a release
+        self._check: dict[tuple[int, int], int] = {}   # re-taken: check it is free by then
         self.count = 0                                  # stuck episodes handled
 
     def observe(self, event: Event) -> None:
@@ -58,11 +61,13 @@ class StuckGuard:
         elif event.kind == RELEASE:
             self._down.pop(key, None)
             self._handled.discard(key)
+            self._check.pop(key, None)
 
     def next_deadline(self) -> int | None:
         if not self.limit_ns:
             return None
         times = [t + self.limit_ns for k, t in self._down.items() if k not in self._handled]
+        times += self._check.values()
         return min(times) if times else None
 
     def tick(self, now: int) -> None:
@@ -72,6 +77,9 @@ class StuckGuard:
                if k not in self._handled and now - t >= self.limit_ns]
         for key in sorted(due):
             self._act(key, now)
+        for key in sorted(k for k, t in self._check.items() if t <= now):
+            del self._check[key]
+            self._release_if_held(key, now)
 
     def _act(self, key: tuple[int, int], now: int) -> None:
         board, electrode = key
@@ -85,6 +93,10 @@ class StuckGuard:
             self.hardware.recalibrate(board, [electrode])
         except (OSError, KeyError):
             pass    # the board went away meanwhile: its own fault releases the pad
+        self._check[key] = now + CHECK_NS
+
+    def _release_if_held(self, key: tuple[int, int], now: int) -> None:
+        board, electrode = key
         if key in self._down and self.hardware.touched_mask(board) >> electrode & 1:
             # Still reads touched (a real hand that never lifts, or a fault the new
             # baseline did not cure): end the note anyway; the guard waits for a release.

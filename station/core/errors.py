@@ -77,3 +77,12 @@ class PlanError(StationError, ValueError):
 
 class ConsentError(StationError, PermissionError):
     """A recording, export or rating goes beyond what the client consented to: refused."""
+
+
+class ChipFaultError(BoardError):
+    """An MPR121 reports a fault of its own (``detail``: ``board_overcurrent``, its
+    over-current flag): it has stopped measuring until it is re-initialised."""
+
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail

@@ -91,7 +91,6 @@ class Engine:
             self._apply(seat, seat.access.release_all(now), now)
         for pad in list(seat.sounding):    # anything the stage did not know of ends too
             self._silence(seat, Event(PAD_OFF, now, player=player, pad=pad, detail="swap"))
-        self.recalibrator.forget(seat.player.board)
         seat.profile = profile
         if profile is None:
             seat.client = seat.access = seat.mapping = None

@@ -64,6 +64,10 @@ class Station:
         # Objects with next_deadline() and tick(now) that run with the engine's timers:
         # the stuck-electrode guard here, the audio guard in the daemon.
         self.timers: list = []
+        if hasattr(self.hardware, "next_deadline"):
+            # First at any instant: the chips' samples (simulator) and the hardware's
+            # settle reads and lifted-hand checks (hardware.upkeep) bring their events.
+            self.timers.append(self.hardware)
         self.stuck = StuckGuard(config.raw.get("daemon", {}).get("stuck_limit_s", 0),
                                 self.hardware, report=self.engine.fault,
                                 release=self.engine.handle, players=self.engine.pad_owners())
@@ -84,7 +88,6 @@ class Station:
         self.timers.append(self.lights)
         # Client filters: thresholds, resting-hand recalibration, touch strength.
         self.engine.hardware = self.hardware
-        self.timers.append(self.engine.recalibrator)
         # Swaps: the next_client button, profile file edits (daemon), SIGHUP (station.engine.swaps).
         self.swaps = Swaps(self)
         self.engine.controls.setdefault("next_client", self.swaps.next_client)

@@ -79,7 +79,10 @@ def hardware_factory(config: StationConfig, kind: str, clock):
         holder = {}
 
         def make(emit):
-            holder["world"] = SimulatedHardware(hardware_spec(config), emit=emit, clock=clock)
+            # On the real clock the simulated chips sample in a thread of their own, as
+            # real ones do; on a virtual clock the station's timers tick them.
+            holder["world"] = SimulatedHardware(hardware_spec(config), emit=emit, clock=clock,
+                                                chip_thread=isinstance(clock, MonotonicClock))
             return holder["world"]
         return make, holder
     from hardware.io import Hardware

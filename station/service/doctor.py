@@ -4,7 +4,8 @@ Each check returns a ``Check``: ok or not, what was found, and the fix in words 
 technician can type. Off a Pi (a laptop, CI) it says so plainly and runs only the checks
 that make sense there (config, soundfont, FluidSynth, sound card). Every path the checks
 read hangs off ``Machine.root`` and every group lookup goes through ``Machine.groups``,
-so the checks run against a prepared folder in tests; nothing here needs root.
+so the checks run against a prepared folder in tests; nothing here needs root. The
+checks of the touch boards, Blinka and the GPIO library are in ``doctor_pi``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from station.core.errors import StationError
+from station.service import doctor_pi
 from station.sound.audio_guard import device_problem
 
 GROUPS = ("gpio", "i2c", "audio")
@@ -43,16 +45,47 @@ def _user_groups(user: str) -> set[str]:
     return with_primary
 
 
+def _open_i2c(path: Path):
+    from hardware.i2c_dev import LinuxI2C
+    return LinuxI2C(path)
+
+
+def _try_import(name: str) -> str | None:
+    """Import ``name`` as the daemon would; None if it loads, else what went wrong."""
+    os.environ.setdefault("BLINKA_SKIP_DEPENDENCY_CHECK", "1")
+    try:
+        importlib.import_module(name)
+    except Exception as exc:         # Blinka raises ImportError, RuntimeError, NotImplemented...
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _daemon_status(config) -> dict | None:
+    """The running station's status, or None when none answers on its socket."""
+    from station.core.errors import ControlError
+    from station.service.control import request
+    try:
+        return request(config.control_socket, "status", retry_s=1.0, timeout=3.0)
+    except ControlError:
+        return None
+
+
 @dataclass
 class Machine:
-    """Where to look: ``root`` of the file system, how to read a user's groups, and how
-    to find a Python module (``find_module(name) -> bool``)."""
+    """Where to look: ``root`` of the file system, how to read a user's groups, how to
+    find a Python module (``find_module(name) -> bool``), open an I2C bus
+    (``open_i2c(path)``, see hardware.i2c_dev), import a module (``try_import(name)``:
+    None or the error), the environment, and a running station's status."""
 
     root: Path = Path("/")
     groups: Callable[[str], set[str]] = _user_groups
     find_module: Callable[[str], bool] = lambda name: importlib.util.find_spec(name) is not None
     user: str | None = None
     extra: dict = field(default_factory=dict)
+    open_i2c: Callable[[Path], object] = _open_i2c
+    try_import: Callable[[str], str | None] = _try_import
+    env: dict = field(default_factory=lambda: dict(os.environ))
+    daemon_status: Callable[[object], dict | None] = _daemon_status
 
     def path(self, p: str) -> Path:
         return self.root / p.lstrip("/")
@@ -77,10 +110,15 @@ def check_all(config_path=None, machine: Machine | None = None) -> list[Check]:
         checks.append(Check("machine", True, "this is not a Raspberry Pi: the I2C, GPIO and "
                             "group checks are skipped (use --hardware sim here)", info=True))
     config = _check_config(config_path, checks)
-    _check_running(config, checks)
+    status = m.daemon_status(config) if config is not None else None
+    _check_running(config, status, checks)
     _check_sound(config, m, checks)
     if model:
         _check_pi(model, m, checks)
+        if m.path("/dev/i2c-1").exists():
+            doctor_pi.check_boards(config, status, m, checks, Check)
+        doctor_pi.check_board_module(m, checks, Check)
+        doctor_pi.check_pins(model, m, checks, Check)
     return checks
 
 
@@ -107,15 +145,12 @@ def _check_config(config_path, checks):
     return config
 
 
-def _check_running(config, checks) -> None:
-    """If the station runs, is its journal writing? (The writer is a thread of its own.)"""
+def _check_running(config, status: dict | None, checks) -> None:
+    """If the station runs (``status``: its answer), is its journal writing? (The writer
+    is a thread of its own.)"""
     if config is None:
         return
-    from station.core.errors import ControlError
-    from station.service.control import request
-    try:
-        status = request(config.control_socket, "status", retry_s=1.0, timeout=3.0)
-    except ControlError:
+    if status is None:
         checks.append(Check("station", True, "not running here (when it runs, 'station "
                             "status' shows its journal and audio)", info=True))
         return
@@ -187,20 +222,6 @@ def _check_pi(model: str, m: Machine, checks) -> None:
                                 f"{user}, then log out and in (or restart the service)"))
         else:
             checks.append(Check("groups", True, f"user '{user}' is in {', '.join(GROUPS)}"))
-    if m.find_module("board") and m.find_module("busio"):
-        checks.append(Check("blinka", True, "Adafruit Blinka is installed (the daemon sets "
-                            "BLINKA_SKIP_DEPENDENCY_CHECK=1)"))
-    else:
-        checks.append(Check("blinka", False, "Adafruit Blinka is not installed",
-                            "./run.sh test on the Pi (installs it into .venv)"))
-    if "pi 5" in model.lower():
-        if m.find_module("lgpio"):
-            checks.append(Check("lgpio", True, "lgpio is installed (gpiozero uses it on a Pi 5)"))
-        else:
-            checks.append(Check("lgpio", False, "lgpio is missing: on a Pi 5 RPi.GPIO does not "
-                                "work, so the buttons and lights cannot be used",
-                                "sudo apt-get install python3-lgpio (the venv uses system "
-                                "site packages on a Pi), or pip install lgpio"))
 
 
 def _exists(user: str, m: Machine) -> bool:

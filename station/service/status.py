@@ -20,7 +20,9 @@ def daemon_status(daemon) -> dict:
     s = engine.status()
     hw = station.hardware
     last = engine.boards
-    s["boards"] = {f"{a:#x}": {"online": hw.online(a), "last_fault": last.get(a)}
+    s["boards"] = {f"{a:#x}": {"online": hw.online(a), "last_fault": last.get(a),
+                               "out_of_range": board_pads(daemon.config, a,
+                                                          hw.out_of_range(a))}
                    for a in hw.boards}
     s["players"] = {str(n): p for n, p in s["players"].items()}
     s["station"] = daemon.config.name
@@ -51,6 +53,41 @@ def daemon_status(daemon) -> dict:
     return s
 
 
+def board_pads(config, address: int, electrodes: list[int]) -> list[dict]:
+    """[{electrode, player, pad}] for electrodes of board ``address`` (player and pad
+    are None for an electrode no player uses)."""
+    owners = {(p.board, e): (p.player, pad) for p in config.players
+              for pad, e in enumerate(p.electrodes)}
+    return [dict(zip(("electrode", "player", "pad"), (e, *owners.get((address, e), (None, None)))))
+            for e in electrodes]
+
+
+def _board_problems(addr: str, b: dict) -> tuple[str, list[str]]:
+    """(how the board reads in the Boards line, problems to fix)."""
+    problems = []
+    if b["online"]:
+        text = f"{addr} online"
+    elif b.get("last_fault") == "board_overcurrent":
+        text = f"{addr} STOPPED (over-current)"
+        problems.append(f"board {addr} stopped on an over-current at its REXT pin: a short "
+                        f"on the board or in its wiring. It is retried every second and "
+                        f"starts by itself once the short is gone; if not, unplug it and "
+                        f"check the board and its pad wires.")
+    else:
+        text = f"{addr} NOT ANSWERING ({b.get('last_fault') or 'unknown'})"
+        problems.append(f"board {addr} does not answer: check its cable; it is retried "
+                        f"every second and comes back by itself.")
+    for pad in b.get("out_of_range") or []:
+        who = (f"pad {pad['pad']} of player {pad['player']}" if pad.get("player")
+               else "an unused electrode")
+        problems.append(f"{who} (board {addr}, electrode {pad['electrode']}) cannot be "
+                        f"measured (out of range): check that pad's wire for a break or a "
+                        f"short to ground. The board is checked again every 10 s.")
+    if b.get("out_of_range"):
+        text += f", {len(b['out_of_range'])} pad(s) out of range"
+    return text, problems
+
+
 def _ago(seconds: float | None) -> str:
     if seconds is None:
         return "never"
@@ -76,12 +113,9 @@ def status_text(s: dict) -> str:
     boards = s.get("boards", {})
     parts = []
     for addr, b in boards.items():
-        if b["online"]:
-            parts.append(f"{addr} online")
-        else:
-            parts.append(f"{addr} NOT ANSWERING ({b.get('last_fault') or 'unknown'})")
-            problems.append(f"board {addr} does not answer: check its cable; it is retried "
-                            f"every second and comes back by itself.")
+        text, board_problems = _board_problems(addr, b)
+        parts.append(text)
+        problems += board_problems
     lines.append("Boards: " + (", ".join(parts) if parts else "none configured"))
     lines.append("Players:")
     for n, p in s.get("players", {}).items():

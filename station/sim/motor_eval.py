@@ -9,6 +9,10 @@ contains t (each intended touch can be hit once); every other note start is spur
     hit rate      = intended touches that sounded / intended touches
     spurious rate = note starts that were not an intended touch / note starts
 
+The chips are not ideal: every pad carries ``NOISE`` (1.5 counts of data noise) and
+``DRIFT`` (a slow drift of up to 20 counts over about 5 minutes), seeded per run, as a
+real room would give them (``hardware.chip.electrode``).
+
 ``python -m station.sim.motor_eval`` prints the table and rewrites the one in
 docs/accessibility.md (a test checks that the committed table is current).
 """
@@ -36,13 +40,16 @@ TABLE_START = "<!-- generated: python -m station.sim.motor_eval -->"
 TABLE_END = "<!-- end of generated table -->"
 PLAYER, BOARD = 1, 0x5A
 RATE = 22_050      # audio is rendered (FluidSynth acts on note events only as it renders)
+NOISE = 1.5        # counts (standard deviation of the filtered data)
+DRIFT = (20.0, 300.0)   # counts, seconds
 
 
 class Rig:
     """A simulated station in virtual time: ``at(t)`` runs timers and polls up to t."""
 
     def __init__(self, out_dir: Path, clients: dict[int, str] | None = None,
-                 config_path: Path | None = None) -> None:
+                 config_path: Path | None = None, physics: dict | None = None) -> None:
+        """``physics``: SimulatedHardware's ``noise``/``drift`` (none: ideal chips)."""
         from hardware.mock import use_mock_pins
         from hardware.sim import SimulatedHardware
         from station.engine.runtime import Station
@@ -57,7 +64,7 @@ class Rig:
 
         def make(emit):
             self.world = SimulatedHardware(hardware_spec(self.config), emit=emit,
-                                           clock=self.clock)
+                                           clock=self.clock, **(physics or {}))
             return self.world
         self.synth = synth = Synth(find_soundfont(self.config.soundfont), sample_rate=RATE)
         self._frames = 0
@@ -107,10 +114,18 @@ class Score:
                      self.notes + other.notes, self.spurious + other.spurious)
 
 
-def play(pattern: Pattern, client: str | Path, out_dir: Path) -> Score:
-    """Play ``pattern`` on player 1 with ``client`` seated at ``pattern.swap_ns``."""
+def physics(seed: int) -> dict:
+    """The room's noise and drift for one run (``seed``: the pattern's)."""
+    from hardware.chip.electrode import Drift, Noise
+    return {"noise": Noise(NOISE, seed), "drift": Drift(*DRIFT, seed=seed)}
+
+
+def play(pattern: Pattern, client: str | Path, out_dir: Path, seed: int = 0) -> Score:
+    """Play ``pattern`` on player 1 with ``client`` seated at ``pattern.swap_ns``, on
+    chips with the noise and drift of ``physics(seed)``."""
     client = str(CLIENTS / f"{client}.yaml") if "/" not in str(client) else str(client)
-    rig = Rig(out_dir, clients={PLAYER: None if pattern.swap_ns else client})
+    rig = Rig(out_dir, clients={PLAYER: None if pattern.swap_ns else client},
+              physics=physics(seed))
     electrodes = rig.config.player(PLAYER).electrodes
     try:
         seated = not pattern.swap_ns
@@ -154,8 +169,8 @@ def evaluate(seeds=SEEDS, n: int = 60, names=None) -> dict[str, tuple[Score, Sco
             matched = baseline = Score(0, 0, 0, 0)
             for seed in seeds:
                 pattern = PATTERNS[name](random.Random(seed), n)
-                matched += play(pattern, MATCHING[name], Path(tmp) / f"{name}-{seed}-m")
-                baseline += play(pattern, BASELINE, Path(tmp) / f"{name}-{seed}-b")
+                matched += play(pattern, MATCHING[name], Path(tmp) / f"{name}-{seed}-m", seed)
+                baseline += play(pattern, BASELINE, Path(tmp) / f"{name}-{seed}-b", seed)
             results[name] = (matched, baseline)
     return results
 

@@ -82,7 +82,8 @@ class Simulation:
         journal = Journal(db, station=self.config.name, origin="simulator")
 
         def make_hardware(emit):
-            self.world = SimulatedHardware(hardware_spec(self.config), emit=emit, clock=self.clock)
+            self.world = SimulatedHardware(hardware_spec(self.config), emit=emit,
+                                           clock=self.clock, **world_physics(scenario.world))
             return self.world
 
         # One journal session per run, unless the scenario starts and stops its own.
@@ -97,6 +98,8 @@ class Simulation:
     def run(self) -> dict:
         wall0 = time.monotonic()
         try:
+            for hand in self.scenario.world.at_power_up:   # the chips start under them
+                self.world.touch(hand.board, hand.electrode, hand.strength)
             self.station.start()
             for step in self.scenario.steps:
                 self._sample_before(step.at_ns, wall0)
@@ -183,6 +186,10 @@ class Simulation:
             getattr(w, action)(args["board"])
         elif action in ("stick", "unstick"):
             getattr(w, action)(args["board"], args["electrode"])
+        elif action in ("overcurrent", "overcurrent_fixed"):
+            w.overcurrent(args["board"], on=action == "overcurrent")
+        elif action in ("short", "short_fixed"):
+            w.short(args["board"], args["electrode"], on=action == "short")
         elif action == "session_start":
             self.station.sessions.start(self.clock.now_ns(), "scenario")
         elif action == "session_stop":
@@ -268,6 +275,18 @@ class Simulation:
             "wav": str(self.out_dir / "session.wav"), "db": str(self.out_dir / "station.db"),
             "ceiling": getattr(self, "ceiling", None),
         }
+
+
+def world_physics(world) -> dict:
+    """SimulatedHardware's ``noise``/``drift`` arguments for a scenario's ``World``."""
+    from hardware.chip.electrode import Drift, Noise
+    out = {}
+    if world.noise:
+        out["noise"] = Noise(world.noise["counts"], int(world.noise["seed"]))
+    if world.drift:
+        d = world.drift
+        out["drift"] = Drift(d["counts"], d["period_s"], int(d["seed"]))
+    return out
 
 
 def simulate(scenario: Scenario, out_dir: Path, realtime: bool = False) -> dict:

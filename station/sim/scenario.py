@@ -10,6 +10,8 @@
       - {at: 5.00, action: unplug, board: 0x5B}
       - {at: 9.00, action: use_client, player: 2, client: sam}
     end: 12.0                    # default: last event + 2 s
+    at_power_up: [{board: 0x5A, electrode: 5}]     # the physical world: hands at start,
+    noise: {counts: 1.0}         # noise and drift (station.sim.physics)
 
 Every problem is a ScenarioError naming the file, the event index and what is wrong.
 ``ACTIONS`` maps each action to the keys it needs and may have; the runner in
@@ -27,6 +29,7 @@ from station.config.plan_schema import BACKING
 from station.core.errors import ScenarioError
 from station.core.schema import fragment, suggest, validate
 from station.core.yamlfile import read_yaml
+from station.sim.physics import WORLD_KEYS, World, load_world
 from station.turns.schema import TURN_MODES
 
 # action -> (required keys, optional keys)
@@ -39,6 +42,11 @@ ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "plug": (("board",), ()),
     "stick": (("board", "electrode"), ()),
     "unstick": (("board", "electrode"), ()),
+    # Chip faults (hardware.chip.faults): a short on REXT, a pad's wire shorted to ground
+    "overcurrent": (("board",), ()),
+    "overcurrent_fixed": (("board",), ()),
+    "short": (("board", "electrode"), ()),
+    "short_fixed": (("board", "electrode"), ()),
     "use_client": (("player", "client"), ()),
     # Turn-taking (as the CLI's 'station turn mode|next|set' would)
     "turn_mode": (("mode",), ()),
@@ -56,7 +64,7 @@ ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "backing": (("style",), tuple(k for k in BACKING.fields if k != "style")),
     "backing_stop": ((), ()),
 }
-TOP_KEYS = ("station", "clients", "events", "end", "name", "description")
+TOP_KEYS = ("station", "clients", "events", "end", "name", "description", *WORLD_KEYS)
 MAX_SECONDS = 24 * 3600      # a scenario is a session, not a year
 
 
@@ -82,6 +90,7 @@ class Scenario:
     clients: dict[int, str]
     steps: tuple[Step, ...]
     end_ns: int
+    world: World = World()
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -126,11 +135,12 @@ def load_scenario(path: str | Path) -> Scenario:
         if end_ns < last:
             problems.append(f"{doc.where(('end',))}: end ({end} s) is before the last event "
                             f"({last / 1e9:g} s).")
+    world = load_world(data, doc, problems)
     if problems:
         raise ScenarioError(f"{path}: {len(problems)} problem(s) in this scenario:\n  "
                             + "\n  ".join(problems))
     steps.sort(key=lambda s: (s.at_ns, s.index))
-    return Scenario(path, station, clients, tuple(steps), end_ns)
+    return Scenario(path, station, clients, tuple(steps), end_ns, world=world)
 
 
 def _clients(raw, doc, problems) -> dict[int, str]:

@@ -7,7 +7,9 @@ that same instant; while a light animates it asks for the pattern's next update
 when nothing animates it asks for nothing, so an idle station does not wake for it.
 
 What each light shows, first match wins (patterns: station/turns/patterns.py):
-    1. the player's board is lost or missing          -> fault
+    1. the player's board is lost, missing or stopped
+       on over-current, or one of its pads is out of
+       range (the chip cannot measure it)             -> fault
     2. a profile was refused for this player (6 s)    -> refused
     3. all_quiet held: choosing a turn mode           -> the first k lights on (k = 1 free,
                                                          2 round_robin, 3 therapist,
@@ -43,7 +45,8 @@ from station.turns.patterns import CUE_SHOW_NS, JOURNAL_SHOW_NS, REFUSED_SHOW_NS
 from station.turns.schema import TURN_MODES
 
 log = logging.getLogger("station")
-FAULTY = ("board_lost", "board_missing", "board_unexpected")
+FAULTY = ("board_lost", "board_missing", "board_unexpected", "board_overcurrent")
+OUT_OF_RANGE, IN_RANGE = "electrode_out_of_range", "electrode_in_range"
 HISTORY = 10_000        # light writes kept for tests (about 3 min of pulsing; ~1 MB at most)
 
 
@@ -57,6 +60,9 @@ class Lights:
         self.players = {p.player: p.light_name for p in engine.config.players
                         if p.light_name in names}
         self.board_of = {p.player: p.board for p in engine.config.players}
+        self.pads_of = {p.player: {(p.board, e) for e in p.electrodes}
+                        for p in engine.config.players if p.board is not None}
+        self.out_of_range: set[tuple[int, int]] = set()   # (board, electrode)
         self.idle_ns = int(round(idle_s * 1e9))
         self.faulty: set[int] = set()          # board addresses not answering
         self.refused: dict[int, int] = {}      # player -> ns of the refusal
@@ -84,6 +90,10 @@ class Lights:
                 self.faulty.add(event.board)
             elif event.detail == "board_recovered":
                 self.faulty.discard(event.board)
+            elif event.detail in (OUT_OF_RANGE, IN_RANGE):
+                pad = (event.board, event.electrode)
+                (self.out_of_range.add if event.detail == OUT_OF_RANGE
+                 else self.out_of_range.discard)(pad)
             else:
                 return
         elif kind == FAULT and (event.detail or "").startswith("journal_"):
@@ -167,7 +177,7 @@ class Lights:
         journal = self.journal_down is not None and (
             now < self.journal_down + JOURNAL_SHOW_NS or self._idle_flag or not seated)
         for p in order:
-            if self.board_of[p] in self.faulty:
+            if self.board_of[p] in self.faulty or self.pads_of.get(p, set()) & self.out_of_range:
                 out[p] = "fault"
             elif journal:
                 out[p] = "journal"

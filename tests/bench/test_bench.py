@@ -79,11 +79,13 @@ def test_at_once_lands_many_touches_on_one_irq_edge(mock_pins):
     spec = HardwareSpec(boards=(BoardSpec(0x5A, 4), BoardSpec(0x5B, 4)))
     world = SimulatedHardware(spec, events.append, VirtualClock())
     world.start()
+    world.run_for(5)                    # the chips' first samples
     before = world.bus.transactions
     with world.at_once():
         for address in (0x5A, 0x5B):
             for e in range(12):
                 world.touch(address, e)
+        world.run_for(1)                # the chips' next sample sees every hand
         assert events == [], "nothing reaches the station inside the block"
         assert world.line_low(4)
     assert [(ev.kind, ev.board) for ev in events].count(("touch", 0x5A)) == 12

@@ -80,7 +80,9 @@ def test_daemon_on_the_simulator_plays_answers_and_stops_cleanly_on_sigterm(tmp_
                    what="never ready")                  # hands-off cue, calibration
         assert control(sock, "status")["players"]["1"]["client"] == "alex"
         control(sock, "sim", action="touch", address=0x5A, electrode=2)
-        assert control(sock, "status")["players"]["1"]["sounding"] == [2]
+        # the simulated chip sees the hand at its next sample (1 ms), in its own thread
+        wait_until(lambda: control(sock, "status")["players"]["1"]["sounding"] == [2], proc,
+                   5, "the touch never sounded")
         second = subprocess.run(station_command() + ["run", "--config", str(cfg), "--hardware",
                                                      "sim", "--no-audio"],
                                 capture_output=True, text=True, env=station_env, timeout=60)

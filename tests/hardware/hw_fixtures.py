@@ -41,17 +41,23 @@ def two_board_spec(**overrides) -> HardwareSpec:
     return HardwareSpec(**fields)
 
 
+SETTLED_NS = START_NS + 5_000_000   # the boards' first samples and settle reads are in
+
+
 @pytest.fixture
 def make_sim(pins, clock):
-    """make_sim(spec=None, present=None, start=True) -> (sim, events)."""
+    """make_sim(spec=None, present=None, start=True) -> (sim, events). A started sim has
+    run 5 ms (to ``SETTLED_NS``): its chips have taken their first samples."""
     made = []
 
-    def make(spec=None, present=None, start=True):
+    def make(spec=None, present=None, start=True, **world):
         events = []
-        sim = SimulatedHardware(spec or two_board_spec(), events.append, clock, present=present)
+        sim = SimulatedHardware(spec or two_board_spec(), events.append, clock,
+                                present=present, **world)
         made.append(sim)
         if start:
             sim.start()
+            sim.run_until(SETTLED_NS)
         return sim, events
 
     yield make

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 from gpiozero import LED, PWMLED
-from hw_fixtures import START_NS, clock, kinds, make_sim, pins  # noqa: F401 (fixtures)
+from hw_fixtures import SETTLED_NS, START_NS, clock, kinds, make_sim, pins  # noqa: F401
 
 from station.core.events import Event
 
@@ -18,9 +18,9 @@ def test_buttons_emit_press_and_unpress(make_sim, clock):
     sim.unpress("next_turn")
     sim.press("p1_switch")
     assert events == [
-        Event(kind="press", t_ns=START_NS + 7, button="next_turn"),
-        Event(kind="unpress", t_ns=START_NS + 10, button="next_turn"),
-        Event(kind="press", t_ns=START_NS + 10, button="p1_switch"),
+        Event(kind="press", t_ns=SETTLED_NS + 7, button="next_turn"),
+        Event(kind="unpress", t_ns=SETTLED_NS + 10, button="next_turn"),
+        Event(kind="press", t_ns=SETTLED_NS + 10, button="p1_switch"),
     ]
 
 
@@ -47,6 +47,7 @@ def test_close_is_idempotent_and_silences_inputs(make_sim):
     sim.close()
     assert light.closed
     sim.touch(0x5A, 0)
+    sim.run_for(5)
     sim.poll(START_NS + 10**9)
     assert events == []
 
@@ -63,7 +64,9 @@ def test_events_keep_flowing_after_the_emitter_reenters(make_sim):
 
     sim._emit = emit
     sim.touch(0x5A, 3)
+    sim.run_for(5)
     sim.touch(0x5A, 4)
+    sim.run_for(5)
     assert kinds(events) == [("touch", 0x5A, 3), ("touch", 0x5A, 4)]
     assert sim.thresholds(0x5A, 4) == (20, 10) and sim.light_state("p1") == 1.0
 
@@ -89,7 +92,7 @@ def test_simulator_runs_without_rpi(tmp_path):
         "from station.core.clock import VirtualClock\n"
         "ev = []\n"
         "sim = SimulatedHardware(HardwareSpec(boards=(BoardSpec(0x5A, 17),)), ev.append, VirtualClock())\n"
-        "sim.start(); sim.touch(0x5A, 1); sim.close()\n"
+        "sim.start(); sim.run_for(5); sim.touch(0x5A, 1); sim.run_for(5); sim.close()\n"
         "print(len(ev), [m for m in sys.modules if m.split('.')[0] in ('RPi', 'lgpio')])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

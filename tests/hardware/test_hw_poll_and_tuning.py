@@ -27,25 +27,44 @@ def test_thresholds_decide_whether_a_light_touch_counts(make_sim):
     sim, events = make_sim()
     sim.set_thresholds(0x5A, 4, 30, 15)
     sim.touch(0x5A, 4, 0.2)  # 19 counts
+    sim.run_for(10)
     assert events == []
     sim.release(0x5A, 4)
     sim.set_thresholds(0x5A, 4, 10, 5)
+    sim.run_for(400)         # the baseline the falling filter took down comes back up
     sim.touch(0x5A, 4, 0.2)
+    sim.run_for(10)
     assert kinds(events) == [("touch", 0x5A, 4)]
     mpr = sim._boards[0x5A].driver  # read back through the real driver
     assert (mpr[4].threshold, mpr[4].release_threshold) == (10, 5)
 
 
-def test_strength_grows_with_pressure(make_sim):
-    sim, _ = make_sim()
+def test_strength_is_how_fast_and_firmly_a_touch_landed(make_sim):
+    # Read as the engine does, at the touch's edge: the chip's 4-sample second filter
+    # then holds the first sample(s) of the touch (data sheet §5.8). A firm palm shows a
+    # quarter of its 96 counts at its first sample: 1.0. A weaker touch is seen a sample
+    # or two later, with less of its drop in: less.
+    sim, events = make_sim()
     assert sim.strength(0x5A, 7) == 0.0
-    values = []
-    for s in (0.1, 0.3, 0.6, 1.0, 1.5):
+    at_edge = {}
+
+    def emit(event):
+        events.append(event)
+        if event.kind == "touch":
+            at_edge[round(event.strength or s, 1)] = sim.strength(0x5A, event.electrode)
+    sim._emit = emit
+    for s in (0.3, 0.6, 1.0, 1.5):
         sim.touch(0x5A, 7, s)
-        values.append(sim.strength(0x5A, 7))
-    assert values == sorted(values) and len(set(values)) == len(values) - 1  # 1.0 == 1.5
-    assert values[3] == 1.0 and values[4] == 1.0
-    assert values[0] == pytest.approx(0.1, abs=0.05)
+        sim.run_for(10)
+        sim.release(0x5A, 7)
+        sim.run_for(1000)
+    values = [at_edge[s] for s in (0.3, 0.6, 1.0, 1.5)]
+    assert values == sorted(values)
+    assert values[0] == pytest.approx(14 * 4 / 96, abs=0.01)   # 2 samples of 7.2 counts
+    assert values[2] == values[3] == 1.0
+    sim.touch(0x5A, 7, 0.5)
+    sim.run_for(10)                        # held: the whole drop is in
+    assert sim.strength(0x5A, 7) == 1.0
 
 
 @pytest.mark.parametrize("args", [
@@ -74,6 +93,7 @@ def test_hardware_calls_from_several_threads_share_the_bus_safely(make_sim, cloc
 
     sim, events = make_sim()
     sim.touch(0x5A, 0)
+    sim.run_for(5)
     failures = []
 
     def tune():

@@ -72,6 +72,7 @@ def wait_for(got: list, predicate, seconds: float = 20.0, what: str = "") -> lis
     raise AssertionError(f"no MIDI message {what} within {seconds} s; got {got}")
 
 
+@pytest.mark.native_timing
 def test_live_midi_out_and_in_through_jack(tmp_path, station_env, jack_server,  # noqa: F811
                                            monkeypatch):
     monkeypatch.setenv("JACK_DEFAULT_SERVER", jack_server.name)

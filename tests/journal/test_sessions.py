@@ -52,8 +52,9 @@ def test_scenario_sessions_phases_and_notes(tmp_path):
   - {at: 5.5, action: phase, name: reflection}
   - {at: 6.0, action: session_stop}
 """, 7.0)
-    # the touch at 0.5 s opened a session by itself (auto_start), which the phase joined
-    assert sessions(db) == [(1, 500_000_000, 4_000_000_000, "touch", "scenario"),
+    # the touch at 0.5 s opened a session by itself (auto_start), which the phase joined;
+    # the chip saw it at its next sample, 1 ms later
+    assert sessions(db) == [(1, 501_000_000, 4_000_000_000, "touch", "scenario"),
                             (2, 5_000_000_000, 6_000_000_000, "scenario", "scenario")]
     marks = db.execute("SELECT session_id, kind, detail FROM events WHERE kind IN "
                        "('phase', 'note') ORDER BY id").fetchall()
@@ -76,12 +77,13 @@ def test_first_touch_starts_a_session_and_idle_time_ends_it(tmp_path):
   - {at: 40.0, action: touch, board: 0x5A, electrode: 3}
   - {at: 40.2, action: release, board: 0x5A, electrode: 3}
 """, 45.0)
-    # idle for 30 s after the touch at 2 s: closed at that last touch
-    assert sessions(db) == [(1, 1_000_000_000, 2_000_000_000, "touch", "idle"),
-                            (2, 40_000_000_000, 45_000_000_000, "touch", "stop")]
+    # idle for 30 s after the touch at 2 s: closed at that last touch (each touch is seen
+    # at the chip's next 1 ms sample)
+    assert sessions(db) == [(1, 1_001_000_000, 2_001_000_000, "touch", "idle"),
+                            (2, 40_001_000_000, 45_000_000_000, "touch", "stop")]
     touches = db.execute("SELECT session_id, t_ns FROM events WHERE kind='touch' "
                          "ORDER BY t_ns").fetchall()
-    assert touches == [(1, 1_000_000_000), (1, 2_000_000_000), (2, 40_000_000_000)]
+    assert touches == [(1, 1_001_000_000), (1, 2_001_000_000), (2, 40_001_000_000)]
 
 
 def test_the_session_button_toggles_and_without_auto_start_touches_stay_outside(tmp_path):

@@ -61,10 +61,11 @@ def test_csv_has_the_documented_columns_times_and_events(group_db):
                                         "detail")
     assert {row["event"] for row in rows} <= set(EVENTS)
     touch = next(row for row in rows if row["event"] == "touch")
+    # the hand lands at 1.0 s: the chip sees it at its next sample, 1 ms later
     assert (touch["t"], touch["player"], touch["role"], touch["board"], touch["electrode"],
-            touch["pad"]) == ("1.000000", "1", "client", "0x5A", "2", "2")
+            touch["pad"]) == ("1.001000", "1", "client", "0x5A", "2", "2")
     on = next(row for row in rows if row["event"] == "note_on")
-    assert on["note"] == "73" and int(on["velocity"]) > 0 and on["t"] == "1.000000"
+    assert on["note"] == "73" and int(on["velocity"]) > 0 and on["t"] == "1.001000"
     assert [row["detail"] for row in rows if row["event"] == "phase"] == ["main"]
     assert all(row["client"].startswith("c-") for row in rows if row["event"] == "touch")
     assert "alex" not in r.stdout.lower() and "sam" not in r.stdout.lower()

@@ -68,6 +68,7 @@ def test_a_stalled_loop_silences_saves_the_journal_and_exits_for_a_restart(tmp_p
     d = make_daemon(station_yaml(tmp_path), VirtualClock(), exits=exits)
     try:
         start(d)
+        drive(d, s_to_ns(0.1))
         world(d).touch(0x5A, 5)
         drive(d, s_to_ns(0.5), synth_frames=512)
         synth = d.station.synth

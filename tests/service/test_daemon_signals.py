@@ -105,9 +105,10 @@ def test_an_exception_in_the_loop_still_silences_and_saves(tmp_path, mock_pins):
     def step(now):
         calls.append(now)
         if len(calls) == 1:
+            d.clock.advance(5_000_000)        # the boards' first samples
             world(d).touch(0x5A, 6)
-            d.station.drain()
-            return real_step(now)
+            d.clock.advance(1_000_000)        # the chip's next sample sees the touch
+            return real_step(d.clock.now_ns())
         raise RuntimeError("a bug in a stage")
     d.station.step = step
     handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}

@@ -35,19 +35,106 @@ def pi_tree(tmp_path, model="Raspberry Pi 5 Model B Rev 1.0", i2c=True, card=Tru
     return tmp_path
 
 
+def touch_boards(started=(0x5A, 0x5B, 0x5C, 0x5D), reset=(), overcurrent=(), shorted=()):
+    """The packaged config's four boards as simulated MPR121s on a simulated bus, read
+    through the doctor's register interface: ``started`` ones initialised as the running
+    station does (hardware.board.Board: the driver, auto-configuration), ``reset`` ones
+    just powered; ``overcurrent`` boards have their REXT pin shorted, ``shorted`` is
+    [(board, electrode)] pads whose wire touches ground. Absent addresses do not answer."""
+    from hardware.board import Board
+    from hardware.i2c_dev import BusRegisters
+    from hardware.i2c_sim import SimI2C
+    from hardware.mpr121_sim import SimMPR121
+    from station.core.clock import VirtualClock
+    clock, bus = VirtualClock(), SimI2C()
+    chips = {}
+    for address in (*started, *reset):
+        chips[address] = chip = SimMPR121(clock=clock)
+        bus.attach(address, chip)
+        for board, e in shorted:
+            if board == address:
+                chip.short(e)
+        if address in started:
+            Board(bus, address).open()
+    clock.advance(5_000_000)
+    for address in overcurrent:
+        chips[address].set_overcurrent()
+    return BusRegisters(bus), chips
+
+
+def pi(tmp_path, bus=None, **kw):
+    defaults = dict(groups=lambda u: {"station", "gpio", "i2c", "audio"},
+                    find_module=lambda name: True, user="station", env={},
+                    open_i2c=lambda path: bus or touch_boards()[0],
+                    try_import=lambda name: None, daemon_status=lambda config: None)
+    root = pi_tree(tmp_path, **{k: kw.pop(k) for k in ("model", "i2c", "card") if k in kw})
+    return Machine(root=root, **{**defaults, **kw})
+
+
 def test_doctor_on_a_well_set_up_pi_5_is_happy(tmp_path):
-    m = Machine(root=pi_tree(tmp_path), groups=lambda u: {"station", "gpio", "i2c", "audio"},
-                find_module=lambda name: True, user="station")
-    text, code = report(check_all(CONFIGS / "station.yaml", m))
+    text, code = report(check_all(CONFIGS / "station.yaml", pi(tmp_path)))
     assert code == 0, text
     assert "Raspberry Pi 5" in text and "lgpio is installed" in text
+    assert "board 0x5D answers (an MPR121, started by the station)" in text
+    assert "Blinka's board module loads" in text and "'lgpio' pin factory" in text
     assert "Everything needed is in place." in text
 
 
+def test_doctor_reads_each_board_and_names_what_is_wrong_with_it(tmp_path):
+    bus, chips = touch_boards(started=(0x5C, 0x5D), reset=(0x5A,), overcurrent=(0x5C,),
+                              shorted=[(0x5D, 7)])
+    checks = {c.name: c for c in check_all(CONFIGS / "station.yaml", pi(tmp_path, bus))}
+    assert checks["board 0x5A"].ok and "reset state" in checks["board 0x5A"].found
+    assert "does not answer" in checks["board 0x5B"].found
+    assert "ADDR to 3.3 V" in checks["board 0x5B"].fix
+    assert "over-current" in checks["board 0x5C"].found
+    assert "electrode(s) 7 out of range" in checks["board 0x5D"].found
+    assert "short to ground" in checks["board 0x5D"].fix
+
+
+def test_with_a_station_running_the_doctor_asks_it_and_leaves_its_interrupt_alone(tmp_path):
+    bus, chips = touch_boards(overcurrent=(0x5B,))
+    status = {"boards": {"0x5b": {"online": False, "last_fault": "board_overcurrent",
+                                  "out_of_range": []},
+                         "0x5c": {"online": True, "last_fault": None,
+                                  "out_of_range": [{"electrode": 2, "player": 3, "pad": 2}]}}}
+    reads = {a: c.status_reads for a, c in chips.items()}
+    checks = {c.name: c for c in check_all(CONFIGS / "station.yaml",
+                                           pi(tmp_path, bus, daemon_status=lambda cfg: status))}
+    assert "over-current" in checks["board 0x5B"].found
+    assert "electrode(s) 2 out of range" in checks["board 0x5C"].found
+    assert checks["board 0x5A"].ok
+    assert {a: c.status_reads for a, c in chips.items()} == reads   # IRQ untouched
+
+
+def test_doctor_names_the_missing_gpiod_and_the_pin_library(tmp_path):
+    m = pi(tmp_path, model="Raspberry Pi 4 Model B Rev 1.4",
+           try_import=lambda name: "ModuleNotFoundError: No module named 'gpiod'",
+           find_module=lambda name: name not in ("lgpio", "RPi.GPIO", "pigpio"))
+    checks = {c.name: c for c in check_all(CONFIGS / "station.yaml", m)}
+    assert "'gpiod' is missing" in checks["board module"].found
+    assert "python3-libgpiod" in checks["board module"].fix
+    assert not checks["pins"].ok and "cannot dim the lights" in checks["pins"].found
+    assert "lgpio" not in checks                       # a Pi 4 does not need it
+    m = pi(tmp_path / "b", model="Raspberry Pi 4 Model B", env={"GPIOZERO_PIN_FACTORY": "pigpio"})
+    checks = {c.name: c for c in check_all(CONFIGS / "station.yaml", m)}
+    assert "'pigpio' pin factory" in checks["pins"].found
+
+
+def test_doctor_cannot_open_a_bus_it_may_not_use(tmp_path):
+    import errno
+
+    def denied(path):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+    checks = {c.name: c for c in check_all(CONFIGS / "station.yaml",
+                                           pi(tmp_path, open_i2c=denied))}
+    assert "permission denied" in checks["i2c bus"].found
+    assert "usermod -aG i2c" in checks["i2c bus"].fix
+
+
 def test_doctor_names_each_problem_and_its_fix(tmp_path):
-    m = Machine(root=pi_tree(tmp_path, i2c=False, card=False),
-                groups=lambda u: {"station", "audio"},
-                find_module=lambda name: name not in ("lgpio", "board"), user="station")
+    m = pi(tmp_path, i2c=False, card=False, groups=lambda u: {"station", "audio"},
+           find_module=lambda name: name not in ("lgpio", "board"))
     checks = {c.name: c for c in check_all(CONFIGS / "station.yaml", m)}
     text, code = report(list(checks.values()))
     assert code == 1 and "5 problem(s)" in text

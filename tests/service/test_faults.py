@@ -14,6 +14,7 @@ def daemon(tmp_path, mock_pins, request):
     params = getattr(request, "param", {})
     d = make_daemon(station_yaml(tmp_path, **params), VirtualClock())
     start(d)
+    drive(d, s_to_ns(0.01))      # the boards' first samples (no hand at power-up here)
     yield d
     d.close()
 
@@ -33,7 +34,8 @@ def test_unplugged_board_stops_its_notes_the_others_play_on_and_it_comes_back(da
     w.unplug(0x5A)                               # player 1's cable comes out mid-note
     drive(d, s_to_ns(1.7))                       # the 0.1 s heartbeat read finds it gone
     assert sounding(d, 1) == [] and sounding(d, 2) == [3]
-    assert d.status()["boards"]["0x5a"] == {"online": False, "last_fault": "board_lost"}
+    assert d.status()["boards"]["0x5a"] == {"online": False, "last_fault": "board_lost",
+                                           "out_of_range": []}
     assert d.status()["lights"]["p1"]["pattern"] == "fault"
     assert d.status()["lights"]["p2"]["pattern"] != "fault"
     w.touch(0x5B, 5)                             # player 2 keeps playing
@@ -123,6 +125,7 @@ def test_a_bad_profile_at_start_up_leaves_the_seat_empty_and_the_station_running
         start(d)
         assert d.status()["players"]["1"]["client"] is None
         assert d.status()["players"]["2"]["client"] == "sam"
+        drive(d, s_to_ns(0.01))
         world(d).touch(0x5B, 0)
         drive(d, s_to_ns(1))
         assert sounding(d, 2) == [0]

@@ -35,7 +35,13 @@ def live(tmp_path, station_env):
 
 
 def tap(sock, electrode, board=0x5A):
+    """A finger's tap: held until the station has seen the touch (the simulated chip, like
+    the MPR121, reports a touch at its next sample, so a touch and release sent back to
+    back over the socket could fall between two samples and never be seen)."""
+    before = request(sock, "status")["last_touch_ns"]
     request(sock, "sim", action="touch", address=board, electrode=electrode)
+    wait_until(lambda: request(sock, "status")["last_touch_ns"] != before,
+               what="the station never saw the touch")
     request(sock, "sim", action="release", address=board, electrode=electrode)
 
 

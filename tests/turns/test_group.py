@@ -26,10 +26,17 @@ def group_config(tmp_path: Path, turns: str, *, edit=lambda text: text) -> Path:
     return write(tmp_path / "station.yaml", edit(text))
 
 
+SEEN_DOWN, SEEN_UP = 0.001, 0.004   # the chip sees a firm palm land at its next 1 ms sample
+                                   # and its lift 4 samples later (its 4-sample filter)
+
+
 def tap(at: float, player: int, electrode: int = 0, hold: float = 0.2) -> list[str]:
+    """A firm tap the station *sees* from ``at`` for ``hold`` seconds (the hand moves
+    that much earlier than the chip reports it)."""
     board = BOARDS[player]
-    return [f"  - {{at: {at:.3f}, action: touch, board: {board:#x}, electrode: {electrode}}}",
-            f"  - {{at: {at + hold:.3f}, action: release, board: {board:#x}, "
+    down, up = at - SEEN_DOWN, at + hold - SEEN_UP
+    return [f"  - {{at: {down:.3f}, action: touch, board: {board:#x}, electrode: {electrode}}}",
+            f"  - {{at: {up:.3f}, action: release, board: {board:#x}, "
             f"electrode: {electrode}}}"]
 
 
@@ -229,14 +236,15 @@ def test_all_quiet_fades_out_pauses_the_pads_and_a_second_tap_resumes(tmp_path):
     from station.sound.analysis import is_silent
     cfg = group_config(tmp_path, "turns: {mode: free, fade_s: 1.0}")
     board = "0x5A"
-    events = [f"  - {{at: 1.0, action: touch, board: {board}, electrode: 0}}",   # held on
+    # (the pads' times are those the chip sees: see tap())
+    events = [f"  - {{at: 0.999, action: touch, board: {board}, electrode: 0}}",  # held on
               "  - {at: 2.0, action: press, button: all_quiet}",
               "  - {at: 2.1, action: release, button: all_quiet}",
-              "  - {at: 3.5, action: touch, board: 0x5B, electrode: 1}",          # paused
-              "  - {at: 3.7, action: release, board: 0x5B, electrode: 1}",
+              "  - {at: 3.499, action: touch, board: 0x5B, electrode: 1}",        # paused
+              "  - {at: 3.696, action: release, board: 0x5B, electrode: 1}",
               "  - {at: 5.0, action: press, button: all_quiet}",
               "  - {at: 5.1, action: release, button: all_quiet}",
-              f"  - {{at: 5.2, action: release, board: {board}, electrode: 0}}",
+              f"  - {{at: 5.196, action: release, board: {board}, electrode: 0}}",
               ] + tap(6.0, 2, 1, hold=0.5)
     sim, _, seen = run(tmp_path, cfg, events, 8.0, samples=(1.5, 2.5, 4.0, 5.15))
     assert [(e.t_ns / 1e9, e.player) for e in kinds(seen, "suppressed")] == [(3.5, 2)]
