@@ -10,7 +10,8 @@ What each light shows, first match wins (patterns: station/turns/patterns.py):
     1. the player's board is lost, missing or stopped
        on over-current, or one of its pads is out of
        range (the chip cannot measure it)             -> fault
-    2. a profile was refused for this player (6 s)    -> refused
+    2. a profile was refused for this player (6 s, or  -> refused
+       until a client is seated there)
     3. all_quiet held: choosing a turn mode           -> the first k lights on (k = 1 free,
                                                          2 round_robin, 3 therapist,
                                                          4 call_response)
@@ -102,6 +103,8 @@ class Lights:
             self._journal_until = None if self.journal_down is None else now + JOURNAL_SHOW_NS
         elif kind == PROFILE and (event.detail or "").startswith("refused:"):
             self.refused[event.player] = now
+        elif kind == PROFILE:                 # a client seated (or the seat emptied): the
+            self.refused.pop(event.player, None)    # refusal is answered, stop flashing
         elif kind in (TOUCH, PRESS, TURN_START):
             was_idle = self._idle(now)
             self.activity_ns = now

@@ -63,6 +63,20 @@ def test_a_refused_profile_flashes_three_times_for_six_seconds(tmp_path):
         "light was already on for the first)"
 
 
+def test_a_good_client_seated_after_a_refusal_ends_the_flashing_at_once(tmp_path):
+    from conftest import CONFIGS
+    cfg = group_config(tmp_path, "turns: {mode: free}")
+    bad = CONFIGS / "scenarios" / "profiles" / "too-loud.yaml"
+    good = CONFIGS / "clients" / "alex.yaml"
+    events = [f"  - {{at: 2.0, action: use_client, player: 3, client: {bad}}}",
+              f"  - {{at: 3.0, action: use_client, player: 3, client: {good}}}"]
+    sim, summary, _ = run(tmp_path, cfg, events, 10.0, samples=(2.05, 2.12))
+    assert len(summary["refused_profiles"]) == 1
+    assert [sim.light_samples[t]["p3"] for t in (2.05, 2.12)] == [1.0, 0.0], "flashing"
+    after = [v for t, v in history(sim, "p3") if t >= 3.0]
+    assert after == [1.0], "the therapist fixed it: the light is steady from the seating on"
+
+
 def test_idle_lights_breathe_slowly_and_wake_rarely(tmp_path):
     cfg = group_config(tmp_path, """
 turns:
