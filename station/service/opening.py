@@ -19,8 +19,9 @@ from station.core.clock import MonotonicClock
 from station.core.errors import AudioError, StationError
 from station.sound import limiter
 from station.sound.drivers import require_driver
+from station.sound.fluid_settings import AudioSettings
 from station.sound.soundfont import find_soundfont
-from station.sound.synth import AudioSettings, Synth
+from station.sound.synth import Synth
 
 log = logging.getLogger("station")
 
