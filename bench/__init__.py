@@ -15,7 +15,8 @@ figures mean nothing). One module per measurement:
 * ``targets``   the issue's targets (PASS/MISS) and the modelled Pi latency budget
 
 ``rig`` holds the measuring parts (bench configs, the timed synth wrapper, IRQ edge
-stamps, the real daemon run with a driver thread); ``stats`` the summaries.
+stamps, the real daemon run with a driver thread); ``stats`` the summaries; ``onsets``
+finds where sound starts in ``e2e``'s JACK recordings.
 
 Times are measured with ``time.perf_counter_ns`` (CLOCK_MONOTONIC on Linux) and reported
 in milliseconds. Targets are checked here, never in unit tests (``targets``).

@@ -27,8 +27,9 @@ def onsets() -> dict:
     """Per-timbre onset in frames and ms, and the configured buffer latency."""
     from station.config.station import load_config
     from station.sound.analysis import first_sound_frame
+    from station.sound.fluid_settings import AudioSettings
     from station.sound.soundfont import find_soundfont
-    from station.sound.synth import AudioSettings, Synth
+    from station.sound.synth import Synth
     from station.sound.timbres import load_catalogue
 
     config = load_config()

@@ -9,8 +9,8 @@ ports is recorded by a capture client in a process of its own (``bench.listen``)
 
 * Start: the IRQ line's mock pin ``drive_low`` (``rig.stamp_edges``) in this process;
   in polling mode (no IRQ line) the moment the world touches the chip.
-* End: the first frame of the recording above ``bench.jack.SILENCE`` after the start,
-  its time = the capture block's monotonic stamp + offset / rate. The audio must be
+* End: the first frame of the recording above ``bench.jack.SILENCE`` after the start
+  (``bench.onsets``), its time = the capture block's monotonic stamp + offset / rate. The audio must be
   silent for ``QUIET_NS`` before the start (the previous tail has died), otherwise the
   sample is dropped and counted.
 * 48 pads at once: the first note is found in the audio as above; the 48th note sounds
@@ -31,10 +31,9 @@ import random
 import time
 from pathlib import Path
 
-import numpy as np
-
-from bench.jack import SILENCE, JackServer
-from bench.listen import Listener, Recording
+from bench.jack import JackServer
+from bench.listen import Listener
+from bench.onsets import attack_ms, burst_last, latencies
 from bench.rig import barrier, run_daemon, stamp_edges, write_config
 
 PERIODS = (64, 128)               # JACK periods measured (frames at 48 kHz)
@@ -44,8 +43,6 @@ WARMUP = 5
 HOLD_S = 0.012          # a short tap
 GAP_S = (0.09, 0.1)     # lift -> next touch: the release tail dies, then a random phase
 BURST_GAP_S = (0.16, 0.175)
-QUIET_NS = 3_000_000    # silence wanted before a start
-WINDOW_NS = 80_000_000  # an onset later than this after the start is "no sound"
 
 
 def bench_profile() -> str:
@@ -142,63 +139,6 @@ def _bursts(reps: int, seed: int, seconds: float, server: str, box: dict):
     return driver
 
 
-def onset(rec: Recording, start_ns: int) -> int | None:
-    """Monotonic ns of the first sound frame after ``start_ns`` (None: not silent before,
-    or nothing within ``WINDOW_NS``)."""
-    first_block = max(0, int(np.searchsorted(rec.stamps, start_ns - QUIET_NS)) - 1)
-    last_block = int(np.searchsorted(rec.stamps, start_ns + WINDOW_NS))
-    audio = rec.audio[first_block * rec.block:last_block * rec.block]
-    offsets = np.arange(rec.block, dtype=np.int64) * 1_000_000_000 // rec.rate
-    times = (rec.stamps[first_block:last_block, None] + offsets[None, :]).reshape(-1)
-    loud = np.abs(audio) > SILENCE
-    before = (times >= start_ns - QUIET_NS) & (times < start_ns)
-    if loud[before].any():
-        return None
-    hits = np.flatnonzero(loud & (times >= start_ns))
-    return int(times[hits[0]]) if hits.size else None
-
-
-def latencies(rec: Recording, starts: list[int]) -> tuple[list[int], int]:
-    """(start -> sound ns for every start with a clean onset, how many were dropped)."""
-    out = [t - s for s in starts if (t := onset(rec, s)) is not None]
-    return out, len(starts) - len(out)
-
-
-def burst_last(rec: Recording, run: dict) -> tuple[list[int], list[int], int]:
-    """(edge -> first note's sound, edge -> 48th note's sound, dropped) in ns."""
-    firsts, lasts = [], []
-    for start, first_on, last_on in zip(run["starts"], run["first"], run["last"]):
-        t = onset(rec, start)
-        if t is None:
-            continue
-        b = min(int(np.searchsorted(rec.stamps, t, side="right")) - 1, len(rec.stamps) - 1)
-        later = rec.block_after(last_on) - rec.block_after(first_on)   # blocks the burst spans
-        firsts.append(t - start)
-        lasts.append(t + int(rec.stamps[min(b + later, len(rec.stamps) - 1)] - rec.stamps[b])
-                     - start)
-    return firsts, lasts, len(run["starts"]) - len(firsts)
-
-
-def attack_ms(rate: int = 48000) -> float:
-    """The bench timbre's own delay: note-on at a block start -> first frame above
-    ``SILENCE`` (offline, same soundfont and velocity as the daemon plays it)."""
-    from station.config.station import load_config
-    from station.sound.soundfont import find_soundfont
-    from station.sound.synth import Synth
-    from station.sound.theory import parse_note
-    from station.sound.timbres import load_catalogue
-
-    config = load_config()
-    velocity = int(127 * min(1.0, config.max_volume))
-    with Synth(find_soundfont(config.soundfont), sample_rate=rate,
-               gain=config.audio["gain"]) as synth:
-        synth.set_timbre(0, load_catalogue()[TIMBRE])
-        synth.note_on(0, parse_note(NOTE), velocity)
-        mono = synth.render(rate // 10).astype(np.float64).mean(axis=1) / 32768.0
-    loud = np.flatnonzero(np.abs(mono) > SILENCE)
-    return float(loud[0]) * 1000.0 / rate if loud.size else math.nan
-
-
 def start_server(period: int) -> tuple[JackServer, bool]:
     """jackd -d dummy at ``period``: SCHED_FIFO if this machine allows it, else not."""
     try:
@@ -275,7 +215,7 @@ def measure(tmp: Path, *, touches: int, bursts: int, polling: int, probe: int) -
             f"e2e_jack_realtime{x}": int(m["jack_realtime"]),
             f"e2e_block_ms{x}": period / 48.0,
         })
-    r["e2e_attack_ms"] = attack_ms()
+    r["e2e_attack_ms"] = attack_ms(TIMBRE, NOTE)
     for period in PERIODS:      # what is left for the station once the block grid and the
         x = _suffix(period)     # timbre's attack are taken out (the floor is block + attack)
         r[f"e2e_above_floor_p99_ms{x}"] = (r[f"e2e_p99_ms{x}"] - r[f"e2e_block_ms{x}"]

@@ -30,7 +30,7 @@ ADDRESSES = (0x5A, 0x5B, 0x5C, 0x5D)
 
 def _synth(folder: Path):
     from station.config.station import load_config
-    from station.service.daemon import open_synth
+    from station.service.opening import open_synth
 
     return open_synth(load_config(folder / "station.yaml"), realtime=True)
 

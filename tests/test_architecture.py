@@ -1,9 +1,10 @@
-"""The layout holds: no import circles, imports only in the declared direction.
+"""The layout holds: no import circles, imports only in the declared direction, small modules.
 
 The import graph is computed from the source with ``ast`` (module-level imports and
 those inside functions alike), so a late import cannot hide a circle. Each subpackage
 declares in its ``__init__`` docstring which rooms it may import ("May import: ...");
-the test reads that line, so the docstring and the rule cannot drift apart.
+the test reads that line, so the docstring and the rule cannot drift apart. Every module
+of ``station``, ``hardware`` and ``bench`` is one concept of at most ``MAX_LINES`` lines.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("station", "hardware")
+SIZED = ("station", "hardware", "bench")
+MAX_LINES = 300     # one concept per module (the house rules: 100-300 lines)
 PI_LIBRARIES = ("gpiozero", "RPi", "lgpio", "busio", "board", "digitalio", "adafruit_mpr121",
                 "adafruit_blinka", "gpiod", "smbus", "smbus2")
 
@@ -98,6 +101,18 @@ def declared() -> dict[str, set[str] | None]:
     return rules
 
 
+def oversized(root: Path, packages=SIZED, limit: int = MAX_LINES) -> list[tuple[str, int]]:
+    """(path under ``root``, lines) of every .py module of ``packages`` over ``limit``
+    lines, longest first."""
+    over = []
+    for package in packages:
+        for path in (root / package).rglob("*.py"):
+            lines = len(path.read_text().splitlines())
+            if lines > limit:
+                over.append((str(path.relative_to(root)), lines))
+    return sorted(over, key=lambda o: (-o[1], o[0]))
+
+
 def find_cycle(edges: dict[str, list[tuple[str, int]]]) -> list[str] | None:
     WHITE, GREY, BLACK = 0, 1, 2
     colour = {m: WHITE for m in edges}
@@ -158,6 +173,12 @@ def test_station_has_no_modules_of_its_own():
     assert own == ["__init__.py", "__main__.py"], own
 
 
+def test_every_module_is_one_concept_of_at_most_300_lines():
+    over = oversized(ROOT)
+    assert not over, (f"modules over {MAX_LINES} lines; split each into modules of a concept "
+                      f"of its own: " + ", ".join(f"{p} ({n})" for p, n in over))
+
+
 def test_pi_libraries_only_in_hardware():
     wrong = []
     for path in (ROOT / "station").rglob("*.py"):
@@ -189,6 +210,15 @@ def test_the_checker_reads_late_and_relative_imports(tmp_path):
     modules = {"station.core.clock": None, "station.sound.x": None, "station.sound.m": None}
     found = imports_of("station.sound.m", src, modules)
     assert ("station.core.clock", 2) in found and ("station.sound.x", 3) in found
+
+
+def test_the_size_check_finds_a_long_module(tmp_path):
+    (tmp_path / "station" / "sub").mkdir(parents=True)
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "station" / "sub" / "long.py").write_text("x = 1\n" * 301)
+    (tmp_path / "station" / "short.py").write_text("x = 1\n" * 300)
+    (tmp_path / "bench" / "longer.py").write_text("x = 1\n" * 400)
+    assert oversized(tmp_path) == [("bench/longer.py", 400), ("station/sub/long.py", 301)]
 
 
 @pytest.mark.parametrize("module, expected", [("station.engine.pipeline", "station.engine"),

@@ -35,9 +35,10 @@ def audio_test(args) -> int:
     from station.config.station import load_config
     from station.core.errors import AudioError
     from station.sound.audio_guard import device_problem
+    from station.sound.fluid_settings import AudioSettings
     from station.sound.limiter import LOOKAHEAD_S
     from station.sound.soundfont import find_soundfont
-    from station.sound.synth import AudioSettings, Synth
+    from station.sound.synth import Synth
     from station.sound.timbres import Timbre
 
     config = load_config(args.config)

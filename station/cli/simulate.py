@@ -20,8 +20,9 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
-    from station.sim.runner import dumps, simulate, summary_text
+    from station.sim.runner import simulate
     from station.sim.scenario import load_scenario
+    from station.sim.summary import dumps, summary_text
     scenario = load_scenario(args.scenario)
     with _stdout_to_stderr():     # stdout carries only the summary, for scripts reading JSON
         summary = simulate(scenario, Path(args.out), realtime=args.realtime)

@@ -16,7 +16,7 @@ import json
 
 from station.config.plan_schema import PHASE, PLAN, PLAYER_PHASE
 from station.core.paths import DOCS
-from station.core.schema import markdown_rows, replace_generated, schema_document
+from station.core.schema_render import markdown_rows, replace_generated, schema_document
 
 SCHEMA_PATH = DOCS / "plan.schema.json"
 GUIDE_PATH = DOCS / "session-music.md"

@@ -19,14 +19,8 @@ import textwrap
 from station.config.goals import GOAL
 from station.config.profile_schema import PER_PAD, PROFILE
 from station.core.paths import DOCS as PROJECT_DOCS
-from station.core.schema import (
-    REQUIRED,
-    Field,
-    describe,
-    markdown_rows,
-    replace_generated,
-    schema_document,
-)
+from station.core.schema import REQUIRED, Field, describe
+from station.core.schema_render import markdown_rows, replace_generated, schema_document
 
 DOCS = PROJECT_DOCS
 SCHEMA_PATH = DOCS / "profile.schema.json"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from station.config.station_schema import BOARD, PLAYER, STATION
 from station.core.paths import DOCS
-from station.core.schema import markdown_rows
+from station.core.schema_render import markdown_rows
 
 PATH = DOCS / "station-config.md"
 HEADER = "| Key | Allowed | Default | Meaning |\n|---|---|---|---|"

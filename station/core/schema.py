@@ -3,8 +3,8 @@
 A ``Field`` says what a value may be (type, range, choices, default, units, meaning).
 ``validate`` walks data against it and collects *every* problem as a plain sentence
 naming the key path (``touch.dwell_ms``), the bad value and what is allowed; unknown
-keys get a "did you mean" suggestion. ``json_schema`` and ``markdown`` render the same
-definitions for editors and for docs/, so the three can never disagree.
+keys get a "did you mean" suggestion. ``schema_render`` renders the same definitions as
+JSON Schema for editors and as tables for docs/, so the three can never disagree.
 
 Numbers are finite (``.nan`` and ``.inf`` are refused everywhere). Messages quote at most
 a short, printable fragment of what was written, and a file yields at most
@@ -271,78 +271,3 @@ def _problem(problems: list, path: tuple, msg: str) -> None:
     elif len(problems) == MAX_PROBLEMS:
         problems.append((path, f"... and more problems after these {MAX_PROBLEMS}; fix these "
                              f"first (is this the right file?)."))
-
-
-def json_schema(f: Field) -> dict:
-    """The JSON Schema (draft 2020-12) fragment for ``f``."""
-    out: dict[str, Any] = {}
-    if f.doc:
-        out["description"] = f.doc + (f" ({f.units})" if f.units else "")
-    if f.default is not None and f.default is not REQUIRED and not callable(f.default):
-        out["default"] = f.default
-    k = f.kind
-    if k in ("number", "integer"):
-        out["type"] = k
-        if f.min is not None:
-            out["minimum"] = f.min
-        if f.max is not None:
-            out["maximum"] = f.max
-    elif k == "string":
-        out["type"] = "string"
-    elif k == "date":
-        out["type"] = "string"
-        out["format"] = "date"
-    elif k == "boolean":
-        out["type"] = "boolean"
-    elif k == "null":
-        out["type"] = "null"
-    elif k == "choice":
-        out["enum"] = list(f.choices)
-    elif k == "one_of":
-        out["anyOf"] = [json_schema(o) for o in f.options]
-    elif k == "list":
-        out["type"] = "array"
-        if f.min is not None:
-            out["minItems"] = int(f.min)
-        if f.max is not None:
-            out["maxItems"] = int(f.max)
-        if f.item:
-            out["items"] = json_schema(f.item)
-    elif k == "map":
-        out["type"] = "object"
-        if f.item:
-            out["additionalProperties"] = json_schema(f.item)
-    elif k == "section":
-        out["type"] = ["object", "null"] if f.optional else "object"
-        out["additionalProperties"] = False
-        out["properties"] = {n: json_schema(s) for n, s in f.fields.items()}
-        req = [n for n, s in f.fields.items() if s.required]
-        if req:
-            out["required"] = req
-    return out
-
-
-def schema_document(f: Field, name: str, title: str) -> dict:
-    """A whole JSON Schema document (draft 2020-12) for the file ``f`` describes."""
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": f"https://example.invalid/station/{name}.schema.json",
-            "title": f"Adaptive instrument station: {title}", **json_schema(f)}
-
-
-def replace_generated(text: str, start: str, end: str, generated: str) -> str:
-    """``text`` with what lies between the ``start`` and ``end`` markers replaced."""
-    a, b = text.index(start), text.index(end)
-    return text[:a + len(start)] + "\n" + generated + "\n" + text[b:]
-
-
-def markdown_rows(f: Field, path: tuple = ()) -> list[str]:
-    """Table rows ``| key | allowed | default | meaning |`` for every key under ``f``."""
-    rows = []
-    for name, sub in f.fields.items():
-        p = path + (name,)
-        default = "required" if sub.required else (
-            "—" if sub.default is None or callable(sub.default) else f"`{sub.default}`")
-        rows.append(f"| `{dotted(p)}` | {describe(sub)} | {default} | {sub.doc} |")
-        if sub.kind == "section":
-            rows.extend(markdown_rows(sub, p))
-    return rows

@@ -11,15 +11,13 @@ because it is the only one a client hears.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable
 
 from station.access import chip
-from station.access.chain import RECALIBRATE_REASONS, AccessStage
+from station.access.chain import RECALIBRATE_REASONS
 from station.config.profile import Profile
-from station.config.station import Player, StationConfig
+from station.config.station import StationConfig
 from station.core.events import (
-    NOTE_OFF,
     NOTE_ON,
     PAD_OFF,
     PAD_ON,
@@ -31,25 +29,8 @@ from station.core.events import (
     UNPRESS,
     Event,
 )
+from station.engine.seat import Seat
 from station.turns.gate import FreeGate, build_gate
-
-QUIET_FACTOR = 0.5   # out-of-turn notes in "quiet" policy play at half velocity
-
-
-@dataclass
-class Seat:
-    """One player position and the client seated there (if any)."""
-
-    player: Player
-    profile: Profile | None = None
-    client: str | None = None           # pseudonym written to the journal
-    access: AccessStage | None = None
-    mapping: object | None = None
-    sounding: dict[int, tuple[int, ...]] = field(default_factory=dict)   # pad -> notes
-    wants_strength: bool = False        # velocity: touch (read how hard on each touch)
-    pad_timbres: dict = field(default_factory=dict)   # pad -> Timbre (sound.per_pad)
-    timbre: object | None = None        # the client's own Timbre
-    selected: object | None = None      # the Timbre selected on the channel now
 
 
 class Engine:
@@ -90,18 +71,13 @@ class Engine:
         if seat.access is not None:
             self._apply(seat, seat.access.release_all(now), now)
         for pad in list(seat.sounding):    # anything the stage did not know of ends too
-            self._silence(seat, Event(PAD_OFF, now, player=player, pad=pad, detail="swap"))
-        seat.profile = profile
+            seat.silence(self.synth, Event(PAD_OFF, now, player=player, pad=pad,
+                                           detail="swap"))
         if profile is None:
-            seat.client = seat.access = seat.mapping = None
+            seat.profile = seat.client = seat.access = seat.mapping = None
             self._emit(Event(PROFILE, now, player=player, detail="empty"))
             return
-        seat.client = self._pseudonym(profile.client_id)
-        seat.access = AccessStage(profile.touch, player, seat.client)
-        seat.mapping = profile.mapping()
-        seat.timbre = seat.selected = profile.timbre()
-        seat.pad_timbres = profile.pad_timbres()
-        seat.wants_strength = profile.sound["velocity"] == "touch"
+        seat.take(profile, self._pseudonym(profile.client_id))
         self.synth.set_timbre(seat.player.channel, seat.timbre)
         self.synth.set_reverb_send(seat.player.channel, profile.sound["reverb"])
         chip.apply_thresholds(self.hardware, seat.player, profile.touch)
@@ -222,7 +198,7 @@ class Engine:
                 else:
                     out = self._sound(seat, intent, verdict)
             elif intent.kind == PAD_OFF:
-                out = self._silence(seat, intent)
+                out = seat.silence(self.synth, intent)
             else:
                 out = [intent]
                 if intent.detail in RECALIBRATE_REASONS:
@@ -238,50 +214,22 @@ class Engine:
 
     def _sound(self, seat: Seat, intent: Event, verdict: str) -> list[Event]:
         """Sound a pad; ``verdict`` play, quiet or allow (the last two are out of turn)."""
-        quiet = verdict == "quiet"
         pad = intent.pad
         if pad in seat.sounding:        # already sounding: end it first (retrigger)
-            self._silence(seat, intent)
+            seat.silence(self.synth, intent)
         notes = seat.mapping.notes_for(pad)
         if not notes:
             return [intent.but(kind=SUPPRESSED, detail="no_note")]
-        velocity = self._velocity(seat, intent, quiet)
+        velocity = seat.velocity(intent.strength, verdict == "quiet", self.master_volume,
+                                 self.config.max_volume)
         if velocity < 1:
             return [intent.but(kind=SUPPRESSED, detail="volume_zero")]
-        channel = seat.player.channel
-        if seat.pad_timbres:            # one channel per player: switch the program per pad
-            timbre = seat.pad_timbres.get(pad, seat.timbre)
-            if timbre is not seat.selected:
-                self.synth.set_timbre(channel, timbre)
-                seat.selected = timbre
-        for n in notes:
-            self.synth.note_on(channel, n, velocity)
-        seat.sounding[pad] = notes
-        out = [intent.but(kind=NOTE_ON, note=n, velocity=velocity, channel=channel,
+        seat.play(self.synth, pad, notes, velocity)
+        out = [intent.but(kind=NOTE_ON, note=n, velocity=velocity, channel=seat.player.channel,
                           detail="out_of_turn" if verdict in ("quiet", "allow") else None)
                for n in notes]
         out.extend(self.gate.played(seat.player.player, intent.t_ns))
         return out
-
-    def _silence(self, seat: Seat, intent: Event) -> list[Event]:
-        notes = seat.sounding.pop(intent.pad, ())
-        channel = seat.player.channel
-        for n in notes:
-            self.synth.note_off(channel, n)
-        return [intent.but(kind=NOTE_OFF, note=n, channel=channel, velocity=None,
-                           strength=None) for n in notes]
-
-    def _velocity(self, seat: Seat, intent: Event, quiet: bool) -> int:
-        """0..127 (0: silent). Volume and the hard caps (client and station) apply last, always."""
-        sound = seat.profile.sound
-        base = sound["velocity"]
-        if base == "touch":
-            s = intent.strength if intent.strength is not None else 0.8
-            base = 30 + 97 * max(0.0, min(1.0, s))
-        master = self.master_volume
-        level = base * sound["volume"] * master * (QUIET_FACTOR if quiet else 1.0)
-        cap = 127 * min(sound["max_volume"], self.config.max_volume) * master
-        return int(min(level, cap))
 
     def _emit(self, event: Event) -> None:
         if self._held is not None:

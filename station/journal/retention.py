@@ -17,7 +17,7 @@ really started, so a session's age is judged by the latest wall-clock start of i
 every session before it* (a station that booted with its clock at 1970 cannot make its
 sessions look 55 years old later), and nothing is deleted while the clock reads earlier
 than the newest session's start (the clock went back). The running journal also pauses
-retention when the wall clock steps against the monotonic clock (``writer``).
+retention when the wall clock steps against the monotonic clock (``housekeeping``).
 """
 
 from __future__ import annotations

@@ -65,6 +65,12 @@ def connect(path: Path) -> sqlite3.Connection:
                            f"space.") from None
 
 
+def event_row(session_id: int | None, e) -> tuple:
+    """The ``events`` row (``COLUMNS``, in order) of the Event ``e`` in ``session_id``."""
+    return (session_id, e.t_ns, e.kind, e.player, e.client, e.board, e.electrode, e.button,
+            e.pad, e.note, e.velocity, e.channel, e.detail, e.strength)
+
+
 def journal_secret(conn: sqlite3.Connection) -> str:
     row = conn.execute("SELECT value FROM meta WHERE key='secret'").fetchone()
     if row:

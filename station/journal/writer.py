@@ -9,7 +9,7 @@ Nothing is dropped on a write error. Every operation (event rows, session starts
 ends, retention, forgetting) waits, in order, in a pending list until SQLite accepts it;
 a full or read-only disk is retried every batch while the station plays on, and the
 session rows are retried with the events (so no event is left without its session).
-Memory is bounded: past ``MAX_PENDING`` rows the oldest events go, and are counted.
+Memory is bounded: past ``store.MAX_PENDING`` rows the oldest events go, and are counted.
 
 Durability: WAL with ``synchronous=FULL``, so every commit is on disk before the writer
 moves on; after ``kill -9`` or power loss the file opens clean and holds every event
@@ -38,12 +38,13 @@ from pathlib import Path
 from station.core.clock import utc_iso
 from station.core.errors import JournalError
 from station.core.events import FAULT, Event
+from station.journal.housekeeping import Housekeeping
 from station.journal.integrity import close_crashed
 from station.journal.pseudonym import pseudonym
 from station.journal.store import (  # noqa: F401  (connect: the journal's one way in)
-    MAX_PENDING,
     Pending,
     connect,
+    event_row,
     journal_origin,
     journal_secret,
 )
@@ -79,17 +80,14 @@ class Journal:
         self._q: queue.Queue = queue.Queue(maxsize=queue_size)
         self._dropped = 0         # events dropped because the queue was full
         self._lost_logged = 0
-        self._pending = Pending(conn, station, self._special)   # in order, until written
+        self._housekeeping = Housekeeping(conn)     # retention and forgetting, in turn
+        self._pending = Pending(conn, station, self._housekeeping)   # in order, until written
         self._waiters: list[threading.Event] = []
         self._error: str | None = None
         self._closed = False
         self._session_id: int | None = None     # the writer's current session
         self._last_t = 0
         self._beat = time.monotonic()            # the writer's last sign of life
-        # Retention trusts the wall clock only while it keeps step with the monotonic one.
-        self._wall_offset = time.time_ns() - time.monotonic_ns()
-        self._opened_ns = time.monotonic_ns()
-        self.retention_note: str | None = None
         self._next_session = row[0] + 1          # producer side: ids handed out at once
         self.session: int | None = None          # producer side: the open session, if any
         self._conn = conn
@@ -197,7 +195,7 @@ class Journal:
                 "lost": self._lost, "written": self._pending.written, "queued": queued,
                 "pending": self._pending.rows, "path": str(self.path),
                 "session": self.session, "crashed_sessions_closed": self.crashed,
-                "retention": self.retention_note}
+                "retention": self._housekeeping.note}
 
     def close(self) -> None:
         """Flush and stop the writer. Idempotent."""
@@ -251,7 +249,8 @@ class Journal:
         for item in items:
             tag = item[0]
             if tag == "event":
-                self._pending.add_row(self._row(item[1]))
+                self._last_t = item[1].t_ns
+                self._pending.add_row(event_row(self._session_id, item[1]))
             elif tag == "start":
                 self._session_id = item[1]
                 self._pending.add(list(item[:-1]))
@@ -271,16 +270,10 @@ class Journal:
             n, self._lost_logged = self._lost - self._lost_logged, self._lost
             log.warning("journal: %d events were lost (queue full or disk refusing "
                         "writes for too long); %d lost in total", n, self._lost)
-            self._pending.add_row((self._session_id, self._last_t, FAULT, None, None, None,
-                                   None, None, None, None, None, None, f"journal_lost:{n}",
-                                   None))
+            self._pending.add_row(event_row(self._session_id, Event(
+                FAULT, self._last_t, detail=f"journal_lost:{n}")))
         self._write()
         return stop
-
-    def _row(self, e: Event) -> tuple:
-        self._last_t = e.t_ns
-        return (self._session_id, e.t_ns, e.kind, e.player, e.client, e.board, e.electrode,
-                e.button, e.pad, e.note, e.velocity, e.channel, e.detail, e.strength)
 
     def _write(self) -> None:
         """Write everything pending; on a refusal keep it all for the next batch."""
@@ -295,45 +288,6 @@ class Journal:
         for w in self._waiters:
             w.set()
         self._waiters = []
-
-    def _special(self, op: list) -> None:
-        if op[0] == "purge":
-            self._purge(op[1], keep=op[2])
-        elif op[0] == "forget":
-            self._forget(op)
-
-    def _purge(self, days: float, keep: int | None) -> None:
-        from station.journal.retention import purge_older_than
-        jumped = self._clock_jump_s()
-        if jumped is not None:
-            self._note_retention(f"retention paused: the wall clock moved {jumped:+.0f} s "
-                                 f"against the station's own clock since it started; "
-                                 f"nothing is deleted until the station restarts")
-            return
-        gone = purge_older_than(self._conn, days, keep=keep)
-        if gone.skipped:
-            self._note_retention(f"retention paused: {gone.skipped}")
-        elif gone.sessions:
-            self.retention_note = None
-            log.info("journal: retention deleted %s older than %g days", gone.words(), days)
-
-    def _note_retention(self, note: str) -> None:
-        if note != self.retention_note:
-            log.warning("journal: %s", note)
-        self.retention_note = note
-
-    def _clock_jump_s(self) -> float | None:
-        """How far the wall clock stepped since the journal opened, if beyond what NTP's
-        slewing (at most 500 ppm) could do; None if it kept step."""
-        moved = (time.time_ns() - time.monotonic_ns()) - self._wall_offset
-        elapsed = time.monotonic_ns() - self._opened_ns
-        return moved / 1e9 if abs(moved) > 5e9 + elapsed * 5e-4 else None
-
-    def _forget(self, item: list) -> None:
-        from station.journal.retention import forget_client
-        _, client, done, _sid = item
-        if not done.done():
-            done.set_result(forget_client(self._conn, client))   # a refusal: retried
 
     def _fail(self, message: str) -> None:
         if self._error is None:

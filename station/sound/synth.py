@@ -11,72 +11,20 @@ comparisons and call the C function directly (about 5 microseconds), nothing mor
 from __future__ import annotations
 
 import ctypes
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from station.core.errors import AudioError, ConfigError, SoundfontError
+from station.core.errors import AudioError, SoundfontError
+from station.sound.fluid_settings import CHANNELS, AudioSettings, configure
 from station.sound.limiter import DEFAULT_CEILING_DBFS, Limiter
 from station.sound.timbres import Timbre
 
 if TYPE_CHECKING:           # numpy only for offline rendering: the daemon never loads it
     import numpy as np
 
-CHANNELS = 16
 CC_VOLUME, CC_SUSTAIN, CC_REVERB_SEND = 7, 64, 91
 CC_ALL_SOUND_OFF, CC_ALL_NOTES_OFF = 120, 123
-
-
-@dataclass(frozen=True)
-class AudioSettings:
-    """Real-time output: FluidSynth driver, device and buffer sizes.
-
-    On a Pi use an ALSA ``hw:`` device (dmix adds latency): 64 frames x 3 periods at
-    48 kHz is 4 ms. For driver "file", ``device`` is the output file name.
-    """
-
-    driver: str = "alsa"
-    device: str = "default"
-    period_size: int = 64   # frames per period, 64..8192
-    periods: int = 3        # periods in the buffer, 2..64
-    sample_rate: int = 48000  # Hz, 22050..96000
-
-    def __post_init__(self) -> None:
-        if not 64 <= self.period_size <= 8192:
-            raise ConfigError(f"audio period_size must be 64..8192 frames, got {self.period_size}")
-        if not 2 <= self.periods <= 64:
-            raise ConfigError(f"audio periods must be 2..64, got {self.periods}")
-        if not 22050 <= self.sample_rate <= 96000:
-            raise ConfigError(f"audio sample_rate must be 22050..96000 Hz, got {self.sample_rate}")
-
-    @property
-    def latency_ms(self) -> float:
-        """Output buffer latency in milliseconds: periods x period_size / sample_rate."""
-        return self.periods * self.period_size / self.sample_rate * 1000.0
-
-
-def driver_settings(audio: AudioSettings) -> dict[str, str | int]:
-    """FluidSynth settings that say where ``audio.device`` goes, per driver.
-
-    Each driver names its device differently, and a setting a driver does not have is
-    refused: JACK has no ``audio.jack.device`` (the device is the JACK server's name, and
-    our ports are "station:left/right", connected to the system playback ports);
-    PipeWire has no device (its session manager routes the stream); "default" means the
-    driver's own default everywhere.
-    """
-    dev = audio.device
-    if audio.driver == "file":
-        return {"audio.file.name": dev}
-    if audio.driver == "jack":
-        out: dict[str, str | int] = {"audio.jack.id": "station", "audio.jack.autoconnect": 1,
-                                     "audio.jack.multi": 0}
-        if dev and dev != "default":
-            out["audio.jack.server"] = dev
-        return out
-    if audio.driver == "pipewire":
-        return {}
-    return {f"audio.{audio.driver}.device": dev}
 
 
 def _fluidsynth():
@@ -132,7 +80,8 @@ class Synth:
         self._synth = None
         self.limiter: Limiter | None = None
         try:
-            self._configure(gain, reverb, polyphony, audio)
+            configure(fs, self._settings, sample_rate=self.sample_rate, gain=gain,
+                      reverb=reverb, polyphony=polyphony, audio=audio)
             self._synth = fs.new_fluid_synth(self._settings)
             if not self._synth:
                 raise AudioError("FluidSynth could not create a synthesizer (out of memory?)")
@@ -160,38 +109,6 @@ class Synth:
             write.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
                               ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int]
             self._write = write
-
-    def _set(self, name: str, value: str | int | float) -> None:
-        """Set one FluidSynth setting with the C type it expects, checking the result."""
-        fs, key = self._fs, name.encode()
-        if isinstance(value, str):
-            code = fs.fluid_settings_setstr(self._settings, key, value.encode())
-        elif isinstance(value, int):
-            code = fs.fluid_settings_setint(self._settings, key, value)
-        else:
-            code = fs.fluid_settings_setnum(self._settings, key, float(value))
-        if code == fs.FLUID_FAILED:
-            raise AudioError(f"FluidSynth refused the setting {name} = {value!r}")
-
-    def _configure(self, gain: float, reverb: float, polyphony: int,
-                   audio: AudioSettings | None) -> None:
-        # floats for 'num' settings and ints for 'int' settings: a wrong type is ignored
-        self._set("synth.gain", float(gain))
-        self._set("synth.sample-rate", float(self.sample_rate))
-        self._set("synth.midi-channels", CHANNELS)
-        self._set("synth.polyphony", int(polyphony))
-        self._set("synth.reverb.active", 1 if reverb > 0 else 0)
-        if reverb > 0:
-            self._set("synth.reverb.level", float(reverb))
-        self._set("synth.chorus.active", 0)  # chorus smears pitch and costs CPU
-        if audio is not None:
-            from station.sound.drivers import require_driver
-            require_driver(audio.driver)    # a driver this build lacks: say so plainly
-            self._set("audio.driver", audio.driver)
-            for name, value in driver_settings(audio).items():
-                self._set(name, value)
-            self._set("audio.period-size", int(audio.period_size))
-            self._set("audio.periods", int(audio.periods))
 
     def _start_driver(self, audio: AudioSettings) -> None:
         # the driver through the limiter (station.sound.limiter), not pyfluidsynth's
@@ -330,7 +247,7 @@ class Synth:
             raise ValueError(f"frames must be >= 0, got {frames}")
         if self.limiter is not None:
             return self.limiter.render(frames)
-        import numpy as np      # lazily: ~17 MB of RSS the real-time daemon does not need
+        import numpy as np  # lazily: ~17 MB of RSS the real-time daemon does not need
         out = np.empty((frames, 2), dtype=np.int16)
         if frames:
             ptr = out.ctypes.data  # interleaved: left at offset 0, right at 1, stride 2

@@ -17,8 +17,9 @@ from bench.jack import Capture
 from station.core.errors import AudioError
 from station.service.control import request
 from station.sound.drivers import available_drivers, require_driver
+from station.sound.fluid_settings import AudioSettings
 from station.sound.soundfont import find_soundfont
-from station.sound.synth import AudioSettings, Synth
+from station.sound.synth import Synth
 
 
 def test_the_drivers_of_this_build_are_listed():

@@ -10,8 +10,9 @@ from daemon_fixtures import drive, make_daemon, rows, start, station_yaml, world
 
 from station.core.clock import VirtualClock, s_to_ns
 from station.sound.audio_guard import AudioGuard, FluidErrorHook, device_problem
+from station.sound.fluid_settings import AudioSettings
 from station.sound.soundfont import find_soundfont
-from station.sound.synth import AudioSettings, Synth
+from station.sound.synth import Synth
 
 
 @pytest.fixture

@@ -23,8 +23,9 @@ from station.config.station_schema import STATION
 from station.core.errors import AudioError
 from station.sound import limiter
 from station.sound.analysis import peak
+from station.sound.fluid_settings import AudioSettings
 from station.sound.soundfont import find_soundfont
-from station.sound.synth import AudioSettings, Synth
+from station.sound.synth import Synth
 from station.sound.theory import chord_notes
 from station.sound.timbres import timbre
 

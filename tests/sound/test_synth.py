@@ -16,8 +16,9 @@ from station.sound.analysis import (
     is_silent,
     midi_to_hz,
 )
+from station.sound.fluid_settings import AudioSettings
 from station.sound.soundfont import find_soundfont
-from station.sound.synth import AudioSettings, Synth
+from station.sound.synth import Synth
 from station.sound.timbres import Timbre, timbre
 from station.sound.wav import WavWriter
 

@@ -13,8 +13,9 @@ from jack_fixtures import jack_server  # noqa: F401
 
 from bench.jack import Capture
 from station.sound.analysis import cents, fundamental_hz, midi_to_hz
+from station.sound.fluid_settings import AudioSettings, driver_settings
 from station.sound.soundfont import find_soundfont
-from station.sound.synth import AudioSettings, Synth, driver_settings
+from station.sound.synth import Synth
 from station.sound.timbres import load_catalogue
 
 
