@@ -107,3 +107,14 @@ def wait_until(predicate, proc: subprocess.Popen | None = None, seconds: float =
             assert proc.poll() is None, proc.stderr.read()
         assert time.monotonic() < deadline, what
         time.sleep(0.05)
+
+
+def wait_for(path: Path, proc, seconds=30.0):
+    """Wait until a daemon's control socket exists (it is listening)."""
+    wait_until(path.exists, proc, seconds, "daemon did not come up")
+
+
+def control(sock, cmd, **args):
+    """One control request to a running station, as the CLI sends it."""
+    from station.service.control import request
+    return request(sock, cmd, **args)

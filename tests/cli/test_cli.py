@@ -9,9 +9,11 @@ from pathlib import Path
 
 from conftest import (
     CONFIGS,
+    control,
     launch_sim_daemon,
     station_command,
     station_config,
+    wait_for,
     wait_until,
     write,
 )
@@ -57,15 +59,6 @@ def test_bad_station_config_refuses_to_start_with_a_distinct_code(tmp_path):
 
 def sim_config(tmp_path) -> Path:
     return station_config(tmp_path)
-
-
-def wait_for(path: Path, proc, seconds=30.0):
-    wait_until(path.exists, proc, seconds, "daemon did not come up")
-
-
-def control(sock, cmd, **args):
-    from station.service.control import request
-    return request(sock, cmd, **args)
 
 
 def test_daemon_on_the_simulator_plays_answers_and_stops_cleanly_on_sigterm(tmp_path,

@@ -19,7 +19,7 @@ from station.sim.runner import simulate
 from station.sim.scenario import load_scenario
 from station.sound.analysis import loudest_rms_dbfs, peak
 from station.sound.limiter import ceiling_linear
-from test_simulate import read_wav
+from wav_helpers import read_wav
 
 GAIN_MAX = STATION.fields["audio"].fields["gain"].max
 LOUD = """\

@@ -1,26 +1,14 @@
 """The whole station on the simulator: pads -> profile -> real FluidSynth -> WAV + SQLite."""
 
 import sqlite3
-import wave
 
-import numpy as np
 import pytest
 from conftest import CONFIGS, write
+from wav_helpers import read_wav, window
 
 from station.sim.runner import SAMPLE_RATE, simulate
 from station.sim.scenario import load_scenario
 from station.sound.analysis import cents, fundamental_hz, is_silent, midi_to_hz
-
-
-def read_wav(path):
-    with wave.open(str(path)) as w:
-        assert w.getframerate() == SAMPLE_RATE and w.getnchannels() == 2
-        data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
-    return data.reshape(-1, 2)
-
-
-def window(audio, start_s, end_s):
-    return audio[int(start_s * SAMPLE_RATE):int(end_s * SAMPLE_RATE)]
 
 
 SCENARIO = """\

@@ -231,7 +231,7 @@ def test_call_response_without_a_therapist_player_is_a_plain_config_error(tmp_pa
 
 
 def test_all_quiet_fades_out_pauses_the_pads_and_a_second_tap_resumes(tmp_path):
-    from test_simulate import read_wav, window
+    from wav_helpers import read_wav, window
 
     from station.sound.analysis import is_silent
     cfg = group_config(tmp_path, "turns: {mode: free, fade_s: 1.0}")

@@ -114,7 +114,7 @@ def test_turns_section_defaults_to_free_and_reports_bad_keys_with_line_and_path(
 
 
 def test_station_turn_commands_against_the_running_daemon(tmp_path, station_env):
-    from test_cli import control, wait_for
+    from conftest import control, wait_for
     text = (CONFIGS / "scenarios" / "group-station.yaml").read_text()
     text = text.replace("clients_dir: ../clients", f"clients_dir: {CONFIGS / 'clients'}")
     text = text.replace("journal: out/station.db", f"journal: {tmp_path / 'station.db'}")
