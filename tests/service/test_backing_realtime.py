@@ -75,6 +75,7 @@ def onset_frames(audio: np.ndarray, quiet_s: float = 0.05, rise: float = 0.3):
     return np.array(out, dtype=np.int64)
 
 
+@pytest.mark.native_timing
 def test_the_daemons_pulse_keeps_its_beats_within_one_block_for_a_minute(tmp_path,
                                                                            station_env, jack):
     cfg = station_config(tmp_path, extra="daemon: {hands_off_s: 0.0, chime: false}\n")
