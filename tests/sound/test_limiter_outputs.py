@@ -15,7 +15,7 @@ import wave
 
 import numpy as np
 import pytest
-from conftest import CONFIGS, station_command, station_config, write
+from conftest import CONFIGS, EMULATED, station_command, station_config, write
 from jack_fixtures import jack_server  # noqa: F401
 
 from bench.jack import Capture
@@ -116,7 +116,11 @@ def test_the_file_driver_writes_limited_audio(tmp_path, name):
             pcm = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
     else:
         pcm = np.frombuffer(out.read_bytes(), dtype=np.int16)
-    assert pcm.size >= 2 * 48000 * 0.4, "written at about real time"
+    # The driver renders a period per period of wall time: 0.6 s gives ~0.6 s of audio.
+    # Under pi-check's emulation rendering runs ~10x slower than the clock, so only "some
+    # audio" can be asked there; the ceiling below is checked all the same.
+    seconds = 0.05 if EMULATED else 0.4
+    assert pcm.size >= 2 * 48000 * seconds, "written at about real time"
     limit = limiter.ceiling_linear(CEILING) * 32767
     assert limit * 0.89 <= peak(pcm) <= limit
 
