@@ -13,6 +13,7 @@ Tempos are beats per minute, 30..180; times are station ns; pure functions of da
 from __future__ import annotations
 
 import math
+from statistics import median
 
 MIN_BPM, MAX_BPM = 30.0, 180.0
 MAX_RAMP_BPM_PER_S = 1.0      # the steepest ramp: 60 -> 90 BPM takes at least 30 s
@@ -23,15 +24,6 @@ WITH_BEATS = 4                # with_beat looks at the last 4 beats
 WITH_HITS = 3                 # ... and needs a touch near at least 3 of them
 WITH_WINDOW = 0.25            # a touch within a quarter period of a beat is near it
 WITH_MIN_R = 0.8              # ... and the touches' phases must agree (vector strength)
-
-
-def median(values: list[float]) -> float:
-    """The middle value (the mean of the two middle ones for an even count). Our own:
-    ``statistics`` pulls in ``fractions`` and ``decimal``, ~0.9 MB of the daemon's memory,
-    for this one line."""
-    s = sorted(values)
-    mid = len(s) // 2
-    return s[mid] if len(s) % 2 else (s[mid - 1] + s[mid]) / 2
 
 
 def clamp_bpm(bpm: float) -> float:

@@ -135,11 +135,3 @@ def test_a_track_hands_notes_over_at_their_time_and_clear_silences(synth):
     assert len(track) == 0 and track.next_deadline() is None
     assert is_silent(synth.render(3 * 48000)[-4800:])      # released: only a tail, then quiet
     assert synth.active_voices() == 0
-
-
-def test_the_tempo_median_is_the_middle_value():
-    import statistics
-
-    from station.sound.tempo import median
-    for values in ([0.5], [0.6, 0.5], [0.7, 0.5, 0.6], [0.4, 0.9, 0.5, 0.6], [1, 1, 2, 3, 3, 3]):
-        assert median(values) == statistics.median(values)
