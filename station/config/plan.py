@@ -112,18 +112,12 @@ def load_plan_file(path: str | Path) -> Plan:
     if values and isinstance(values.get("phases"), list):
         _cross_check(values["phases"], problems)
     if problems:
-        located = sorted(((doc.where(p), msg) for p, msg in problems), key=_line_of)
-        lines = [f"{where}: {msg}" for where, msg in located]
+        lines = doc.problem_lines(problems)
         raise PlanError(f"{path}: {len(lines)} problem(s) in this session plan:\n  "
                         + "\n  ".join(lines), problems=lines)
     return Plan(plan_id=path.stem, name=values["name"] or path.stem,
                 description=values["description"], path=path,
                 phases=tuple(_phase(p) for p in values["phases"]))
-
-
-def _line_of(where_msg: tuple[str, str]) -> int:
-    tail = where_msg[0].rsplit(":", 1)[-1]
-    return int(tail) if tail.isdigit() else 0
 
 
 def _phase(p: dict) -> Phase:

@@ -119,10 +119,7 @@ def _from_doc(doc, client_id: str, raw: bytes) -> Profile:
                          "given, like 'date: 2024-03-01' (a consent without a date cannot "
                          "be checked)."))
     if problems:
-        located = sorted(((doc.where(p), msg) for p, msg in problems),
-                         key=lambda wm: int(wm[0].rsplit(":", 1)[1])
-                         if wm[0].rsplit(":", 1)[-1].isdigit() else 0)   # in file order
-        lines = [f"{where}: {msg}" for where, msg in located]
+        lines = doc.problem_lines(problems)
         raise ProfileError(f"{path}: {len(lines)} problem(s) in this client profile:\n  "
                            + "\n  ".join(lines), problems=lines)
     return Profile(client_id=client_id, name=values["name"], path=path,

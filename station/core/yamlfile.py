@@ -42,6 +42,13 @@ class YamlDoc:
                 return f"{self.path}:{line}"
         return str(self.path)
 
+    def problem_lines(self, problems: list[tuple[tuple, str]]) -> list[str]:
+        """``file:line: message`` for each (key path, message), in file order."""
+        located = [(self.where(p), msg) for p, msg in problems]
+        located.sort(key=lambda wm: int(wm[0].rsplit(":", 1)[-1])
+                     if wm[0].rsplit(":", 1)[-1].isdigit() else 0)
+        return [f"{where}: {msg}" for where, msg in located]
+
 
 def read_yaml(path: str | Path, error: type[Exception], what: str = "file") -> YamlDoc:
     """Read and parse ``path``; raise ``error(message)`` for any problem with the file."""
