@@ -73,7 +73,7 @@ def budget(results: dict) -> dict:
             + results["limiter_added_latency_ms"])
     spread = SAMPLE_MS + block + results["pipeline_jitter_ms"]
     sd = math.sqrt(SAMPLE_MS ** 2 / 12 + block ** 2 / 12)
-    if "e2e_p99_ms" in results:
+    if results.get("e2e_p99_ms") is not None:
         # Measured end to end on JACK (bench.e2e): edge -> first sound out of FluidSynth,
         # i.e. pipeline + block wait + the bench timbre's attack, in one figure. What the
         # Pi adds: the chip's sample period, the read on the wire, the card's buffer.

@@ -21,19 +21,23 @@ CONFIGS = ROOT / "configs"
 EMULATED = os.environ.get("STATION_EMULATED") == "1"
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "native_timing: holds real-time deadlines; "
-                            "skipped under ./run.sh pi-check's emulation")
+# The fixtures that bring up a part beyond Python: tests using them get its marker, so
+# ``pytest -m "not browser"`` (or realtime) leaves them out; ./run.sh test runs them all.
+MARKED_FIXTURES = {"browser": "browser", "page": "browser", "jack_server": "realtime",
+                   "jack": "realtime", "pulse_server": "realtime"}
 
 
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture in getattr(item, "fixturenames", ()):
+            if fixture in MARKED_FIXTURES:
+                item.add_marker(MARKED_FIXTURES[fixture])
     if not EMULATED:
         return
     skip = pytest.mark.skip(reason="needs a native CPU (skipped under emulation: "
                             "./run.sh pi-check)")
     for item in items:
-        if "browser" in getattr(item, "fixturenames", ()) or \
-                item.get_closest_marker("native_timing"):
+        if item.get_closest_marker("browser") or item.get_closest_marker("native_timing"):
             item.add_marker(skip)
 
 

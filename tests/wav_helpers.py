@@ -25,3 +25,22 @@ def read_wav(path):
 def window(audio, start_s, end_s):
     """The samples from ``start_s`` to ``end_s`` seconds."""
     return audio[int(start_s * SAMPLE_RATE):int(end_s * SAMPLE_RATE)]
+
+
+def onset_frames(audio, quiet_s: float = 0.05, rise: float = 0.3, floor: float = 2.0):
+    """Frame index of each sound after ``quiet_s`` of silence (|x| <= ``floor``, in the
+    samples' own units): the first frame reaching ``rise`` of that sound's peak in its
+    first 10 ms, so an accented beat and a softer one are timed at the same point of
+    their attack (a fixed threshold would time the louder one a few frames earlier)."""
+    mono = np.abs(np.asarray(audio, dtype=np.float64))
+    if mono.ndim == 2:
+        mono = mono.max(axis=1)
+    active = np.flatnonzero(mono > floor)
+    if not active.size:
+        return np.empty(0, dtype=np.int64)
+    starts = active[np.r_[0, np.flatnonzero(np.diff(active) > quiet_s * SAMPLE_RATE) + 1]]
+    out = []
+    for start in starts:
+        attack = mono[start:start + SAMPLE_RATE // 100]
+        out.append(start + int(np.argmax(attack >= rise * attack.max())))
+    return np.array(out, dtype=np.int64)

@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 
 import numpy as np
+
+# matplotlib says "generated new fontManager" at INFO the first time it runs on a machine
+# (it builds its font cache): not news for a therapist reading the demo's output.
+logging.getLogger("matplotlib").setLevel(logging.WARNING)
 
 COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
 PHASE_SHADES = ("#f0f0f0", "#e2e2e2")

@@ -37,6 +37,7 @@ def test_priority_zero_changes_nothing():
     rt.restore()
 
 
+@pytest.mark.root
 @pytest.mark.skipif(not _can_fifo(), reason="this machine permits no SCHED_FIFO")
 def test_fifo_for_the_calling_thread_only_and_not_for_threads_it_starts():
     def body():
@@ -70,6 +71,7 @@ def test_without_permission_it_says_so_and_runs_normally():
     assert "normal priority" in message and "LimitRTPRIO" in message and "up to 0" in message
 
 
+@pytest.mark.root
 @pytest.mark.skipif(not _can_fifo(), reason="this machine permits no SCHED_FIFO")
 def test_threads_that_bring_events_are_raised_once_armed():
     from station.service.realtime import EdgeThreads
