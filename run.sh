@@ -78,9 +78,30 @@ apt_install() {
       continue
     fi
     say "installing the system package $p"
-    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
-      --no-install-recommends "$p" || echo "run.sh: could not install '$p': skipped." >&2
+    # dpkg's progress goes to a log that is shown only when the install fails
+    local log
+    log=$(mktemp)
+    if ! sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 \
+        install -y -qq --no-install-recommends "$p" >"$log" 2>&1; then
+      tail -n 20 "$log" >&2
+      echo "run.sh: could not install '$p': skipped." >&2
+    fi
+    rm -f "$log"
   done
+}
+
+pip_install() {
+  # pip's progress and the build backend's notes go to a log shown only when the install
+  # fails: a fresh machine's set-up prints what it does, not pages of pip.
+  local log
+  log=$(mktemp)
+  if ! "$VENV/bin/python" -m pip install -q --disable-pip-version-check "$@" >"$log" 2>&1; then
+    grep -v "^WARNING: Location '.*' is ignored" "$log" | tail -n 40 >&2
+    rm -f "$log"
+    echo "run.sh: pip could not install $*: see above." >&2
+    exit 1
+  fi
+  rm -f "$log"
 }
 
 venv_setup() {
@@ -94,17 +115,17 @@ venv_setup() {
   want=$(cat pyproject.toml setup.py station/sound/*.c | sha256sum | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     say "installing the station and its Python packages"
-    "$VENV/bin/python" -m pip install -q --upgrade pip
+    pip_install --upgrade pip
     local extras="test"
     is_pi && extras="test,pi"
-    "$VENV/bin/python" -m pip install -q -e ".[$extras]"
+    pip_install -e ".[$extras]"
     echo "$want" > "$stamp"
   fi
   if is_pi && ! "$VENV/bin/python" -c "import gpiod" 2>/dev/null; then
     # Blinka imports gpiod for the Pi's pins: from python3-libgpiod if the archive had
     # it (system site packages), else PyPI's (it has aarch64 wheels).
     say "installing gpiod (the Pi's GPIO lines, for Blinka)"
-    "$VENV/bin/python" -m pip install -q gpiod
+    pip_install gpiod
   fi
 }
 

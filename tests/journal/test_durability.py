@@ -107,6 +107,7 @@ def test_kill_9_mid_storm_with_both_cores_busy_leaves_a_clean_journal_without_ga
                 except sqlite3.Error:
                     n = 0
                 if n >= 150:                      # about 0.6 s into the 3 s storm
+                    seen = n
                     break
                 time.sleep(0.02)
             killed_at = time.time_ns()
@@ -121,7 +122,7 @@ def test_kill_9_mid_storm_with_both_cores_busy_leaves_a_clean_journal_without_ga
     started_unix = db.execute("SELECT started_unix_ns FROM sessions").fetchone()[0]
     raws = db.execute("SELECT kind, board, electrode FROM events WHERE kind IN ('touch', "
                       "'release') ORDER BY id").fetchall()
-    assert len(raws) >= 290, "the kill came mid-storm"
+    assert len(raws) >= seen, "every touch seen before the kill is on disk"
     # The chips' reports are a few ms apart; a station late to read them (the cores are
     # busy) reads several at once, in board and electrode order: the journal holds every
     # one of them, in the order the station read them, so the journal's events are the

@@ -122,7 +122,7 @@ class Client:
 
     def raw(self, method: str, path: str, body: bytes | None = None,
             headers: dict | None = None) -> tuple[int, dict, bytes]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=180)
         try:
             h = dict(headers or {})
             if self.cookie:

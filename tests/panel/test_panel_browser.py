@@ -27,6 +27,10 @@ def station(tmp_path_factory):
 
 def sign_in(browser, station, width):  # noqa: F811
     page = browser.new_page(viewport={"width": width, "height": 1000})
+    # waits for a state, not a speed: a loaded machine's report child (nice 19) can take
+    # more than Playwright's default 30 s to make a file
+    page.context.set_default_timeout(180_000)
+    page.set_default_timeout(180_000)
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"http://127.0.0.1:{station.port}/")
