@@ -25,9 +25,10 @@ from bench.rig import run_daemon, write_config
 from bench.stats import flat, fmt_ms, summary_ms
 from bench.targets import budget, check
 
-FULL = dict(probe=2000, touches=2000, reps=200, scale_touches=500, scale_reps=60, separate_touches=1000,
-            polling=2000, idle_i2c_s=2.0, render_s=20.0, storm_s=60.0, idle_s=20.0,
-            limiter_s=20.0, e2e_touches=300, e2e_bursts=50, e2e_polling=300, e2e_probe=1000)
+FULL = dict(probe=2000, touches=2000, reps=200, scale_touches=500, scale_reps=60,
+            separate_touches=1000, polling=2000, idle_i2c_s=2.0, render_s=20.0, storm_s=60.0,
+            idle_s=20.0, limiter_s=20.0, e2e_touches=300, e2e_bursts=50, e2e_polling=300,
+            e2e_probe=1000)
 QUICK = dict(probe=50, touches=30, reps=3, scale_touches=10, scale_reps=2, separate_touches=10,
              polling=30, idle_i2c_s=0.3, render_s=0.5, storm_s=1.0, idle_s=1.0,
              limiter_s=0.5, e2e_touches=8, e2e_bursts=3, e2e_polling=8, e2e_probe=50)
@@ -131,7 +132,8 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
 
 def table(r: dict) -> str:
     def lat(label, prefix):
-        return (f"  {label:<44} {fmt_ms(r[prefix + '_p50_ms']):>8} {fmt_ms(r[prefix + '_p99_ms']):>8}"
+        return (f"  {label:<44} {fmt_ms(r[prefix + '_p50_ms']):>8}"
+                f" {fmt_ms(r[prefix + '_p99_ms']):>8}"
                 f" {fmt_ms(r[prefix + '_max_ms']):>8} {fmt_ms(r[prefix + '_jitter_ms']):>8}"
                 f"  n={r[prefix + '_n']}")
     lines = [f"  {'LATENCY (ms)':<44} {'median':>8} {'p99':>8} {'max':>8} {'jitter':>8}",
@@ -151,7 +153,8 @@ def table(r: dict) -> str:
              f"{r['pipeline_gc_pause_max_ms']:.2f} ms. A noise p99 far above its median means"
              f" other processes took the CPU: the tails below then show the machine, not us.",
              f"  polling / ours: p99 x{r['polling_over_pipeline_p99']:.1f}, median "
-             f"x{r['polling_over_pipeline_p50']:.1f}, jitter x{r['polling_over_pipeline_jitter']:.1f}",
+             f"x{r['polling_over_pipeline_p50']:.1f}, "
+             f"jitter x{r['polling_over_pipeline_jitter']:.1f}",
              "", "  I2C (wire time modelled: 9 clocks/byte + start/stop; see bench/i2c.py)",
              f"  IRQ mode: {r['i2c_transactions_per_touch']:g} transactions, "
              f"{r['i2c_bytes_per_touch']:g} bytes per touch (shared IRQ line reads all 4 boards; "
@@ -159,7 +162,8 @@ def table(r: dict) -> str:
              f"{r['i2c_wire_ms_per_touch_400k']:.2f} ms at 400 kHz, "
              f"{r['i2c_wire_ms_per_touch_100k']:.2f} ms at 100 kHz",
              f"  IRQ mode idle: {r['irq_idle_i2c_transactions_per_s']:.0f} transactions/s "
-             f"(lost-board heartbeat), bus {r['irq_idle_bus_busy_percent_100k']:.1f} % busy at 100 kHz",
+             f"(lost-board heartbeat), bus {r['irq_idle_bus_busy_percent_100k']:.1f} % busy "
+             "at 100 kHz",
              f"  polling: {r['polling_i2c_transactions_per_scan']:g} transactions per scan, "
              f"{r['polling_i2c_transactions_per_s']:.0f}/s; one scan is "
              f"{r['polling_scan_wire_ms_400k']:.2f} ms on the wire at 400 kHz "
@@ -183,8 +187,8 @@ def table(r: dict) -> str:
              f"{r['limiter_render_ratio']:.2f}); its peak {r['limiter_mix_peak_dbfs']:.2f} dBFS",
              "", "  LOAD: tremor storm",
              f"  {r['storm_raw_events']} raw events in {r['storm_seconds_virtual']:g} s "
-             f"(offered {r['storm_offered_events_per_s']:.0f}/s at x{r['storm_speed']:g}); capacity "
-             f"{r['storm_events_per_s']:.0f} events/s of engine time (busy "
+             f"(offered {r['storm_offered_events_per_s']:.0f}/s at x{r['storm_speed']:g}); "
+             f"capacity {r['storm_events_per_s']:.0f} events/s of engine time (busy "
              f"{r['storm_engine_busy_percent']:.0f} %); journal queue high-water "
              f"{r['storm_queue_high_water']}; lost {r['storm_lost_events']} "
              f"({r['storm_journal_rows']} rows counted in SQLite)",
@@ -199,15 +203,18 @@ def table(r: dict) -> str:
         lines.append(f"         {n:>7} {12 * n:>5}  {fmt_ms(r[f'scale_{n}p_pipeline_p50_ms']):>7}"
                      f" / {fmt_ms(r[f'scale_{n}p_pipeline_p99_ms']):<7}"
                      f"  {fmt_ms(r[f'scale_{n}p_all_pads_p99_ms']):>8} / "
-                     f"{fmt_ms(r[f'scale_{n}p_all_pads_max_ms']):<8}  {r[f'scale_{n}p_rss_mb']:6.1f}")
+                     f"{fmt_ms(r[f'scale_{n}p_all_pads_max_ms']):<8}  "
+                     f"{r[f'scale_{n}p_rss_mb']:6.1f}")
     if "e2e_p99_ms" in r:
         lines += e2e.table_lines(r)
     lines += ["", "  PI BUDGET (modelled; docs/performance.md): touch -> sound "
               f"{r['budget_touch_to_sound_best_ms']:.1f}..{r['budget_touch_to_sound_worst_ms']:.1f}"
-              f" ms + timbre attack (median {r['budget_attack_p50_ms']:.2f} ms); jitter peak-to-peak "
-              f"{r['budget_jitter_peak_to_peak_ms']:.2f} ms, sd {r['budget_jitter_sd_ms']:.2f} ms"]
+              f" ms + timbre attack (median {r['budget_attack_p50_ms']:.2f} ms); "
+              f"jitter peak-to-peak {r['budget_jitter_peak_to_peak_ms']:.2f} ms, "
+              f"sd {r['budget_jitter_sd_ms']:.2f} ms"]
     if "budget_touch_to_speaker_p99_ms" in r:
-        lines.append(f"  with the measured end to end (p99 {r['budget_measured_e2e_p99_ms']:.2f} ms, "
+        lines.append(f"  with the measured end to end "
+                     f"(p99 {r['budget_measured_e2e_p99_ms']:.2f} ms, "
                      f"attack included) + 1 ms chip sample + the read on the wire + the card's "
                      f"buffer: touch -> speaker p99 {r['budget_touch_to_speaker_p99_ms']:.1f} ms")
     return "\n".join(lines)

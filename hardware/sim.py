@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from station.core.errors import BoardError
 from station.core.events import Event

@@ -81,7 +81,7 @@ def room(module: str) -> str:
 def declared() -> dict[str, set[str] | None]:
     """Room -> rooms it may import (None: any), from each ``__init__`` docstring."""
     rules: dict[str, set[str] | None] = {}
-    inits = [p for p in (ROOT / "station").glob("*/__init__.py")] + [ROOT / "hardware/__init__.py"]
+    inits = list((ROOT / "station").glob("*/__init__.py")) + [ROOT / "hardware/__init__.py"]
     for init in inits:
         doc = ast.get_docstring(ast.parse(init.read_text())) or ""
         m = re.search(r"^May import: (.+?)$", doc, re.M)
@@ -115,7 +115,7 @@ def oversized(root: Path, packages=SIZED, limit: int = MAX_LINES) -> list[tuple[
 
 def find_cycle(edges: dict[str, list[tuple[str, int]]]) -> list[str] | None:
     WHITE, GREY, BLACK = 0, 1, 2
-    colour = {m: WHITE for m in edges}
+    colour = dict.fromkeys(edges, WHITE)
     stack: list[str] = []
 
     def visit(m: str) -> list[str] | None:

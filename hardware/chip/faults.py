@@ -87,6 +87,6 @@ def autoconfigure(regs: bytearray, ac: AutoConfig, enabled: int, counts_of) -> b
 
 def overcurrent_reset(regs: bytearray) -> None:
     """What OVCF does to the registers: status, OOR and outputs cleared, ECR stopped."""
-    for reg in range(0x00, 0x2B):
+    for reg in range(0x2B):
         regs[reg] = 0
     regs[0x5E] &= 0xC0

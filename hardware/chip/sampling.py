@@ -53,7 +53,7 @@ class Channel:
         self.wake_at = None      # ns: drift may bring a threshold within reach by then
         self.ramp = None         # (t, filter oldest->newest, level): a ramp skipped at t
 
-    def clone(self) -> "Channel":
+    def clone(self) -> Channel:
         c = Channel.__new__(Channel)
         c.buf, c.sum, c.pos, c.data = self.buf[:], self.sum, self.pos, self.data
         c.baseline, c.touched, c.debounce = self.baseline, self.touched, self.debounce

@@ -11,7 +11,7 @@ because it is the only one a client hears.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from station.access import chip
 from station.access.chain import RECALIBRATE_REASONS

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from station.core.errors import StationError
 

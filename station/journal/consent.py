@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
 
 from station.config.consent import Consent, consent_of, to_detail
 from station.core.events import (

@@ -16,7 +16,7 @@ import logging
 import sqlite3
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from station.core.clock import utc_iso
 from station.core.errors import JournalError

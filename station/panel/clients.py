@@ -119,7 +119,7 @@ class Clients:
         timbres = [{"name": t.name, "description": t.description}
                    for t in load_catalogue().values()]
         touch = TOUCH.fields
-        return {"timbre": timbres, "key": [k for k in KEYS], "scale": sorted(SCALES),
+        return {"timbre": timbres, "key": list(KEYS), "scale": sorted(SCALES),
                 "volume": dict(_range(SOUND.fields["volume"]), max=self.max_volume),
                 **{name: _range(touch[name]) for name in
                    ("sensitivity", "dwell_ms", "release_grace_ms", "retrigger_ms")}}

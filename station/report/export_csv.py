@@ -16,7 +16,8 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
-from typing import Iterable, TextIO
+from collections.abc import Iterable
+from typing import TextIO
 
 from station.journal.reader import SessionInfo, session_rows
 
