@@ -47,7 +47,7 @@ def best_charge(counts_at, ac: AutoConfig, global_cdt: int) -> tuple[int, int, i
     target = ac.tl * 4                       # TL compares with data >> 2
     unit = counts_at(1.0)
     codes = (global_cdt,) if ac.skip_time_search else range(1, 8)
-    best: tuple[float, int, int, int] | None = None
+    best: tuple[float, float, int, int] | None = None
     for code in codes:
         scale = cdt_us(code) / (REF_CDC_UA * REF_CDT_US)
         if not scale:

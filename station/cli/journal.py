@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 CSV_MAGIC = b"session,t,"     # an existing file is replaced only if it is a CSV export
 
@@ -80,9 +81,9 @@ def session_main(args) -> int:
     if args.op not in ("phase", "note") and text:
         raise StationError(f"'station session {args.op}' takes no text (got '{text}').")
     config = load_config(args.config)
-    status = request(config.control_socket, "session", op=args.op,
-                     **({"name": text} if args.op == "phase" else
-                        {"text": text} if args.op == "note" else {}))
+    words: dict[str, Any] = ({"name": text} if args.op == "phase" else
+                             {"text": text} if args.op == "note" else {})
+    status = request(config.control_socket, "session", op=args.op, **words)
     if status["active"]:
         phase = f", phase {status['phase']}" if status.get("phase") else ""
         print(f"session {status['session']} is running{phase}.")

@@ -95,7 +95,8 @@ def client_pseudonym(conn: sqlite3.Connection, client: str | None) -> str | None
 def select_sessions(conn: sqlite3.Connection, session: int | None = None,
                     client: str | None = None) -> list[SessionInfo]:
     """The sessions asked for, oldest first; JournalError if there are none."""
-    where, args = [], []
+    where: list[str] = []
+    args: list[int | str] = []
     if session is not None:
         where.append("id = ?")
         args.append(session)

@@ -89,7 +89,7 @@ class Clients:
             raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")[:MAX_TEXT]
         except ProfileError as exc:
             raise BadRequest(str(exc)) from None
-        out = {"id": client, "file": str(path), "version": file_version(raw),
+        out: dict[str, object] = {"id": client, "file": str(path), "version": file_version(raw),
                "text": raw.decode("utf-8", errors="replace"), "choices": self.choices()}
         try:
             profile = load_profile(path)

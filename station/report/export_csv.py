@@ -17,7 +17,7 @@ import csv
 import io
 import sqlite3
 from collections.abc import Iterable
-from typing import TextIO
+from typing import IO
 
 from station.journal.reader import SessionInfo, session_rows
 
@@ -48,7 +48,7 @@ def _blank(value) -> object:
     return "" if value is None else value
 
 
-def write_csv(out: TextIO, rows: Iterable[tuple]) -> int:
+def write_csv(out: IO[str], rows: Iterable[tuple]) -> int:
     """Write the header and ``rows`` to ``out``; return the number of rows."""
     w = csv.writer(out, lineterminator="\n")
     w.writerow(HEADER)
