@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The station's one entry point for people and CI. Safe to repeat.
 #   ./run.sh demo     set up (apt, venv, package) and play the demo on the simulator
-#   ./run.sh test     set up and run the whole test suite
+#   ./run.sh test     set up, check the code (ruff, mypy) and run the whole test suite
+#   ./run.sh lint     set up and check the code only: ruff (lint) and mypy (types)
 #   ./run.sh bench    set up and run the benchmarks (out/bench/results.json)
 #   ./run.sh panel    the therapist's panel on the simulated station (prints its PIN)
 #   ./run.sh install-service   on a Pi: install and enable the systemd service
@@ -116,8 +117,8 @@ venv_setup() {
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     say "installing the station and its Python packages"
     pip_install --upgrade pip
-    local extras="test"
-    is_pi && extras="test,pi"
+    local extras="test,lint"
+    is_pi && extras="test,lint,pi"
     pip_install -e ".[$extras]"
     echo "$want" > "$stamp"
   fi
@@ -130,6 +131,22 @@ venv_setup() {
 }
 
 setup() { refuse_32_bit; apt_setup; venv_setup; }
+
+lint() {
+  # The rules live in pyproject.toml ([tool.ruff], [tool.mypy]); each tool prints
+  # path:line: what is wrong. Offline: both were installed with the venv (the lint extra).
+  say "checking the code: ruff (lint rules) and mypy (types)"
+  if ! "$VENV/bin/ruff" check --quiet --output-format concise; then
+    echo "run.sh: ruff found the problems listed above (file:line:column: rule and what)." >&2
+    echo "  Fix each one; 'ruff check --fix' fixes the safe ones itself." >&2
+    exit 1
+  fi
+  if ! "$VENV/bin/mypy"; then
+    echo "run.sh: mypy found the type errors listed above (file:line: what is wrong)." >&2
+    echo "  Fix each one, or say why in a '# type: ignore[code]' comment on that line." >&2
+    exit 1
+  fi
+}
 
 pi_check() {
   # The test suite in an arm64 Debian bookworm root, run by qemu-user-static: what a
@@ -201,6 +218,7 @@ case "${1:-}" in
   test)
     setup
     shift
+    lint
     # Two workers (pytest-xdist): most tests wait on a real subprocess (the daemon,
     # FluidSynth, Chromium, JACK), so the second core halves the wall time. Every test
     # makes its own folders, sockets, ports and server names, so workers never meet.
@@ -216,6 +234,10 @@ case "${1:-}" in
     set -e
     if [ $rc -eq 5 ]; then echo "run.sh: pytest ran no tests: that is a failure." >&2; exit 1; fi
     exit $rc
+    ;;
+  lint)
+    setup
+    lint
     ;;
   bench)
     setup
@@ -247,7 +269,7 @@ case "${1:-}" in
     pi_check "$@"
     ;;
   *)
-    echo "usage: ./run.sh demo | test | bench | panel | install-service | pi-check" >&2
+    echo "usage: ./run.sh demo | test | lint | bench | panel | install-service | pi-check" >&2
     exit 2
     ;;
 esac

@@ -27,10 +27,10 @@ from bench.stats import flat, summary_ms
 from bench.table import table
 from bench.targets import budget, check
 
-FULL = dict(probe=2000, touches=2000, reps=200, scale_touches=500, scale_reps=60, separate_touches=1000,
-            polling=2000, idle_i2c_s=2.0, render_s=20.0, storm_s=60.0, idle_s=20.0,
-            limiter_s=20.0, e2e_touches=300, e2e_bursts=50, e2e_polling=300, e2e_probe=1000,
-            pulse_s=60.0)
+FULL = dict(probe=2000, touches=2000, reps=200, scale_touches=500, scale_reps=60,
+            separate_touches=1000, polling=2000, idle_i2c_s=2.0, render_s=20.0, storm_s=60.0,
+            idle_s=20.0, limiter_s=20.0, e2e_touches=300, e2e_bursts=50, e2e_polling=300,
+            e2e_probe=1000, pulse_s=60.0)
 QUICK = dict(probe=50, touches=30, reps=3, scale_touches=10, scale_reps=2, separate_touches=10,
              polling=30, idle_i2c_s=0.3, render_s=0.5, storm_s=1.0, idle_s=1.0,
              limiter_s=0.5, e2e_touches=8, e2e_bursts=3, e2e_polling=8, e2e_probe=50,

@@ -10,8 +10,8 @@ ports is recorded by a capture client in a process of its own (``bench.listen``)
 * Start: the IRQ line's mock pin ``drive_low`` (``rig.stamp_edges``) in this process;
   in polling mode (no IRQ line) the moment the world touches the chip.
 * End: the first frame of the recording above ``bench.jack.SILENCE`` after the start
-  (``bench.onsets``), its time = the capture block's monotonic stamp + offset / rate. The audio must be
-  silent for ``QUIET_NS`` before the start (the previous tail has died), otherwise the
+  (``bench.onsets``), its time = the capture block's monotonic stamp + offset / rate. The audio
+  must be silent for ``QUIET_NS`` before the start (the previous tail has died), otherwise the
   sample is dropped and counted.
 * 48 pads at once: the first note is found in the audio as above; the 48th note sounds
   in the block that followed its ``note_on`` (stamped in this process), so the last
@@ -206,7 +206,8 @@ def measure(tmp: Path, *, touches: int, bursts: int, polling: int, probe: int) -
             f"e2e_polling_jitter_ms{x}": poll["jitter"], f"e2e_polling_n{x}": poll["n"],
             f"e2e_polling_over_irq_p99{x}": poll["p99"] / single["p99"],
             f"e2e_48pads_last_p50_ms{x}": last["median"], f"e2e_48pads_last_max_ms{x}": last["max"],
-            f"e2e_48pads_first_p50_ms{x}": first["median"], f"e2e_48pads_first_p99_ms{x}": first["p99"],
+            f"e2e_48pads_first_p50_ms{x}": first["median"],
+            f"e2e_48pads_first_p99_ms{x}": first["p99"],
             f"e2e_48pads_n{x}": last["n"],
             f"e2e_note_on_p50_ms{x}": note_on["median"], f"e2e_note_on_p99_ms{x}": note_on["p99"],
             f"e2e_48pads_last_note_on_p50_ms{x}": last_on["median"],

@@ -46,7 +46,7 @@ class JackServer:
         self.log_path = Path(tempfile.gettempdir()) / f"{self.name}.log"
         self._proc: subprocess.Popen | None = None
 
-    def start(self, timeout_s: float = 15.0) -> "JackServer":
+    def start(self, timeout_s: float = 15.0) -> JackServer:
         binary = jackd_path()
         if binary is None:
             raise RuntimeError("jackd is not installed (sudo apt-get install jackd2)")
@@ -101,7 +101,7 @@ class JackServer:
                 proc.wait(timeout=5)
         self.log_path.unlink(missing_ok=True)
 
-    def __enter__(self) -> "JackServer":
+    def __enter__(self) -> JackServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -144,12 +144,12 @@ class Capture:
         self._stamps[n] = stamp
         self._n = n + 1
 
-    def start(self, timeout_s: float = 5.0) -> "Capture":
+    def start(self, timeout_s: float = 5.0) -> Capture:
         self.client.activate()
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            outs = [p for p in self.client.get_ports(f"{self.source}:", is_audio=True,
-                                                     is_output=True)]
+            outs = list(self.client.get_ports(f"{self.source}:", is_audio=True,
+                                              is_output=True))
             if len(outs) >= 1:
                 for port, ours in zip(outs, self.inputs):
                     self.client.connect(port, ours)
@@ -165,7 +165,7 @@ class Capture:
         finally:
             self.client.close()
 
-    def __enter__(self) -> "Capture":
+    def __enter__(self) -> Capture:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -51,7 +51,7 @@ class GcWatch:
         else:
             self.pauses.append((info["generation"], (time.perf_counter_ns() - self._t0) / 1e6))
 
-    def __enter__(self) -> "GcWatch":
+    def __enter__(self) -> GcWatch:
         gc.callbacks.append(self._callback)
         return self
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.jack import Capture, JackServer
+from bench.jack import Capture
 from bench.rig import write_config
 
 RATE, PERIOD, BLOCK = 48000, 64, 64
@@ -147,9 +147,9 @@ def measure(tmp: Path, seconds: float) -> dict:
             "pulse_deviation_max_frames": max((abs(d) for d in dev), default=None),
             "pulse_deviation_sd_frames": float(np.std(dev)) if dev else None,
             "pulse_xruns": xruns, "pulse_jack_realtime": int(realtime),
-            "_not_measured": {} if dev else {
-                k: f"no interval between beats was free of xruns ({xruns} xruns)"
-                for k in ("pulse_deviation_max_frames", "pulse_deviation_sd_frames")}}
+            "_not_measured": {} if dev else dict.fromkeys(
+                ("pulse_deviation_max_frames", "pulse_deviation_sd_frames"),
+                f"no interval between beats was free of xruns ({xruns} xruns)")}
 
 
 def table_lines(r: dict) -> list[str]:

@@ -7,7 +7,8 @@ its figures are merged into the results, or, when it raises (every child process
 bench waits on has a deadline, so a hang becomes a ``TimeoutError``), each of the keys
 it declares is set to ``None`` and ``results["not_measured"][key]`` holds the reason in
 words. A section that ran but could not give one figure (no interval free of xruns to
-measure a deviation on) returns ``_not_measured: {key: reason}``. The printed table shows "not measured (why)" for that section.
+measure a deviation on) returns ``_not_measured: {key: reason}``. The printed table shows
+"not measured (why)" for that section.
 
 ``KEYS`` declares, per section, the figures the issue and ``bench.targets`` rely on; a
 section may write more. A section that needs another's intermediate results (the scale

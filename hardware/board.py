@@ -22,6 +22,8 @@ a pad far too big) is reported in ``out_of_range``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from station.core.errors import ChipFaultError
 
 ECR = 0x5E
@@ -67,8 +69,8 @@ class Board:
         self.reread_at: int | None = None   # ns: read it when the quiet time ends
         self.range_at: int | None = None    # ns: re-check electrodes out of range
         self._thresholds: dict[int, tuple[int, int]] = {}
-        self._driver = None
-        self._device = None
+        self._driver: Any = None       # adafruit_mpr121.MPR121 once opened (untyped library)
+        self._device: Any = None       # its I2CDevice
 
     def __repr__(self) -> str:
         state = "online" if self.online else "offline"

@@ -36,7 +36,7 @@ class LinuxI2C:
             os.close(self._fd)
             self._fd = None
 
-    def __enter__(self) -> "LinuxI2C":
+    def __enter__(self) -> LinuxI2C:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -97,7 +97,8 @@ class SimI2C:
         if data:
             target.i2c_write(data)
 
-    def readfrom_into(self, address: int, buffer, *, start: int = 0, end: int | None = None) -> None:
+    def readfrom_into(self, address: int, buffer, *, start: int = 0,
+                      end: int | None = None) -> None:
         """Read into ``buffer[start:end]`` from the device (one transaction)."""
         view = memoryview(buffer)[start:end]
         target = self._begin(address)
@@ -124,7 +125,7 @@ class SimI2C:
         """Release the bus (idempotent). Further transfers raise ValueError."""
         self._deinited = True
 
-    def __enter__(self) -> "SimI2C":
+    def __enter__(self) -> SimI2C:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -23,8 +23,9 @@ then is served if its line is still active.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
-from typing import Callable
+from typing import Any
 
 from station.core.clock import NS_PER_S
 from station.core.errors import ChipFaultError
@@ -57,9 +58,9 @@ class Hardware(Health, Upkeep):
         self._lock = threading.RLock()
         self._depth = 0                       # nesting of bus use in the lock's owner
         self._pending: dict[int, int] = {}    # IRQ pin -> t_ns of a deferred edge
-        self._lines: dict[int, object] = {}   # IRQ pin -> gpiozero DigitalInputDevice
-        self._buttons: dict[str, object] = {}
-        self._lights: dict[str, object] = {}
+        self._lines: dict[int, Any] = {}      # IRQ pin -> gpiozero DigitalInputDevice
+        self._buttons: dict[str, Any] = {}
+        self._lights: dict[str, Any] = {}
         self._pwm = {li.name: li.pwm for li in spec.lights}
         self._started = False
         self._closed = False

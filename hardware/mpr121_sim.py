@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from typing import Callable
+from collections.abc import Callable
 
 from station.core.clock import VirtualClock
 

@@ -18,8 +18,9 @@ later), which pulls IRQ low, and the read and ``emit`` follow inside that tick.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from typing import Callable, Iterable
+from typing import Any
 
 from station.core.errors import BoardError
 from station.core.events import Event
@@ -78,7 +79,7 @@ class SimulatedHardware(ChipTime, Hardware):
         self._cv = threading.Condition()
         self._lines_dirty = False   # another thread asked for the IRQ pins to be driven
         self._deadline: int | None | bool = False   # the chips' next deadline (False: ask)
-        self._mock_pins: dict[int, object] = {}
+        self._mock_pins: dict[int, Any] = {}
         for b in spec.boards:
             chip = SimMPR121(clock=clock, noise=noise, drift=drift, salt=b.address)
             chip.on_wake = self._kick

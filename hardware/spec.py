@@ -70,7 +70,8 @@ class ButtonSpec:
             raise ConfigError("a button needs a name (its role, e.g. 'next_turn').")
         _check_pin(self.pin, f"button {self.name!r}")
         if self.bounce_ms is not None and not 0 <= self.bounce_ms <= 1000:
-            raise ConfigError(f"button {self.name!r}: bounce_ms must be 0..1000, got {self.bounce_ms!r}.")
+            raise ConfigError(f"button {self.name!r}: bounce_ms must be 0..1000, "
+                              f"got {self.bounce_ms!r}.")
 
 
 @dataclass(frozen=True)
@@ -116,19 +117,22 @@ class HardwareSpec:
         if not self.poll_interval_ms > 0:
             raise ConfigError(f"poll_interval_ms must be > 0, got {self.poll_interval_ms!r}.")
         if not isinstance(self.i2c_frequency, int) or not 10_000 <= self.i2c_frequency <= 1_000_000:
-            raise ConfigError(f"i2c_frequency must be 10000..1000000 Hz, got {self.i2c_frequency!r}.")
+            raise ConfigError(f"i2c_frequency must be 10000..1000000 Hz, "
+                              f"got {self.i2c_frequency!r}.")
         if not isinstance(self.firm_touch_counts, int) or not 1 <= self.firm_touch_counts <= 1023:
             raise ConfigError(f"firm_touch_counts must be 1..1023, got {self.firm_touch_counts!r}.")
         addresses = [b.address for b in self.boards]
         dupes = sorted({a for a in addresses if addresses.count(a) > 1})
         if dupes:
-            raise ConfigError("board address used twice: " + ", ".join(f"0x{a:02X}" for a in dupes) + ".")
+            raise ConfigError("board address used twice: "
+                              + ", ".join(f"0x{a:02X}" for a in dupes) + ".")
         names = [b.name for b in self.buttons] + [li.name for li in self.lights]
         dupes_n = sorted({n for n in names if names.count(n) > 1})
         if dupes_n:
             raise ConfigError("button/light name used twice: " + ", ".join(dupes_n) + ".")
         users: dict[int, str] = {}
-        owners = [(b.irq_pin, f"IRQ of board 0x{b.address:02X}") for b in self.boards if b.irq_pin is not None]
+        owners = [(b.irq_pin, f"IRQ of board 0x{b.address:02X}") for b in self.boards
+                  if b.irq_pin is not None]
         owners += [(b.pin, f"button {b.name!r}") for b in self.buttons]
         owners += [(li.pin, f"light {li.name!r}") for li in self.lights]
         for pin, who in owners:

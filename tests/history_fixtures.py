@@ -80,7 +80,7 @@ def session_events(k: int, client: str, rng: random.Random) -> tuple[list, float
 
 
 def make_history(path: Path, sessions: int = 8, client_id: str = "alex",
-                 start: dt.datetime = dt.datetime(2024, 3, 4, 10, 0, tzinfo=dt.timezone.utc),
+                 start: dt.datetime = dt.datetime(2024, 3, 4, 10, 0, tzinfo=dt.UTC),
                  utc_offset_min: int = 60, tz: str = "CET") -> tuple[Path, str]:
     """Write the history to ``path``; return (path, the client's pseudonym)."""
     rng = random.Random(13)

@@ -47,7 +47,7 @@ def best_charge(counts_at, ac: AutoConfig, global_cdt: int) -> tuple[int, int, i
     target = ac.tl * 4                       # TL compares with data >> 2
     unit = counts_at(1.0)
     codes = (global_cdt,) if ac.skip_time_search else range(1, 8)
-    best: tuple[float, int, int, int] | None = None
+    best: tuple[float, float, int, int] | None = None
     for code in codes:
         scale = cdt_us(code) / (REF_CDC_UA * REF_CDT_US)
         if not scale:
@@ -87,6 +87,6 @@ def autoconfigure(regs: bytearray, ac: AutoConfig, enabled: int, counts_of) -> b
 
 def overcurrent_reset(regs: bytearray) -> None:
     """What OVCF does to the registers: status, OOR and outputs cleared, ECR stopped."""
-    for reg in range(0x00, 0x2B):
+    for reg in range(0x2B):
         regs[reg] = 0
     regs[0x5E] &= 0xC0

@@ -34,7 +34,7 @@ class RegisterFile:
         self._active: list[int] = []      # electrodes sampled one by one
         self._horizon: int | None = None  # a steady electrode must be looked at again
         self._forecast: int | None | bool = False    # False: not computed
-        self._ahead = None                # what the forecast took (timeline._predict)
+        self._ahead: tuple | None = None  # what the forecast took (timeline._predict)
         self._irq_low = False
 
     def _config(self) -> R.Config:

@@ -86,7 +86,8 @@ class Config:
     period_ns: int            # ESI: time between two data samples
     sfi: int                  # second filter: data = mean of the last ``sfi`` samples
     ffi: int                  # first filter: raw conversions averaged per sample
-    cl: int                   # ECR calibration lock: 0 keep, 1 no tracking, 2 load 5 bits, 3 load 10
+    cl: int                   # ECR calibration lock: 0 keep, 1 no tracking, 2 load 5 bits,
+                              # 3 load 10
     enabled: int              # electrodes 0..enabled-1 are measured
     dt: int                   # debounce: a touch needs dt+1 consecutive samples
     dr: int                   # a release needs dr+1

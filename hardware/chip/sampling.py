@@ -51,9 +51,10 @@ class Channel:
         self.b_anchor = 0        # baseline and noise-free level when it settled
         self.p_anchor = 0.0
         self.wake_at = None      # ns: drift may bring a threshold within reach by then
-        self.ramp = None         # (t, filter oldest->newest, level): a ramp skipped at t
+        # (t, filter oldest->newest, level): a ramp skipped at t
+        self.ramp: tuple[int, list[float], float] | None = None
 
-    def clone(self) -> "Channel":
+    def clone(self) -> Channel:
         c = Channel.__new__(Channel)
         c.buf, c.sum, c.pos, c.data = self.buf[:], self.sum, self.pos, self.data
         c.baseline, c.touched, c.debounce = self.baseline, self.touched, self.debounce

@@ -31,6 +31,9 @@ class Timeline:
     """Mixed into ``SimMPR121`` (uses ``pads``, ``_chans``, ``_config``, ``_status``,
     ``_next``, ``_last``, ``_active``, ``_horizon``, ``_forecast``, ``_irq_low``)."""
 
+    _forecast: int | None | bool          # as RegisterFile declares them
+    _ahead: tuple | None
+
     # -- sampling -------------------------------------------------------------------------
     def _sync_now(self) -> None:
         self._sync(self.clock.now_ns())

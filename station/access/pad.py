@@ -124,7 +124,7 @@ class PadFilter:
     def reset(self, now: int) -> list[tuple]:
         """Forget everything (swap, all-quiet); ``off`` if the pad was sounding."""
         out = [("off", now, "reset")] if self.sounding else []
-        self.__init__(self.rules)
+        self.__init__(self.rules)  # type: ignore[misc]  # a fresh pad, same rules
         return out
 
     # -- internals ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ the daemon and in the simulator.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from station.core.clock import s_to_ns
 from station.core.events import FAULT, RELEASE, TOUCH, Event

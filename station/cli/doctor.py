@@ -11,13 +11,15 @@ SCALE = (60, 62, 64, 65, 67, 69, 71, 72)      # C major, C4..C5
 def register(sub) -> None:
     p = sub.add_parser("doctor", help="check this machine's set-up (I2C, groups, soundfont, "
                        "sound card, config) and say how to fix each problem")
-    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example)")
+    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, "
+                                    "~/.config/station, the example)")
     p.add_argument("--user", help="the user the station runs as (default: 'station' if it "
                    "exists, else you)")
     p.set_defaults(func=doctor)
     a = sub.add_parser("audio-test", help="play a short scale on the configured audio device "
                        "and report its latency")
-    a.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example)")
+    a.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, "
+                                    "~/.config/station, the example)")
     a.add_argument("--driver", help="override audio.driver (alsa, file, ...)")
     a.add_argument("--device", help="override audio.device (e.g. hw:0; a file for 'file')")
     a.add_argument("--note-ms", type=int, default=250, help="length of each note (ms)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 CSV_MAGIC = b"session,t,"     # an existing file is replaced only if it is a CSV export
 
@@ -16,7 +17,8 @@ CSV_MAGIC = b"session,t,"     # an existing file is replaced only if it is a CSV
 def _journal_args(p, *, select: bool = True) -> None:
     p.add_argument("--db", metavar="FILE", help="journal file (default: the station "
                    "config's journal)")
-    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example)")
+    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, "
+                                    "~/.config/station, the example)")
     if select:
         g = p.add_mutually_exclusive_group()
         g.add_argument("--session", type=int, metavar="ID", help="only this session")
@@ -32,7 +34,8 @@ def register(sub) -> None:
                    "the note's text, or for rate: GOAL LEVEL (a goal id of a seated "
                    "client, or CLIENT:GOAL; level -2..2)")
     p.add_argument("--player", type=int, help="rate: the player whose client's goal it is")
-    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example)")
+    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, "
+                                    "~/.config/station, the example)")
     p.set_defaults(func=session_main)
 
     p = sub.add_parser("export", help="export sessions as CSV (events or metrics) or MIDI")
@@ -78,9 +81,9 @@ def session_main(args) -> int:
     if args.op not in ("phase", "note") and text:
         raise StationError(f"'station session {args.op}' takes no text (got '{text}').")
     config = load_config(args.config)
-    status = request(config.control_socket, "session", op=args.op,
-                     **({"name": text} if args.op == "phase" else
-                        {"text": text} if args.op == "note" else {}))
+    words: dict[str, Any] = ({"name": text} if args.op == "phase" else
+                             {"text": text} if args.op == "note" else {})
+    status = request(config.control_socket, "session", op=args.op, **words)
     if status["active"]:
         phase = f", phase {status['phase']}" if status.get("phase") else ""
         print(f"session {status['session']} is running{phase}.")

@@ -27,17 +27,20 @@ def register(sub) -> None:
     c.add_argument("--config", help="station config (for client ids; default: packaged)")
     c.set_defaults(func=check)
     li = verbs.add_parser("list", help="list the clients of the station")
-    li.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example)")
+    li.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, "
+                                     "~/.config/station, the example)")
     li.set_defaults(func=list_clients)
     n = verbs.add_parser("new", help="write a commented template profile")
     n.add_argument("id", help="client id: the file name without .yaml (letters, digits, - _)")
-    n.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example)")
+    n.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, "
+                                    "~/.config/station, the example)")
     n.add_argument("--dir", help="folder to write to (default: the config's clients_dir)")
     n.set_defaults(func=new)
     u = verbs.add_parser("use", help="seat a client at a player in the running station")
     u.add_argument("client", help="client id (a profile of the station's clients folder)")
     u.add_argument("--player", type=int, required=True, help="player number 1..6")
-    u.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example)")
+    u.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, "
+                                    "~/.config/station, the example)")
     u.set_defaults(func=use)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 

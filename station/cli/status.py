@@ -8,8 +8,8 @@ import json
 def register(sub) -> None:
     p = sub.add_parser("status", help="show the running station's health: boards, players, "
                        "session, last touch, journal, audio, uptime")
-    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example); "
-                   "it names the control socket")
+    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, "
+                                    "~/.config/station, the example); it names the control socket")
     p.add_argument("--socket", help="control socket path (overrides the config's)")
     p.add_argument("--json", action="store_true", help="print the full status as JSON")
     p.set_defaults(func=main)

@@ -21,12 +21,13 @@ from station.turns.schema import TURN_MODES
 def register(sub) -> None:
     p = sub.add_parser("turn", help="pass the turn, give it to a player, or change the turn "
                        "mode on the running station")
-    p.add_argument("op", nargs="?", default="show", choices=("show", "next", "set", "mode", "quiet", "resume"),
+    p.add_argument("op", nargs="?", default="show",
+                   choices=("show", "next", "set", "mode", "quiet", "resume"),
                    help="show (default), next, set PLAYER, mode MODE, quiet, resume")
     p.add_argument("value", nargs="?", help="the player number (set) or the mode (mode: "
                    + ", ".join(TURN_MODES) + ")")
-    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, ~/.config/station, the example); "
-                   "it names the control socket")
+    p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, "
+                                    "~/.config/station, the example); it names the control socket")
     p.add_argument("--socket", help="control socket path (overrides the config's)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.set_defaults(func=main)

@@ -168,7 +168,7 @@ def check_fits(plan: Plan, players: dict[int, str], has_therapist: bool) -> None
     """Refuse a plan that does not fit this station: players it does not have, or
     call_response without a therapist player. ``players``: number -> role."""
     problems = []
-    for i, phase in enumerate(plan.phases):
+    for phase in plan.phases:
         for who in phase.players:
             if who != "all" and who not in players:
                 problems.append(f"phase '{phase.name}' sets player {who}, but this station "

@@ -11,6 +11,7 @@ docs/session-music.md are generated from these definitions (station.config.plan_
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from station.config.profile_schema import MUSIC, _timbre_check
 from station.core.schema import REQUIRED, Field
@@ -18,7 +19,7 @@ from station.sound.backing import STYLES
 from station.sound.tempo import MAX_BPM, MAX_RAMP_BPM_PER_S, MIN_BPM
 from station.turns.schema import TURN_MODES
 
-BPM = dict(kind="number", min=MIN_BPM, max=MAX_BPM, units="BPM")
+BPM: dict[str, Any] = dict(kind="number", min=MIN_BPM, max=MAX_BPM, units="BPM")
 
 
 def _key_check(key: str) -> str | None:

@@ -72,7 +72,7 @@ def check_changes(changes: object) -> dict:
     return changes
 
 
-def edit_profile(path: str | Path, changes: dict, version: str | None = None) -> Profile:
+def edit_profile(path: str | Path, changes: object, version: str | None = None) -> Profile:
     """Apply ``changes`` (names of ``EDITABLE`` -> values) to the profile at ``path``.
 
     Returns the new, valid ``Profile``. Raises ``ProfileError`` (the change would make the
@@ -82,7 +82,7 @@ def edit_profile(path: str | Path, changes: dict, version: str | None = None) ->
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.error import YAMLError
     path = Path(path)
-    check_changes(changes)
+    checked = check_changes(changes)
     try:
         raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")
     except OSError as exc:
@@ -101,7 +101,7 @@ def edit_profile(path: str | Path, changes: dict, version: str | None = None) ->
     except YAMLError as exc:                  # what PyYAML accepted, ruamel should too
         raise ProfileError(f"{path}: cannot be edited safely ({exc}); edit it by hand.") \
             from None
-    for name, value in changes.items():
+    for name, value in checked.items():
         section, key, _ = EDITABLE[name]
         if data.get(section) is None:
             data[section] = CommentedMap()

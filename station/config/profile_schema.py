@@ -6,6 +6,8 @@ Schema are generated from these definitions.
 
 from __future__ import annotations
 
+from typing import Any
+
 from station.config.goals import CONSENT, GOALS
 from station.core.schema import REQUIRED, Field
 
@@ -74,7 +76,7 @@ MUSIC = Field("section", "What each pad plays.", fields={
 })
 
 PAD = Field("integer", "A pad number (0 is the first pad of the player).", min=0, max=47)
-MS = dict(kind="integer", units="ms")
+MS: dict[str, Any] = dict(kind="integer", units="ms")
 
 
 def _timing(default_from_client: bool) -> dict[str, Field]:

@@ -6,6 +6,8 @@ Units: GPIO numbers are BCM numbers; board addresses are I2C addresses 0x5A..0x5
 
 from __future__ import annotations
 
+from typing import Any
+
 from station.config.panel_schema import PANEL
 from station.core.logs import LOGGING
 from station.core.schema import REQUIRED, Field
@@ -13,7 +15,7 @@ from station.interop.schema import MIDI, OSC
 from station.turns.schema import TURNS
 
 ADDRESSES = (0x5A, 0x5B, 0x5C, 0x5D)
-GPIO = dict(kind="integer", min=0, max=27)
+GPIO: dict[str, Any] = dict(kind="integer", min=0, max=27)
 NULL = Field("null")
 
 

@@ -49,5 +49,5 @@ class VirtualClock:
 def utc_iso(unix_ns: int | None = None) -> str:
     """Wall-clock time as ISO 8601 UTC with milliseconds."""
     t = time.time_ns() if unix_ns is None else unix_ns
-    return _dt.datetime.fromtimestamp(t / 1e9, _dt.timezone.utc).isoformat(
+    return _dt.datetime.fromtimestamp(t / 1e9, _dt.UTC).isoformat(
         timespec="milliseconds")

@@ -59,6 +59,6 @@ class Event:
     detail: str | None = None
     strength: float | None = None
 
-    def but(self, **changes) -> "Event":
+    def but(self, **changes) -> Event:
         """A copy with some fields changed (events are immutable)."""
         return replace(self, **changes)

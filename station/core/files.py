@@ -34,7 +34,8 @@ import fcntl
 import os
 import stat
 from pathlib import Path
-from typing import IO, Iterator
+from collections.abc import Iterator
+from typing import IO
 
 from station.core.errors import OutputError
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import Mapping, TextIO
+from collections.abc import Mapping
+from typing import TextIO
 
 from station.core.schema import Field
 
@@ -78,7 +79,7 @@ def setup_logging(level: str | int = "INFO", stream: TextIO | None = None,
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_station", False)]:
         root.removeHandler(old)
-    handler._station = True
+    handler._station = True  # type: ignore[attr-defined]  # ours, for the next call
     root.addHandler(handler)
     root.setLevel(_level(level))
     return handler

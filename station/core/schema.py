@@ -19,7 +19,8 @@ import difflib
 import math
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 REQUIRED = object()   # marker: the key must be written
 MAX_PROBLEMS = 20     # then "and more": a wrong file is not echoed back line by line
@@ -41,10 +42,10 @@ class Field:
     min: float | None = None
     max: float | None = None
     choices: tuple = ()
-    item: "Field | None" = None                          # list items, map values
-    key: "Field | None" = None                           # map keys
-    fields: dict[str, "Field"] = dc_field(default_factory=dict)   # section members
-    options: tuple["Field", ...] = ()                    # one_of alternatives
+    item: Field | None = None                          # list items, map values
+    key: Field | None = None                           # map keys
+    fields: dict[str, Field] = dc_field(default_factory=dict)   # section members
+    options: tuple[Field, ...] = ()                    # one_of alternatives
     check: Callable[[Any], str | None] | None = None     # extra rule: message or None
     example: Any = None
     optional: bool = False       # a section that may be left out (or null): then None
@@ -118,7 +119,8 @@ def describe(f: Field) -> str:
         return "a set of 'key: value' entries"
     if f.kind == "date":
         return "a date written YYYY-MM-DD, not in the future"
-    return {"null": "null (nothing)", "string": "text", "boolean": "true or false", "any": "any value"}.get(f.kind, f.kind)
+    return {"null": "null (nothing)", "string": "text", "boolean": "true or false",
+            "any": "any value"}.get(f.kind, f.kind)
 
 
 def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]]) -> Any:
@@ -242,7 +244,7 @@ def validate(value: Any, f: Field, path: tuple, problems: list[tuple[tuple, str]
     raise ValueError(f"schema kind {k!r} unknown")  # a programming error, not user input
 
 
-def _date(value: Any) -> "_dt.date | None":
+def _date(value: Any) -> _dt.date | None:
     """A date from YAML: PyYAML reads 2024-03-01 as a date, "2024-03-01" as text."""
     if isinstance(value, _dt.datetime):
         return None                       # a time of day is not asked for

@@ -31,7 +31,7 @@ from station.sound.backing import (
 )
 from station.sound.scheduler import BLOCK, Track
 from station.sound.tempo import Ramp, tempo_of, with_beat
-from station.sound.timbres import timbre as find_timbre
+from station.sound.timbres import Timbre, timbre as find_timbre
 
 SOURCE = 1                      # the backing's notes in FluidSynth's sequencer
 RETRY_NS = 20_000_000           # real time: look again this soon for a beat not yet heard
@@ -55,7 +55,7 @@ class LiveBacking:
         self.music: BackingMusic | None = None
         self.ramp: Ramp | None = None
         self.player: int | None = None
-        self.timbre = None
+        self.timbre: Timbre | None = None
         self.started_ns: int | None = None
         self.tempo_source: str | None = None
         self.by: str | None = None

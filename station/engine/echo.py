@@ -29,7 +29,7 @@ class LiveEcho:
         self.settings: dict[int, dict] = {}          # player -> the phase's echo: section
         self.recorders: dict[int, PhraseRecorder] = {}
         self.tracks = {p: Track(out, SOURCE_BASE + p, ch) for p, ch in self.channels.items()}
-        self.echoes = {p: 0 for p in self.channels}   # phrases echoed, per player
+        self.echoes = dict.fromkeys(self.channels, 0)   # phrases echoed, per player
         self._paused = False
 
     def set(self, player: int, settings: dict | None, now: int) -> None:

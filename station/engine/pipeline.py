@@ -11,7 +11,7 @@ because it is the only one a client hears.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from station.access import chip
 from station.access.chain import RECALIBRATE_REASONS
@@ -31,6 +31,7 @@ from station.core.events import (
 )
 from station.engine.seat import Seat
 from station.turns.gate import FreeGate, build_gate
+from station.turns.lights import Lights
 
 
 class Engine:
@@ -45,7 +46,7 @@ class Engine:
         self.listeners: list[Callable[[Event], None]] = []
         self.controls: dict[str, Callable[[int], None]] = {}
         self.releases: dict[str, Callable[[int], None]] = {}   # role -> fn(now) on unpress
-        self.lights = None              # the lights stage (station.turns.lights), set by Station
+        self.lights: Lights | None = None   # the lights stage, set by Station
         self.hardware = None            # hardware.io.Hardware, set by Station: thresholds,
         self.recalibrator = chip.Recalibrator(self)   # resting hands, touch strength
         self.seats = {p.player: Seat(p) for p in config.players}

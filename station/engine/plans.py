@@ -17,7 +17,7 @@ as it always has.
 
 from __future__ import annotations
 
-from station.config.plan import check_fits, load_plan, plans_folder
+from station.config.plan import Plan, check_fits, load_plan, plans_folder
 from station.core.errors import StationError
 from station.core.events import PROFILE, Event
 from station.journal.sessions import TIMBRE
@@ -35,7 +35,7 @@ class PlanRunner:
         self.engine = station.engine
         self.backing = backing
         self.echo = echo
-        self.plan = None
+        self.plan: Plan | None = None
         self.index: int | None = None
         self.phase_started_ns: int | None = None
         self._cue_due: int | None = None        # suggested length reached: cue or move on

@@ -15,6 +15,7 @@ from station.access.chain import AccessStage
 from station.config.profile import Profile
 from station.config.station import Player
 from station.core.events import NOTE_OFF, Event
+from station.sound.mapping import Mapping
 
 QUIET_FACTOR = 0.5   # out-of-turn notes in "quiet" policy play at half velocity
 
@@ -27,7 +28,7 @@ class Seat:
     profile: Profile | None = None
     client: str | None = None           # pseudonym written to the journal
     access: AccessStage | None = None
-    mapping: object | None = None
+    mapping: Mapping | None = None
     sounding: dict[int, tuple[int, ...]] = field(default_factory=dict)   # pad -> notes
     wants_strength: bool = False        # velocity: touch (read how hard on each touch)
     pad_timbres: dict = field(default_factory=dict)   # pad -> Timbre (sound.per_pad)

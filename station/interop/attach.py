@@ -14,9 +14,15 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from typing import Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from station.core.errors import StationError
+
+if TYPE_CHECKING:          # imported only when the config enables midi: or osc:
+    from station.interop.midi_in import MidiInput
+    from station.interop.midi_out import MidiMirror
+    from station.interop.osc import OscControl, OscEvents
 
 log = logging.getLogger("station.interop")
 
@@ -25,10 +31,10 @@ class Interop:
     """What ``attach`` opened; ``close()`` is idempotent."""
 
     def __init__(self) -> None:
-        self.midi_out = None     # MidiMirror
-        self.midi_in = None      # MidiInput
-        self.osc_out = None      # OscEvents
-        self.osc_in = None       # OscControl
+        self.midi_out: MidiMirror | None = None
+        self.midi_in: MidiInput | None = None
+        self.osc_out: OscEvents | None = None
+        self.osc_in: OscControl | None = None
         self.problems: list[str] = []
         self._engine = None
 

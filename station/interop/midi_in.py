@@ -13,7 +13,7 @@ rtmidi calls ``on_message`` from its own thread; nothing here touches the engine
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 SOURCE = "midi"      # the journaled touch's detail
 

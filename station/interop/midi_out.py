@@ -9,7 +9,7 @@ hears what the room hears. On close every channel used gets "all notes off".
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from station.core.events import NOTE_OFF, NOTE_ON, PROFILE, Event
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from station.core.events import BEAT, NOTE_OFF, NOTE_ON, PHASE, RELEASE, TOUCH, TURN_START, Event
 
@@ -127,7 +127,7 @@ class OscControl:
                                         daemon=True)
         self._closed = False
 
-    def start(self) -> "OscControl":
+    def start(self) -> OscControl:
         self._thread.start()
         return self
 

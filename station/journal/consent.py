@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
 
 from station.config.consent import Consent, consent_of, to_detail
 from station.core.events import (
@@ -65,7 +65,10 @@ class ConsentJournal:
         self._journal = journal
         self._seat_of = seat_of
         self._private: dict[int, str | None] = {}     # player -> pseudonym kept out
-        self._counts: dict[int, Counter] = {}
+        self._counts: dict[int, Counter[str]] = {}
+        # player -> (t, pad) of the last note counted: a chord is one valid touch. Kept out
+        # of the counts, whose values must all be numbers (``+counts`` compares them with 0)
+        self._last_note: dict[int, tuple[int, int | None]] = {}
         self._since: dict[int, int] = {}               # player -> counting since (ns)
         self.follows: Callable[[], int | None] = lambda: None
 
@@ -98,6 +101,7 @@ class ConsentJournal:
         sid = self._journal.start_session(t_ns, *args, **kwargs)
         for p in self._private:
             self._counts[p] = Counter()
+            self._last_note.pop(p, None)
             self._since[p] = t_ns
         return sid
 
@@ -132,6 +136,7 @@ class ConsentJournal:
         if not consent.journal:
             self._private[p] = event.client
             self._counts[p] = Counter()
+            self._last_note.pop(p, None)
             self._since[p] = event.t_ns
             self._journal.record(event.but(client=None, detail=NO_CONSENT))
             self._journal.record(Event(CONSENT, event.t_ns, player=p,
@@ -150,10 +155,9 @@ class ConsentJournal:
         if event.kind in _COUNTED:
             key = _COUNTED[event.kind]
             if key == "notes":           # one touch sounding a chord is one valid touch
-                last = self._counts[p].get("_last")
-                if last != (event.t_ns, event.pad):
+                if self._last_note.get(p) != (event.t_ns, event.pad):
                     self._counts[p]["valid_touches"] += 1
-                self._counts[p]["_last"] = (event.t_ns, event.pad)
+                self._last_note[p] = (event.t_ns, event.pad)
             elif key:
                 self._counts[p][key] += 1
             return
@@ -176,6 +180,7 @@ class ConsentJournal:
                   "followed_beats": c["followed_beats"]}
         self._journal.record(Event(COUNTS, t_ns, player=p, detail=json.dumps(detail)))
         self._counts[p] = Counter()
+        self._last_note.pop(p, None)
         self._since[p] = t_ns
 
 

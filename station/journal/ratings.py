@@ -13,7 +13,7 @@ A client without journal consent cannot be rated: the station keeps nothing of t
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from station.config.consent import consent_of
 from station.core.errors import ConsentError, StationError

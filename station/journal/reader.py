@@ -46,10 +46,10 @@ class SessionInfo:
         """The station's local wall-clock time ``after_s`` seconds into the session, as an
         aware datetime (sessions from before schema 3: this computer's local zone)."""
         import datetime as dt
-        start = (dt.datetime.fromtimestamp(self.started_unix_ns / 1e9, dt.timezone.utc)
+        start = (dt.datetime.fromtimestamp(self.started_unix_ns / 1e9, dt.UTC)
                  if self.started_unix_ns else dt.datetime.fromisoformat(self.started_at))
         if start.tzinfo is None:
-            start = start.replace(tzinfo=dt.timezone.utc)
+            start = start.replace(tzinfo=dt.UTC)
         when = start + dt.timedelta(seconds=after_s)
         if self.utc_offset_min is None:
             return when.astimezone()
@@ -95,7 +95,8 @@ def client_pseudonym(conn: sqlite3.Connection, client: str | None) -> str | None
 def select_sessions(conn: sqlite3.Connection, session: int | None = None,
                     client: str | None = None) -> list[SessionInfo]:
     """The sessions asked for, oldest first; JournalError if there are none."""
-    where, args = [], []
+    where: list[str] = []
+    args: list[int | str] = []
     if session is not None:
         where.append("id = ?")
         args.append(session)
@@ -103,7 +104,8 @@ def select_sessions(conn: sqlite3.Connection, session: int | None = None,
         where.append("id IN (SELECT DISTINCT session_id FROM events WHERE client = ?)")
         args.append(client)
     sql = ("SELECT id, station, started_ns, ended_ns, started_at, latency_ms, started_by, "
-           "ended_by, utc_offset_min, tz, started_unix_ns FROM sessions" + (" WHERE " + " AND ".join(where) if where else "")
+           "ended_by, utc_offset_min, tz, started_unix_ns FROM sessions"
+           + (" WHERE " + " AND ".join(where) if where else "")
            + " ORDER BY started_unix_ns, id")
     out = [SessionInfo(*row) for row in conn.execute(sql, args)]
     for s in out:

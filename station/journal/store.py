@@ -15,8 +15,9 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
+from typing import TypeGuard
 
 from station.core.clock import utc_iso
 from station.core.errors import JournalError
@@ -103,7 +104,7 @@ def read_meta(path: Path, key: str) -> str | None:
     return row[0] if row else None
 
 
-def disk_refused(exc: BaseException) -> bool:
+def disk_refused(exc: BaseException) -> TypeGuard[sqlite3.Error]:
     """True for SQLite refusing to write (full, read-only, locked, I/O): worth a retry;
     False for a value it cannot take or a bug (retrying would block every later row)."""
     return isinstance(exc, sqlite3.Error) and not isinstance(

@@ -41,7 +41,7 @@ from station.core.events import FAULT, Event
 from station.journal.housekeeping import Housekeeping
 from station.journal.integrity import close_crashed
 from station.journal.pseudonym import pseudonym
-from station.journal.store import (  # noqa: F401  (connect: the journal's one way in)
+from station.journal.store import (  # connect: the journal's one way in, re-exported
     Pending,
     connect,
     event_row,

@@ -19,7 +19,7 @@ import re
 import shutil
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from station.journal.sessions import MAX_NOTE, PHASES
 from station.panel.limits import BadRequest, field

@@ -14,7 +14,7 @@ import mimetypes
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from station.panel.auth import COOKIE, Gate, LoginRefused
 from station.panel.feed import POLL_S, LiveFeed

@@ -1,8 +1,8 @@
 """The panel as the daemon sees it: built from the config, started, stopped, described.
 
 The daemon builds a ``Panel`` only when ``panel.enabled`` is true (the module is not even
-imported otherwise), adds ``panel.feed.observe`` to the engine's listeners, starts the panel after its control
-socket, and closes it before the station. A port that is taken does not stop the
+imported otherwise), adds ``panel.feed.observe`` to the engine's listeners, starts the panel
+after its control socket, and closes it before the station. A port that is taken does not stop the
 station: the panel stays off and ``status()["error"]`` says why; a TLS file that cannot
 be used is a config error (the station does not start half-secured).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import socket
-from typing import Callable
+from collections.abc import Callable
 
 from station.panel.actions import Actions
 from station.panel.api import Api
@@ -68,7 +68,8 @@ class Panel:
         return f"{self.scheme}://{host}:{self.http.port}/"
 
     def status(self) -> dict:
-        return {"enabled": True, "running": self.http.running, "url": self.url if self.http.running else None,
+        return {"enabled": True, "running": self.http.running,
+                "url": self.url if self.http.running else None,
                 "port": self.http.port, "bind": self.bind, "tls": self.scheme == "https",
                 "error": self.http.error, "refused_busy": self.http.refused,
                 **self.api.status()}

@@ -89,7 +89,7 @@ class Clients:
             raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")[:MAX_TEXT]
         except ProfileError as exc:
             raise BadRequest(str(exc)) from None
-        out = {"id": client, "file": str(path), "version": file_version(raw),
+        out: dict[str, object] = {"id": client, "file": str(path), "version": file_version(raw),
                "text": raw.decode("utf-8", errors="replace"), "choices": self.choices()}
         try:
             profile = load_profile(path)
@@ -119,7 +119,7 @@ class Clients:
         timbres = [{"name": t.name, "description": t.description}
                    for t in load_catalogue().values()]
         touch = TOUCH.fields
-        return {"timbre": timbres, "key": [k for k in KEYS], "scale": sorted(SCALES),
+        return {"timbre": timbres, "key": list(KEYS), "scale": sorted(SCALES),
                 "volume": dict(_range(SOUND.fields["volume"]), max=self.max_volume),
                 **{name: _range(touch[name]) for name in
                    ("sensitivity", "dwell_ms", "release_grace_ms", "retrigger_ms")}}

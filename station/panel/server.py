@@ -62,6 +62,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     default_request_version = "HTTP/1.0"   # a garbled request still gets a status line
     server_version = "station-panel"
     sys_version = ""
+    server: _Server                          # the server that made this handler
 
     def version_string(self) -> str:   # no Python version in the Server header
         return self.server_version

@@ -82,14 +82,14 @@ class ClientPart:
         if len(history) >= 2:
             numbers = [v.number for v in history]
             for g in goals:
-                levels = [rated.get(v.row.info.id, {}).get(g["id"]) for v in history]
+                rated_levels = [rated.get(v.row.info.id, {}).get(g["id"]) for v in history]
                 metric = None
                 if g.get("metric") in TERMS:
                     term = TERMS[g["metric"]]
                     metric = (term.label, term.y_label,
                               [rounded(v.row.value(g["metric"]), term.decimals)
                                for v in history], g["direction"])
-                parts.append(self.plot("goal", (numbers, levels, g.get("levels") or {},
+                parts.append(self.plot("goal", (numbers, rated_levels, g.get("levels") or {},
                                                 metric),
                                        f"goal {g['id']}: ratings and measure per session",
                                        f"‘{g['id']}’: your ratings per session"

@@ -29,11 +29,11 @@ class Rows:
     detail: np.ndarray    # str objects ('' when none)
     board: np.ndarray     # int I2C address, -1 when none
 
-    def where(self, mask: np.ndarray) -> "Rows":
+    def where(self, mask: np.ndarray) -> Rows:
         return Rows(*(a[mask] for a in (self.t, self.kind, self.player, self.pad,
                                         self.client, self.detail, self.board)))
 
-    def of(self, kind: str) -> "Rows":
+    def of(self, kind: str) -> Rows:
         return self.where(self.kind == kind)
 
     def __len__(self) -> int:

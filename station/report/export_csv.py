@@ -16,7 +16,8 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
-from typing import Iterable, TextIO
+from collections.abc import Iterable
+from typing import IO
 
 from station.journal.reader import SessionInfo, session_rows
 
@@ -47,7 +48,7 @@ def _blank(value) -> object:
     return "" if value is None else value
 
 
-def write_csv(out: TextIO, rows: Iterable[tuple]) -> int:
+def write_csv(out: IO[str], rows: Iterable[tuple]) -> int:
     """Write the header and ``rows`` to ``out``; return the number of rows."""
     w = csv.writer(out, lineterminator="\n")
     w.writerow(HEADER)

@@ -13,7 +13,7 @@ import io
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 from station.journal.reader import SessionInfo
 from station.report.data import load_session

@@ -47,14 +47,14 @@ def marks(d: SessionData) -> list[Mark]:
         else:
             out.append(Mark(t, "fault", f"{where}: {detail.replace('_', ' ')}"))
     for p in d.players():
-        changes = [(t, k) for t, k in seat_changes(d, p)]
-        for (t0, before), (t, key) in zip(changes, changes[1:]):
+        changes = list(seat_changes(d, p))
+        for (_, before), (t, key) in zip(changes, changes[1:]):
             if key != before and t > 0:
                 now = "a client without journal consent" if key == ANON else \
                     (key or "nobody")
                 out.append(Mark(t, "swap", f"player {p}: {now} seated"
                                 + (f" (was {before})" if before and before != ANON else "")))
-    prof = r.where((r.kind == "profile"))
+    prof = r.where(r.kind == "profile")
     for t, p, detail in zip(prof.t, prof.player, prof.detail):
         if detail.startswith("refused"):
             out.append(Mark(t, "refused", f"player {p}: profile {_refused_words(detail)} "

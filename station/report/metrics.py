@@ -176,12 +176,12 @@ def turn_responses(s: Subject) -> tuple[Metric, Metric, np.ndarray]:
     if n < MIN_TURNS:
         why = f"fewer than {MIN_TURNS} turns" if n else "no turns"
         return none(why), none(why), np.empty(0)
-    lat = []
+    answers = []
     for a, b in turns:
         i = np.searchsorted(s.onsets, a, side="left")
         if i < len(s.onsets) and s.onsets[i] <= b:
-            lat.append(s.onsets[i] - a)
-    lat = np.asarray(lat)
+            answers.append(s.onsets[i] - a)
+    lat = np.asarray(answers)
     rate = Metric(100.0 * len(lat) / n)
     if not len(lat):
         return rate, none("no turn was answered"), lat

@@ -140,7 +140,7 @@ def trends(series: list[tuple[str, str, list[int], list[float | None], float | N
 
 
 def goal(numbers: list[int], levels: list[int | None], level_words: dict[int, str],
-         metric: tuple[str, list[float | None], str] | None) -> tuple[str, int]:
+         metric: tuple[str, str, list[float | None], str] | None) -> tuple[str, int]:
     """A goal across sessions: the ratings (−2..+2) and, beside them, the linked metric.
 
     ``metric``: (title, y label, values per session, direction higher|lower) or None."""

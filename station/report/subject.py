@@ -87,7 +87,7 @@ def subject(d: SessionData, col: Column, phase: list[Interval] | None = None) ->
     order = np.argsort(onsets, kind="stable")
     sup = s.where((s.kind == "suppressed") & in_phase)
     reasons, counts = np.unique(sup.detail.astype(str), return_counts=True) if len(sup) \
-        else ([], [])
+        else (np.empty(0, str), np.empty(0, int))
     quiet_rows = s.where((s.kind == "note_on") & in_phase & (s.detail == "out_of_turn"))
     quiet = len(first_per_touch(quiet_rows)[0])
     turn_rows = r.where((r.player == col.player) & inside(r.t, col.seated))

@@ -11,6 +11,7 @@ goal. The goals' latest ratings close the summary.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from statistics import median
 
 from station.report.html import esc
@@ -76,7 +77,7 @@ def describe(v: Visit) -> str:
 
 
 def summary(history: list[Visit], goals: list[dict], rated: dict[int, dict[str, int]],
-            when: callable) -> list[str]:
+            when: Callable[[Visit], str]) -> list[str]:
     """HTML list items. ``rated``: session id -> {goal id: level}; ``when(visit)``: the
     session's local date in words."""
     if not history:

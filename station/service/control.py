@@ -24,7 +24,8 @@ import threading
 import time
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from station.core.errors import ControlError, StationError
 from station.service import limits
@@ -100,7 +101,7 @@ class ControlServer:
         while not self._closed:
             try:
                 conn, _ = self._sock.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return
@@ -217,7 +218,7 @@ def refuse_if_running(path: Path) -> bool:
     s.settimeout(1.0)
     try:
         s.connect(str(path))
-    except (BlockingIOError, socket.timeout):
+    except (TimeoutError, BlockingIOError):
         pass                                    # a full backlog: somebody is listening
     except OSError:
         return True                             # stale socket: nobody is listening
@@ -260,7 +261,7 @@ def _request_once(path: Path, cmd: str, timeout: float | None, args: dict) -> An
     except PermissionError:
         raise ControlError(f"no permission to talk to the station at {path}: run this as the "
                            f"station's user or a member of its group.") from None
-    except (BlockingIOError, socket.timeout):
+    except (TimeoutError, BlockingIOError):
         s.close()
         raise _Busy(f"the station at {path} is busy (too many connections); try again.") \
             from None

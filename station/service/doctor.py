@@ -16,7 +16,7 @@ import os
 import pwd
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from station.core.errors import StationError
 from station.service import doctor_pi

@@ -22,7 +22,8 @@ import math
 import socket
 import time
 import typing
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from station.core.jsondepth import depth
 
@@ -50,7 +51,7 @@ def read_request(conn: socket.socket, deadline_s: float = REQUEST_DEADLINE_S) ->
         conn.settimeout(left)
         try:
             chunk = conn.recv(4096)
-        except socket.timeout:
+        except TimeoutError:
             raise RequestError(f"the request did not arrive within {deadline_s:g} s.") from None
         if not chunk:
             break

@@ -19,7 +19,7 @@ import logging
 import os
 import socket
 import threading
-from typing import Callable
+from collections.abc import Callable, Mapping
 
 log = logging.getLogger("station")
 
@@ -31,7 +31,7 @@ class Notifier:
     a notify failure must not stop the music.
     """
 
-    def __init__(self, env: dict | None = None) -> None:
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
         env = os.environ if env is None else env
         path = env.get("NOTIFY_SOCKET") or ""
         self.address = "\0" + path[1:] if path.startswith("@") else path

@@ -69,10 +69,10 @@ def hardware_factory(config: StationConfig, kind: str, clock):
     os.environ.setdefault("BLINKA_SKIP_DEPENDENCY_CHECK", "1")   # a daemon's env fails it
     use_pi_pins()
 
-    def make(emit):
+    def make_pi(emit):
         return Hardware(hardware_spec(config), open_pi_i2c(config.input["i2c_frequency"]),
                         emit, clock)
-    return make, {}
+    return make_pi, {}
 
 
 class InstanceLock:

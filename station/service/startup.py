@@ -17,7 +17,7 @@ timer (``next_deadline``/``tick`` in ns), so the simulator can run it in virtual
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 
 from station.core.clock import ms_to_ns, s_to_ns
 from station.sound.timbres import Timbre

@@ -11,7 +11,7 @@ ScenarioError at that step's line.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 from station.config.station import StationConfig
 from station.core.errors import ProfileError, ScenarioError, StationError

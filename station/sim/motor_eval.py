@@ -109,7 +109,7 @@ class Score:
     def spurious_rate(self) -> float:
         return self.spurious / self.notes if self.notes else 0.0
 
-    def __add__(self, other: "Score") -> "Score":
+    def __add__(self, other: Score) -> Score:
         return Score(self.intended + other.intended, self.hits + other.hits,
                      self.notes + other.notes, self.spurious + other.spurious)
 

@@ -23,7 +23,8 @@ from station.core.schema import suggest
 
 WORLD_KEYS = ("at_power_up", "noise", "drift")
 BOARDS = (0x5A, 0x5B, 0x5C, 0x5D)
-SETTINGS = {                 # key -> {field: (low, high, default)}
+# key -> {field: (low, high, default)}
+SETTINGS: dict[str, dict[str, tuple[float | None, float | None, float | None]]] = {
     "noise": {"counts": (0.0, 50.0, None), "seed": (None, None, 0)},
     "drift": {"counts": (0.0, 200.0, None), "period_s": (1.0, None, 600.0),
               "seed": (None, None, 0)},

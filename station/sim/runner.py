@@ -179,12 +179,13 @@ class Simulation:
             self.station.sessions.phase(str(args["name"]), self.clock.now_ns())
         elif action == "note":
             self.station.sessions.note(str(args["text"]), self.clock.now_ns())
+        # the gate is Turns here: a loaded config always has a turns: section
         elif action == "turn_mode":
-            self.station.engine.gate.set_mode(str(args["mode"]), self.clock.now_ns(), "cli")
+            self.station.engine.gate.set_mode(str(args["mode"]), self.clock.now_ns(), "cli")  # type: ignore[union-attr]
         elif action == "turn_next":
-            self.station.engine.gate.next(self.clock.now_ns(), "cli")
+            self.station.engine.gate.next(self.clock.now_ns(), "cli")  # type: ignore[union-attr]
         elif action == "turn_set":
-            self.station.engine.gate.set_turn(args["player"], self.clock.now_ns(), "cli")
+            self.station.engine.gate.set_turn(args["player"], self.clock.now_ns(), "cli")  # type: ignore[union-attr]
         elif action == "use_client":
             try:
                 self.station.use_client(args["player"], args["client"])
@@ -220,7 +221,7 @@ class Simulation:
 def world_physics(world) -> dict:
     """SimulatedHardware's ``noise``/``drift`` arguments for a scenario's ``World``."""
     from hardware.chip.electrode import Drift, Noise
-    out = {}
+    out: dict[str, Noise | Drift] = {}
     if world.noise:
         out["noise"] = Noise(world.noise["counts"], int(world.noise["seed"]))
     if world.drift:

@@ -151,8 +151,8 @@ def _clients(raw, doc, problems) -> dict[int, str]:
     out = {}
     for player, client in raw.items():
         if isinstance(player, bool) or not isinstance(player, int) or not 1 <= player <= 6:
-            problems.append(f"{doc.where(('clients', player))}: '{fragment(player, 40)}' is not a player "
-                            f"number (1..6).")
+            problems.append(f"{doc.where(('clients', player))}: '{fragment(player, 40)}' is not "
+                            f"a player number (1..6).")
         elif not isinstance(client, str):
             problems.append(f"{doc.where(('clients', player))}: the client of player "
                             f"{player} must be an id or a profile path.")
@@ -173,8 +173,8 @@ def _step(ev, i: int, doc, problems: list[str]) -> Step | None:
         problems.append(f"{where}: 'at' must be seconds from the start (0 to "
                         f"{MAX_SECONDS}), not {fragment(repr(at), 40)}.")
     if not isinstance(action, str) or action not in ACTIONS:
-        problems.append(f"{where}: action {fragment(repr(action), 40)} is unknown{suggest(action, ACTIONS)}; "
-                        f"use one of {', '.join(ACTIONS)}.")
+        problems.append(f"{where}: action {fragment(repr(action), 40)} is "
+                        f"unknown{suggest(action, ACTIONS)}; use one of {', '.join(ACTIONS)}.")
         return None
     need, may = ACTIONS[action]
     for key in need:
@@ -189,7 +189,8 @@ def _step(ev, i: int, doc, problems: list[str]) -> Step | None:
     if "electrode" in ev and (isinstance(ev["electrode"], bool) or
                               not isinstance(ev["electrode"], int) or
                               not 0 <= ev["electrode"] <= 11):
-        problems.append(f"{where}: electrode must be 0..11, not {fragment(repr(ev['electrode']), 40)}.")
+        problems.append(f"{where}: electrode must be 0..11, "
+                        f"not {fragment(repr(ev['electrode']), 40)}.")
     if "board" in ev and ev["board"] not in (0x5A, 0x5B, 0x5C, 0x5D):
         problems.append(f"{where}: board must be 0x5A, 0x5B, 0x5C or 0x5D, "
                         f"not {fragment(repr(ev['board']), 40)}.")

@@ -33,7 +33,7 @@ class Tally:
     """The engine's events of one simulated session, counted."""
 
     def __init__(self) -> None:
-        self.counts = collections.Counter()
+        self.counts: collections.Counter[str] = collections.Counter()
         self.per_player: dict[int, collections.Counter] = collections.defaultdict(
             collections.Counter)
         self.faults: list[str] = []       # "20.1 s: board_lost 0x5b", in order

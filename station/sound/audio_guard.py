@@ -19,7 +19,7 @@ import ctypes
 import logging
 import re
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 from station.core.clock import s_to_ns
 from station.core.errors import AudioError

@@ -53,7 +53,7 @@ class BackingSpec:
         return self.style != "drone"
 
     @classmethod
-    def from_values(cls, values: dict) -> "BackingSpec":
+    def from_values(cls, values: dict) -> BackingSpec:
         """From a validated ``backing:`` section (station.config.plan_schema.BACKING)."""
         v = {k: values.get(k) for k in ("style", "tempo_bpm", "ramp_to_bpm", "ramp_s",
                                           "follow_player", "key", "timbre", "octave")}

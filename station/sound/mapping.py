@@ -8,6 +8,7 @@ come from ``station.sound.songs``. Errors are ValueErrors naming the bad value.
 from __future__ import annotations
 
 from collections.abc import Mapping as MappingABC
+from typing import Any
 
 from station.sound.songs import load_song
 from station.sound.theory import (
@@ -65,7 +66,7 @@ class Mapping:
         return f"Mapping(mode={self.mode!r}, table={len(self.table)} entries)"
 
 
-def build_mapping(music: MappingABC[str, object]) -> Mapping:
+def build_mapping(music: MappingABC[str, Any]) -> Mapping:
     """A Mapping from the ``music:`` section of a client profile (see the module docs).
 
     {mode: scale, key: A, scale: major_pentatonic | [0, 2, 5, 7, 9], octave: 4}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from station.core.paths import CONFIGS
 from station.sound.theory import choose, parse_note
@@ -70,7 +71,7 @@ def _song_path(name_or_path: str | Path) -> Path:
     return path
 
 
-def _parse_step(raw: object, where: str) -> tuple[tuple[int, ...], float]:
+def _parse_step(raw: Any, where: str) -> tuple[tuple[int, ...], float]:
     beats: object = 1.0
     if isinstance(raw, dict):
         unknown = set(raw) - {"notes", "beats"}

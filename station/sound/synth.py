@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from station.core.errors import AudioError, SoundfontError
 from station.sound.fluid_settings import CHANNELS, AudioSettings, configure
-from station.sound.limiter import DEFAULT_CEILING_DBFS, Limiter
+from station.sound.limiter import DEFAULT_CEILING_DBFS, Limiter, Output
 from station.sound.timbres import Timbre
 
 if TYPE_CHECKING:           # numpy only for offline rendering: the daemon never loads it
@@ -75,7 +75,7 @@ class Synth:
         self.realtime = audio is not None
         self.audio = audio
         self.soundfont = Path(soundfont)
-        self._driver = None
+        self._driver: Output | None = None
         self._settings = fs.new_fluid_settings()
         self._synth = None
         self.limiter: Limiter | None = None

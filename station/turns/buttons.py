@@ -30,7 +30,7 @@ class AllQuiet:
         self.engine = engine
         self.fade_ns = int(round(fade_s * NS))
         self.fade_from: int | None = None      # fading since (ns); None: not fading
-        self._next = None
+        self._next: int | None = None
         self.channels = sorted({p.channel for p in engine.config.players})
 
     def start(self, now: int) -> None:

@@ -188,8 +188,8 @@ def turn_command(engine, now: int, op: str = "show", mode: str | None = None,
                  player: int | None = None) -> dict:
     """The daemon's ``turn`` control command (runs in the engine thread).
 
-    ``op``: show | next | set (``player``) | mode (``mode``) | quiet | resume. Returns the turn status
-    and the lights, as ``station turn`` prints them.
+    ``op``: show | next | set (``player``) | mode (``mode``) | quiet | resume. Returns the turn
+    status and the lights, as ``station turn`` prints them.
     """
     gate = engine.gate
     if op != "show" and not isinstance(gate, Turns):

@@ -15,7 +15,7 @@ is over *seated clients* (players whose role is client and who have a profile); 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from station.core.events import TURN_END, TURN_START, Event
 

@@ -1,4 +1,5 @@
-"""docs/station-config.md is what the definitions render (regenerate: python -m station.config.station_docs)."""
+"""docs/station-config.md is what the definitions render (regenerate:
+python -m station.config.station_docs)."""
 
 from station.config.station_docs import PATH, render
 

@@ -123,7 +123,7 @@ phases:
     text = str(err.value)
     assert "phase 'a' sets player 5, but this station has players 1, 2, 3, 4" in text
     assert "follows player 6" in text and "call_response" in text
-    check_fits(plan, {n: "client" for n in range(1, 7)}, True)   # fits a bigger station
+    check_fits(plan, dict.fromkeys(range(1, 7), "client"), True)   # fits a bigger station
 
 
 def test_the_committed_schema_and_key_table_are_current():

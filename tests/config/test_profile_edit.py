@@ -116,7 +116,7 @@ def test_every_shipped_profile_survives_a_round_trip(tmp_path):
         before = load_profile(path)
         after = edit_profile(path, {"volume": 0.25})
         assert after.sound["volume"] == 0.25
-        assert (after.music, {k: v for k, v in after.touch.items()}) == \
+        assert (after.music, dict(after.touch)) == \
             (before.music, before.touch), source.name
         kept = [ln for ln in source.read_text().splitlines() if ln.lstrip().startswith("#")]
         assert all(ln.strip() in path.read_text() for ln in kept), source.name

@@ -66,7 +66,8 @@ def make_sim(pins, clock):
 
 
 def kinds(events):
-    """Compact view of events: (kind, board, electrode) or (kind, button) or (kind, board, detail)."""
+    """Compact view of events: (kind, board, electrode) or (kind, button) or
+    (kind, board, detail)."""
     out = []
     for e in events:
         if e.button is not None:

@@ -22,7 +22,7 @@ def test_threads_touching_reading_and_ticking_see_whole_samples():
                 with r.chip.at_once():       # all twelve pads together, or none
                     for e in range(12):
                         (r.chip.touch if i % 2 == 0 else r.chip.release)(e)
-        except BaseException as exc:         # noqa: BLE001 (reported below)
+        except BaseException as exc:         # reported below
             errors.append(exc)
 
     def time_passes():
@@ -32,7 +32,7 @@ def test_threads_touching_reading_and_ticking_see_whole_samples():
                     r.clock.advance(MS)
                     now = r.clock.now_ns()
                 r.chip.tick(now)
-        except BaseException as exc:         # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     bursts = []
@@ -46,7 +46,7 @@ def test_threads_touching_reading_and_ticking_see_whole_samples():
                     device.write_then_readinto(b"\x04", raw)
                 bursts.append([raw[2 * e] | raw[2 * e + 1] << 8 for e in range(12)])
                 mpr.touched()
-        except BaseException as exc:         # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=f) for f in (time_passes, reader, reader)]

@@ -91,7 +91,8 @@ def test_simulator_runs_without_rpi(tmp_path):
         "from hardware.spec import HardwareSpec, BoardSpec\n"
         "from station.core.clock import VirtualClock\n"
         "ev = []\n"
-        "sim = SimulatedHardware(HardwareSpec(boards=(BoardSpec(0x5A, 17),)), ev.append, VirtualClock())\n"
+        "sim = SimulatedHardware(HardwareSpec(boards=(BoardSpec(0x5A, 17),)), ev.append,"
+        " VirtualClock())\n"
         "sim.start(); sim.run_for(5); sim.touch(0x5A, 1); sim.run_for(5); sim.close()\n"
         "print(len(ev), [m for m in sys.modules if m.split('.')[0] in ('RPi', 'lgpio')])\n"
     )

@@ -73,7 +73,7 @@ def wait_for(got: list, predicate, seconds: float = 20.0, what: str = "") -> lis
 
 
 @pytest.mark.native_timing
-def test_live_midi_out_and_in_through_jack(tmp_path, station_env, jack_server,  # noqa: F811
+def test_live_midi_out_and_in_through_jack(tmp_path, station_env, jack_server,
                                            monkeypatch):
     monkeypatch.setenv("JACK_DEFAULT_SERVER", jack_server.name)
     monkeypatch.setenv("JACK_NO_START_SERVER", "1")

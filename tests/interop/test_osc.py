@@ -13,8 +13,8 @@ from station.interop.osc import OscEvents, command
 from station.service.control import request
 
 pytest.importorskip("pythonosc")
-from pythonosc.osc_message import OscMessage  # noqa: E402
-from pythonosc.osc_message_builder import build_msg  # noqa: E402
+from pythonosc.osc_message import OscMessage
+from pythonosc.osc_message_builder import build_msg
 
 
 def test_events_map_to_their_addresses_without_client_ids():
@@ -81,7 +81,7 @@ class Peer:
                     return self.got.pop(i)[1]
             try:
                 data, _ = self.sock.recvfrom(65536)
-            except socket.timeout:
+            except TimeoutError:
                 continue
             msg = OscMessage(data)
             self.got.append((msg.address, list(msg.params)))

@@ -195,3 +195,26 @@ def test_echo_timbre_and_a_followed_pulse_of_a_client_without_journal_consent_ar
     names = {c for (c,) in db.execute("SELECT DISTINCT client FROM events WHERE client IS "
                                       "NOT NULL")}
     assert len(names) == 1, "only kai's pseudonym is in the journal"
+
+
+def test_a_chord_at_the_seating_instant_then_leaving_at_once_writes_its_counts(tmp_path):
+    """Seated, a chord and gone within one instant (the virtual clock does not move): the
+    anonymous counts are written. The last note counted once sat among the counts, and
+    ``+counts`` then compared a (t, pad) pair with 0: a TypeError in the engine thread."""
+    from station.config.profile import load_profile
+    from station.core.events import NOTE_ON, PROFILE, Event
+    from station.journal.consent import COUNTS, ConsentJournal
+    from station.journal.writer import Journal
+    robin = load_profile("robin", clients(tmp_path))
+    journal = Journal(tmp_path / "j.db")
+    consent = ConsentJournal(journal, lambda player: (robin, "client"))
+    consent.start_session(0, [(1, "client")])
+    t = 5_000_000
+    consent.record(Event(PROFILE, t, player=1, client="robin", detail="use:robin"))
+    for note in (60, 64, 67):                     # one touch sounding a chord
+        consent.record(Event(NOTE_ON, t, player=1, pad=0, note=note))
+    consent.end_session(t)
+    journal.close()
+    rows = sqlite3.connect(tmp_path / "j.db").execute(
+        "SELECT detail FROM events WHERE kind = ?", (COUNTS,)).fetchall()
+    assert [json.loads(d)["valid_touches"] for (d,) in rows] == [1]

@@ -25,7 +25,7 @@ def station(tmp_path_factory):
         yield running
 
 
-def sign_in(browser, station, width):  # noqa: F811
+def sign_in(browser, station, width):
     page = browser.new_page(viewport={"width": width, "height": 1000})
     # waits for a state, not a speed: a loaded machine's report child (nice 19) can take
     # more than Playwright's default 30 s to make a file
@@ -87,7 +87,7 @@ def shoot(page, name):
     small.save(path, optimize=True)
 
 
-def test_the_demo_session_run_from_a_tablet_alone(browser, station):  # noqa: F811
+def test_the_demo_session_run_from_a_tablet_alone(browser, station):
     """The demo's shape with the shipped demo plan, every action a tap on the panel at
     820 px, the clients' touches from the simulator; the report opened from the panel
     shows the phases, the note and the rating."""
@@ -208,7 +208,7 @@ def test_the_demo_session_run_from_a_tablet_alone(browser, station):  # noqa: F8
     page.close()
 
 
-def test_settings_a_reload_and_the_metrics_download(browser, station):  # noqa: F811
+def test_settings_a_reload_and_the_metrics_download(browser, station):
     page, errors = sign_in(browser, station, 1280)
     page.goto(f"http://127.0.0.1:{station.port}/")
     page.wait_for_selector(".player h2:has-text('Alex')")      # still signed in on reload
@@ -239,7 +239,7 @@ def test_settings_a_reload_and_the_metrics_download(browser, station):  # noqa: 
 
 
 @pytest.mark.parametrize("width", [1280, 820, 360])
-def test_every_screen_fits_and_is_photographed(browser, station, width):  # noqa: F811
+def test_every_screen_fits_and_is_photographed(browser, station, width):
     if not station.command("plan", op="status")["plan"]:
         station.command("plan", op="start", name="demo")
         station.command("plan", op="next")

@@ -64,7 +64,7 @@ def test_a_missing_or_damaged_pin_file_lets_nobody_in(tmp_path):
 def test_five_wrong_pins_in_a_minute_lock_sign_in_for_a_minute(pin_file):
     clock = Clock()
     gate = Gate(pin_file, idle_s=600, now=clock)
-    for k in range(MAX_WRONG - 1):
+    for _ in range(MAX_WRONG - 1):
         with pytest.raises(LoginRefused, match="wrong PIN") as e:
             gate.login("000000")
         assert e.value.status == 401

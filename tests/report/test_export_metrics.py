@@ -62,7 +62,7 @@ def test_columns_and_rows_are_the_issues(db):
     assert keys == [("1", "1", C1, "all"), ("1", "1", C1, "warm-up"), ("1", "1", C1, "main"),
                     ("1", "2", C2, "all"), ("1", "2", C2, "warm-up"), ("1", "2", C2, "main"),
                     ("2", "1", C1, "all")]
-    by = {k: r for k, r in zip(keys, rows)}
+    by = dict(zip(keys, rows))
     assert by[("1", "2", C2, "main")]["seated_s"] == "10"          # 30..40 s
     assert by[("1", "2", C2, "all")]["touches"] == "3"
     assert by[("1", "1", C1, "warm-up")]["touches"] == "36"        # 6 phrases of 6 before 30

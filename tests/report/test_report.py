@@ -105,7 +105,7 @@ def test_sessions_are_numbered_as_the_therapist_knows_them(tmp_path):
                 for k, c in enumerate((C1, C2, C1))]
     conn = open_journal(make_journal(tmp_path / "j.db", sessions))
     assert client_numbers(conn, C1) == {1: 1, 3: 2}
-    rows = [r for d in map(lambda i: load_session(conn, i), select_sessions(conn))
+    rows = [r for d in (load_session(conn, i) for i in select_sessions(conn))
             for r in session_rows(d)]
     assert [v.number for v in client_history(client_numbers(conn, C1), rows, C1)] == [1, 2]
     html = build_report(conn, session=3)

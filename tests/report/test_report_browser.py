@@ -33,7 +33,7 @@ def reports(tmp_path_factory):
 
 @pytest.mark.parametrize("width", [820, 1280])
 @pytest.mark.parametrize("name", ["demo", "group", "history"])
-def test_the_report_reads_on_a_tablet_and_a_laptop(browser, reports, name, width):  # noqa: F811
+def test_the_report_reads_on_a_tablet_and_a_laptop(browser, reports, name, width):
     page = browser.new_page(viewport={"width": width, "height": 1100})
     # waits for a state, not a speed: a loaded machine's report child (nice 19) can take
     # more than Playwright's default 30 s to make a file

@@ -31,7 +31,7 @@ REQUESTS = st.one_of(
 
 @settings(FUZZ, max_examples=max(20, EXAMPLES))
 @given(data=REQUESTS)
-def test_any_request_gets_a_result_or_a_plain_refusal(served, data):  # noqa: F811
+def test_any_request_gets_a_result_or_a_plain_refusal(served, data):
     if b'"stop"' in data:
         data = data.replace(b'"stop"', b'"status"')      # keep the station up meanwhile
     reply = ask(served.config.control_socket, data)
@@ -42,7 +42,7 @@ def test_any_request_gets_a_result_or_a_plain_refusal(served, data):  # noqa: F8
     assert request(served.config.control_socket, "status")["station"]
 
 
-def test_known_tricky_requests(served):  # noqa: F811
+def test_known_tricky_requests(served):
     for data in (b'{"cmd": "sim", "args": {"action": "explode"}}\n',
                  b'{"cmd": "sim", "args": {"action": "touch"}}\n',
                  b'{"cmd": "sim", "args": {"action": "touch", "address": 99, "electrode": 1}}\n',

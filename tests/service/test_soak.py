@@ -29,8 +29,8 @@ CLIENTS = ("alex", "sam", "jo", "kim")
 MAX_GROWTH_BYTES = 256 * 1024     # live in the last hour: current state (new profiles,
                                   # filters) is there; 80 B leaked per touch would exceed it
 MAX_NEW_OBJECTS = 2_000           # hours 2..8 (~19,000 touches): a leak per touch shows
-MAX_NEW_BLOCKS = 5_000
-FRAMES = 64                       # one FluidSynth block per step: queued notes take effect     # a leak of 8 bytes per touch would exceed this
+MAX_NEW_BLOCKS = 5_000            # a leak of 8 bytes per touch would exceed this
+FRAMES = 64                       # one FluidSynth block per step: queued notes take effect
 
 
 def forget_recordings(d) -> None:
@@ -147,7 +147,8 @@ def test_eight_hours_of_four_players_with_faults(tmp_path, mock_pins):
         d.close()
     base = marks["base"]
     print(f"soak: {touches} touches, {sum(sent.values())} events, "
-          f"{sum(journal_rows.values())} rows, faults {faults}; last hour +{growth} B; hours 2-{HOURS}: objects {base['objects']} -> "
+          f"{sum(journal_rows.values())} rows, faults {faults}; last hour +{growth} B; "
+          f"hours 2-{HOURS}: objects {base['objects']} -> "
           f"{last['objects']}, blocks {base['blocks']} -> {last['blocks']}")
     assert touches > HOURS * 3000                 # each player: a touch every ~4.5 s
     assert growth < MAX_GROWTH_BYTES, [str(s) for s in grown[:5]]

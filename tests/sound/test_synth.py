@@ -232,4 +232,5 @@ def test_a_reverb_send_switches_the_reverb_on_so_a_note_rings_longer(soundfont):
         tail = synth.render(48000)[24000:].astype(float)   # 0.5..1 s after the release
         energy.append(float(np.sqrt(np.mean(tail ** 2))))
         synth.close()
-    assert energy[1] > 1.15 * energy[0], f"tail RMS with reverb {energy[1]:.1f}, dry {energy[0]:.1f}"
+    assert energy[1] > 1.15 * energy[0], \
+        f"tail RMS with reverb {energy[1]:.1f}, dry {energy[0]:.1f}"
