@@ -3,7 +3,8 @@
 Used by both the daemon (real time) and the simulator (virtual time). Hardware threads
 only put raw events on ``self.inbox``; everything else happens in the caller's thread
 (``drain``, ``step``), so the engine needs no locks. ``close()`` always sends
-all-notes-off and flushes the journal, whatever path leads there.
+all-notes-off and flushes the journal, whatever path leads there. The rooms around the
+engine (consent, sessions, lights, swaps, session music) are built by ``compose``.
 """
 
 from __future__ import annotations
