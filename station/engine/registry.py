@@ -14,7 +14,7 @@ in force, events wait and reach the listeners at ``release()``.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from station.core.events import Event
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import ipaddress
 import logging
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from station.core.errors import StationError
 from station.core.events import Event

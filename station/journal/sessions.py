@@ -17,8 +17,9 @@ session the deletion removed; the journal's writer then deletes, in order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from station.core.errors import StationError
 from station.core.events import NOTE, PHASE, PROFILE, TOUCH, Event

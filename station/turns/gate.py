@@ -190,9 +190,9 @@ def turn_command(gate, quiet: Quiet, now: int, op: str = "show", mode: str | Non
                  player: int | None = None, lights=None) -> dict:
     """The daemon's ``turn`` control command (runs in the engine thread).
 
-    ``op``: show | next | set (``player``) | mode (``mode``) | quiet | resume. Returns the turn status
-    and the lights (``lights``: the station's ``Lights``, or None), as ``station turn``
-    prints them.
+    ``op``: show | next | set (``player``) | mode (``mode``) | quiet | resume. Returns the
+    turn status and the lights (``lights``: the station's ``Lights``, or None), as
+    ``station turn`` prints them.
     """
     if op != "show" and not isinstance(gate, Turns):
         raise StationError("this station was built without turn-taking.")

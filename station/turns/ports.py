@@ -10,7 +10,8 @@ builds both when it builds its gate; ``engine.compose`` hands the lights theirs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from collections.abc import Callable
+from typing import Protocol
 
 from station.core.events import Event
 
