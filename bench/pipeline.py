@@ -88,7 +88,7 @@ def single_touches(n: int, seed: int, threaded: bool):
         rng = random.Random(seed)
         stamps = stamp_edges(world)
         last = LastEmit()
-        daemon.station.engine.listeners.append(last)
+        daemon.station.engine.add_listener("bench", last)
         bus = world.bus
         boards = world.boards
         if not threaded:

@@ -83,7 +83,7 @@ def measure(config_path: Path, seconds: float, speed: float = 2.0, seed: int = 3
 
     def count(event) -> None:
         emitted[event.kind] += 1
-    station.engine.listeners.append(count)
+    station.engine.add_listener("bench", count)
     raw_kinds = ("touch", "release")
     world = box["world"]
     plan = schedule(world.boards, seconds, seed)

@@ -340,3 +340,68 @@ def test_the_helper_import_check_catches_bench_and_tests(tmp_path):
 def test_the_station_imports_no_test_or_benchmark_code():
     wrong = helper_imports(ROOT)
     assert not wrong, "\n".join(wrong)
+# -- ports: no room holds another's private members; the rooms below see no engine ------------
+PORTED = ("turns", "journal", "interop", "access")   # rooms that see the engine through ports
+
+
+def port_breaches(root: Path) -> list[str]:
+    """``path:line: what`` for every breach of the ports rule under ``root``'s ``station/``
+    and ``hardware/``: a private member (``x._name``, x not ``self``/``cls`` or an
+    imported non-station module such as ``os``) used outside ``station/engine``, and any
+    ``engine.<attr>`` (``engine``, ``self.engine``, ``station.engine``) in a ported room."""
+    out = []
+    for path in sorted(p for pkg in PACKAGES for p in (root / pkg).rglob("*.py")):
+        rel = path.relative_to(root)
+        sub = rel.parts[1] if rel.parts[0] == "station" and len(rel.parts) > 2 else ""
+        tree = ast.parse(path.read_text(), filename=str(path))
+        outside = {(a.asname or a.name).split(".")[0] for n in ast.walk(tree)
+                   if isinstance(n, ast.Import) for a in n.names
+                   if a.name.split(".")[0] not in PACKAGES}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Attribute):
+                continue
+            v, name = node.value, node.attr
+            dunder = name.startswith("__") and name.endswith("__")
+            private = name.startswith("_") and not dunder
+            if private and sub != "engine" and not (
+                    isinstance(v, ast.Name) and v.id in ("self", "cls", *outside)):
+                out.append(f"{rel}:{node.lineno}: {ast.unparse(node)} uses a private member "
+                           f"of another object")
+            if sub in PORTED and ((isinstance(v, ast.Name) and v.id == "engine")
+                                  or (isinstance(v, ast.Attribute) and v.attr == "engine")):
+                out.append(f"{rel}:{node.lineno}: {ast.unparse(node)}: the {sub} room must "
+                           f"see the engine through its ports, not hold it")
+    return out
+
+
+def test_rooms_use_ports_not_the_engine_or_private_members():
+    wrong = port_breaches(ROOT)
+    assert not wrong, ("rooms must talk through ports (docs/architecture.md, Ports):\n"
+                       + "\n".join(wrong))
+
+
+def test_the_ports_check_finds_each_breach(tmp_path):
+    files = {
+        "station/turns/bad.py": "def f(engine, self):\n    engine.paused = True\n"
+                                "    self.engine._emit(1)\n",
+        "station/journal/bad.py": "def f(station):\n    return station.engine.seats\n",
+        "station/sound/bad.py": "def f(synth):\n    return synth._fs\n",
+        "hardware/bad.py": "def f(bus):\n    bus.__secret = 1\n",
+        # allowed: the engine room, self/cls, dunders, private names of outside modules,
+        # and a room above the engine that uses the engine
+        "station/engine/ok.py": "def f(seat):\n    return seat._x\n",
+        "station/core/ok.py": "import os\nimport os.path as osp\nclass A:\n"
+                              "    def f(self):\n        os._exit(self._y or A.__name__)\n"
+                              "    @classmethod\n"
+                              "    def g(cls):\n        return cls._z, osp._j\n",
+        "station/service/ok.py": "def f(engine):\n    return engine.paused\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    found = port_breaches(tmp_path)
+    assert [w.split(": ")[0] for w in found] == [
+        "hardware/bad.py:2", "station/journal/bad.py:2", "station/sound/bad.py:2",
+        "station/turns/bad.py:2", "station/turns/bad.py:3", "station/turns/bad.py:3"], found
+    assert "self.engine._emit uses a private member" in "\n".join(found)
+    assert "engine.paused: the turns room must see the engine through its ports" in found[3]

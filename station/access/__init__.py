@@ -4,7 +4,8 @@
 machine (dwell, release grace, retrigger lockout, hold modes, note lengths), ``chain``
 the seat's stage (disabled pads, groups, then each pad's filter), ``chip`` what the
 filters ask of the touch chip (thresholds, recalibration of a resting hand, touch
-strength), ``stuck`` the station-wide stuck-electrode guard.
+strength), ``stuck`` the station-wide stuck-electrode guard. Nothing here holds the
+engine: the chip's handle and the guard's ``report``/``release`` are handed in.
 
 May import: core.
 """

@@ -1,7 +1,7 @@
 """What a seat's filters ask of its MPR121: thresholds, touched pads, recalibration.
 
-The engine holds an optional ``hardware`` handle (a ``hardware.io.Hardware``; None in
-pure-logic tests). When a client takes a place, ``apply_thresholds`` writes each pad's
+The engine hands in an optional ``hardware`` handle (a ``hardware.io.Hardware``; None
+in pure-logic tests). When a client takes a place, ``apply_thresholds`` writes each pad's
 sensitivity to the chip and ``touched_pads`` finds pads already held (a resting hand).
 ``Recalibrator`` re-takes an electrode's baseline when a filter asks (a touch held
 ``long_touch_s`` without a lift). If that touch was a resting hand, the chip now counts
@@ -47,12 +47,12 @@ def touched_pads(hardware, player) -> list[int]:
 class Recalibrator:
     """Recalibrates electrodes on request and has them watched for a lifting hand."""
 
-    def __init__(self, engine) -> None:
-        self._engine = engine          # its ``hardware`` attribute is read at each use
+    def __init__(self, hardware) -> None:
+        self.hardware = hardware       # a ``hardware.io.Hardware``, or None (no chip)
 
     def request(self, seat, pads: list[int], now: int, reason: str) -> None:
         """Recalibrate the electrodes of ``pads`` of ``seat`` now, then watch them."""
-        hardware = self._engine.hardware
+        hardware = self.hardware
         if hardware is None or seat.player.board is None:
             return
         electrodes = pad_electrodes(seat.player)

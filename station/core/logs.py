@@ -23,6 +23,7 @@ from typing import TextIO
 from station.core.schema import Field
 
 LEVELS = ("debug", "info", "warning", "error")
+HANDLER_NAME = "station"    # our root handler (a second setup_logging replaces it)
 # syslog priorities (RFC 5424): 2 critical, 3 error, 4 warning, 5 notice, 6 info, 7 debug
 PRIORITIES = ((logging.CRITICAL, 2), (logging.ERROR, 3), (logging.WARNING, 4),
               (logging.INFO, 6), (logging.DEBUG, 7))
@@ -77,9 +78,9 @@ def setup_logging(level: str | int = "INFO", stream: TextIO | None = None,
     else:
         handler.setFormatter(logging.Formatter("station: %(message)s"))
     root = logging.getLogger()
-    for old in [h for h in root.handlers if getattr(h, "_station", False)]:
+    for old in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
         root.removeHandler(old)
-    handler._station = True  # type: ignore[attr-defined]  # ours, for the next call
+    handler.set_name(HANDLER_NAME)
     root.addHandler(handler)
     root.setLevel(_level(level))
     return handler

@@ -1,13 +1,14 @@
 """Session music on a live station: the plan runner, the backing and the echo, composed.
 
-``SessionMusic(station)`` builds the three on one AudioOut (FluidSynth's sequencer in real
-time, direct calls offline: station.sound.scheduler) and hooks them into the station
-with listeners and timers only, so nothing sits between a touch and its note (listeners
-run after the sound). It also takes over the session button (the plan runner's tap and
-hold), adds the backing and echo channels to all-quiet's fade, tells the consent journal
-whose playing the backing follows, stops everything when a session ends, and frees the
-sequencer on close. ``plan_command`` and ``backing_command``
-are the daemon's ``plan`` and ``backing`` control commands.
+``SessionMusic(engine, ...)`` builds the three on one AudioOut (FluidSynth's sequencer
+in real time, direct calls offline: station.sound.scheduler) and hooks them into the
+station with listeners and timers only, so nothing sits between a touch and its note
+(listeners run after the sound). It owns the session button (the plan runner's tap and
+hold; with no plan running, a tap toggles the session as the button always did), adds
+the backing and echo channels to all-quiet's fade, tells the consent journal whose
+playing the backing follows, stops everything when a session ends, and frees the
+sequencer on close. ``plan_command`` and ``backing_command`` are the daemon's ``plan``
+and ``backing`` control commands.
 """
 
 from __future__ import annotations
@@ -26,28 +27,35 @@ BACKING_KEYS = tuple(BACKING.fields)
 
 
 class SessionMusic:
-    def __init__(self, station) -> None:
-        self.station = station
-        engine = station.engine
-        channels = station.config.raw["session_music"]
-        self.out = open_out(station.synth, station.clock)
+    """The session music of one engine. ``synth``: the FluidSynth the sequencer plays
+    (not the engine's note batch); ``clock``: the station clock; ``sessions``: the
+    journal's ``Sessions``; ``consent``: the ``ConsentJournal`` (None: none); ``cue(now)``:
+    the lights' gentle cue (None: no lights). ``timers``: for the station's timer list."""
+
+    def __init__(self, engine, *, synth, clock, sessions, consent=None, cue=None) -> None:
+        self.engine = engine
+        self.config = engine.config
+        self.clock = clock
+        self.sessions = sessions
+        channels = self.config.raw["session_music"]
+        self.out = open_out(synth, clock)
         echo_channels = {p: ch - 1 for p, ch in zip(sorted(engine.seats),
                                                      channels["echo_channels"])}
         self.backing = LiveBacking(engine, self.out, channels["backing_channel"] - 1)
         self.echo = LiveEcho(engine, self.out, echo_channels)
-        self.plan = PlanRunner(station, self.backing, self.echo)
-        engine.listeners += [self.backing.observe, self.echo.observe, self.plan.observe]
-        station.timers += [self.plan, self.backing, self.echo]
-        engine.controls["session"] = self.plan.press_session
-        engine.releases["session"] = self.plan.release_session
-        station.sessions.on_stop.append(self._session_ends)
-        consent = getattr(station, "consent", None)
+        self.plan = PlanRunner(engine, sessions, self.backing, self.echo, cue)
+        engine.add_listener("backing", self.backing.observe)
+        engine.add_listener("echo", self.echo.observe)
+        engine.add_listener("plan", self.plan.observe)
+        self.timers = [self.plan, self.backing, self.echo]
+        engine.register_control("session", "plan", self.plan.press_session,
+                                self.plan.release_session)
+        sessions.on_stop.append(self._session_ends)
         if consent is not None:          # beats that follow a client are that client's data
             consent.follows = self.backing.follows
         quiet = getattr(engine.gate, "quiet", None)
         if quiet is not None:            # all-quiet fades the backing and echoes too
-            quiet.channels = sorted({*quiet.channels, self.backing.channel,
-                                     *echo_channels.values()})
+            quiet.fade_also([self.backing.channel, *echo_channels.values()])
         self._closed = False
 
     def _session_ends(self, now: int) -> None:
@@ -60,7 +68,7 @@ class SessionMusic:
         """``plan`` control command: op start (name), next, stop or status (each returns
         the plan status), or list (``{"plans": [{name, title, phases} or {name, error}]}``,
         for a front end's menu)."""
-        now = self.station.clock.now_ns()
+        now = self.clock.now_ns()
         if op == "start":
             if not name:
                 raise StationError("say which plan to start, like: station plan start "
@@ -75,14 +83,14 @@ class SessionMusic:
         if op == "status":
             return self.plan.status(now)
         if op == "list":
-            return {"plans": plan_catalogue(plans_folder(self.station.config))}
+            return {"plans": plan_catalogue(plans_folder(self.config))}
         raise StationError(f"unknown plan command '{op}': use start, next, stop, status or "
                            f"list.")
 
     def backing_command(self, op: str = "status", **args) -> dict | None:
         """``backing`` control command: op start (the backing keys), stop or status.
         Returns the backing's status (None when none plays)."""
-        now = self.station.clock.now_ns()
+        now = self.clock.now_ns()
         if op == "start":
             return self.start_backing(args, now, by="cli")
         if args:
@@ -103,20 +111,20 @@ class SessionMusic:
         if problems:
             raise StationError("the backing was not started:\n  "
                                + "\n  ".join(msg for _, msg in problems))
-        if not self.station.sessions.active:
-            self.station.sessions.start(now, "backing")
+        if not self.sessions.active:
+            self.sessions.start(now, "backing")
         return self.backing.start(BackingSpec.from_values(values), now, by=by)
 
     def status(self) -> dict:
         """The plan status (with the backing) for the daemon's ``status`` reply."""
-        return self.plan.status(self.station.clock.now_ns())
+        return self.plan.status(self.clock.now_ns())
 
     def close(self) -> None:
         """Stop the music (notes off, nothing pending) and free the sequencer. Idempotent."""
         if self._closed:
             return
         self._closed = True
-        now = self.station.clock.now_ns()
+        now = self.clock.now_ns()
         self.plan.stop(now, "shutdown")
         self.backing.stop(now, "shutdown")
         self.echo.clear(now)

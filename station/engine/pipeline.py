@@ -29,27 +29,37 @@ from station.core.events import (
     UNPRESS,
     Event,
 )
-from station.engine.seat import Seat
+from station.engine.registry import Controls, Listeners
+from station.engine.seat import Seat, SeatsView
 from station.turns.gate import FreeGate, build_gate
-from station.turns.lights import Lights
+from station.turns.ports import Hooks
 
 
 class Engine:
+    """The touch-to-sound path of one station, and the ports the rooms below it use.
+
+    ``hardware``: a ``hardware.io.Hardware`` (thresholds, resting hands, touch
+    strength), None in pure-logic tests. ``gate``: a turn gate; None builds the one
+    the config's ``turns:`` section asks for, handing it this engine's ports.
+    Ports it implements: ``turns.ports.Quiet`` (``is_quiet``/``set_quiet``) and
+    ``Hooks`` (``announce``, ``add_listener``, ``register_control``, ...); the seats,
+    read-only, as ``view`` (a ``seat.SeatsView``).
+    """
+
     def __init__(self, config: StationConfig, *, synth, clock,
                  pseudonym: Callable[[str], str] = lambda cid: cid,
-                 gate=None) -> None:
+                 gate=None, hardware=None) -> None:
         self.config = config
         self.synth = synth
         self.clock = clock
         self.gate = gate or FreeGate()
         self._pseudonym = pseudonym
-        self.listeners: list[Callable[[Event], None]] = []
-        self.controls: dict[str, Callable[[int], None]] = {}
-        self.releases: dict[str, Callable[[int], None]] = {}   # role -> fn(now) on unpress
-        self.lights: Lights | None = None   # the lights stage, set by Station
-        self.hardware = None            # hardware.io.Hardware, set by Station: thresholds,
-        self.recalibrator = chip.Recalibrator(self)   # resting hands, touch strength
+        self.listeners = Listeners()    # who hears the events (station.engine.registry)
+        self.controls = Controls()      # who owns each therapist button
+        self.hardware = hardware
+        self.recalibrator = chip.Recalibrator(hardware)
         self.seats = {p.player: Seat(p) for p in config.players}
+        self.view = SeatsView(self.seats)
         self._pads: dict[tuple[int, int], tuple[int, int]] = {}
         self._switches: dict[str, tuple[int, int]] = {}
         for p in config.players:
@@ -58,12 +68,36 @@ class Engine:
             if p.switch_gpio is not None:
                 self._switches[p.switch_name] = (p.player, p.switch_pad)
         self.boards: dict[int, str] = {}     # address -> last fault/recovery detail
-        self._held: list[Event] | None = None   # events held back during a batch
         self.paused = False             # all-quiet: pads pause until released
         self.master_volume = 1.0        # 0..1 of the caps: the panel's slider (engine.volume)
         self.last_touch_ns: int | None = None
         if gate is None:                # the config's turns: section (station.turns.gate)
-            self.gate = build_gate(self)
+            self.gate = build_gate(config, self.view.seating(), self, Hooks(
+                emit=self._emit, listen=self.add_listener, control=self.register_control,
+                all_notes_off=self.all_notes_off,
+                channel_volume=lambda ch, v: self.synth.set_channel_volume(ch, v)))
+
+    # -- ports -------------------------------------------------------------------------------
+    def add_listener(self, owner: str, fn: Callable[[Event], None], *,
+                     first: bool = False) -> None:
+        """``fn(event)`` gets every event after the sound; one listener per ``owner``
+        (a second is a ``registry.WiringError``). ``first``: before the others."""
+        self.listeners.add(owner, fn, first=first)
+
+    def remove_listener(self, owner: str) -> None:
+        self.listeners.remove(owner)
+
+    def register_control(self, name: str, owner: str, press: Callable[[int], None],
+                         release: Callable[[int], None] | None = None) -> None:
+        """``owner`` takes the therapist button ``name``: ``press(now)`` when pressed,
+        ``release(now)`` when let go. A second owner is a ``registry.WiringError``."""
+        self.controls.register(name, owner, press, release)
+
+    def is_quiet(self) -> bool:     # all-quiet: pads pause (touches suppressed as all_quiet)
+        return self.paused
+
+    def set_quiet(self, quiet: bool) -> None:
+        self.paused = bool(quiet)
 
     # -- seating -------------------------------------------------------------------------------
     def use_client(self, player: int, profile: Profile | None, now: int) -> None:
@@ -105,10 +139,10 @@ class Engine:
                 self._input(event.but(kind=kind), player, pad, now)
             else:
                 self._emit(event)
-                table = self.controls if event.kind == PRESS else self.releases
-                action = table.get(event.button)
-                if action is not None:
-                    action(now)
+                if event.kind == PRESS:
+                    self.controls.press(event.button, now)
+                else:
+                    self.controls.release(event.button, now)
             return
         where = self._pads.get((event.board, event.electrode))
         if where is None:
@@ -233,11 +267,7 @@ class Engine:
         return out
 
     def _emit(self, event: Event) -> None:
-        if self._held is not None:
-            self._held.append(event)
-            return
-        for listener in self.listeners:
-            listener(event)
+        self.listeners.emit(event)
 
     def announce(self, event: Event) -> None:
         """Send an event that did not come through the pipeline (a phase mark) to the
@@ -250,13 +280,10 @@ class Engine:
         One IRQ read can bring many touches (a palm, a whole group at once); sounding them
         all before journaling and lighting any keeps the last note as quick as the first.
         """
-        if self._held is None:
-            self._held = []
+        self.listeners.hold()
 
     def release_listeners(self) -> None:
-        held, self._held = self._held, None
-        for event in held or ():
-            self._emit(event)
+        self.listeners.release()
 
     # -- reporting ---------------------------------------------------------------------------
     def status(self) -> dict:
@@ -268,7 +295,6 @@ class Engine:
             "turn_mode": self.gate.mode, "turn": self.gate.current(), "paused": self.paused,
             "master_volume": self.master_volume,
             "turns": self.gate.status() if hasattr(self.gate, "status") else {},
-            "lights": self.lights.status() if self.lights is not None else {},
             "last_touch_ns": self.last_touch_ns,
             "boards": {f"{a:#x}": d for a, d in self.boards.items()},
         }

@@ -28,11 +28,17 @@ from station.turns.gate import Turns
 
 
 class PlanRunner:
-    """The running plan of one station (``runtime.Station``); everything in its thread."""
+    """The running plan of one station; everything in the engine thread.
 
-    def __init__(self, station, backing, echo) -> None:
-        self.station = station
-        self.engine = station.engine
+    ``sessions``: the journal's ``Sessions`` (a phase starts one; the last phase ends it);
+    ``cue(now)``: the lights' gentle cue (None: no lights).
+    """
+
+    def __init__(self, engine, sessions, backing, echo, cue=None) -> None:
+        self.engine = engine
+        self.config = engine.config
+        self.sessions = sessions
+        self.cue = cue
         self.backing = backing
         self.echo = echo
         self.plan: Plan | None = None
@@ -41,7 +47,7 @@ class PlanRunner:
         self._cue_due: int | None = None        # suggested length reached: cue or move on
         self._mode_before: str | None = None
         self._overridden: set[int] = set()       # players whose music the phase changed
-        turns = station.config.raw.get("turns") or {}
+        turns = self.config.raw.get("turns") or {}
         self.hold_ns = int(turns.get("hold_s", 1.0) * 1e9)
         self._held_since: int | None = None      # the session button, while a plan runs
 
@@ -52,7 +58,7 @@ class PlanRunner:
     # -- commands ------------------------------------------------------------------------------
     def start(self, name: str, now: int) -> dict:
         """Start plan ``name`` (an id in the plans folder) at its first phase."""
-        plan = load_plan(str(name), plans_folder(self.station.config))
+        plan = load_plan(str(name), plans_folder(self.config))
         check_fits(plan, {n: s.player.role for n, s in self.engine.seats.items()},
                    any(s.player.role == "therapist" for s in self.engine.seats.values()))
         for phase in plan.phases:
@@ -78,7 +84,7 @@ class PlanRunner:
             self._enter(self.index + 1, now)
         else:
             self.stop(now, "done")
-            self.station.sessions.stop(now, "plan")
+            self.sessions.stop(now, "plan")
         return self.status(now)
 
     def stop(self, now: int, reason: str = "cli") -> dict:
@@ -102,7 +108,7 @@ class PlanRunner:
             self._leave(now)
         self.index = index
         phase = self.plan.phases[index]
-        self.station.sessions.phase(phase.name, now)     # journaled; starts a session if none
+        self.sessions.phase(phase.name, now)     # journaled; starts a session if none
         self.phase_started_ns = now
         self._cue_due = None if phase.suggested_s is None else now + int(phase.suggested_s * 1e9)
         gate = self.engine.gate
@@ -167,7 +173,7 @@ class PlanRunner:
 
     def press_session(self, now: int) -> None:
         if self.plan is None:
-            self.station.sessions.toggle(now)             # today's behaviour
+            self.sessions.toggle(now)             # today's behaviour
         else:
             self._held_since = now
 
@@ -186,14 +192,14 @@ class PlanRunner:
         if self._held_since is not None and now >= self._held_since + self.hold_ns:
             self._held_since = None                       # a hold: the session ends
             self.stop(now, "button")
-            self.station.sessions.stop(now, "button")
+            self.sessions.stop(now, "button")
             return
         if self._cue_due is not None and now >= self._cue_due:
             self._cue_due = None
             if self.phase.auto:
                 self.next(now)
-            elif self.engine.lights is not None:
-                self.engine.lights.cue(now)
+            elif self.cue is not None:
+                self.cue(now)
 
     # -- reporting -----------------------------------------------------------------------------
     def status(self, now: int) -> dict:

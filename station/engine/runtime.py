@@ -3,7 +3,8 @@
 Used by both the daemon (real time) and the simulator (virtual time). Hardware threads
 only put raw events on ``self.inbox``; everything else happens in the caller's thread
 (``drain``, ``step``), so the engine needs no locks. ``close()`` always sends
-all-notes-off and flushes the journal, whatever path leads there.
+all-notes-off and flushes the journal, whatever path leads there. The rooms around the
+engine (consent, sessions, lights, swaps, session music) are built by ``compose``.
 """
 
 from __future__ import annotations
@@ -14,19 +15,14 @@ import logging
 import threading
 from pathlib import Path
 
-from station.access.stuck import StuckGuard
 from station.config.profile import Profile, load_profile
 from station.config.station import StationConfig
 from station.core.errors import ProfileError
 from station.core.events import FAULT, Event
+from station.engine.compose import compose, interop_host
 from station.engine.pipeline import Engine
-from station.engine.music import SessionMusic
-from station.engine.swaps import Swaps
-from station.journal.consent import ConsentJournal
-from station.journal.sessions import Sessions
 from station.journal.writer import Journal
 from station.sound.batch import NoteBatch
-from station.turns.lights import Lights
 
 IRQ_ONLY_POLL_NS = 50_000_000   # hardware poll period when no board needs polling (ns)
 
@@ -53,48 +49,27 @@ class Station:
         self._stack.callback(journal.close)
         self._stack.callback(synth.close)
         self.notes = NoteBatch(synth)     # a whole read's notes go out together (drain)
-        self.engine = Engine(config, synth=self.notes, clock=clock, pseudonym=journal.pseudonym)
-        # Consent is applied between the engine and the journal (station.journal.consent).
-        self.consent = ConsentJournal(journal, self.seat_of)
-        self.engine.listeners.append(self.consent.record)
         self.hardware = hardware_factory(self.put)
         self._stack.callback(self.hardware.close)
         self._stack.callback(self._silence)     # runs first on close: notes off, then flush
+        try:
+            self.engine = Engine(config, synth=self.notes, clock=clock,
+                                 pseudonym=journal.pseudonym, hardware=self.hardware)
+        except BaseException:           # a config the gate refuses: no station, no threads
+            self.hardware.close()
+            raise
         self.clients = dict(clients or {})
+        # The rooms around the engine, each with its ports (station.engine.compose).
+        rooms = compose(config, self.engine, hardware=self.hardware, journal=journal,
+                        synth=synth, clock=clock, seat_of=self.seat_of,
+                        use_client=self.use_client)
+        self.consent, self.stuck, self.sessions = rooms.consent, rooms.stuck, rooms.sessions
+        self.lights, self.swaps, self.music = rooms.lights, rooms.swaps, rooms.music
         # Objects with next_deadline() and tick(now) that run with the engine's timers:
-        # the stuck-electrode guard here, the audio guard in the daemon.
-        self.timers: list = []
-        if hasattr(self.hardware, "next_deadline"):
-            # First at any instant: the chips' samples (simulator) and the hardware's
-            # settle reads and lifted-hand checks (hardware.upkeep) bring their events.
-            self.timers.append(self.hardware)
-        self.stuck = StuckGuard(config.raw.get("daemon", {}).get("stuck_limit_s", 0),
-                                self.hardware, report=self.engine.fault,
-                                release=self.engine.handle, players=self.engine.pad_owners())
-        self.engine.listeners.append(self.stuck.observe)
-        self.timers.append(self.stuck)
-        # Sessions: first listener, so a touch that opens a session is journaled inside it.
-        self.sessions = Sessions(config, self.consent, self.engine)
-        self.engine.listeners.insert(0, self.sessions.observe)
-        self.engine.controls["session"] = self.sessions.toggle
-        self.timers.append(self.sessions)
-        self._session_at_start = session_at_start
-        # Lights: one per player shows the turn, faults and refusals (station.turns.lights).
-        self.lights = Lights(self.engine, self.hardware.set_light,
-                             [li.name for li in self.hardware.spec.lights],
-                             idle_s=config.raw.get("turns", {}).get("idle_s", 60.0))
-        self.engine.listeners.append(self.lights.observe)
-        self.engine.lights = self.lights
-        self.timers.append(self.lights)
-        # Client filters: thresholds, resting-hand recalibration, touch strength.
-        self.engine.hardware = self.hardware
-        # Swaps: the next_client button, profile file edits (daemon), SIGHUP (station.engine.swaps).
-        self.swaps = Swaps(self)
-        self.engine.controls.setdefault("next_client", self.swaps.next_client)
-        self.timers.append(self.swaps)
-        # Session music: plans, backing, echo (station.engine.music): listeners and timers.
-        self.music = SessionMusic(self)
+        # the rooms' here, the audio guard and the start-up cue in the daemon.
+        self.timers: list = rooms.timers
         self._stack.callback(self.music.close)
+        self._session_at_start = session_at_start
         self._next_poll = 0
         self._poll_ns = int(config.input["poll_interval_ms"] * 1e6)
         if config.input["mode"] == "irq" and all(b.irq_gpio is not None for b in config.boards):
@@ -149,6 +124,19 @@ class Station:
         """(profile, role) seated at ``player`` now (for the consent journal)."""
         seat = self.engine.seats.get(player)
         return (None, "") if seat is None else (seat.profile, seat.player.role)
+
+    def status(self) -> dict:
+        """The engine's status with the lights' (players, turns, lights, ...)."""
+        out = {}
+        for key, value in self.engine.status().items():
+            out[key] = value
+            if key == "turns":          # where station status has always shown them
+                out["lights"] = self.lights.status()
+        return out
+
+    def interop_host(self):
+        """The interop room's port on this station (station.interop.attach.Host)."""
+        return interop_host(self.engine, self.submit, self.clock)
 
     def put(self, event: Event) -> None:
         """Called by hardware threads: queue a raw event and wake the engine thread."""

@@ -16,6 +16,7 @@ from station.config.profile import Profile
 from station.config.station import Player
 from station.core.events import NOTE_OFF, Event
 from station.sound.mapping import Mapping
+from station.turns.modes import Seating
 
 QUIET_FACTOR = 0.5   # out-of-turn notes in "quiet" policy play at half velocity
 
@@ -83,3 +84,55 @@ class Seat:
             synth.note_off(channel, n)
         return [intent.but(kind=NOTE_OFF, note=n, channel=channel, velocity=None,
                            strength=None) for n in notes]
+
+
+class SeatsView:
+    """The seats, read-only, for the rooms below the engine (by player number).
+
+    Implements ``journal.sessions.Seats`` and ``interop.attach.Seats``, and builds the
+    turns room's ``Seating``. Every answer is read when asked, so
+    a swap shows at once; nothing here can change a seat.
+    """
+
+    def __init__(self, seats: dict[int, Seat]) -> None:
+        self._seats = seats
+
+    def players(self) -> tuple[int, ...]:
+        """Every configured player, in config order."""
+        return tuple(self._seats)
+
+    def seated(self, player: int) -> bool:
+        """A client is seated at ``player`` (False for an unknown player)."""
+        seat = self._seats.get(player)
+        return seat is not None and seat.profile is not None
+
+    def profile(self, player: int) -> Profile | None:
+        seat = self._seats.get(player)
+        return None if seat is None else seat.profile
+
+    def client(self, player: int) -> str | None:
+        """The seated client's pseudonym (what the journal writes), or None."""
+        seat = self._seats.get(player)
+        return None if seat is None else seat.client
+
+    def role(self, player: int) -> str:
+        return self._seats[player].player.role
+
+    def channel(self, player: int) -> int:
+        """The player's MIDI channel, 0..15."""
+        return self._seats[player].player.channel
+
+    def timbre(self, player: int):
+        """The Timbre the player's channel sounds in now (None: never seated)."""
+        seat = self._seats.get(player)
+        return None if seat is None else seat.timbre
+
+    def sounding(self, player: int) -> bool:
+        """A note of this player is sounding now."""
+        return bool(self._seats[player].sounding)
+
+    def seating(self) -> Seating:
+        """The seats as the turn modes see them (station.turns.modes)."""
+        return Seating(players=tuple(sorted(self._seats)),
+                       roles={n: s.player.role for n, s in self._seats.items()},
+                       seated=self.seated, sounding=self.sounding, client=self.client)

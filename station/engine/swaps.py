@@ -37,20 +37,24 @@ POLL_NS = 500_000_000      # 0.5 s: an edit is live 0.5 to 1 s later
 
 
 class Swaps:
-    """Seat changes of one ``runtime.Station`` (see the module docstring).
+    """Seat changes of one engine (see the module docstring).
 
-    ``watch``: poll profile files for edits (the daemon turns it on; the simulator's
-    virtual sessions leave files alone).
+    ``use_client(player, client)``: load and seat a client by id or path, returning the
+    Profile or raising ProfileError (``runtime.Station.use_client``); ``roster``: the
+    station config's client ids for the next_client button. ``watch``: poll profile
+    files for edits (the daemon turns it on; the simulator's virtual sessions leave
+    files alone).
     """
 
-    def __init__(self, station, watch: bool = False) -> None:
-        self.station = station
+    def __init__(self, engine, use_client, roster, watch: bool = False) -> None:
+        self.engine = engine
+        self.use_client = use_client
         self.watch = watch
         self._next = 0
         self._seen: dict[int, tuple] = {}          # player -> (profile id, file signature)
         self._refused: dict[int, set[str]] = {}    # player -> versions already refused
         self._settling: dict[int, str] = {}        # player -> version seen once, unseated
-        self.roster = list(station.config.roster)
+        self.roster = list(roster)
 
     # -- commands -------------------------------------------------------------------------
     def use(self, player: int, client: str) -> dict:
@@ -67,18 +71,18 @@ class Swaps:
         return self._use(player, client)
 
     def _kept(self, player: int) -> str | None:
-        seat = self.station.engine.seats.get(player)
+        seat = self.engine.seats.get(player)
         return seat.profile.client_id if seat is not None and seat.profile else None
 
     def _use(self, player: int, client: str) -> dict:
         """Seat ``client`` (an id, or a path the station itself chose) at ``player``."""
-        engine = self.station.engine
+        engine = self.engine
         if player not in engine.seats:
             raise ProfileError(f"there is no player {player} at this station; players: "
                                f"{', '.join(str(n) for n in sorted(engine.seats))}.")
         before = engine.seats[player].profile
         try:
-            profile = self.station.use_client(player, client)
+            profile = self.use_client(player, client)
         except ProfileError as exc:
             log.warning("player %d: profile %s refused; %s keeps playing.\n%s", player,
                         client, before.client_id if before else "nobody", exc)
@@ -97,7 +101,7 @@ class Swaps:
         player = self._target_player()
         if player is None:
             return
-        seated = self.station.engine.seats[player].profile
+        seated = self.engine.seats[player].profile
         start = self.roster.index(seated.client_id) + 1 \
             if seated and seated.client_id in self.roster else 0
         for k in range(len(self.roster)):        # a refused one is passed over
@@ -110,7 +114,7 @@ class Swaps:
     def reload_all(self) -> list[dict]:
         """SIGHUP: reload every seated profile from disk (invalid ones are refused)."""
         results = []
-        for player, seat in sorted(self.station.engine.seats.items()):
+        for player, seat in sorted(self.engine.seats.items()):
             if seat.profile is not None and seat.profile.path is not None:
                 results.append(self._use(player, str(Path(seat.profile.path).resolve())))
         log.info("reloaded %d profile(s) on SIGHUP", len(results))
@@ -124,7 +128,7 @@ class Swaps:
         if not self.watch or now < self._next:
             return
         self._next = now + POLL_NS
-        for player, seat in self.station.engine.seats.items():
+        for player, seat in self.engine.seats.items():
             if seat.profile is not None and seat.profile.path is not None:
                 self._check(player, seat.profile, now)
 
@@ -154,7 +158,7 @@ class Swaps:
             self._settling[player] = version     # look again at the next poll
             return
         self._settling.pop(player, None)
-        engine = self.station.engine
+        engine = self.engine
         try:
             if unreadable is not None:
                 raise unreadable
@@ -170,7 +174,7 @@ class Swaps:
                  new.version)
 
     def _target_player(self) -> int | None:
-        engine = self.station.engine
+        engine = self.engine
         current = engine.gate.current() if hasattr(engine.gate, "current") else None
         if current in engine.seats:
             return current

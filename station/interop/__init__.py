@@ -9,9 +9,10 @@ from the config's ``midi:`` and ``osc:`` sections (both off by default).
 
 None of this is on the touch-to-sound path: the outputs are engine listeners (they run
 after the synth has started the note) and the inputs hand their work to the engine
-thread. The station is duck-typed here (an engine, a ``submit`` and a ``call``), so this
-room needs nothing above the core. python-rtmidi and python-osc are imported only when
-a section is enabled.
+thread. This room sees the station through its own port, ``attach.Host`` (a read-only
+view of the seats, listener registration, ``pad``, ``submit``, the clock) and the
+daemon's ``call``, so it needs nothing above the core. python-rtmidi and python-osc are
+imported only when a section is enabled.
 
 May import: core.
 """

@@ -1,13 +1,13 @@
 """Wire MIDI and OSC into a running station from the config's ``midi:`` and ``osc:``.
 
-``attach(station, call)`` is all the daemon does: it reads the two sections, opens what
-they enable, adds the listeners to the engine and returns an ``Interop`` whose
+``attach(config, host, call)`` is all the daemon does: it reads the two sections, opens
+what they enable, adds the listeners to the engine and returns an ``Interop`` whose
 ``close()`` ends them (after the station's own all-notes-off has been mirrored). A port
 that cannot be opened is a warning in plain words, never a reason not to play.
 
-``station`` is duck-typed: ``config`` (a StationConfig), ``engine`` (``listeners``,
-``seats``, ``pad(...)``), ``submit(job)`` and ``clock.now_ns()``; ``call(cmd, args)`` is
-the daemon's one command path (``ControlServer.call``).
+``config`` is a StationConfig; ``host`` is this room's port on the running station (a
+``Host``, built by ``engine.runtime.Station.interop_host``); ``call(cmd, args)`` is the
+daemon's one command path (``ControlServer.call``).
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from __future__ import annotations
 import ipaddress
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from station.core.errors import StationError
+from station.core.events import Event
 
 if TYPE_CHECKING:          # imported only when the config enables midi: or osc:
     from station.interop.midi_in import MidiInput
@@ -25,6 +27,36 @@ if TYPE_CHECKING:          # imported only when the config enables midi: or osc:
     from station.interop.osc import OscControl, OscEvents
 
 log = logging.getLogger("station.interop")
+
+
+class Seats(Protocol):
+    """The seats as MIDI out reads them (read-only; ``engine.seat.SeatsView``)."""
+
+    def players(self) -> tuple[int, ...]: ...
+
+    def seated(self, player: int) -> bool: ...
+
+    def channel(self, player: int) -> int: ...      # MIDI channel 0..15
+
+    def timbre(self, player: int): ...              # the Timbre sounding now, or None
+
+
+@dataclass(frozen=True)
+class Host:
+    """What interop needs of the running station (engine thread unless said).
+
+    ``listen(owner, fn)``/``unlisten(owner)``: add or remove an engine listener;
+    ``pad(player, pad, down, now, strength=, source=)``: play a pad (``Engine.pad``);
+    ``submit(job)``: run ``job()`` in the engine thread (any thread may call it);
+    ``now()``: station time, ns.
+    """
+
+    seats: Seats
+    listen: Callable[[str, Callable[[Event], None]], None]
+    unlisten: Callable[[str], None]
+    pad: Callable[..., None]
+    submit: Callable[[Callable[[], None]], None]
+    now: Callable[[], int]
 
 
 class Interop:
@@ -36,7 +68,7 @@ class Interop:
         self.osc_out: OscEvents | None = None
         self.osc_in: OscControl | None = None
         self.problems: list[str] = []
-        self._engine = None
+        self.host: Host | None = None
 
     def status(self) -> dict:
         return {"midi_out": self.midi_out is not None, "midi_in": self.midi_in is not None,
@@ -53,8 +85,8 @@ class Interop:
         """Close everything; MIDI out last, after it mirrored the final notes-off."""
         for name in ("osc_in", "midi_in", "midi_out"):
             self._close(name)
-        if self._engine is not None and self.osc_out in self._engine.listeners:
-            self._engine.listeners.remove(self.osc_out)
+        if self.host is not None and self.osc_out is not None:
+            self.host.unlisten("osc_out")
         self.osc_out = None
 
     def _close(self, name: str) -> None:
@@ -67,18 +99,18 @@ class Interop:
                 log.warning("closing %s: %s", name, exc)
 
 
-def attach(station, call: Callable[[str, dict], dict]) -> Interop:
+def attach(config, host: Host, call: Callable[[str, dict], dict]) -> Interop:
     """Open the MIDI ports and OSC sockets the config enables (none by default)."""
-    raw = station.config.raw
+    raw = config.raw
     out = Interop()
-    out._engine = station.engine
+    out.host = host
     midi, osc = raw.get("midi") or {}, raw.get("osc") or {}
     if midi.get("enabled"):
-        _try(out, "MIDI out", lambda: _midi_out(out, station, midi) if midi["out"] else None)
-        _try(out, "MIDI in", lambda: _midi_in(out, station, midi)
+        _try(out, "MIDI out", lambda: _midi_out(out, host, midi) if midi["out"] else None)
+        _try(out, "MIDI in", lambda: _midi_in(out, config, host, midi)
              if midi["in_player"] is not None else None)
     if osc.get("enabled"):
-        _try(out, "OSC", lambda: _osc(out, station, call, osc))
+        _try(out, "OSC", lambda: _osc(out, host, call, osc))
     return out
 
 
@@ -94,32 +126,32 @@ def _try(out: Interop, what: str, fn) -> None:
                     exc.strerror or exc)
 
 
-def _midi_out(out: Interop, station, midi: dict) -> None:
+def _midi_out(out: Interop, host: Host, midi: dict) -> None:
     from station.interop.midi_out import MidiMirror
     from station.interop.ports import open_port
     port = open_port("out", midi["api"], midi["name"], "out", midi["out_connect"])
-    seats = station.engine.seats
+    seats = host.seats
 
     def sound_of(player: int):
-        seat = seats.get(player)
-        if seat is None or seat.timbre is None:
+        timbre = seats.timbre(player) if player in seats.players() else None
+        if timbre is None:
             return None
-        return seat.player.channel, seat.timbre
+        return seats.channel(player), timbre
     out.midi_out = MidiMirror(port, sound_of)
-    for n, seat in seats.items():         # clients seated before the port opened
-        if seat.profile is not None:
+    for n in seats.players():             # clients seated before the port opened
+        if seats.seated(n):
             out.midi_out.program(*sound_of(n))
-    station.engine.listeners.append(out.midi_out)
+    host.listen("midi_out", out.midi_out)
     log.info("MIDI out: every note the station plays goes to %s '%s:out'%s.",
              midi["api"], midi["name"],
              f", connected to '{midi['out_connect']}'" if midi["out_connect"] else "")
 
 
-def _midi_in(out: Interop, station, midi: dict) -> None:
+def _midi_in(out: Interop, config, host: Host, midi: dict) -> None:
     from station.interop.midi_in import MidiInput, MidiPads
     from station.interop.ports import open_port
-    player = station.config.player(midi["in_player"]) if any(
-        p.player == midi["in_player"] for p in station.config.players) else None
+    player = config.player(midi["in_player"]) if any(
+        p.player == midi["in_player"] for p in config.players) else None
     if player is None:
         raise StationError(f"midi.in_player is {midi['in_player']}, but the station config "
                            f"has no such player under 'players'.")
@@ -127,8 +159,8 @@ def _midi_in(out: Interop, station, midi: dict) -> None:
     # A client of its own ("station-in"): JACK client names must be unique.
     port = open_port("in", midi["api"], f"{midi['name']}-in", "in", midi["in_connect"])
     channel = None if midi["in_channel"] is None else midi["in_channel"] - 1
-    mapper = MidiPads(pad=station.engine.pad, submit=station.submit,
-                      now=station.clock.now_ns, player=player.player, pads=pads,
+    mapper = MidiPads(pad=host.pad, submit=host.submit,
+                      now=host.now, player=player.player, pads=pads,
                       first_note=midi["in_first_note"], channel=channel)
     out.midi_in = MidiInput(port, mapper)
     log.info("MIDI in: notes %d..%d on %s '%s-in:in' play player %d's pads.",
@@ -136,7 +168,7 @@ def _midi_in(out: Interop, station, midi: dict) -> None:
              player.player)
 
 
-def _osc(out: Interop, station, call, osc: dict) -> None:
+def _osc(out: Interop, host: Host, call, osc: dict) -> None:
     try:
         import pythonosc  # noqa: F401
     except ImportError:
@@ -149,7 +181,7 @@ def _osc(out: Interop, station, call, osc: dict) -> None:
     clients = [SimpleUDPClient(*parse_target(t)) for t in osc["send_to"]]
     if clients:
         out.osc_out = OscEvents(clients, osc["events"])
-        station.engine.listeners.append(out.osc_out)
+        host.listen("osc_out", out.osc_out)
     out.osc_in = OscControl(call, osc["listen"], osc["port"]).start()
     if not _is_loopback(osc["listen"]):
         log.warning("OSC listens on %s:%d: anyone on that network can seat clients and "

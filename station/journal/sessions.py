@@ -17,20 +17,42 @@ session the deletion removed; the journal's writer then deletes, in order.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
+from typing import TYPE_CHECKING, Protocol
 
 from station.core.errors import StationError
 from station.core.events import NOTE, PHASE, PROFILE, TOUCH, Event
+
+if TYPE_CHECKING:
+    from station.config.profile import Profile
 
 TIMBRE = "timbre"   # journal-only: a seat's sound (detail "bank:program:name"), for MIDI export
 PHASES = ("warm-up", "main", "reflection")   # the usual shape; any short name is accepted
 MAX_NOTE = 2000                                # characters of one note
 
 
-class Sessions:
-    """The session state of one station. ``observe`` must be the engine's first listener."""
+class Seats(Protocol):
+    """The seats as sessions read them (read-only; ``engine.seat.SeatsView`` implements it)."""
 
-    def __init__(self, config, journal, engine) -> None:
+    def players(self) -> tuple[int, ...]: ...
+
+    def profile(self, player: int) -> Profile | None: ...
+
+    def client(self, player: int) -> str | None: ...        # the pseudonym
+
+    def channel(self, player: int) -> int: ...              # MIDI channel 0..15
+
+
+class Sessions:
+    """The session state of one station. ``observe`` must be the engine's first listener.
+
+    ``seats``: who sits where (read-only); ``announce(event)``: send an event to every
+    listener of the engine (a phase mark reaches the journal and OSC out).
+    """
+
+    def __init__(self, config, journal, seats: Seats,
+                 announce: Callable[[Event], None]) -> None:
         settings = config.raw.get("session") or {}
         self.auto_start: bool = settings.get("auto_start", True)
         idle = settings.get("idle_end_min", 15.0)
@@ -38,7 +60,8 @@ class Sessions:
         self.retention_days: float | None = settings.get("retention_days")
         self.config = config
         self.journal = journal
-        self.engine = engine
+        self.seats = seats
+        self.announce = announce
         self.started_ns: int | None = None
         self.last_touch_ns: int | None = None
         self.phase_name: str | None = None
@@ -95,7 +118,7 @@ class Sessions:
                 raise StationError(f"'{text[:40]}' is not a client id (like alex) or a "
                                    f"pseudonym (like c-1a2b3c4d).")
             who = self.journal.pseudonym(text)
-        seated = any(seat.client == who for seat in self.engine.seats.values())
+        seated = any(self.seats.client(p) == who for p in self.seats.players())
         if self.active and (who in self.clients or seated):
             self.stop(now, "forget")
         return self.journal.forget(text)
@@ -118,7 +141,7 @@ class Sessions:
         if not self.active:
             self.start(now, "cli")
         self.phase_name = name
-        self.engine.announce(Event(PHASE, now, detail=name))   # journal and OSC listeners
+        self.announce(Event(PHASE, now, detail=name))   # journal and OSC listeners
         return self.journal.session
 
     def note(self, text: str, now: int) -> int:
@@ -165,23 +188,25 @@ class Sessions:
     def _announce_seats(self, now: int) -> None:
         """Journal who sits where and with which profile version, inside the new session
         (the swaps themselves may have happened before it started)."""
-        for n, seat in self.engine.seats.items():
-            if seat.profile is not None:
+        seats = self.seats
+        for n in seats.players():
+            profile = seats.profile(n)
+            if profile is not None:
                 self._record_timbre(n, now)
-                self.journal.record(Event(PROFILE, now, player=n, client=seat.client,
-                                          channel=seat.player.channel,
-                                          detail=f"use:{seat.profile.version}"))
+                self.journal.record(Event(PROFILE, now, player=n, client=seats.client(n),
+                                          channel=seats.channel(n),
+                                          detail=f"use:{profile.version}"))
 
     def _record_timbre(self, player: int | None, now: int) -> None:
-        seat = self.engine.seats.get(player)
-        if seat is None or seat.profile is None:
+        profile = None if player is None else self.seats.profile(player)
+        if profile is None:
             return
         try:
-            t = seat.profile.timbre()
+            t = profile.timbre()
         except Exception:   # a catalogue problem must never stop a touch being journaled
             return
-        self.journal.record(Event(TIMBRE, now, player=player, client=seat.client,
-                                  channel=seat.player.channel,
+        self.journal.record(Event(TIMBRE, now, player=player, client=self.seats.client(player),
+                                  channel=self.seats.channel(player),
                                   detail=f"{t.bank}:{t.program}:{t.name}"))
 
     def status(self) -> dict:

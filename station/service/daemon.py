@@ -94,9 +94,10 @@ class Daemon:
             self._stack.close()
             raise
         if self.panel is not None:
-            self.station.engine.listeners.append(self.panel.feed.observe)
+            self.station.engine.add_listener("panel", self.panel.feed.observe)
         # MIDI and OSC (config midi:/osc:, off by default): listeners and inputs.
-        self.interop = attach_interop(self.station, self.control.call)
+        self.interop = attach_interop(self.config, self.station.interop_host(),
+                                      self.control.call)
 
     def _register(self) -> None:
         h = self.control.handlers
@@ -167,7 +168,8 @@ class Daemon:
     def turn(self, op: str = "show", mode: str | None = None, player: int | None = None) -> dict:
         """``station turn [next|set N|mode MODE]`` (engine thread; see station.turns.gate)."""
         from station.turns.gate import turn_command
-        return turn_command(self.station.engine, self.clock.now_ns(), op, mode, player)
+        return turn_command(self.station.engine.gate, self.station.engine, self.clock.now_ns(),
+                            op, mode, player, lights=self.station.lights)
 
     def status(self) -> dict:
         from station.service.status import daemon_status

@@ -59,8 +59,8 @@ class Startup:
     def begin(self, now: int) -> None:
         """Start the cue and quiet the pads; calibration follows after ``hands_off_s``."""
         engine = self.station.engine
-        self._was_paused = engine.paused
-        engine.paused = True            # a touch now is a hand that should be lifting
+        self._was_paused = engine.is_quiet()
+        engine.set_quiet(True)          # a touch now is a hand that should be lifting
         self.phase = "hands_off"
         if self.chime:
             self.station.synth.set_timbre(CUE_CHANNEL, CUE_TIMBRE)
@@ -87,7 +87,7 @@ class Startup:
         if self._calibrate_at is not None and now >= self._calibrate_at:
             self._calibrate_at = None
             self._calibrate()
-            self.station.engine.paused = self._was_paused
+            self.station.engine.set_quiet(self._was_paused)
             self.phase = "ready"
             if self.chime:
                 self._play(READY, now)

@@ -1,7 +1,7 @@
 """What ``station status`` shows: the running daemon's health in one dict (JSON-safe).
 
 Built in the engine thread (a control handler), so every value is consistent. On top of
-``engine.status()`` (players, turns, lights, ...) it adds what a technician asks first:
+``Station.status()`` (players, turns, lights, ...) it adds what a technician asks first:
 which boards answer, the audio state, the journal's health, the session, the last
 touch and the uptime. Times are seconds; board addresses are hex strings.
 """
@@ -17,7 +17,7 @@ def daemon_status(daemon) -> dict:
     station = daemon.station
     now = daemon.clock.now_ns()
     engine = station.engine
-    s = engine.status()
+    s = station.status()
     hw = station.hardware
     last = engine.boards
     s["boards"] = {f"{a:#x}": {"online": hw.online(a), "last_fault": last.get(a),

@@ -71,7 +71,7 @@ class Rig:
         self.station = Station(self.config, synth=synth, clock=self.clock,
                                journal=Journal(Path(out_dir) / "station.db"),
                                hardware_factory=make, clients=clients or {})
-        self.station.engine.listeners.append(self.events.append)
+        self.station.engine.add_listener("motor_eval", self.events.append)
         self.station.start()
 
     def at(self, t_ns: int) -> None:

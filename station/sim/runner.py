@@ -73,7 +73,7 @@ class Simulation:
         self.station = Station(self.config, synth=self.synth, journal=journal,
                                clock=self.clock, hardware_factory=make_hardware,
                                clients=scenario.clients, session_at_start=not own_sessions)
-        self.station.engine.listeners.append(self.tally)
+        self.station.engine.add_listener("sim", self.tally)
 
     # -- running ---------------------------------------------------------------------------
     def run(self) -> dict:

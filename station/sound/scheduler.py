@@ -136,11 +136,12 @@ class SequencerOut:
         self.synth = synth
         self.clock = clock
         self.rate = synth.sample_rate
-        self._c = _Seq(synth._fs)
+        fs, handle = synth.handles
+        self._c = _Seq(fs)
         self._seq = self._c.new(0)            # 0: no system timer; the synth's samples drive it
         if not self._seq:
             raise MemoryError("FluidSynth could not create a sequencer")
-        self._dest = self._c.register(self._seq, synth._synth)
+        self._dest = self._c.register(self._seq, handle)
         self._event = self._c.new_event()
         self._anchor: float | None = None
         self._last_tick = (-1, 0)             # (tick, station ns when it was first seen)

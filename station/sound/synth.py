@@ -143,6 +143,12 @@ class Synth:
         return bool(self._driver)
 
     @property
+    def handles(self) -> tuple:
+        """(pyfluidsynth's module, the ``fluid_synth_t`` pointer; None once closed), for
+        FluidSynth's own sequencer (sound.scheduler)."""
+        return self._fs, self._synth
+
+    @property
     def closed(self) -> bool:
         return self._synth is None
 

@@ -16,6 +16,7 @@ Everything runs on the station clock: holds and the fade are deadlines, never sl
 from __future__ import annotations
 
 from station.core.errors import StationError
+from station.turns.ports import Hooks, Quiet
 from station.turns.schema import TURN_MODES
 
 NS = 1_000_000_000
@@ -26,28 +27,39 @@ NORMAL_VOLUME = 100 / 127      # MIDI's default channel volume (CC7 = 100)
 class AllQuiet:
     """Fade every player's channel to silence, then end the notes; resume restores."""
 
-    def __init__(self, engine, fade_s: float) -> None:
-        self.engine = engine
+    def __init__(self, quiet: Quiet, hooks: Hooks, channels, fade_s: float) -> None:
+        """``channels``: the MIDI channels (0..15) that fade; ``fade_s`` seconds."""
+        self.state = quiet
+        self.hooks = hooks
         self.fade_ns = int(round(fade_s * NS))
         self.fade_from: int | None = None      # fading since (ns); None: not fading
         self._next: int | None = None
-        self.channels = sorted({p.channel for p in engine.config.players})
+        self.channels = sorted(set(channels))
+
+    @property
+    def on(self) -> bool:
+        """All-quiet is on (pads paused)."""
+        return self.state.is_quiet()
+
+    def fade_also(self, channels) -> None:
+        """Fade these channels too (the session music's backing and echoes)."""
+        self.channels = sorted({*self.channels, *channels})
 
     def start(self, now: int) -> None:
-        if self.engine.paused:
+        if self.state.is_quiet():
             return
-        self.engine.paused = True             # new touches are held back at once
+        self.state.set_quiet(True)            # new touches are held back at once
         self.fade_from = now
         self._next = now
         self.tick(now)
 
     def stop(self, now: int) -> None:
-        if not self.engine.paused:
+        if not self.state.is_quiet():
             return
         if self.fade_from is not None:
             self._finish(now)
         self._volume(NORMAL_VOLUME)
-        self.engine.paused = False
+        self.state.set_quiet(False)
 
     def tick(self, now: int) -> None:
         if self.fade_from is None or now < self._next:
@@ -68,11 +80,11 @@ class AllQuiet:
     def _finish(self, now: int) -> None:
         self.fade_from = None
         self._volume(0.0)
-        self.engine.all_notes_off(now, "all_quiet")   # notes end while silent: no tails
+        self.hooks.all_notes_off(now, "all_quiet")    # notes end while silent: no tails
 
     def _volume(self, volume: float) -> None:
         for channel in self.channels:
-            self.engine.synth.set_channel_volume(channel, max(0.0, min(1.0, volume)))
+            self.hooks.channel_volume(channel, max(0.0, min(1.0, volume)))
 
 
 class HeldButtons:
@@ -107,7 +119,7 @@ class HeldButtons:
 
     # -- all_quiet -------------------------------------------------------------------------
     def press_quiet(self, now: int) -> None:
-        self._was_quiet = self.turns.engine.paused
+        self._was_quiet = self.turns.quiet.on
         self.turns.quiet.start(now)
         self.held["all_quiet"] = now + self.hold_ns
         self.mode_choice = None

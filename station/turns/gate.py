@@ -17,6 +17,7 @@ from station.core.errors import ConfigError, StationError
 from station.core.events import NOTE_OFF, PROFILE, Event
 from station.turns.buttons import AllQuiet, HeldButtons
 from station.turns.modes import MODES, Seating
+from station.turns.ports import Hooks, Quiet
 from station.turns.schema import TURN_MODES
 
 
@@ -43,31 +44,28 @@ class FreeGate:
 
 
 class Turns:
-    """The turn gate of one engine; registers itself as a listener and two controls."""
+    """The turn gate of one engine; adds its listener and owns two buttons (``hooks``).
 
-    def __init__(self, engine, rules: dict) -> None:
-        self.engine = engine
+    ``seating``: the seats as the modes see them; ``quiet``: the all-quiet state;
+    ``channels``: the players' MIDI channels (0..15), faded by all-quiet; ``where``:
+    the config key named when ``rules["mode"]`` cannot be used.
+    """
+
+    def __init__(self, rules: dict, seating: Seating, quiet: Quiet, hooks: Hooks,
+                 channels, where: str = "turns.mode") -> None:
         self.rules = rules
         self.policy = rules["out_of_turn"]
-        seats = engine.seats
-        self.seating = Seating(
-            players=tuple(sorted(seats)),
-            roles={n: s.player.role for n, s in seats.items()},
-            seated=lambda p: seats[p].profile is not None,
-            sounding=lambda p: bool(seats[p].sounding),
-            client=lambda p: seats[p].client)
-        self.impl = self._make(rules["mode"], where=f"{engine.config.path}: turns.mode")
-        self.quiet = AllQuiet(engine, rules["fade_s"])
+        self.seating = seating
+        self.hooks = hooks
+        self.impl = self._make(rules["mode"], where=where)
+        self.quiet = AllQuiet(quiet, hooks, channels, rules["fade_s"])
         self.buttons = HeldButtons(self, rules["hold_s"])
         self._pending: list[Event] = []     # turn events caused inside a listener call
         self.watchers: list = []            # fn(now): a held button changed what is offered
-        engine.listeners.append(self.observe)
-        engine.controls["next_turn"] = self.buttons.press_next
-        engine.controls["all_quiet"] = self.buttons.press_quiet
-        releases = getattr(engine, "releases", None)
-        if releases is not None:
-            releases["next_turn"] = self.buttons.release_next
-            releases["all_quiet"] = self.buttons.release_quiet
+        hooks.listen("turns", self.observe)
+        hooks.control("next_turn", "turns", self.buttons.press_next, self.buttons.release_next)
+        hooks.control("all_quiet", "turns", self.buttons.press_quiet,
+                      self.buttons.release_quiet)
 
     # -- the gate interface ----------------------------------------------------------------
     @property
@@ -96,14 +94,14 @@ class Turns:
         out, self._pending = self._pending, []
         out += self.buttons.tick(now)
         self.quiet.tick(now)
-        if not self.engine.paused:      # turns do not pass while everything is quiet
+        if not self.quiet.on:           # turns do not pass while everything is quiet
             out += self.impl.tick(now)
         return out
 
     def next_deadline(self) -> int | None:
         times = [self._pending[0].t_ns if self._pending else None,
                  self.buttons.next_deadline(), self.quiet.next_deadline(),
-                 None if self.engine.paused else self.impl.next_deadline()]
+                 None if self.quiet.on else self.impl.next_deadline()]
         times = [t for t in times if t is not None]
         return min(times) if times else None
 
@@ -155,7 +153,7 @@ class Turns:
     def status(self) -> dict:
         return {"mode": self.mode, "turn": self.impl.turn, "next": self.next_player(),
                 "out_of_turn": self.policy, "notes_in_turn": self.impl.notes,
-                "paused": self.engine.paused, "choosing_player": self.buttons.candidate,
+                "paused": self.quiet.on, "choosing_player": self.buttons.candidate,
                 "choosing_mode": self.buttons.mode_choice}
 
     # -- internals -------------------------------------------------------------------------
@@ -174,24 +172,28 @@ class Turns:
 
     def _emit(self, events: list[Event]) -> list[Event]:
         for e in events:
-            self.engine._emit(e)
+            self.hooks.emit(e)
         return events
 
 
-def build_gate(engine):
-    """The gate for ``engine``: ``Turns`` from its config's ``turns:`` section."""
-    rules = engine.config.raw.get("turns") if isinstance(engine.config.raw, dict) else None
-    return FreeGate() if rules is None else Turns(engine, rules)
+def build_gate(config, seating: Seating, quiet: Quiet, hooks: Hooks):
+    """The gate of a station config: ``Turns`` from its ``turns:`` section, else a
+    ``FreeGate``; ``seating``, ``quiet`` and ``hooks`` are the engine's ports."""
+    rules = config.raw.get("turns") if isinstance(config.raw, dict) else None
+    if rules is None:
+        return FreeGate()
+    return Turns(rules, seating, quiet, hooks, [p.channel for p in config.players],
+                 where=f"{config.path}: turns.mode")
 
 
-def turn_command(engine, now: int, op: str = "show", mode: str | None = None,
-                 player: int | None = None) -> dict:
+def turn_command(gate, quiet: Quiet, now: int, op: str = "show", mode: str | None = None,
+                 player: int | None = None, lights=None) -> dict:
     """The daemon's ``turn`` control command (runs in the engine thread).
 
-    ``op``: show | next | set (``player``) | mode (``mode``) | quiet | resume. Returns the turn
-    status and the lights, as ``station turn`` prints them.
+    ``op``: show | next | set (``player``) | mode (``mode``) | quiet | resume. Returns the
+    turn status and the lights (``lights``: the station's ``Lights``, or None), as
+    ``station turn`` prints them.
     """
-    gate = engine.gate
     if op != "show" and not isinstance(gate, Turns):
         raise StationError("this station was built without turn-taking.")
     if op == "next":
@@ -209,8 +211,8 @@ def turn_command(engine, now: int, op: str = "show", mode: str | None = None,
     elif op != "show":
         raise StationError(f"unknown turn command '{op}': use next, set, mode, quiet, resume "
                            f"or show.")
-    if engine.lights is not None and op != "show":
-        engine.lights.tick(now)     # so the answer shows the lights as they are now
-    status = engine.status()
-    return {"turn_mode": status["turn_mode"], "turns": status.get("turns", {}),
-            "lights": status.get("lights", {}), "paused": status["paused"]}
+    if lights is not None and op != "show":
+        lights.tick(now)            # so the answer shows the lights as they are now
+    return {"turn_mode": gate.mode, "turns": gate.status() if hasattr(gate, "status") else {},
+            "lights": lights.status() if lights is not None else {},
+            "paused": quiet.is_quiet()}

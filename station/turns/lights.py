@@ -42,7 +42,9 @@ from station.core.events import (
     UNPRESS,
     Event,
 )
+from station.turns.modes import Seating
 from station.turns.patterns import CUE_SHOW_NS, JOURNAL_SHOW_NS, REFUSED_SHOW_NS, level
+from station.turns.ports import Quiet
 from station.turns.schema import TURN_MODES
 
 log = logging.getLogger("station")
@@ -54,15 +56,19 @@ HISTORY = 10_000        # light writes kept for tests (about 3 min of pulsing; ~
 class Lights:
     """Drives ``set_light(name, value)`` for the players whose light is in ``names``."""
 
-    def __init__(self, engine, set_light, names, idle_s: float = 60.0) -> None:
-        self.engine = engine
+    def __init__(self, players, gate, seating: Seating, quiet: Quiet, set_light, names,
+                 idle_s: float = 60.0) -> None:
+        """``players``: the config's players; ``gate``: the engine's turn gate;
+        ``seating`` and ``quiet``: the engine's ports; ``names``: the lights wired."""
+        self.gate = gate
+        self.seating = seating
+        self.quiet = quiet
         self._set = set_light
         names = set(names)
-        self.players = {p.player: p.light_name for p in engine.config.players
-                        if p.light_name in names}
-        self.board_of = {p.player: p.board for p in engine.config.players}
+        self.players = {p.player: p.light_name for p in players if p.light_name in names}
+        self.board_of = {p.player: p.board for p in players}
         self.pads_of = {p.player: {(p.board, e) for e in p.electrodes}
-                        for p in engine.config.players if p.board is not None}
+                        for p in players if p.board is not None}
         self.out_of_range: set[tuple[int, int]] = set()   # (board, electrode)
         self.idle_ns = int(round(idle_s * 1e9))
         self.faulty: set[int] = set()          # board addresses not answering
@@ -77,9 +83,9 @@ class Lights:
         self._dirty: int | None = 0            # render at this time (0: at the first tick)
         self._next: int | None = None          # next animation update
         self._idle_flag = False                # idle at the last render
-        self._paused_seen = False              # engine.paused at the last render
+        self._paused_seen = False              # all-quiet at the last render
         self.cue_until: int | None = None      # the plan's gentle cue shows until then
-        watchers = getattr(engine.gate, "watchers", None)
+        watchers = getattr(gate, "watchers", None)
         if watchers is not None:
             watchers.append(self.poke)
 
@@ -125,7 +131,7 @@ class Lights:
 
     # -- the timer -------------------------------------------------------------------------
     def next_deadline(self) -> int | None:
-        if self.engine.paused != self._paused_seen:
+        if self.quiet.is_quiet() != self._paused_seen:
             return 0          # paused or resumed by something without an event: render now
         times = [self._dirty, self._next]
         if self.activity_ns is not None and not self._idle_flag:
@@ -143,7 +149,7 @@ class Lights:
         self.refused = {p: t for p, t in self.refused.items() if now < t + REFUSED_SHOW_NS}
         if self.activity_ns is None:
             self.activity_ns = now
-        self._paused_seen = self.engine.paused
+        self._paused_seen = self.quiet.is_quiet()
         if self.cue_until is not None and now >= self.cue_until:
             self.cue_until = None
         wanted = self._patterns(now)
@@ -169,10 +175,10 @@ class Lights:
         return self.activity_ns is not None and now - self.activity_ns >= self.idle_ns
 
     def _patterns(self, now: int) -> dict[int, str]:
-        engine, gate = self.engine, self.engine.gate
+        gate = self.gate
         buttons = getattr(gate, "buttons", None)
         order = sorted(self.players)
-        seated = [p for p in order if engine.seats[p].profile is not None]
+        seated = [p for p in order if self.seating.seated(p)]
         out: dict[int, str] = {}
         mode_choice = getattr(buttons, "mode_choice", None)
         candidate = getattr(buttons, "candidate", None)
@@ -190,7 +196,7 @@ class Lights:
                 out[p] = "on" if order.index(p) <= TURN_MODES.index(mode_choice) else "off"
             elif candidate is not None:
                 out[p] = "choose" if p == candidate else "off"
-            elif engine.paused:
+            elif self.quiet.is_quiet():
                 out[p] = "off"
             elif self.cue_until is not None:
                 out[p] = "cue"

@@ -204,7 +204,7 @@ def test_no_note_ever_exceeds_max_volume(engine_and_synth, volume, cap, station_
     config = dataclasses.replace(config, max_volume=station_cap)
     engine = Engine(config, synth=synth, clock=VirtualClock())
     notes = []
-    engine.listeners.append(lambda e: notes.append(e) if e.kind == NOTE_ON else None)
+    engine.add_listener("test", lambda e: notes.append(e) if e.kind == NOTE_ON else None)
     base = load_profile(CONFIGS / "clients" / "alex.yaml")
     sound = dict(base.sound, volume=volume, max_volume=cap, velocity=velocity)
     engine.use_client(1, dataclasses.replace(base, sound=sound), 0)

@@ -50,7 +50,7 @@ def run(tmp_path, events, end, plan=PLAN, clients="{1: alex, 2: sam}", base=None
     sim = Simulation(load_scenario(write(tmp_path / "s.yaml", text)), tmp_path / "out",
                      sample_lights=tuple(samples))
     seen = []
-    sim.station.engine.listeners.append(seen.append)
+    sim.station.engine.add_listener("test", seen.append)
     summary = sim.run()
     return sim, summary, seen, sqlite3.connect(tmp_path / "out" / "station.db")
 

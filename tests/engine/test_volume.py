@@ -49,11 +49,11 @@ def test_the_master_volume_turns_every_note_down_never_up(rig):
 def test_all_quiet_and_resume_by_command(rig):
     engine = rig.station.engine
     rig.at(500 * MS)
-    answer = turn_command(engine, rig.clock.now_ns(), "quiet")
+    answer = turn_command(engine.gate, engine, rig.clock.now_ns(), "quiet")
     assert answer["paused"] and engine.paused
     held = tap(rig, 2000)
     assert [(e.kind, e.detail) for e in held] == [(SUPPRESSED, "all_quiet")]
-    assert not turn_command(engine, rig.clock.now_ns(), "resume")["paused"]
+    assert not turn_command(engine.gate, engine, rig.clock.now_ns(), "resume")["paused"]
     assert tap(rig, 3000)[0].kind == NOTE_ON
     with pytest.raises(StationError, match="quiet, resume"):
-        turn_command(engine, rig.clock.now_ns(), "hush")
+        turn_command(engine.gate, engine, rig.clock.now_ns(), "hush")

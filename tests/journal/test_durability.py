@@ -175,7 +175,7 @@ st = Station(config, synth=synth, journal=journal, clock=clock, session_at_start
              hardware_factory=lambda emit: SimulatedHardware(hardware_spec(config), emit=emit,
                                                              clock=clock),
              clients={1: "alex"})
-st.engine.listeners.append(lambda e: notes.append(e.t_ns) if e.kind == "note_on" else None)
+st.engine.add_listener("test", lambda e: notes.append(e.t_ns) if e.kind == "note_on" else None)
 st.start()
 world = st.hardware
 t = [0]

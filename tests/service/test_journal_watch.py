@@ -14,8 +14,8 @@ from station.service.status import status_text
 def test_a_writer_that_stops_is_shown_on_every_light_and_in_status(tmp_path, mock_pins):
     d = make_daemon(station_yaml(tmp_path), VirtualClock())
     faults = []
-    d.station.engine.listeners.append(
-        lambda e: faults.append(e.detail) if e.kind == FAULT else None)
+    d.station.engine.add_listener(
+        "test", lambda e: faults.append(e.detail) if e.kind == FAULT else None)
     try:
         start(d)
         drive(d, s_to_ns(2))

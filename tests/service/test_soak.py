@@ -58,7 +58,7 @@ def test_eight_hours_of_four_players_with_faults(tmp_path, mock_pins):
 
     def count(event):
         emitted[event.kind] += 1
-    d.station.engine.listeners.append(count)
+    d.station.engine.add_listener("test", count)
     rng = random.Random(5)
     bad = tmp_path / "broken.yaml"
     bad.write_text("name: Broken\nmusic: {mode: scael}\n")

@@ -121,8 +121,9 @@ def closed_loop(tmp_path, events, end, tap, clients="{1: alex}"):
     (when to touch pad 0, or not at all). Returns the simulation, closed."""
     sim = Simulation(load_scenario(scenario(tmp_path, events, end, clients)), tmp_path / "out")
     due: list[int] = []
-    sim.station.engine.listeners.append(
-        lambda e: e.kind == BEAT and tap(e.t_ns) is not None and due.append(tap(e.t_ns)))
+    sim.station.engine.add_listener(
+        "test", lambda e: e.kind == BEAT and tap(e.t_ns) is not None
+        and due.append(tap(e.t_ns)))
     try:
         sim.station.start()
         steps = list(sim.scenario.steps)

@@ -47,7 +47,7 @@ def run(tmp_path: Path, config: Path, events: list[str], end: float, samples=(),
     scenario = load_scenario(write(tmp_path / "scenario.yaml", text))
     sim = Simulation(scenario, tmp_path / "out", sample_lights=tuple(samples))
     seen = []
-    sim.station.engine.listeners.append(seen.append)
+    sim.station.engine.add_listener("test", seen.append)
     summary = sim.run()
     return sim, summary, seen
 
@@ -311,7 +311,7 @@ def test_the_bundled_group_demo_runs_round_robin_then_call_and_response(tmp_path
     sim = Simulation(load_scenario(CONFIGS / "scenarios" / "group.yaml"), tmp_path,
                      sample_lights=(2.0, 33.0))
     seen = []
-    sim.station.engine.listeners.append(seen.append)
+    sim.station.engine.add_listener("test", seen.append)
     summary = sim.run()
     assert summary["seconds"] == 54.0
     for n in ("1", "2", "3", "4"):
