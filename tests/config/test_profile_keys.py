@@ -62,3 +62,12 @@ def test_the_panel_script_lists_no_editable_key_by_hand():
     for line in script.splitlines():
         listed = re.findall(r'"(' + "|".join(NAMES) + r')"', line)
         assert len(listed) < 2, f"panel.js lists editable keys by hand: {line.strip()}"
+
+
+def test_the_panel_form_has_an_input_for_every_declared_key():
+    page = (STATIC / "index.html").read_text()
+    form = page.split('<form id="settings-form">')[1].split("</form>")[0]
+    named = re.findall(r'<(?:input|select) name="([a-z_]+)"', form)
+    assert sorted(named) == sorted(NAMES), (
+        "station/panel/static/index.html's settings form must have an input or select per "
+        "key of station/config/profile_keys.py (laid out as the screen reads best)")

@@ -13,6 +13,7 @@ from station.journal.reader import open_journal, select_sessions
 from station.report.columns import columns
 from station.report.data import load_session
 from station.report.metric_functions import FUNCTIONS, check_functions, compute
+from station.report.session_part import DETAIL_KEYS
 from station.report.subject import subject
 from station.report.vocabulary import EXPORT_COLUMNS, KEY_METRICS, SYNC, TERMS
 
@@ -61,6 +62,7 @@ def test_every_consumer_shows_the_declared_names_in_the_declared_order(tmp_path)
     assert GOAL.fields["metric"].choices == tuple(GOAL_METRICS)
     assert set(KEY_METRICS) <= set(METRIC_NAMES) and len(KEY_METRICS) == 9
     assert SYNC == ("vector_strength", "rayleigh_p", "mean_asynchrony_ms")
+    assert DETAIL_KEYS + list(SYNC) == list(METRIC_NAMES)      # the session's two tables
     # and what the report computes, from a real journal (one client, a few touches)
     events = [e for t in (1, 2, 3, 4, 5, 6) for e in touch(t, t % 3, 0.2)]
     db = make_journal(tmp_path / "j.db", [{"end": 60.0, "events": events,
