@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from station.access.rules import TouchRules, check_touch, resolve_touch
 from station.config import profile_schema as schema
@@ -144,10 +144,11 @@ def _from_doc(doc, client_id: str, raw: bytes) -> Profile:
         lines = doc.problem_lines(problems)
         raise ProfileError(f"{path}: {len(lines)} problem(s) in this client profile:\n  "
                            + "\n  ".join(lines), problems=lines)
+    built = cast("SoundMapping", mapping)     # built above: a music problem was refused
     return Profile(client_id=client_id, name=values["name"], path=path,
                    version=hashlib.sha256(raw).hexdigest()[:12], sound=values["sound"],
                    music=values["music"], touch=values["touch"],
-                   resolved=_resolve(values, mapping),
+                   resolved=_resolve(values, built),
                    goals=tuple(values["goals"] or ()),
                    consent=values["consent"] if written_consent else None)
 

@@ -2,7 +2,8 @@
 
 ``edit_profile(path, changes, version)`` sets a few keys (``EDITABLE``, declared in
 ``profile_keys``: timbre, volume, key, scale, sensitivity, dwell, release grace,
-retrigger) in the YAML file and nothing else: comments, key order, flow style and quoting survive (ruamel.yaml's round trip).
+retrigger) in the YAML file and nothing else: comments, key order, flow style and
+quoting survive (ruamel.yaml's round trip).
 The new text is checked with the station's own profile parser *before* anything is
 written; a refused change leaves the file untouched and raises ``ProfileError`` with
 every problem. A written change:

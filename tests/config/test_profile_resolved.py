@@ -39,8 +39,8 @@ def test_a_loaded_profile_carries_its_rules_mapping_and_timbres(tmp_path):
     p = kim(tmp_path, "sound: {per_pad: {2: {timbre: tubular_bells}}}\n"
                       "music: {key: D, scale: major, octave: 3}\n"
                       "touch: {dwell_ms: 80, hold: latch, long_touch_s: null,\n"
-                      "        per_pad: {5: {dwell_ms: 0, sensitivity: 0.9}}, pads: [0, 1, 5],\n"
-                      "        groups: [[0, 1]]}\n")
+                      "        per_pad: {5: {dwell_ms: 0, sensitivity: 0.9}},\n"
+                      "        pads: [0, 1, 5], groups: [[0, 1]]}\n")
     rules = p.resolved.rules
     assert rules.of(0) == PadRules(dwell_ns=80 * MS, grace_ns=0, retrigger_ns=0, hold="latch",
                                    note_ns=500 * MS, min_ns=0, max_ns=None, long_ns=None,
