@@ -7,6 +7,8 @@ saying when ``tick`` is next due, so the runner wakes exactly when needed.
 
 Before a pad's own filter (``pad.PadFilter``) two checks apply, in this order:
 
+The settings come resolved (``rules.TouchRules``, made when the profile was loaded).
+
 * disabled pads (not in ``touch.pads``) are suppressed (``disabled_pad``), still logged;
 * grouped pads (``touch.groups``) merge into one logical pad, their first: the group is
   touched while any member is, so a palm across two electrodes is one note. A second
@@ -19,7 +21,7 @@ that pad's electrodes (``filters.chip``).
 from __future__ import annotations
 
 from station.access.pad import PadFilter
-from station.access.rules import rules_for
+from station.access.rules import TouchRules
 from station.core.events import PAD_OFF, PAD_ON, SUPPRESSED, Event
 
 RECALIBRATE_REASONS = frozenset({"long_touch"})
@@ -28,14 +30,13 @@ RECALIBRATE_REASONS = frozenset({"long_touch"})
 class AccessStage:
     """The filter chain of one seated client (see the module docstring)."""
 
-    def __init__(self, touch: dict, player: int, client: str | None) -> None:
-        pads = touch.get("pads", "all")
-        self._touch = touch
-        self._enabled = None if pads == "all" else frozenset(pads)
+    def __init__(self, rules: TouchRules, player: int, client: str | None) -> None:
+        self._rules = rules             # resolved when the profile was loaded
+        self._enabled = rules.enabled
         self._player = player
         self._client = client
         self._leader: dict[int, int] = {}
-        for group in touch.get("groups") or ():
+        for group in rules.groups:
             for pad in group:
                 self._leader[pad] = group[0]
         self._members: dict[int, set[int]] = {}     # group leader -> members touched
@@ -47,7 +48,7 @@ class AccessStage:
         """The filter of logical pad ``pad`` (made on first use)."""
         f = self._filters.get(pad)
         if f is None:
-            f = self._filters[pad] = PadFilter(rules_for(self._touch, pad))
+            f = self._filters[pad] = PadFilter(self._rules.of(pad))
         return f
 
     def enabled(self, pad: int) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 
-from station.access.rules import rules_for, thresholds
+from station.access.rules import TouchRules, thresholds
 
 log = logging.getLogger("station")
 
@@ -26,12 +26,12 @@ def pad_electrodes(player) -> dict[int, int]:
     return dict(enumerate(player.electrodes)) if player.board is not None else {}
 
 
-def apply_thresholds(hardware, player, touch: dict) -> None:
+def apply_thresholds(hardware, player, rules: TouchRules) -> None:
     """Write every pad's sensitivity to the chip (remembered if the board is offline)."""
     if hardware is None or player.board is None:
         return
     for pad, electrode in pad_electrodes(player).items():
-        t, r = thresholds(rules_for(touch, pad).sensitivity)
+        t, r = thresholds(rules.of(pad).sensitivity)
         if hardware.thresholds(player.board, electrode) != (t, r):
             hardware.set_thresholds(player.board, electrode, t, r)
 

@@ -1,15 +1,19 @@
-"""The motor-filter settings of one pad, resolved from a profile's ``touch:`` section.
+"""The motor-filter settings of every pad, resolved from a profile's ``touch:`` section.
 
 A profile states the client's settings once and may override them per pad
-(``touch.per_pad``); ``rules_for(touch, pad)`` merges the two into a ``PadRules`` with
-times in integer nanoseconds (the station clock's unit). ``check_touch`` finds the
-mistakes a schema cannot see (overlapping groups, a minimum above a maximum) and
-``thresholds`` turns a 0..1 sensitivity into MPR121 touch/release counts.
+(``touch.per_pad``); ``resolve_touch(touch)`` merges the two, once, when the profile is
+loaded, into ``TouchRules``: a ``PadRules`` per pad with times in integer nanoseconds
+(the station clock's unit), the enabled pads and the groups. ``touch`` is the section
+as the profile schema validated it: every key holds a value (the schema's default when
+the therapist left it out), so nothing here has a default of its own. ``check_touch``
+finds the mistakes a schema cannot see (overlapping groups, a minimum above a maximum)
+and ``thresholds`` turns a 0..1 sensitivity into MPR121 touch/release counts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 
 MS = 1_000_000          # ns per ms
 TIMING_KEYS = ("sensitivity", "dwell_ms", "release_grace_ms", "retrigger_ms", "hold",
@@ -24,37 +28,57 @@ _LOUDEST_TH, _RATIO = 48, 1 / 16
 class PadRules:
     """How one (logical) pad filters touches. Times in ns; ``max_ns``/``long_ns`` None = off."""
 
-    dwell_ns: int = 0
-    grace_ns: int = 0
-    retrigger_ns: int = 0
-    hold: str = "momentary"          # momentary | latch | fixed
-    note_ns: int = 500 * MS
-    min_ns: int = 0
-    max_ns: int | None = None
-    long_ns: int | None = None
-    sensitivity: float = 0.5
+    dwell_ns: int
+    grace_ns: int
+    retrigger_ns: int
+    hold: str                        # momentary | latch | fixed
+    note_ns: int
+    min_ns: int
+    max_ns: int | None
+    long_ns: int | None
+    sensitivity: float               # 0..1
 
 
-NO_FILTER = PadRules()
+@dataclass(frozen=True)
+class TouchRules:
+    """A client's whole ``touch:`` section, resolved: what the seat's filters use as is."""
+
+    client: PadRules                        # every pad without settings of its own
+    per_pad: MappingProxyType               # pad -> PadRules (``touch.per_pad``)
+    enabled: frozenset[int] | None          # pads that play; None: all
+    groups: tuple[tuple[int, ...], ...]     # pads that act as one, each led by its first
+
+    def of(self, pad: int) -> PadRules:
+        """The rules of (logical) ``pad``."""
+        return self.per_pad.get(pad, self.client)
 
 
-def rules_for(touch: dict, pad: int) -> PadRules:
-    """The rules of ``pad``: the client's values, overridden by ``touch.per_pad[pad]``."""
-    merged = {k: touch.get(k) for k in TIMING_KEYS}
-    for key, value in (touch.get("per_pad") or {}).get(pad, {}).items():
-        if value is not None:
-            merged[key] = value
-    long_s = touch.get("long_touch_s", 30)
+def resolve_touch(touch: dict) -> TouchRules:
+    """``touch`` as validated by the profile schema -> its ``TouchRules``. A per-pad key
+    left out (None) takes the client's value."""
+    own = {k: touch[k] for k in TIMING_KEYS}
+    per_pad = {pad: _pad_rules({**own, **{k: v for k, v in settings.items() if v is not None}},
+                               touch["long_touch_s"])
+               for pad, settings in touch["per_pad"].items()}
+    pads = touch["pads"]
+    return TouchRules(client=_pad_rules(own, touch["long_touch_s"]),
+                      per_pad=MappingProxyType(per_pad),
+                      enabled=None if pads == "all" else frozenset(pads),
+                      groups=tuple(tuple(g) for g in touch["groups"]))
+
+
+def _pad_rules(values: dict, long_touch_s: float | None) -> PadRules:
+    top = values["max_note_ms"]
     return PadRules(
-        dwell_ns=int(merged["dwell_ms"] or 0) * MS,
-        grace_ns=int(merged["release_grace_ms"] or 0) * MS,
-        retrigger_ns=int(merged["retrigger_ms"] or 0) * MS,
-        hold=merged["hold"] or "momentary",
-        note_ns=int(merged["note_ms"] or 500) * MS,
-        min_ns=int(merged["min_note_ms"] or 0) * MS,
-        max_ns=None if merged["max_note_ms"] is None else int(merged["max_note_ms"]) * MS,
-        long_ns=None if long_s is None else int(long_s * 1000) * MS,
-        sensitivity=0.5 if merged["sensitivity"] is None else float(merged["sensitivity"]),
+        dwell_ns=int(values["dwell_ms"]) * MS,
+        grace_ns=int(values["release_grace_ms"]) * MS,
+        retrigger_ns=int(values["retrigger_ms"]) * MS,
+        hold=values["hold"],
+        note_ns=int(values["note_ms"]) * MS,
+        min_ns=int(values["min_note_ms"]) * MS,
+        max_ns=None if top is None else int(top) * MS,
+        long_ns=None if long_touch_s is None else int(long_touch_s * 1000) * MS,
+        sensitivity=float(values["sensitivity"]),
     )
 
 

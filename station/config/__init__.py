@@ -4,7 +4,9 @@
 ``profile_schema``/``profile`` declare and load client profiles; ``plan_schema``/``plan``
 declare and load session plans (and the backing settings);
 ``station_docs``, ``profile_docs`` and ``plan_docs`` generate the reference docs and JSON
-Schemas from the same declarations.
+Schemas from the same declarations. ``metric_registry`` declares every engagement metric
+(the report attaches its functions) and ``profile_keys`` the profile keys the panel may
+change: every list of their names derives from these.
 
 May import: core, access, turns, sound, interop.
 """

@@ -15,24 +15,12 @@ from __future__ import annotations
 
 import re
 
+from station.config.metric_registry import METRICS
 from station.core.schema import REQUIRED, Field
 
-# The metrics a goal may name: the metrics export's columns (station.report.metrics
-# computes each; a test checks that every name here is one of them).
-GOAL_METRICS: dict[str, str] = {
-    "valid_per_min": "notes (touches that sounded) per minute seated",
-    "time_on_task_pct": "% of 6 s windows with a touch",
-    "longest_silence_s": "longest time without a touch (s)",
-    "hold_median_s": "median hold of a touch (s)",
-    "ioi_median_s": "median time between notes within phrases (s)",
-    "ioi_cv": "unevenness of the time between notes within phrases (0 = even)",
-    "pads_used": "distinct pads that sounded",
-    "suppressed_pct": "% of touches held back by the filters or the turn",
-    "turn_response_rate": "% of the client's turns in which they played",
-    "response_latency_median_s": "median time from turn start to the first note (s)",
-    "vector_strength": "how closely touches follow the pulse (0..1)",
-    "mean_asynchrony_ms": "mean time of touches before (−) or after the beat (ms)",
-}
+# The metrics a goal may name, with their words: declared in metric_registry (the report
+# computes each; a test checks every declaration has its function).
+GOAL_METRICS: dict[str, str] = {m.name: m.goal for m in METRICS if m.goal}
 GOAL_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,23}$")
 
 

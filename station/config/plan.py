@@ -154,9 +154,10 @@ def _cross_check(phases: list, problems: list) -> None:
 
 def _check_music(music: dict, path: tuple, problems: list) -> None:
     """The override must make a playable mapping on its own (song exists, notes parse)."""
+    from station.config.profile_schema import MUSIC, defaults
     from station.sound.mapping import build_mapping
     try:
-        build_mapping(music)
+        build_mapping({**defaults(MUSIC), **music})   # keys left out: a profile's defaults
     except (ValueError, KeyError, OSError) as exc:
         key = next((k for k in ("song", "scale", "key", "octave", "chords", "notes", "drums")
                     if k in str(exc).lower() and k in music), None)

@@ -11,20 +11,40 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
+from station.access.rules import TouchRules, check_touch, resolve_touch
+from station.config import profile_schema as schema
 from station.config.profile_schema import PROFILE
 from station.core.errors import ProfileError
 from station.core.schema import validate
 from station.core.files import read_limited
 from station.core.yamlfile import MAX_BYTES, parse_yaml
 
+if TYPE_CHECKING:
+    from station.sound.mapping import Mapping as SoundMapping
+    from station.sound.timbres import Timbre
+
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 @dataclass(frozen=True)
+class Resolved:
+    """What seating uses as is, resolved once when the profile is loaded."""
+
+    rules: TouchRules              # the motor filters of every pad
+    mapping: SoundMapping          # pad -> notes; each seat plays a ``fresh()`` copy
+    timbre: Timbre                 # the client's instrument
+    pad_timbres: MappingProxyType  # pad -> Timbre of pads with their own (sound.per_pad)
+
+
+@dataclass(frozen=True)
 class Profile:
-    """A validated client profile. ``version`` changes whenever the file's bytes do."""
+    """A validated client profile. ``version`` changes whenever the file's bytes do.
+
+    ``sound``, ``music`` and ``touch`` are the sections as validated (every key present,
+    the schema's default where the file left it out); ``resolved`` is what they make."""
 
     client_id: str
     name: str
@@ -33,27 +53,29 @@ class Profile:
     sound: dict
     music: dict
     touch: dict
+    resolved: Resolved
     goals: tuple = ()              # each a dict: id, text, metric, direction, levels
     consent: dict | None = None    # None: no consent section (not recorded)
 
     def goal(self, goal_id: str) -> dict | None:
         return next((g for g in self.goals if g["id"] == goal_id), None)
 
-    def mapping(self):
-        """A fresh pad→notes mapping (song mode keeps its place, so one per seat)."""
-        from station.sound.mapping import build_mapping
-        return build_mapping(_written(self.music))
+    @property
+    def rules(self) -> TouchRules:
+        return self.resolved.rules
 
-    def timbre(self):
+    def mapping(self) -> SoundMapping:
+        """The pad→notes mapping with its own song position (song mode keeps its place,
+        so one per seat)."""
+        return self.resolved.mapping.fresh()
+
+    def timbre(self) -> Timbre:
         """The client's instrument (a drum kit by default in drums mode)."""
-        from station.sound.timbres import timbre
-        name = self.sound["timbre"] or ("drums" if self.music["mode"] == "drums" else "marimba")
-        return timbre(name)
+        return self.resolved.timbre
 
     def pad_timbres(self) -> dict:
         """pad -> Timbre for pads with their own instrument (``sound.per_pad``)."""
-        from station.sound.timbres import timbre
-        return {pad: timbre(s["timbre"]) for pad, s in self.sound["per_pad"].items()}
+        return dict(self.resolved.pad_timbres)
 
 
 def profile_path(client: str | Path, clients_dir: Path) -> Path:
@@ -106,10 +128,10 @@ def _from_doc(doc, client_id: str, raw: bytes) -> Profile:
                            f"{type(doc.data).__name__}.")
     problems: list[tuple[tuple, str]] = []
     values = validate(doc.data, PROFILE, (), problems)
+    mapping = None
     if values and values.get("music") and not any(p[:1] == ("music",) for p, _ in problems):
-        _check_music(values["music"], problems)
+        mapping = _mapping(values["music"], problems)
     if values and values.get("touch") and not any(p[:1] == ("touch",) for p, _ in problems):
-        from station.access.rules import check_touch
         problems.extend(check_touch(values["touch"]))
     written_consent = "consent" in doc.data
     if values and written_consent and isinstance(values.get("consent"), dict) \
@@ -122,21 +144,37 @@ def _from_doc(doc, client_id: str, raw: bytes) -> Profile:
         lines = doc.problem_lines(problems)
         raise ProfileError(f"{path}: {len(lines)} problem(s) in this client profile:\n  "
                            + "\n  ".join(lines), problems=lines)
+    built = mapping                           # built above: a music problem was refused
     return Profile(client_id=client_id, name=values["name"], path=path,
                    version=hashlib.sha256(raw).hexdigest()[:12], sound=values["sound"],
                    music=values["music"], touch=values["touch"],
+                   resolved=_resolve(values, built),
                    goals=tuple(values["goals"] or ()),
                    consent=values["consent"] if written_consent else None)
 
 
-def _check_music(music: dict[str, Any], problems: list) -> None:
+def _resolve(values: dict, mapping: SoundMapping) -> Resolved:
+    """The rules, mapping and timbres of a valid profile's sections (defaults applied)."""
+    from station.sound.timbres import timbre
+    sound, mode = values["sound"], values["music"]["mode"]
+    left_out = schema.DRUMS_TIMBRE if mode == "drums" else schema.DEFAULT_TIMBRE
+    own = sound["timbre"] or left_out
+    return Resolved(rules=resolve_touch(values["touch"]), mapping=mapping,
+                    timbre=timbre(own),
+                    pad_timbres=MappingProxyType({pad: timbre(s["timbre"])
+                                                  for pad, s in sound["per_pad"].items()}))
+
+
+def _mapping(music: dict[str, Any], problems: list) -> SoundMapping | None:
+    """The music section's mapping, or None with the problem added (line and key)."""
     from station.sound.mapping import build_mapping
     try:
-        build_mapping(_written(music))
+        return build_mapping(music)
     except (ValueError, KeyError, OSError) as exc:
         key = _music_key_for(music, str(exc))
         problems.append((("music", key) if key else ("music",),
                          f"music{'.' + key if key else ''}: {exc}"))
+        return None
 
 
 def _music_key_for(music: dict, message: str) -> str | None:
@@ -146,9 +184,3 @@ def _music_key_for(music: dict, message: str) -> str | None:
         if key in message.lower():
             return key
     return {"chords": "chords", "notes": "notes", "drums": "drums", "song": "song"}.get(mode)
-
-
-def _written(music: dict) -> dict:
-    # Keys left out are None after validation; the mapping has its own defaults for them
-    # (drums mode without a list plays the standard kit, chords mode I IV V vi).
-    return {k: v for k, v in music.items() if v is not None}

@@ -1,8 +1,9 @@
 """Changing a client profile's common settings from the panel, keeping the therapist's file.
 
-``edit_profile(path, changes, version)`` sets a few keys (``EDITABLE``: timbre, volume,
-key, scale, sensitivity, dwell, release grace, retrigger) in the YAML file and nothing
-else: comments, key order, flow style and quoting survive (ruamel.yaml's round trip).
+``edit_profile(path, changes, version)`` sets a few keys (``EDITABLE``, declared in
+``profile_keys``: timbre, volume, key, scale, sensitivity, dwell, release grace,
+retrigger) in the YAML file and nothing else: comments, key order, flow style and
+quoting survive (ruamel.yaml's round trip).
 The new text is checked with the station's own profile parser *before* anything is
 written; a refused change leaves the file untouched and raises ``ProfileError`` with
 every problem. A written change:
@@ -26,21 +27,14 @@ import os
 from pathlib import Path
 
 from station.config.profile import Profile, parse_profile
+from station.config.profile_keys import EDITABLE_KEYS
 from station.core.errors import ProfileError, StationError
 from station.core.files import read_limited
 from station.core.yamlfile import MAX_BYTES, parse_yaml
 
-# name -> (section, key, what it is in words)
-EDITABLE: dict[str, tuple[str, str, str]] = {
-    "timbre": ("sound", "timbre", "a timbre name"),
-    "volume": ("sound", "volume", "a number"),
-    "key": ("music", "key", "a key name"),
-    "scale": ("music", "scale", "a scale name"),
-    "sensitivity": ("touch", "sensitivity", "a number"),
-    "dwell_ms": ("touch", "dwell_ms", "a whole number of ms"),
-    "release_grace_ms": ("touch", "release_grace_ms", "a whole number of ms"),
-    "retrigger_ms": ("touch", "retrigger_ms", "a whole number of ms"),
-}
+# name -> (section, key, what it is in words), from the one declaration (profile_keys)
+EDITABLE: dict[str, tuple[str, str, str]] = {k.name: (k.section, k.key, k.what)
+                                             for k in EDITABLE_KEYS}
 BACKUP_SUFFIX = ".bak"
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from station.config.goals import CONSENT, GOALS
-from station.core.schema import REQUIRED, Field
+from station.core.schema import REQUIRED, Field, validate
 
 NULL = Field("null")
+# sound.timbre left out: the load resolves it to one of these (by the music mode)
+DEFAULT_TIMBRE, DRUMS_TIMBRE = "marimba", "drums"
 
 
 def _timbre_check(name: str) -> str | None:
@@ -27,9 +29,9 @@ def _timbre_check(name: str) -> str | None:
 
 SOUND = Field("section", "How this client sounds.", fields={
     "timbre": Field("string", "Instrument name from the catalogue (station timbres lists "
-                    "them), e.g. marimba, soft_piano, harp. Left out: marimba, or the drum "
-                    "kit 'drums' in music mode drums.", default=None, check=_timbre_check,
-                    example="marimba"),
+                    f"them), e.g. marimba, soft_piano, harp. Left out: {DEFAULT_TIMBRE}, or "
+                    f"the drum kit '{DRUMS_TIMBRE}' in music mode drums.", default=None,
+                    check=_timbre_check, example="marimba"),
     "volume": Field("number", "Loudness of this client's notes.", default=0.6, min=0.0,
                     max=1.0, units="0..1"),
     "max_volume": Field("number", "Hard cap: no note of this client is ever louder, whatever "
@@ -147,3 +149,9 @@ PROFILE = Field("section", "A client profile.", fields={
     "goals": GOALS,
     "consent": CONSENT,
 })
+
+
+def defaults(section: Field) -> dict:
+    """Every key of ``section`` (e.g. ``MUSIC``) with its default: what a profile that
+    leaves the section out holds (a plan's music override is completed with these)."""
+    return validate({}, section, (), [])

@@ -115,7 +115,7 @@ class Engine:
         seat.take(profile, self._pseudonym(profile.client_id))
         self.synth.set_timbre(seat.player.channel, seat.timbre)
         self.synth.set_reverb_send(seat.player.channel, profile.sound["reverb"])
-        chip.apply_thresholds(self.hardware, seat.player, profile.touch)
+        chip.apply_thresholds(self.hardware, seat.player, profile.rules)
         self._emit(Event(PROFILE, now, player=player, client=seat.client,
                          detail=f"use:{profile.version}"))
         held = chip.touched_pads(self.hardware, seat.player)

@@ -140,8 +140,7 @@ class PlanRunner:
                 self._restore(player, now)
             return
         if settings["music"]:
-            written = {k: v for k, v in seat.profile.music.items() if v is not None}
-            seat.mapping = build_mapping({**written, **settings["music"]})
+            seat.mapping = build_mapping({**seat.profile.music, **settings["music"]})
         if settings["timbre"]:
             self._set_timbre(seat, find_timbre(settings["timbre"]), now)
         self._overridden.add(player)

@@ -37,14 +37,16 @@ class Seat:
     selected: object | None = None      # the Timbre selected on the channel now
 
     def take(self, profile: Profile, client: str) -> None:
-        """Seat ``profile`` here for ``client`` (its pseudonym): fresh filters, mapping and
-        timbres. The synth's channel is set up by the engine."""
+        """Seat ``profile`` here for ``client`` (its pseudonym): fresh filters and song
+        position over the rules, mapping and timbres resolved when the profile was loaded.
+        The synth's channel is set up by the engine."""
+        resolved = profile.resolved
         self.profile = profile
         self.client = client
-        self.access = AccessStage(profile.touch, self.player.player, client)
-        self.mapping = profile.mapping()
-        self.timbre = self.selected = profile.timbre()
-        self.pad_timbres = profile.pad_timbres()
+        self.access = AccessStage(resolved.rules, self.player.player, client)
+        self.mapping = resolved.mapping.fresh()
+        self.timbre = self.selected = resolved.timbre
+        self.pad_timbres = dict(resolved.pad_timbres)
         self.wants_strength = profile.sound["velocity"] == "touch"
 
     def velocity(self, strength: float | None, quiet: bool, master: float,

@@ -14,17 +14,12 @@ from pathlib import Path
 from station.config.consent import consent_of
 from station.config.profile import ID_PATTERN, Profile, load_profile
 from station.config.profile_edit import EDITABLE, ProfileChanged, edit_profile, file_version
-from station.config.profile_schema import SOUND, TOUCH
+from station.config.profile_keys import choices as editable_choices
 from station.core.errors import ProfileError
 from station.panel.limits import BadRequest
-from station.sound.theory import KEYS, SCALES
 
 MAX_CLIENTS = 500           # files listed; a folder with more is not a clients folder
 MAX_TEXT = 256 * 1024
-
-
-def _range(field) -> dict:
-    return {"min": field.min, "max": field.max, "units": field.units}
 
 
 class Clients:
@@ -115,14 +110,8 @@ class Clients:
                 "saved": True}
 
     def choices(self) -> dict:
-        from station.sound.timbres import load_catalogue
-        timbres = [{"name": t.name, "description": t.description}
-                   for t in load_catalogue().values()]
-        touch = TOUCH.fields
-        return {"timbre": timbres, "key": list(KEYS), "scale": sorted(SCALES),
-                "volume": dict(_range(SOUND.fields["volume"]), max=self.max_volume),
-                **{name: _range(touch[name]) for name in
-                   ("sensitivity", "dwell_ms", "release_grace_ms", "retrigger_ms")}}
+        """What the panel offers for each editable key (``config.profile_keys``)."""
+        return editable_choices(self.max_volume)
 
 
 def _settings(profile: Profile) -> dict:

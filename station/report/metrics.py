@@ -1,10 +1,11 @@
 """Engagement metrics of one subject (a client column in one phase of one session).
 
 Every metric is defined in docs/metrics.md with its formula, source and what it does not
-mean; the keys are the metrics export's columns (``station.report.vocabulary``). Each
-returns a ``Metric``: a number, or ``None`` with the reason when there is too little to
-say anything (the report prints the reason, the export an empty cell). Times are
-seconds over the subject's *available* time: seated, board online, in the phase.
+mean; the names are declared once (``station.config.metric_registry``) and
+``metric_functions`` attaches these functions to them. Each returns a ``Metric``: a
+number, or ``None`` with the reason when there is too little to say anything (the report
+prints the reason, the export an empty cell). Times are seconds over the subject's
+*available* time: seated, board online, in the phase.
 Statistics come from NumPy/SciPy (``scipy.stats.iqr``, ``circmean``,
 ``directional_stats``); the Rayleigh p-value is the one formula written here.
 """
@@ -254,45 +255,3 @@ def synchronisation(s: Subject) -> tuple[Metric, Metric, Metric]:
     mean = float(stats.circmean(phases, high=np.pi, low=-np.pi))
     return (Metric(r), Metric(rayleigh_p(len(phases), r)),
             Metric(1000.0 * mean / (2 * np.pi) * period))
-
-
-# -- all of them -----------------------------------------------------------------------------
-def compute(s: Subject) -> dict[str, Metric]:
-    """Every metric of one subject, by the vocabulary's keys."""
-    if s.anonymous:
-        return _anonymous(s)
-    ioi_med, ioi_cv = ioi_median_cv(s)
-    rate, latency, _ = turn_responses(s)
-    init, resp = initiations_responses(s)
-    vs, p, asyn = synchronisation(s)
-    return {
-        "seated_s": Metric(s.seated_s),
-        "touches": Metric(float(len(s.touches))),
-        "valid_touches": Metric(float(len(s.onsets))),
-        "valid_per_min": valid_per_min(s), "time_on_task_pct": time_on_task(s),
-        "longest_silence_s": longest_silence(s), "hold_median_s": hold_median(s),
-        "ioi_median_s": ioi_med, "ioi_cv": ioi_cv, "pads_used": pads_used(s),
-        "suppressed_pct": suppressed_pct(s), "turn_response_rate": rate,
-        "response_latency_median_s": latency, "out_of_turn_pct": out_of_turn_pct(s),
-        "initiations": init, "responses": resp,
-        "vector_strength": vs, "rayleigh_p": p, "mean_asynchrony_ms": asyn,
-    }
-
-
-def _anonymous(s: Subject) -> dict[str, Metric]:
-    """A client without journal consent: only the anonymous counts of the whole seating
-    (none per phase)."""
-    from station.report.vocabulary import TERMS
-    out = {k: none(NO_CONSENT) for k in TERMS}
-    out["seated_s"] = Metric(s.seated_s)
-    if not s.counts:
-        return out
-    touches = float(s.counts.get("touches", 0))
-    out["seated_s"] = Metric(s.seated_s)
-    out["touches"] = Metric(touches)
-    out["valid_touches"] = Metric(float(s.counts.get("valid_touches", 0)))
-    if s.seated_s >= MIN_SEATED_S:
-        out["valid_per_min"] = Metric(out["valid_touches"].value / (s.seated_s / 60.0))
-    if touches:
-        out["suppressed_pct"] = Metric(100.0 * s.counts.get("suppressed", 0) / touches)
-    return out

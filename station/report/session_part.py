@@ -16,10 +16,8 @@ from station.report.numbers import minutes, plain, when, zone
 from station.report.table import Row
 from station.report.vocabulary import SYNC, TERMS
 
-DETAIL_KEYS = ["seated_s", "touches", "valid_touches", "valid_per_min", "time_on_task_pct",
-               "longest_silence_s", "hold_median_s", "ioi_median_s", "ioi_cv", "pads_used",
-               "suppressed_pct", "turn_response_rate", "response_latency_median_s",
-               "out_of_turn_pct", "initiations", "responses"]
+# The measures table: every declared metric but the pulse's (they have their own table).
+DETAIL_KEYS = [k for k in TERMS if k not in SYNC]
 
 
 class SessionPart:

@@ -16,7 +16,8 @@ from station.journal.reader import SessionInfo
 from station.report.columns import Column, columns
 from station.report.data import SessionData
 from station.report.intervals import intersect
-from station.report.metrics import Metric, compute
+from station.report.metric_functions import compute
+from station.report.metrics import Metric
 from station.report.numbers import metric_text
 from station.report.subject import subject
 from station.report.vocabulary import EXPORT_COLUMNS

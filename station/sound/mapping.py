@@ -14,6 +14,7 @@ from station.sound.songs import load_song
 from station.sound.theory import (
     DEFAULT_CHORDS,
     DEFAULT_DRUMS,
+    DEFAULT_SONG,
     MODES,
     choose,
     chord_notes,
@@ -58,6 +59,12 @@ class Mapping:
             return self.table[pad]
         return self.table[pad % len(self.table)] if self._wrap else ()
 
+    def fresh(self) -> Mapping:
+        """The same mapping with its own place in the song, at the start (one per seat:
+        a mapping resolved once at load is shared, its song position is not)."""
+        return Mapping(self.mode, self.table, wrap=self._wrap, root=self._root,
+                       steps=self._steps, song_name=self.song_name)
+
     def reset(self) -> None:
         """Song mode: the next touch plays the first step again. Harmless in other modes."""
         self.position = 0
@@ -67,7 +74,12 @@ class Mapping:
 
 
 def build_mapping(music: MappingABC[str, Any]) -> Mapping:
-    """A Mapping from the ``music:`` section of a client profile (see the module docs).
+    """A Mapping from a resolved ``music:`` section of a client profile (see the module docs).
+
+    ``mode``, ``key``, ``octave`` and ``scale`` must hold values: a loaded profile's
+    section does (the profile schema's defaults fill what was left out); ``chords``,
+    ``drums`` and ``song`` may be None or absent: the mode's standard (I IV V vi, the
+    standard kit, the welcome song).
 
     {mode: scale, key: A, scale: major_pentatonic | [0, 2, 5, 7, 9], octave: 4}
     {mode: chords, key: C, octave: 4, chords: [I, IV, V, vi]}   (pads past the list wrap)
@@ -75,23 +87,27 @@ def build_mapping(music: MappingABC[str, Any]) -> Mapping:
     {mode: drums, drums: [kick, snare, closed_hat]}              (pads past the list wrap)
     {mode: song, song: welcome}                                  (any pad: the next step)
     """
-    mode = choose(music.get("mode", "scale"), MODES, "music mode")
-    key, octave = music.get("key", "C"), music.get("octave", 4)
+    mode = choose(music["mode"], MODES, "music mode")
+    key, octave = music["key"], music["octave"]
     if mode == "scale":
         return Mapping(mode, (), wrap=True, root=key_root(key, octave),
-                       steps=scale_steps(music.get("scale", "major_pentatonic")))
+                       steps=scale_steps(music["scale"]))
     if mode == "chords":
-        chords = _list(music.get("chords", DEFAULT_CHORDS), "chords")
+        chords = _list(_or_standard(music.get("chords"), DEFAULT_CHORDS), "chords")
         return Mapping(mode, tuple(chord_notes(c, key, octave) for c in chords), wrap=True)
     if mode == "notes":
         entries = _list(music.get("notes"), "notes")
         return Mapping(mode, tuple(tuple(parse_note(n) for n in e) if isinstance(e, list)
                                    else (parse_note(e),) for e in entries), wrap=False)
     if mode == "drums":
-        drums = _list(music.get("drums", DEFAULT_DRUMS), "drums")
+        drums = _list(_or_standard(music.get("drums"), DEFAULT_DRUMS), "drums")
         return Mapping(mode, tuple((drum_note(d),) for d in drums), wrap=True)
-    song = load_song(str(music.get("song", "welcome")))
+    song = load_song(str(_or_standard(music.get("song"), DEFAULT_SONG)))
     return Mapping(mode, song.steps, wrap=True, song_name=song.name)
+
+
+def _or_standard(value: object, standard: object) -> object:
+    return standard if value is None else value
 
 
 def _list(value: object, what: str) -> list:

@@ -50,6 +50,7 @@ GM_DRUMS: dict[str, int] = {
 DEFAULT_DRUMS = ("kick", "snare", "closed_hat", "open_hat", "low_tom", "high_tom", "crash",
                  "tambourine", "cowbell", "clap", "shaker", "triangle")
 DEFAULT_CHORDS = ("I", "IV", "V", "vi")
+DEFAULT_SONG = "welcome"        # song mode without a song
 MODES = ("scale", "chords", "notes", "drums", "song")
 
 _NOTE_RE = re.compile(r"^\s*([A-Ga-g])([#b]?)(-?\d)\s*$")

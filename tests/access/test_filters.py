@@ -1,10 +1,21 @@
 """Each motor filter as a state machine: property tests over random touch sequences."""
 
+from dataclasses import replace
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from station.access.pad import PadFilter
-from station.access.rules import MS, PadRules, check_touch, rules_for, thresholds
+from station.access.rules import MS, PadRules, check_touch, resolve_touch, thresholds
+
+# Every filter off (a note as long as the touch): the tests below turn on one at a time.
+OFF = PadRules(dwell_ns=0, grace_ns=0, retrigger_ns=0, hold="momentary", note_ns=500 * MS,
+               min_ns=0, max_ns=None, long_ns=None, sensitivity=0.5)
+
+
+def only(**rules) -> PadRules:
+    return replace(OFF, **rules)
+
 
 # A contact sequence: (gap before the touch, contact length) pairs in ms, plus tick times.
 contacts = st.lists(st.tuples(st.integers(0, 600), st.integers(1, 900)), min_size=1,
@@ -19,6 +30,7 @@ rules = st.builds(
     min_ns=st.sampled_from([0, 150, 400]).map(lambda ms: ms * MS),
     max_ns=st.sampled_from([None, 800, 2000]).map(lambda ms: ms and ms * MS),
     long_ns=st.sampled_from([None, 1500]).map(lambda ms: ms and ms * MS),
+    sensitivity=st.just(0.5),
 )
 
 
@@ -93,7 +105,7 @@ def test_min_and_max_note_length(r, seq):
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from([100, 300, 700]), contacts)
 def test_fixed_notes_last_exactly_note_ms(note_ms, seq):
-    r = PadRules(hold="fixed", note_ns=note_ms * MS)
+    r = only(hold="fixed", note_ns=note_ms * MS)
     for on, off, why in notes(run(r, seq)[0]):
         assert off - on == note_ms * MS or why == "restart"
 
@@ -102,7 +114,7 @@ def test_fixed_notes_last_exactly_note_ms(note_ms, seq):
 @given(st.integers(20, 200), st.lists(st.integers(1, 400), min_size=2, max_size=30))
 def test_grace_lifts_shorter_than_grace_keep_one_note(grace_ms, holds):
     # One held touch broken by lifts of grace-1 ms (a tremor): exactly one note.
-    r = PadRules(grace_ns=grace_ms * MS)
+    r = only(grace_ns=grace_ms * MS)
     seq = [(0, holds[0])] + [(grace_ms - 1, h) for h in holds[1:]]
     actions, spans = run(r, seq)
     assert [a for a, _, _ in actions].count("on") == 1
@@ -111,16 +123,16 @@ def test_grace_lifts_shorter_than_grace_keep_one_note(grace_ms, holds):
 
 
 def test_latch_toggles_and_momentary_follows_the_hand():
-    latch = PadFilter(PadRules(hold="latch"))
+    latch = PadFilter(only(hold="latch"))
     acts = latch.touch(0) + latch.release(100) + latch.touch(500) + latch.release(600)
     assert [(a, t) for a, t, _ in acts] == [("on", 0), ("off", 500)]
-    mom = PadFilter(PadRules(min_ns=200))
+    mom = PadFilter(only(min_ns=200))
     acts = mom.touch(0) + mom.release(50) + mom.tick(10**9)
     assert [(a, t) for a, t, _ in acts] == [("on", 0), ("off", 200)]
 
 
 def test_long_touch_ends_the_note_and_asks_for_recalibration():
-    f = PadFilter(PadRules(long_ns=1000))
+    f = PadFilter(only(long_ns=1000))
     acts = f.touch(0) + f.tick(5000)
     assert [(a, t, d) for a, t, d in acts] == [("on", 0, None), ("off", 1000, "long_touch"),
                                                 ("suppress", 1000, "long_touch"),
@@ -129,7 +141,7 @@ def test_long_touch_ends_the_note_and_asks_for_recalibration():
 
 
 def test_resting_contact_is_ignored_until_lifted():
-    f = PadFilter(PadRules(retrigger_ns=100, grace_ns=50))
+    f = PadFilter(only(retrigger_ns=100, grace_ns=50))
     assert f.resting(0) == [("suppress", 0, "resting_hand")]
     assert f.release(300) == [] and f.touch(320)[0][2] == "release_grace"   # a wobble
     assert f.touch(10) == [] and f.release(500) == []
@@ -140,9 +152,12 @@ def test_resting_contact_is_ignored_until_lifted():
 def test_per_pad_rules_override_the_client():
     touch = {"dwell_ms": 100, "release_grace_ms": 0, "retrigger_ms": 0, "hold": "momentary",
              "note_ms": 500, "min_note_ms": 0, "max_note_ms": None, "sensitivity": 0.5,
-             "long_touch_s": None, "per_pad": {3: {"dwell_ms": 0, "sensitivity": 0.9}}}
-    assert rules_for(touch, 0).dwell_ns == 100 * MS
-    assert rules_for(touch, 3).dwell_ns == 0 and rules_for(touch, 3).sensitivity == 0.9
+             "long_touch_s": None, "pads": "all", "groups": [],
+             "per_pad": {3: {"dwell_ms": 0, "sensitivity": 0.9, "hold": None}}}
+    rules = resolve_touch(touch)
+    assert rules.of(0).dwell_ns == 100 * MS and rules.of(0) is rules.client
+    assert rules.of(3).dwell_ns == 0 and rules.of(3).sensitivity == 0.9
+    assert rules.of(3).hold == "momentary" and rules.enabled is None
 
 
 def test_sensitivity_maps_to_chip_thresholds():

@@ -10,9 +10,9 @@ from journal_fixtures import make_journal, touch
 from station.journal.reader import open_journal, select_sessions
 from station.report.columns import columns
 from station.report.data import load_session
+from station.report.metric_functions import compute
 from station.report.metrics import (
     beat_phases,
-    compute,
     holds,
     phrase_breaks,
     rayleigh_p,

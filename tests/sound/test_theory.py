@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from station.sound.mapping import build_mapping
+from station.config.profile_schema import MUSIC, defaults
+from station.sound.mapping import build_mapping as build_resolved
 from station.sound.theory import (
     DEFAULT_DRUMS,
     GM_DRUMS,
@@ -84,6 +85,16 @@ def test_scale_pads_above_midi_127_are_silent():
 def test_bad_music_raises_value_error_naming_the_value(music, match):
     with pytest.raises(ValueError, match=match):
         build_mapping(music)
+
+
+def build_mapping(music: dict):
+    """As a loaded profile resolves its music: keys left out take the schema's defaults."""
+    return build_resolved({**defaults(MUSIC), **music})
+
+
+def test_a_mapping_needs_the_resolved_keys_it_has_no_defaults_of_its_own():
+    with pytest.raises(KeyError):
+        build_resolved({"mode": "scale"})
 
 
 def test_default_chords_in_c():

@@ -354,8 +354,9 @@ async function openDetail(id) {
   opts(f.scale, ch.scale, d.settings.scale);
   f.scale.disabled = d.mode !== "scale" || d.settings.scale === null;
   f.key.disabled = d.mode === "drums" || d.mode === "song";
-  for (const name of ["volume", "sensitivity", "dwell_ms", "release_grace_ms", "retrigger_ms"]) {
-    f[name].min = ch[name].min; f[name].max = ch[name].max; f[name].value = d.settings[name];
+  for (const [name, c] of Object.entries(ch)) {   // the editable keys, as the station declares
+    if (c.min === undefined || !f[name]) continue;  // a list (filled above), no field
+    f[name].min = c.min; f[name].max = c.max; f[name].value = d.settings[name];
   }
   paintOutputs();
   $("#per-pad-hint").hidden = !(d.per_pad && d.per_pad.length);
@@ -372,10 +373,9 @@ $("#detail-close").addEventListener("click", () => { $("#client-detail").hidden 
 $("#settings-form").addEventListener("submit", async ev => {
   ev.preventDefault();
   const f = ev.target, d = state.detail, changes = {};
-  const numbers = { volume: parseFloat, sensitivity: parseFloat, dwell_ms: Number, release_grace_ms: Number, retrigger_ms: Number };
-  for (const name of ["timbre", "key", "scale", "volume", "sensitivity", "dwell_ms", "release_grace_ms", "retrigger_ms"]) {
-    if (f[name].disabled) continue;
-    const v = numbers[name] ? numbers[name](f[name].value) : f[name].value;
+  for (const [name, c] of Object.entries(d.choices)) {
+    if (!f[name] || f[name].disabled) continue;
+    const v = c.min !== undefined ? Number(f[name].value) : f[name].value;   // a range: a number
     if (v !== d.settings[name]) changes[name] = v;
   }
   const box = $("#save-result");
