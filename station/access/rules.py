@@ -3,8 +3,10 @@
 A profile states the client's settings once and may override them per pad
 (``touch.per_pad``); ``rules_for(touch, pad)`` merges the two into a ``PadRules`` with
 times in integer nanoseconds (the station clock's unit). ``check_touch`` finds the
-mistakes a schema cannot see (overlapping groups, a minimum above a maximum) and
-``thresholds`` turns a 0..1 sensitivity into MPR121 touch/release counts.
+mistakes a schema cannot see (overlapping groups, a minimum above a maximum). A pad's
+``sensitivity`` (0..1, the therapist's one unit) is turned into thresholds by the
+board's touch chip (``hardware.touchchip.TouchChip.sensitivity_thresholds``), each in
+its own units.
 """
 
 from __future__ import annotations
@@ -14,10 +16,6 @@ from dataclasses import dataclass
 MS = 1_000_000          # ns per ms
 TIMING_KEYS = ("sensitivity", "dwell_ms", "release_grace_ms", "retrigger_ms", "hold",
                "note_ms", "min_note_ms", "max_note_ms")
-
-# Sensitivity 0..1 -> touch threshold in counts, geometric from 48 (needs about half a
-# firm palm) through 12 (0.5: the driver's own default) to 3 (a light fingertip).
-_LOUDEST_TH, _RATIO = 48, 1 / 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +54,6 @@ def rules_for(touch: dict, pad: int) -> PadRules:
         long_ns=None if long_s is None else int(long_s * 1000) * MS,
         sensitivity=0.5 if merged["sensitivity"] is None else float(merged["sensitivity"]),
     )
-
-
-def thresholds(sensitivity: float) -> tuple[int, int]:
-    """(touch, release) thresholds in counts for a sensitivity 0..1 (release = touch / 2)."""
-    s = max(0.0, min(1.0, float(sensitivity)))
-    touch = max(2, round(_LOUDEST_TH * _RATIO ** s))
-    return touch, max(1, touch // 2)
 
 
 def check_touch(touch: dict) -> list[tuple[tuple, str]]:

@@ -6,5 +6,8 @@ declare and load session plans (and the backing settings);
 ``station_docs``, ``profile_docs`` and ``plan_docs`` generate the reference docs and JSON
 Schemas from the same declarations.
 
-May import: core, access, turns, sound, interop.
+The station config's board chips and their addresses come from the hardware's chip
+registry (``hardware.chips``: plain data, no Pi library).
+
+May import: core, access, turns, sound, interop, hardware.
 """

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from station.access.pad import PadFilter
-from station.access.rules import MS, PadRules, check_touch, rules_for, thresholds
+from station.access.rules import MS, PadRules, check_touch, rules_for
 
 # A contact sequence: (gap before the touch, contact length) pairs in ms, plus tick times.
 contacts = st.lists(st.tuples(st.integers(0, 600), st.integers(1, 900)), min_size=1,
@@ -143,13 +143,6 @@ def test_per_pad_rules_override_the_client():
              "long_touch_s": None, "per_pad": {3: {"dwell_ms": 0, "sensitivity": 0.9}}}
     assert rules_for(touch, 0).dwell_ns == 100 * MS
     assert rules_for(touch, 3).dwell_ns == 0 and rules_for(touch, 3).sensitivity == 0.9
-
-
-def test_sensitivity_maps_to_chip_thresholds():
-    assert thresholds(0.5) == (12, 6)           # the driver's own default
-    assert thresholds(0.0) == (48, 24) and thresholds(1.0) == (3, 1)
-    ladder = [thresholds(s / 10)[0] for s in range(11)]
-    assert ladder == sorted(ladder, reverse=True)
 
 
 def test_cross_checks_name_the_key():

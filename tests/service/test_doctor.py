@@ -38,10 +38,10 @@ def pi_tree(tmp_path, model="Raspberry Pi 5 Model B Rev 1.0", i2c=True, card=Tru
 def touch_boards(started=(0x5A, 0x5B, 0x5C, 0x5D), reset=(), overcurrent=(), shorted=()):
     """The packaged config's four boards as simulated MPR121s on a simulated bus, read
     through the doctor's register interface: ``started`` ones initialised as the running
-    station does (hardware.board.Board: the driver, auto-configuration), ``reset`` ones
+    station does (hardware.chips.mpr121.MPR121: the driver, auto-configuration), ``reset`` ones
     just powered; ``overcurrent`` boards have their REXT pin shorted, ``shorted`` is
     [(board, electrode)] pads whose wire touches ground. Absent addresses do not answer."""
-    from hardware.board import Board
+    from hardware.chips.mpr121 import MPR121 as Board
     from hardware.i2c_dev import BusRegisters
     from hardware.i2c_sim import SimI2C
     from hardware.mpr121_sim import SimMPR121
