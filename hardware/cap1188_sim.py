@@ -84,8 +84,8 @@ class SimCAP1188:
         self._valid = 0                         # inputs holding a multiple-touch place
         self._neg = [0] * N
         self._pointer = 0
-        self._t0 = self.clock.now_ns()
-        self._cycle = 0                         # cycles taken since t0
+        self._cycle = 0                         # cycles taken since power-up (noise index)
+        self._next_ns = self.clock.now_ns() + self.cycle_ns()   # the next cycle's time
 
     # -- the physical world ---------------------------------------------------------------
     def touch(self, e: int, strength: float = 1.0) -> None:
@@ -150,7 +150,7 @@ class SimCAP1188:
         with self._lock:
             if not self.plugged:
                 return None
-            nxt = self._t0 + (self._cycle + 1) * self.cycle_ns()
+            nxt = self._next_ns
             busy = (self._regs[0x26] or self._over or any(self._neg) or any(
                 p.strength or p.wet
                 or abs(self._raw(e, p, nxt) - self._base[e]) >= 1 + 3 * p.sigma
@@ -169,10 +169,10 @@ class SimCAP1188:
     def _sync(self, now: int) -> None:
         if not self.plugged:
             return
-        period = self.cycle_ns()
-        while self._t0 + (self._cycle + 1) * period <= now:
+        while self._next_ns <= now:
             self._cycle += 1
-            self._measure(self._t0 + self._cycle * period)
+            self._measure(self._next_ns)
+            self._next_ns += self.cycle_ns()
 
     def _measure(self, t_ns: int) -> None:
         regs = self._regs
@@ -249,6 +249,10 @@ class SimCAP1188:
                 self._regs[0x02] &= 0xFE
         if reg == 0x26:
             value |= self._regs[0x26]                 # (bits clear when done)
+        if reg == 0x24:                               # the new timing from the next cycle on
+            old = self.cycle_ns()
+            self._regs[reg] = value
+            self._next_ns = max(self.clock.now_ns(), self._next_ns + self.cycle_ns() - old)
         self._regs[reg] = value
 
     def _notify(self) -> None:
