@@ -177,7 +177,12 @@ class TouchChip:
 
     @classmethod
     def address_pins_words(cls) -> str:
-        return "; ".join(f"0x{a:02X} {how}" for a, how in cls.address_pins.items())
+        """How the board is set to each address, in words (addresses set alike share)."""
+        ways: dict[str, list[int]] = {}
+        for address, how in cls.address_pins.items():
+            ways.setdefault(how, []).append(address)
+        return "; ".join(", ".join(f"0x{a:02X}" for a in addresses) + f" {how}"
+                         for how, addresses in ways.items())
 
     @property
     def all_electrodes(self) -> tuple[int, ...]:

@@ -35,12 +35,15 @@ def _finite(value: float) -> str | None:
     return None
 
 
+CHIP_WORDS = ", ".join(f"{name} ({c.electrodes} pads, 0..{c.electrodes - 1})"
+                       for name, c in CHIPS.items())
+ADDRESS_WORDS = "; ".join(f"{c.a_title()}'s: " + ", ".join(f"0x{a:02X}" for a in c.addresses)
+                          + f" ({c.address_pins_words()})" for c in CHIPS.values())
+
 BOARD = Field("section", "One touch board.", fields={
-    "chip": Field("choice", "Its touch chip: mpr121 (12 pads) or cap1188 (8 pads, pads "
-                  "0..7). A station may mix them.", default=DEFAULT_CHIP,
-                  choices=tuple(CHIPS)),
-    "address": Field("integer", "I2C address: an MPR121's 0x5A..0x5D (set by its ADDR pin), "
-                     "a CAP1188's 0x28..0x2D (0x29 with its AD pin unconnected).",
+    "chip": Field("choice", f"Its touch chip: {CHIP_WORDS}. A station may mix them.",
+                  default=DEFAULT_CHIP, choices=tuple(CHIPS)),
+    "address": Field("integer", f"I2C address, one of its chip's: {ADDRESS_WORDS}.",
                      default=REQUIRED, min=0x08, max=0x77),
     "irq_gpio": Field("one_of", "GPIO of the board's IRQ line (boards may share one). "
                       "null: poll this board.", options=(Field("integer", min=0, max=27),
@@ -55,8 +58,8 @@ PLAYER = Field("section", "One player position around the station.", fields={
                    "null for a switch-only player.", default=None,
                    options=(Field("integer", check=_address_check), NULL)),
     "electrodes": Field("list", "Electrodes of that board used as pads, in pad order "
-                        "(pad 0 first). Default: all of the board's (12 on an MPR121, 8 "
-                        "on a CAP1188).", default=lambda: list(range(MOST_ELECTRODES)),
+                        "(pad 0 first). Default: all of the board's chip's.",
+                        default=lambda: list(range(MOST_ELECTRODES)),
                         item=Field("integer", min=0, max=MOST_ELECTRODES - 1),
                         max=MOST_ELECTRODES),
     "switch_gpio": Field("one_of", "GPIO of this player's own arcade button, played as one "
@@ -113,7 +116,7 @@ STATION = Field("section", "The station config.", fields={
         "i2c_frequency": Field("integer", "I2C bus clock.", default=400_000, min=10_000,
                                max=1_000_000, units="Hz"),
     }),
-    "boards": Field("list", "The touch boards (up to 4; each an MPR121 or a CAP1188).",
+    "boards": Field("list", "The touch boards (up to 4; each names its chip).",
                     default=REQUIRED, item=BOARD, max=4),
     "players": Field("list", "The player positions (1 to 6).", default=REQUIRED, item=PLAYER,
                      min=1, max=6),
