@@ -33,9 +33,10 @@ MULTI_RESET = 0x80          # 0x2A after reset: block all but one simultaneous t
 AVERAGING_STATION = 0b0_001_10_00
 DEFAULT_THRESHOLD = 0x40    # 0x30..0x37 after reset: 64 delta counts
 FIRM_DELTA = 96             # delta of a firm palm at the default sensitivity (32x)
-# Sensitivity 0..1 -> threshold in delta counts, geometric from 96 (a firm palm) through
-# 24 (0.5: a quarter of a firm palm, as the MPR121's 12 of its 48) to 6 (a fingertip).
-_LOUDEST_TH, _RATIO = 96, 1 / 16
+# Sensitivity 0..1 -> threshold in delta counts, the same fractions of a firm palm as the
+# MPR121's (so a sensitivity feels alike on both): half a palm (48) at 0, an eighth (12)
+# at 0.5, a fingertip (3) at 1.
+_LOUDEST_TH, _RATIO = FIRM_DELTA // 2, 1 / 16
 
 
 class CAP1188(TouchChip):
@@ -102,8 +103,8 @@ class CAP1188(TouchChip):
     # -- configuration --------------------------------------------------------------------
     @classmethod
     def sensitivity_thresholds(cls, sensitivity: float) -> tuple[int, int]:
-        """(threshold, threshold) in delta counts for a sensitivity 0..1: 96 at 0, 24 at
-        0.5, 6 at 1 (the chip has one threshold for touch and release)."""
+        """(threshold, threshold) in delta counts for a sensitivity 0..1: 48 at 0, 12 at
+        0.5, 3 at 1 (the chip has one threshold for touch and release)."""
         s = max(0.0, min(1.0, float(sensitivity)))
         touch = max(2, round(_LOUDEST_TH * _RATIO ** s))
         return touch, touch

@@ -51,6 +51,26 @@ def tap(rig, t_ms, e, length_ms=100, strength=0.8):
     rig.station.drain()
 
 
+def test_a_cap1188_board_gets_the_same_sensitivity_in_its_own_units(tmp_path):
+    from hardware.chips.cap1188 import CAP1188
+    p = profile(tmp_path, "touch: {sensitivity: 0.2, per_pad: {3: {sensitivity: 0.9}}}\n")
+    r = Rig(tmp_path / "mixed", clients={2: p},
+            config_path=CONFIGS / "scenarios" / "mixed-station.yaml")
+    try:
+        chip = r.world.chip(0x29)
+        assert chip.register(0x30) == CAP1188.sensitivity_thresholds(0.2)[0] == 28
+        assert chip.register(0x33) == CAP1188.sensitivity_thresholds(0.9)[0] == 4
+        assert r.world.chip(0x5A).register(0x41) == 12       # player 1: alex, 0.5
+        r.at(100 * MS)
+        r.world.touch(0x29, 0, 0.2)                          # 19 counts: under 28
+        r.world.touch(0x29, 3, 0.2)                          # over 4
+        r.at(300 * MS)
+        r.station.drain()
+        assert [e.pad for e in kinds(r, NOTE_ON, player=2)] == [3]
+    finally:
+        r.close()
+
+
 def test_sensitivity_is_written_to_the_chip_for_each_pad(tmp_path, rig):
     p = profile(tmp_path, "touch: {sensitivity: 0.2, per_pad: {3: {sensitivity: 0.9}}}\n")
     r = rig({1: p})

@@ -38,9 +38,10 @@ def test_sensitivity_is_converted_by_each_chip_in_its_own_units():
     assert MPR121.sensitivity_thresholds(0.5) == (12, 6)      # the driver's default
     assert MPR121.sensitivity_thresholds(0.0) == (48, 24)
     assert MPR121.sensitivity_thresholds(1.0) == (3, 1)
-    assert CAP1188.sensitivity_thresholds(0.5) == (24, 24)    # a quarter of a firm palm
-    assert CAP1188.sensitivity_thresholds(0.0) == (96, 96)
-    assert CAP1188.sensitivity_thresholds(1.0) == (6, 6)
+    # the same fractions of a firm palm (96 counts on both) in each chip's own units
+    assert CAP1188.sensitivity_thresholds(0.5) == (12, 12)    # one threshold, no release
+    assert CAP1188.sensitivity_thresholds(0.0) == (48, 48)
+    assert CAP1188.sensitivity_thresholds(1.0) == (3, 3)
     for chip in (MPR121, CAP1188):
         ladder = [chip.sensitivity_thresholds(s / 10)[0] for s in range(11)]
         assert ladder == sorted(ladder, reverse=True)
@@ -90,8 +91,8 @@ def test_thresholds_from_a_sensitivity_reach_the_chip_and_decide(make_sim):
     sim, events = started(make_sim)
     touch, release = sim.sensitivity_thresholds(CAP, 0.8)
     sim.set_thresholds(CAP, 2, touch, release)
-    assert sim.chip(CAP).register(0x32) == touch == 10 and sim.thresholds(CAP, 2) == (10, 10)
-    sim.touch(CAP, 2, 0.2)                                  # delta 19: over 10
+    assert sim.chip(CAP).register(0x32) == touch == 5 and sim.thresholds(CAP, 2) == (5, 5)
+    sim.touch(CAP, 2, 0.2)                                  # delta 19: over 5
     sim.touch(CAP, 3, 0.2)                                  # under the default 64
     sim.run_for(40)
     assert kinds(events) == [("touch", CAP, 2)]
