@@ -119,11 +119,11 @@ class SimulatedHardware(ChipTime, Hardware):
 
     def overcurrent(self, address: int, on: bool = True) -> None:
         """Short (or free) the board's REXT pin: it stops on its over-current flag."""
-        self._model(address, "set_overcurrent", "an over-current flag")(on)
+        self._model(address, "set_overcurrent", "over-current flag")(on)
 
     def short(self, address: int, electrode: int, on: bool = True) -> None:
         """A pad's wire touches ground (or is freed): it reads 0, out of range."""
-        self._model(address, "short", "an out-of-range status")(electrode, on)
+        self._model(address, "short", "out-of-range status")(electrode, on)
 
     def _model(self, address: int, action: str, what: str):
         chip = self._chips[address]

@@ -119,7 +119,7 @@ def test_an_unplugged_cap1188_is_lost_and_recovers(make_sim):
 def test_a_missing_cap1188_is_reported_and_its_faults_are_refused(make_sim):
     sim, events = make_sim(mixed(), present=[0x5A])
     assert kinds(events) == [("fault", CAP, "board_missing")]
-    with pytest.raises(ValueError, match="is a CAP1188, which has no an over-current"):
+    with pytest.raises(ValueError, match="is a CAP1188, which has no over-current flag: that fault cannot happen"):
         sim.overcurrent(CAP)
 
 
