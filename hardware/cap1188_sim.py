@@ -68,10 +68,8 @@ class SimCAP1188:
         self._lock = threading.RLock()
         self._irq_told = False
         self._power_on_reset()
-        with self._lock:
-            for e, pad in enumerate(self.pads):
-                pad.set_noise(noise or Noise(), salt)
-                pad.set_drift(drift or Drift(), e, self.clock.now_ns(), salt)
+        self.set_noise(noise or Noise())
+        self.set_drift(drift or Drift())
 
     def _power_on_reset(self) -> None:
         self._regs = bytearray(256)
@@ -114,6 +112,22 @@ class SimCAP1188:
         with self._lock:
             self.plugged = True
             self._power_on_reset()
+        self._notify()
+
+    def set_noise(self, noise: Noise) -> None:
+        """Noise on every input from now on (``Noise(sigma, seed)``, delta counts)."""
+        with self._lock:
+            self._sync(self.clock.now_ns())
+            for pad in self.pads:
+                pad.set_noise(noise, self._salt)
+        self._notify()
+
+    def set_drift(self, drift: Drift) -> None:
+        """Slow drift of every input, starting now (``Drift(amplitude, period_s, seed)``)."""
+        with self._lock:
+            self._sync(self.clock.now_ns())
+            for e, pad in enumerate(self.pads):
+                pad.set_drift(drift, e, self.clock.now_ns(), self._salt)
         self._notify()
 
     def _world(self, e: int, name: str, value: float) -> None:

@@ -12,7 +12,8 @@ becomes ``station.core.events.Event`` objects handed to ``emit``:
   recovered boards; electrodes out of range and back.
 
 Thresholds, recalibration and touch strength are in ``tuning``; timed upkeep (settle
-reads after a chip restarts, lifted hands, range re-checks) is in ``upkeep``; ``next_deadline()``/``tick(now)`` make it a station timer.
+reads after a chip restarts, lifted hands, range re-checks) is in ``upkeep``;
+``next_deadline()``/``tick(now)`` make it a station timer.
 
 Threads: gpiozero runs edge callbacks in its own thread while the engine calls
 ``set_thresholds``/``poll``; one re-entrant lock guards all bus use. An edge arriving

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from station.core.errors import BoardError
 from station.core.events import Event
@@ -69,7 +69,7 @@ class SimulatedHardware(ChipTime, Hardware):
         if unknown:
             raise ValueError("present boards not in the spec: "
                              + ", ".join(f"0x{a:02X}" for a in sorted(unknown)))
-        self._chips: dict[int, object] = {}   # address -> its chip's register model
+        self._chips: dict[int, Any] = {}   # address -> its chip's register model
         self._pulling: dict[int, set[int]] = {pin: set() for pin in spec.irq_lines}
         self._ready = False
         self._held = 0        # nesting of at_once(): IRQ lines wait until it ends

@@ -41,7 +41,7 @@ re-check times) is the same for every chip and lives here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 @dataclass
@@ -90,7 +90,7 @@ class TouchChip:
         self.reread_at: int | None = None   # ns: read it when the quiet time ends
         self.range_at: int | None = None    # ns: re-check electrodes out of range
         self._thresholds: dict[int, tuple[int, int]] = {}
-        self._driver = None
+        self._driver: Any = None            # the Adafruit driver object, from ``open``
 
     def __repr__(self) -> str:
         state = "online" if self.online else "offline"

@@ -23,6 +23,8 @@ a pad far too big) is reported in ``out_of_range``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from station.core.errors import ChipFaultError
 
 from ..touchchip import Inspection, TouchChip
@@ -76,7 +78,7 @@ class MPR121(TouchChip):
 
     def __init__(self, i2c, address: int) -> None:
         super().__init__(i2c, address)
-        self._device = None
+        self._device: Any = None            # raw register access (adafruit_bus_device)
 
     # -- life cycle ---------------------------------------------------------------------
     def open(self) -> None:

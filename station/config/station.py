@@ -104,7 +104,7 @@ def load_config(path: str | Path | None = None) -> StationConfig:
 def _chip_defaults(raw: dict, written: dict) -> None:
     """A player whose file gives no ``electrodes`` gets all of its board's chip's."""
     chips = {b["address"]: chip_class(b["chip"]) for b in raw["boards"]}
-    for p, w in zip(raw["players"], written.get("players") or []):
+    for p, w in zip(raw["players"], written.get("players") or [], strict=False):
         if p["board"] in chips and not (isinstance(w, dict) and "electrodes" in w):
             p["electrodes"] = list(range(chips[p["board"]].electrodes))
 

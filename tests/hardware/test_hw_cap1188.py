@@ -119,7 +119,8 @@ def test_an_unplugged_cap1188_is_lost_and_recovers(make_sim):
 def test_a_missing_cap1188_is_reported_and_its_faults_are_refused(make_sim):
     sim, events = make_sim(mixed(), present=[0x5A])
     assert kinds(events) == [("fault", CAP, "board_missing")]
-    with pytest.raises(ValueError, match="is a CAP1188, which has no over-current flag: that fault cannot happen"):
+    with pytest.raises(ValueError, match="is a CAP1188, which has no over-current flag: "
+                                         "that fault cannot happen"):
         sim.overcurrent(CAP)
 
 
@@ -132,3 +133,17 @@ def test_recalibration_frees_a_stuck_pad_and_lifted_hands_are_left_to_the_chip(m
     sim.watch_lift(CAP, [5])                               # a no-op: the chip does it
     sim.run_for(80)
     assert kinds(events)[-1] == ("release", CAP, 5) and CAP not in sim._lift
+
+
+def test_noise_and_drift_reach_both_chips_and_touches_still_read_true(make_sim):
+    from hardware.chip.electrode import Drift, Noise
+    sim, events = make_sim(mixed(), noise=Noise(1.0, seed=2))
+    sim.set_drift(Drift(10, period_s=60, seed=1))
+    sim.run_for(35)
+    assert all(p.sigma == 1.0 for p in sim.chip(CAP).pads)
+    assert any(p.amp for p in sim.chip(CAP).pads)
+    sim.run_for(2000)
+    assert events == [], "noise and drift alone touch nothing"
+    sim.touch(CAP, 0, 0.8)                                  # delta 77 over the default 64
+    sim.run_for(40)
+    assert kinds(events) == [("touch", CAP, 0)]
