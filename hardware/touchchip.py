@@ -10,9 +10,11 @@ A subclass **must** provide:
 * class facts: ``name`` (the config's word), ``title`` (for people), ``electrodes``
   (inputs, numbered 0..electrodes-1), ``addresses`` (its valid 7-bit I2C addresses) and
   ``address_pins`` (how the board is set to each, for messages);
-* ``open()``: reset and initialise the chip through its driver (a board that does not
-  answer raises ``ValueError`` or ``OSError``; one that answers but is not this chip
-  ``RuntimeError``; a chip that reports a fault of its own ``ChipFaultError``);
+* ``open()``: reset and initialise the chip through its driver, re-applying thresholds
+  set earlier; the station calls it again to re-initialise a board that was lost or
+  faulted (a board that does not answer raises ``ValueError`` or ``OSError``; one that
+  answers but is not this chip ``RuntimeError``; a chip that reports a fault of its own
+  ``ChipFaultError``);
 * ``read_mask()``: the touched mask (bit e = electrode e), one transaction if it can;
 * ``filtered(e)`` and ``baseline(e)``: the electrode's data and its untouched reference,
   in the chip's own counts (a touch moves ``filtered`` away from ``baseline``);
@@ -21,7 +23,8 @@ A subclass **must** provide:
   the chip's own units; ``threshold_limits`` their range; ``_write_thresholds(values)``;
 * ``simulator(clock, noise, drift, salt)`` (a class method): its register-level model,
   an ``i2c_sim.I2CTarget`` with ``touch/release/stick/unstick/unplug/plug``,
-  ``next_deadline/tick``, ``irq_low``, ``plugged``, ``on_irq`` and ``on_wake``;
+  ``set_noise/set_drift``, ``next_deadline/tick``, ``irq_low``, ``plugged``, ``on_irq``
+  and ``on_wake``;
 * ``inspect(read_register, address, quiet)`` (a class method): what ``station doctor``
   reads with plain register reads, without disturbing a running station.
 
