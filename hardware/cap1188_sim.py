@@ -9,7 +9,9 @@ The real ``adafruit_cap1188`` driver runs on it unchanged over ``i2c_sim.SimI2C`
 * **Delta counts** (0x10..0x17, signed, -128..127): how far an input stands above its
   base count, scaled by DELTA_SENSE (0x1F bits 6:4: 128x..1x, 32x after reset) and the
   gain (main control bits 7:6). A firm palm is 96 at 32x. Noise (``Noise``: sigma in
-  delta counts at 32x) and drift (``Drift``) come from ``chip.electrode.Pad``.
+  delta counts at 32x with the reset state's 8 samples per input; fewer samples average
+  less: sigma x sqrt(8 / AVG)) and drift (``Drift``) come from ``chip.electrode.Pad``.
+  The noise flags (0x0A, an RF detector) are not modelled.
 * **Touch**: delta >= the input's threshold (0x30..0x37, 64 after reset); the touch
   ends when it falls below. Only inputs enabled in 0x21 are measured.
 * **INT and ALERT**: a touch or (0x44 bit 0 clear, as after reset) a release of an
@@ -32,6 +34,7 @@ is the next cycle while anything can change, else a check-in a second later.
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import Callable
 
@@ -191,8 +194,9 @@ class SimCAP1188:
     def _measure(self, t_ns: int) -> None:
         regs = self._regs
         scale = (128 >> (regs[0x1F] >> 4 & 7)) / 32 * (1 << (regs[0x00] >> 6))
+        averaging = math.sqrt(8 / (1 << (regs[0x24] >> 4 & 7)))
         for e, pad in enumerate(self.pads):
-            raw = self._raw(e, pad, t_ns) + pad.noise(self._cycle, REF_FILTER)
+            raw = self._raw(e, pad, t_ns) + pad.noise(self._cycle, REF_FILTER) * averaging
             if regs[0x26] >> e & 1:
                 self._base[e] = raw
                 self._neg[e] = 0

@@ -186,3 +186,20 @@ def test_another_device_at_the_address_is_refused():
     bus.attach(ADDRESS, SimMPR121(clock=VirtualClock()))
     with pytest.raises(RuntimeError, match="Failed to find CAP1188"):
         CAP1188_I2C(bus, ADDRESS)
+
+
+def test_fewer_samples_per_input_average_less_noise():
+    def spread(averaging):
+        r = Rig(noise=Noise(2.0, seed=3))
+        cap = r.driver()
+        cap.averaging = averaging
+        r.cycles()
+        seen = []
+        for _ in range(200):
+            r.cycles()
+            seen.append(cap.delta_count(4))
+        mean = sum(seen) / len(seen)
+        return (sum((d - mean) ** 2 for d in seen) / len(seen)) ** 0.5
+    assert 1.5 < spread(8) < 2.6                # the reset state's 8 samples: sigma 2
+    assert 3.2 < spread(2) < 4.8                # 2 samples: twice the noise
+
