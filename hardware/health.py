@@ -3,12 +3,13 @@
 ``io.Hardware`` inherits these. Every change becomes one ``fault`` event:
 
 * (board, detail) ``board_missing`` (no answer at start), ``board_unexpected``
-  (answers, but not in an MPR121's reset state), ``board_lost`` (a read failed: every
-  touched electrode is then released), ``board_overcurrent`` (the chip stopped on its
-  over-current flag: released likewise), ``board_recovered`` (it runs again). A lost or
-  stopped board is re-initialised once a second by ``Hardware.poll``; a fault is
-  reported once, not at every failed attempt.
+  (answers, but is not the configured chip, or not in its reset state), ``board_lost``
+  (a read failed: every touched electrode is then released), ``board_overcurrent``
+  (the chip stopped on its over-current flag: released likewise), ``board_recovered``
+  (it runs again). A lost or stopped board is re-initialised once a second by
+  ``Hardware.poll``; a fault is reported once, not at every failed attempt.
 * (board, electrode, detail) ``electrode_out_of_range``: the chip's auto-configuration
+  (the MPR121's; a chip without one never reports this)
   could not bring that pad's reading within range (it cannot sense a touch), and
   ``electrode_in_range`` when a later initialisation does.
 """
@@ -18,20 +19,19 @@ from __future__ import annotations
 from station.core.errors import ChipFaultError
 from station.core.events import FAULT, Event
 
-from .board import Board
-from .spec import ELECTRODES
+from .touchchip import TouchChip
 
 
 class Health:
     """Mixed into ``io.Hardware`` (uses its ``_bus``, ``_emit``, ``_emit_changes``,
     ``_restarted``)."""
 
-    def _lose(self, board: Board, t_ns: int, detail: str = "board_lost") -> None:
+    def _lose(self, board: TouchChip, t_ns: int, detail: str = "board_lost") -> None:
         was = board.mark_lost(t_ns)
         self._fault(board, t_ns, detail)
         self._emit_changes(board.address, was, 0, t_ns)
 
-    def _open(self, board: Board, t_ns: int, *, recovering: bool) -> None:
+    def _open(self, board: TouchChip, t_ns: int, *, recovering: bool) -> None:
         """(Re-)initialise ``board``; report what changed (recovery, faults, range).
         ``recovering``: it was offline (a failure then stays quiet unless it is new)."""
         was_online, was_range = board.online, board.out_of_range
@@ -58,7 +58,7 @@ class Health:
             if recovering:
                 self._fault(board, t_ns, "board_recovered")
             board.fault = None
-            for e in range(ELECTRODES):
+            for e in board.all_electrodes:
                 bit = 1 << e
                 if (board.out_of_range ^ was_range) & bit:
                     detail = ("electrode_out_of_range" if board.out_of_range & bit
@@ -67,7 +67,7 @@ class Health:
                                      electrode=e, detail=detail))
             self._restarted(board, t_ns, baselines_loaded=True)
 
-    def _fault(self, board: Board, t_ns: int, detail: str) -> None:
+    def _fault(self, board: TouchChip, t_ns: int, detail: str) -> None:
         board.fault = detail
         self._emit(Event(kind=FAULT, t_ns=t_ns, board=board.address, detail=detail))
 

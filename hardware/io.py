@@ -11,8 +11,9 @@ becomes ``station.core.events.Event`` objects handed to ``emit``:
 * ``fault`` (board, detail; their list is in ``health``): lost, missing, over-current,
   recovered boards; electrodes out of range and back.
 
-Timed upkeep (settle reads after a chip restarts, lifted hands, range re-checks) is in
-``upkeep``; ``next_deadline()``/``tick(now)`` make it a station timer.
+Thresholds, recalibration and touch strength are in ``tuning``; timed upkeep (settle
+reads after a chip restarts, lifted hands, range re-checks) is in ``upkeep``;
+``next_deadline()``/``tick(now)`` make it a station timer.
 
 Threads: gpiozero runs edge callbacks in its own thread while the engine calls
 ``set_thresholds``/``poll``; one re-entrant lock guards all bus use. An edge arriving
@@ -31,9 +32,11 @@ from station.core.clock import NS_PER_S
 from station.core.errors import ChipFaultError
 from station.core.events import PRESS, RELEASE, TOUCH, UNPRESS, Event
 
-from .board import Board
+from .chips import chip_class
 from .health import Health
-from .spec import ELECTRODES, HardwareSpec, check_electrode, check_thresholds
+from .spec import ELECTRODES, HardwareSpec
+from .touchchip import TouchChip
+from .tuning import Tuning
 from .upkeep import Upkeep
 
 REPROBE_NS = NS_PER_S   # an offline board is probed at most once per second
@@ -41,7 +44,7 @@ HEARTBEAT_NS = NS_PER_S // 10  # an IRQ board unread this long is read by poll()
 MAX_REREADS = 4         # reads per edge while the IRQ line stays low (never spin forever)
 
 
-class Hardware(Health, Upkeep):
+class Hardware(Tuning, Health, Upkeep):
     """All inputs and outputs of one station (see the module docstring).
 
     ``spec``: the wiring. ``i2c``: an object with try_lock/unlock/writeto/readfrom_into/
@@ -54,7 +57,7 @@ class Hardware(Health, Upkeep):
         self.i2c = i2c
         self._emit = emit
         self._clock = clock
-        self._boards = {b.address: Board(i2c, b.address) for b in spec.boards}
+        self._boards = {b.address: chip_class(b.chip)(i2c, b.address) for b in spec.boards}
         self._lock = threading.RLock()
         self._depth = 0                       # nesting of bus use in the lock's owner
         self._pending: dict[int, int] = {}    # IRQ pin -> t_ns of a deferred edge
@@ -143,64 +146,12 @@ class Hardware(Health, Upkeep):
 
     def out_of_range(self, address: int) -> list[int]:
         """Electrodes out of range at the board's last initialisation (numb pads)."""
-        mask = self._board(address).out_of_range
-        return [e for e in range(ELECTRODES) if mask >> e & 1]
+        board = self._board(address)
+        return [e for e in board.all_electrodes if board.out_of_range >> e & 1]
 
     def touched_mask(self, address: int) -> int:
         """Last known touched mask of a board (bit e = electrode e; 0 when offline)."""
         return self._board(address).mask
-
-    def set_thresholds(self, address: int, electrode: int, touch: int, release: int) -> None:
-        """Touch/release thresholds of one electrode, counts 0..255 (release <= touch).
-        Baselines are kept, so held pads stay held. Remembered across board loss."""
-        board = self._board(address)
-        check_electrode(electrode)
-        check_thresholds(touch, release)
-        with self._bus():
-            now = self._clock.now_ns()
-            try:
-                board.set_thresholds(electrode, touch, release)
-            except OSError:
-                self._lose(board, now)
-                return
-            if board.online:
-                self._restarted(board, now, baselines_loaded=False)
-
-    def thresholds(self, address: int, electrode: int) -> tuple[int, int]:
-        """The (touch, release) thresholds wanted for an electrode."""
-        return self._board(address).thresholds(check_electrode(electrode))
-
-    def recalibrate(self, address: int, electrodes=None) -> None:
-        """Re-take baselines from the current data (all electrodes, or an iterable of
-        some). The chip restarts: the touched mask is re-read, and the changes emitted,
-        once its first samples are in (``board.SETTLE_NS`` later, by ``tick``). After
-        re-taking all of them, pads are watched for hands lifting. No-op if offline."""
-        board = self._board(address)
-        chosen = None if electrodes is None else [check_electrode(e) for e in electrodes]
-        with self._bus():
-            if not board.online:
-                return
-            now = self._clock.now_ns()
-            try:
-                board.recalibrate(chosen)
-            except OSError:
-                self._lose(board, now)
-                return
-            self._restarted(board, now, baselines_loaded=chosen is None)
-
-    def strength(self, address: int, electrode: int) -> float:
-        """How fast and firmly a touch landed, 0..1 (``Board.strength``, with a firm palm
-        of ``spec.firm_touch_counts``); 0.0 offline. Two I2C transactions."""
-        board = self._board(address)
-        check_electrode(electrode)
-        with self._bus():
-            if not board.online:
-                return 0.0
-            try:
-                return board.strength(electrode, self.spec.firm_touch_counts)
-            except OSError:
-                self._lose(board, self._clock.now_ns())
-                return 0.0
 
     @property
     def i2c_stats(self) -> dict[str, int] | None:
@@ -226,7 +177,7 @@ class Hardware(Health, Upkeep):
     def _lines_ready(self) -> None:  # hook: the IRQ inputs exist (the simulator syncs)
         pass
 
-    def _board(self, address: int) -> Board:
+    def _board(self, address: int) -> TouchChip:
         try:
             return self._boards[address]
         except KeyError:
@@ -276,7 +227,7 @@ class Hardware(Health, Upkeep):
                 if not self._lines[pin].is_active:
                     return
 
-    def _read(self, board: Board, t_ns: int) -> None:
+    def _read(self, board: TouchChip, t_ns: int) -> None:
         if t_ns < board.quiet_until:
             return                  # restarted: the settle read comes at quiet_until
         with self._bus():

@@ -1,8 +1,9 @@
-"""The simulated station: a ``Hardware`` over simulated MPR121s and gpiozero mock pins.
+"""The simulated station: a ``Hardware`` over simulated touch chips and gpiozero mock pins.
 
 ``SimulatedHardware`` *is* a ``Hardware`` (the engine cannot tell the difference) with
 the world's actions added: hands on pads, buttons pressed, boards unplugged. Each
-configured board gets a ``SimMPR121`` on a ``SimI2C`` bus; each chip's open-drain IRQ
+configured board gets its chip's register model (``TouchChip.simulator``: a
+``SimMPR121``, a ``SimCAP1188``) on a ``SimI2C`` bus; each chip's open-drain IRQ
 output is wired to its line's mock pin (several chips on one line make a wired-OR:
 the line is low while any of them pulls it). With MockFactory a pin change runs the
 callbacks synchronously: deterministic, no threads, no sleeps.
@@ -26,10 +27,10 @@ from station.core.errors import BoardError
 from station.core.events import Event
 
 from .chip.electrode import Drift, Noise
+from .chips import chip_class
 from .i2c_sim import SimI2C
 from .io import Hardware
 from .mock import is_mock_factory, use_mock_pins
-from .mpr121_sim import SimMPR121
 from .sim_time import ChipTime
 from .spec import HardwareSpec
 
@@ -69,7 +70,7 @@ class SimulatedHardware(ChipTime, Hardware):
         if unknown:
             raise ValueError("present boards not in the spec: "
                              + ", ".join(f"0x{a:02X}" for a in sorted(unknown)))
-        self._chips: dict[int, SimMPR121] = {}
+        self._chips: dict[int, Any] = {}   # address -> its chip's register model
         self._pulling: dict[int, set[int]] = {pin: set() for pin in spec.irq_lines}
         self._ready = False
         self._held = 0        # nesting of at_once(): IRQ lines wait until it ends
@@ -81,7 +82,8 @@ class SimulatedHardware(ChipTime, Hardware):
         self._deadline: int | None | bool = False   # the chips' next deadline (False: ask)
         self._mock_pins: dict[int, Any] = {}
         for b in spec.boards:
-            chip = SimMPR121(clock=clock, noise=noise, drift=drift, salt=b.address)
+            chip = chip_class(b.chip).simulator(clock=clock, noise=noise, drift=drift,
+                                                salt=b.address)
             chip.on_wake = self._kick
             if b.irq_pin in self._pulling:
                 chip.on_irq = self._irq_wire(b.irq_pin, b.address)
@@ -95,7 +97,8 @@ class SimulatedHardware(ChipTime, Hardware):
     def bus(self) -> SimI2C:
         return self.i2c
 
-    def chip(self, address: int) -> SimMPR121:
+    def chip(self, address: int):
+        """The register model of the board at ``address`` (a ``SimMPR121``, ...)."""
         return self._chips[address]
 
     def touch(self, address: int, electrode: int, strength: float = 1.0) -> None:
@@ -117,11 +120,18 @@ class SimulatedHardware(ChipTime, Hardware):
 
     def overcurrent(self, address: int, on: bool = True) -> None:
         """Short (or free) the board's REXT pin: it stops on its over-current flag."""
-        self._chips[address].set_overcurrent(on)
+        self._model(address, "set_overcurrent", "over-current flag")(on)
 
     def short(self, address: int, electrode: int, on: bool = True) -> None:
         """A pad's wire touches ground (or is freed): it reads 0, out of range."""
-        self._chips[address].short(electrode, on)
+        self._model(address, "short", "out-of-range status")(electrode, on)
+
+    def _model(self, address: int, action: str, what: str):
+        chip = self._chips[address]
+        if not hasattr(chip, action):
+            raise ValueError(f"board 0x{address:02X} is {self.chip_type(address).a_title()}, "
+                             f"which has no {what}: that fault cannot happen to it.")
+        return getattr(chip, action)
 
     def start(self) -> None:
         super().start()
@@ -133,7 +143,7 @@ class SimulatedHardware(ChipTime, Hardware):
 
     @contextmanager
     def at_once(self):
-        """World changes made inside land within one MPR121 sample period (as all
+        """World changes made inside land within one chip sample period (as all
         changes made at one instant do), and every IRQ line that should fall falls
         together when the block ends (a palm across many pads and boards). Nestable."""
         with self._held_lock:

@@ -45,7 +45,7 @@ class ChipTime:
         if on:
             with self._cv:
                 self._thread = threading.Thread(target=self._chip_loop, daemon=True,
-                                                name="sim-mpr121")
+                                                name="sim-chips")
                 self._thread.start()
 
     def _chips_deadline(self) -> int | None:

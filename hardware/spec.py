@@ -1,8 +1,9 @@
 """The station's wiring as plain, validated, immutable data (no Pi imports).
 
-Pins are BCM GPIO numbers (0..27). Board addresses are 7-bit I2C addresses of MPR121
-chips, 0x5A..0x5D (set by the ADDR pin). Several boards may share one open-drain IRQ
-line; a board with ``irq_pin=None`` is read by polling.
+Pins are BCM GPIO numbers (0..27). A board is a touch chip (``chip``: a name in
+``chips.CHIPS``, the MPR121 by default) at one of that chip's 7-bit I2C addresses
+(MPR121: 0x5A..0x5D, set by the ADDR pin; CAP1188: 0x28..0x2D). Several boards may
+share one open-drain IRQ line; a board with ``irq_pin=None`` is read by polling.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from dataclasses import dataclass
 
 from station.core.errors import ConfigError
 
-MPR121_ADDRESSES = (0x5A, 0x5B, 0x5C, 0x5D)
+from .chips import CHIPS, DEFAULT_CHIP
+
 INPUT_MODES = ("irq", "poll")
-ELECTRODES = 12
+ELECTRODES = max(c.electrodes for c in CHIPS.values())   # the most any chip has
 
 
 def _check_pin(pin: int, what: str) -> None:
@@ -21,35 +23,22 @@ def _check_pin(pin: int, what: str) -> None:
         raise ConfigError(f"{what}: GPIO pin must be a BCM number 0..27, got {pin!r}.")
 
 
-def check_electrode(e: int) -> int:
-    """``e`` if it is an electrode number 0..11, else ValueError."""
-    if not isinstance(e, int) or not 0 <= e < ELECTRODES:
-        raise ValueError(f"electrode must be 0..11, got {e!r}")
-    return e
-
-
-def check_thresholds(touch: int, release: int) -> None:
-    """MPR121 thresholds are counts 0..255; release above touch would chatter."""
-    for name, value in (("touch", touch), ("release", release)):
-        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 255:
-            raise ValueError(f"{name} threshold must be an integer 0..255, got {value!r}")
-    if release > touch:
-        raise ValueError(f"release threshold {release} is above touch threshold {touch}")
-
-
 @dataclass(frozen=True)
 class BoardSpec:
-    """One MPR121 board: its I2C ``address`` and the BCM pin of its IRQ line (or None)."""
+    """One touch board: its I2C ``address``, the BCM pin of its IRQ line (or None) and
+    its ``chip`` (a name in ``chips.CHIPS``)."""
 
     address: int
     irq_pin: int | None = None
+    chip: str = DEFAULT_CHIP
 
     def __post_init__(self) -> None:
-        if self.address not in MPR121_ADDRESSES:
-            raise ConfigError(
-                f"board address {self.address!r} is not an MPR121 address; "
-                "use 0x5A, 0x5B, 0x5C or 0x5D (set by the board's ADDR pin)."
-            )
+        if self.chip not in CHIPS:
+            raise ConfigError(f"board chip {self.chip!r} is not a touch chip the station "
+                              f"knows; use one of: {', '.join(CHIPS)}.")
+        problem = CHIPS[self.chip].check_address(self.address)
+        if problem is not None:
+            raise ConfigError(f"board address {problem}")
         if self.irq_pin is not None:
             _check_pin(self.irq_pin, f"board 0x{self.address:02X} irq_pin")
 

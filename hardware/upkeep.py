@@ -7,7 +7,7 @@ the station calls every poll interval anyway, so they cost no extra wake-ups.
 
 * **Settle reads.** Every stop -> run cycle (initialisation, thresholds, recalibration)
   restarts the chip's sampling and resets its outputs (data sheet §5.11); its status
-  is meaningless until its first samples (``board.SETTLE_NS``). Reads wait until then
+  is meaningless until its first samples (the chip's ``settle_ns``). Reads wait until then
   and one read is made then: a pad released or touched meanwhile is seen at once, a
   pad held throughout gives no event.
 * **Lifted hands.** A baseline taken under a hand (at power-up, at a re-initialisation,
@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import logging
 
-from .board import SETTLE_NS, Board
+from .touchchip import TouchChip
 
 log = logging.getLogger("station")
 
 LIFT_WATCH_NS = 60_000_000_000    # watch for lifted hands this long after a baseline load
 LIFT_CHECK_NS = 250_000_000       # how often, meanwhile
 RANGE_RECHECK_NS = 10_000_000_000
-ALL_ELECTRODES = tuple(range(12))
 
 
 class Upkeep:
@@ -80,26 +79,30 @@ class Upkeep:
     # -- what starts them -----------------------------------------------------------------
     def watch_lift(self, address: int, electrodes=None, now: int | None = None) -> None:
         """Watch ``electrodes`` (default all) of a board for a lifted hand for
-        ``LIFT_WATCH_NS`` from ``now`` (default: the clock's now)."""
+        ``LIFT_WATCH_NS`` from ``now`` (default: the clock's now). No-op for a chip that
+        repairs a lifted hand's baseline by itself (``watches_lift`` False)."""
+        board = self._board(address)
+        if not board.watches_lift:
+            return
         now = self._clock.now_ns() if now is None else now
-        chosen = tuple(sorted(set(ALL_ELECTRODES if electrodes is None else electrodes)))
+        chosen = tuple(sorted(set(board.all_electrodes if electrodes is None else electrodes)))
         with self._lock:
             old = self._lift.get(address)
             if old is not None:
                 chosen = tuple(sorted(set(chosen) | set(old[2])))
             self._lift[address] = (now + LIFT_WATCH_NS, now + LIFT_CHECK_NS, chosen)
 
-    def _restarted(self, board: Board, now: int, *, baselines_loaded: bool) -> None:
+    def _restarted(self, board: TouchChip, now: int, *, baselines_loaded: bool) -> None:
         """``board`` went through stop -> run at ``now``: wait for its samples, read it
         then, and after a full baseline load watch all its pads for lifted hands."""
-        board.quiet_until = now + SETTLE_NS
+        board.quiet_until = now + board.settle_ns
         board.reread_at = board.quiet_until
         if baselines_loaded:
             self.watch_lift(board.address, None, now)
         if board.out_of_range and board.range_at is None:
             board.range_at = now + RANGE_RECHECK_NS
 
-    def _check_lifted(self, board: Board, now: int, electrodes) -> None:
+    def _check_lifted(self, board: TouchChip, now: int, electrodes) -> None:
         if not board.online or now < board.quiet_until:
             return
         with self._bus():

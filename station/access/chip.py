@@ -1,8 +1,10 @@
-"""What a seat's filters ask of its MPR121: thresholds, touched pads, recalibration.
+"""What a seat's filters ask of its touch chip: thresholds, touched pads, recalibration.
 
-The engine hands in an optional ``hardware`` handle (a ``hardware.io.Hardware``; None
-in pure-logic tests). When a client takes a place, ``apply_thresholds`` writes each pad's
-sensitivity to the chip and ``touched_pads`` finds pads already held (a resting hand).
+The engine holds an optional ``hardware`` handle (a ``hardware.io.Hardware``; None in
+pure-logic tests). When a client takes a place, ``apply_thresholds`` writes each pad's
+sensitivity to the chip (the board's chip converts the 0..1 sensitivity into its own
+units: ``Hardware.sensitivity_thresholds``) and ``touched_pads`` finds pads already held
+(a resting hand).
 ``Recalibrator`` re-takes an electrode's baseline when a filter asks (a touch held
 ``long_touch_s`` without a lift). If that touch was a resting hand, the chip now counts
 the hand as "no touch", and once it lifts the pad would need an even firmer touch
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import logging
 
-from station.access.rules import TouchRules, thresholds
+from station.access.rules import TouchRules
 
 log = logging.getLogger("station")
 
@@ -31,7 +33,7 @@ def apply_thresholds(hardware, player, rules: TouchRules) -> None:
     if hardware is None or player.board is None:
         return
     for pad, electrode in pad_electrodes(player).items():
-        t, r = thresholds(rules.of(pad).sensitivity)
+        t, r = hardware.sensitivity_thresholds(player.board, rules.of(pad).sensitivity)
         if hardware.thresholds(player.board, electrode) != (t, r):
             hardware.set_thresholds(player.board, electrode, t, r)
 

@@ -19,10 +19,6 @@ MS = 1_000_000          # ns per ms
 TIMING_KEYS = ("sensitivity", "dwell_ms", "release_grace_ms", "retrigger_ms", "hold",
                "note_ms", "min_note_ms", "max_note_ms")
 
-# Sensitivity 0..1 -> touch threshold in counts, geometric from 48 (needs about half a
-# firm palm) through 12 (0.5: the driver's own default) to 3 (a light fingertip).
-_LOUDEST_TH, _RATIO = 48, 1 / 16
-
 
 @dataclass(frozen=True, slots=True)
 class PadRules:
@@ -80,13 +76,6 @@ def _pad_rules(values: dict, long_touch_s: float | None) -> PadRules:
         long_ns=None if long_touch_s is None else int(long_touch_s * 1000) * MS,
         sensitivity=float(values["sensitivity"]),
     )
-
-
-def thresholds(sensitivity: float) -> tuple[int, int]:
-    """(touch, release) thresholds in counts for a sensitivity 0..1 (release = touch / 2)."""
-    s = max(0.0, min(1.0, float(sensitivity)))
-    touch = max(2, round(_LOUDEST_TH * _RATIO ** s))
-    return touch, max(1, touch // 2)
 
 
 def check_touch(touch: dict) -> list[tuple[tuple, str]]:

@@ -8,5 +8,8 @@ Schemas from the same declarations. ``metric_registry`` declares every engagemen
 (the report attaches its functions) and ``profile_keys`` the profile keys the panel may
 change: every list of their names derives from these.
 
-May import: core, access, turns, sound, interop.
+The station config's board chips and their addresses come from the hardware's chip
+registry (``hardware.chips``: plain data, no Pi library).
+
+May import: core, access, turns, sound, interop, hardware.
 """

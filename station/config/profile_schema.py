@@ -85,9 +85,10 @@ def _timing(default_from_client: bool) -> dict[str, Field]:
     """The motor filters. Per pad (``touch.per_pad``) every key defaults to the client's."""
     d = (lambda value: None) if default_from_client else (lambda value: value)
     return {
-        "sensitivity": Field("number", "How light a touch the pad feels: written to the "
-                             "MPR121's touch/release thresholds when the client is seated. "
-                             "0.5 is the chip's usual setting; lower ignores brushing and "
+        "sensitivity": Field("number", "How light a touch the pad feels: the board's touch "
+                             "chip turns it into its own thresholds when the client is "
+                             "seated (the same value feels alike on an MPR121 and a "
+                             "CAP1188). 0.5 is the usual setting; lower ignores brushing and "
                              "hovering, higher catches a light fingertip.", default=d(0.5),
                              min=0.0, max=1.0, units="0..1"),
         "dwell_ms": Field(**MS, doc="A touch must last this long before it sounds (a hand "

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from hardware.chips import DEFAULT_CHIP, chip_class
 from station.config.locate import PACKAGED_CONFIG, find_config
 from station.config.locate import socket_path as default_socket
 from station.config.station_schema import STATION
@@ -24,6 +25,7 @@ DEFAULT_CONFIG = PACKAGED_CONFIG        # the example (checkout or wheel), not t
 class Board:
     address: int
     irq_gpio: int | None
+    chip: str = DEFAULT_CHIP     # a name in hardware.chips.CHIPS
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def load_config(path: str | Path | None = None) -> StationConfig:
     problems: list[tuple[tuple, str]] = []
     raw = validate(doc.data, STATION, (), problems)
     if not problems:
+        _chip_defaults(raw, doc.data)
         _cross_check(raw, problems)
         from station.config.collisions import check_clients, check_files
         check_files(path, raw, _socket(raw, found.is_system), problems)
@@ -98,11 +101,23 @@ def load_config(path: str | Path | None = None) -> StationConfig:
     return _build(path, raw, found.how, found.is_system)
 
 
+def _chip_defaults(raw: dict, written: dict) -> None:
+    """A player whose file gives no ``electrodes`` gets all of its board's chip's."""
+    chips = {b["address"]: chip_class(b["chip"]) for b in raw["boards"]}
+    for p, w in zip(raw["players"], written.get("players") or [], strict=False):
+        if p["board"] in chips and not (isinstance(w, dict) and "electrodes" in w):
+            p["electrodes"] = list(range(chips[p["board"]].electrodes))
+
+
 def _cross_check(raw: dict, problems: list) -> None:
     addresses = [b["address"] for b in raw["boards"]]
+    chips = {b["address"]: chip_class(b["chip"]) for b in raw["boards"]}
     for i, a in enumerate(addresses):
         if addresses.index(a) != i:
             problems.append((("boards", i, "address"), f"board {a:#x} is listed twice."))
+        wrong = chips[a].check_address(a)
+        if wrong is not None:
+            problems.append((("boards", i, "address"), f"boards[{i}].address: {wrong}"))
     seen_players: set[int] = set()
     used_electrodes: dict[tuple[int, int], int] = {}
     gpios: dict[int, str] = {}
@@ -131,7 +146,13 @@ def _cross_check(raw: dict, problems: list) -> None:
                                  f"player {n} uses board {p['board']:#x}, which is not under "
                                  f"'boards'. Add it there or pick one of "
                                  f"{', '.join(f'{a:#x}' for a in addresses)}."))
+            chip = chips.get(p["board"])
             for e in p["electrodes"]:
+                if chip is not None and e >= chip.electrodes:
+                    problems.append((("players", i, "electrodes"),
+                                     f"player {n}: board {p['board']:#x} is {chip.a_title()}, "
+                                     f"whose electrodes are 0..{chip.electrodes - 1}; "
+                                     f"electrode {e} does not exist there."))
                 key = (p["board"], e)
                 if key in used_electrodes:
                     problems.append((("players", i, "electrodes"),
@@ -184,7 +205,7 @@ def _build(path: Path, raw: dict, how: str = "--config",
     return StationConfig(
         path=path, name=raw["name"], soundfont=_relative(path, raw["soundfont"]),
         max_volume=float(raw["max_volume"]), audio=raw["audio"], input=raw["input"],
-        boards=tuple(Board(b["address"], b["irq_gpio"]) for b in raw["boards"]),
+        boards=tuple(Board(b["address"], b["irq_gpio"], b["chip"]) for b in raw["boards"]),
         players=tuple(players), buttons=dict(raw["buttons"] or {}),
         clients_dir=(path.parent / raw["clients_dir"]).resolve(),
         roster=tuple(raw["roster"] or ()), journal=Path(raw["journal"]),

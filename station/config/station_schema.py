@@ -1,28 +1,33 @@
 """The station config (``configs/station.yaml``): wiring, audio, limits. Definitions only.
 
-Units: GPIO numbers are BCM numbers; board addresses are I2C addresses 0x5A..0x5D
-(written as hex in YAML); volumes 0..1; times in milliseconds or seconds as named.
+Units: GPIO numbers are BCM numbers; board addresses are I2C addresses (written as hex
+in YAML): 0x5A..0x5D for an MPR121, 0x28..0x2D for a CAP1188 (the chips and their
+addresses come from the registry ``hardware.chips.CHIPS``); volumes 0..1; times in
+milliseconds or seconds as named.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from hardware.chips import CHIPS, DEFAULT_CHIP, all_addresses
 from station.config.panel_schema import PANEL
 from station.core.logs import LOGGING
 from station.core.schema import REQUIRED, Field
 from station.interop.schema import MIDI, OSC
 from station.turns.schema import TURNS
 
-ADDRESSES = (0x5A, 0x5B, 0x5C, 0x5D)
+ADDRESSES = all_addresses()
 GPIO: dict[str, Any] = dict(kind="integer", min=0, max=27)
 NULL = Field("null")
+MOST_ELECTRODES = max(c.electrodes for c in CHIPS.values())
 
 
 def _address_check(value: int) -> str | None:
     if value not in ADDRESSES:
-        return (f"{value:#x} is not an MPR121 address; use 0x5A, 0x5B, 0x5C or 0x5D "
-                f"(set by the board's ADDR pin).")
+        return f"{value:#x} is not a touch board's address; " + "; ".join(
+            f"{c.title}: " + ", ".join(f"0x{a:02X}" for a in c.addresses)
+            for c in CHIPS.values()) + "."
     return None
 
 
@@ -32,9 +37,16 @@ def _finite(value: float) -> str | None:
     return None
 
 
-BOARD = Field("section", "One MPR121 board.", fields={
-    "address": Field("integer", "I2C address (0x5A..0x5D, set by the ADDR pin).",
-                     default=REQUIRED, check=_address_check),
+CHIP_WORDS = ", ".join(f"{name} ({c.electrodes} pads, 0..{c.electrodes - 1})"
+                       for name, c in CHIPS.items())
+ADDRESS_WORDS = "; ".join(f"{c.a_title()}'s: " + ", ".join(f"0x{a:02X}" for a in c.addresses)
+                          + f" ({c.address_pins_words()})" for c in CHIPS.values())
+
+BOARD = Field("section", "One touch board.", fields={
+    "chip": Field("choice", f"Its touch chip: {CHIP_WORDS}. A station may mix them.",
+                  default=DEFAULT_CHIP, choices=tuple(CHIPS)),
+    "address": Field("integer", f"I2C address, one of its chip's: {ADDRESS_WORDS}.",
+                     default=REQUIRED, min=0x08, max=0x77),
     "irq_gpio": Field("one_of", "GPIO of the board's IRQ line (boards may share one). "
                       "null: poll this board.", options=(Field("integer", min=0, max=27),
                                                          NULL)),
@@ -48,8 +60,10 @@ PLAYER = Field("section", "One player position around the station.", fields={
                    "null for a switch-only player.", default=None,
                    options=(Field("integer", check=_address_check), NULL)),
     "electrodes": Field("list", "Electrodes of that board used as pads, in pad order "
-                        "(pad 0 first). Default: all 12.", default=lambda: list(range(12)),
-                        item=Field("integer", min=0, max=11), max=12),
+                        "(pad 0 first). Default: all of the board's chip's.",
+                        default=lambda: list(range(MOST_ELECTRODES)),
+                        item=Field("integer", min=0, max=MOST_ELECTRODES - 1),
+                        max=MOST_ELECTRODES),
     "switch_gpio": Field("one_of", "GPIO of this player's own arcade button, played as one "
                          "more pad after the electrodes.", default=None,
                          options=(Field("integer", min=0, max=27), NULL)),
@@ -104,8 +118,8 @@ STATION = Field("section", "The station config.", fields={
         "i2c_frequency": Field("integer", "I2C bus clock.", default=400_000, min=10_000,
                                max=1_000_000, units="Hz"),
     }),
-    "boards": Field("list", "The MPR121 boards (up to 4).", default=REQUIRED, item=BOARD,
-                    max=4),
+    "boards": Field("list", "The touch boards (up to 4; each names its chip).",
+                    default=REQUIRED, item=BOARD, max=4),
     "players": Field("list", "The player positions (1 to 6).", default=REQUIRED, item=PLAYER,
                      min=1, max=6),
     "buttons": Field("map", "Therapist buttons: role -> GPIO. Roles: "

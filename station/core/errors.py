@@ -49,7 +49,8 @@ class AudioError(StationError, OSError):
 
 
 class BoardError(StationError, OSError):
-    """An MPR121 board did not answer or answered wrongly on the I2C bus."""
+    """A touch board (an MPR121, a CAP1188) did not answer or answered wrongly on the
+    I2C bus."""
 
 
 class OutputError(StationError, ValueError):
@@ -80,7 +81,7 @@ class ConsentError(StationError, PermissionError):
 
 
 class ChipFaultError(BoardError):
-    """An MPR121 reports a fault of its own (``detail``: ``board_overcurrent``, its
+    """A touch chip reports a fault of its own (``detail``: ``board_overcurrent``, its
     over-current flag): it has stopped measuring until it is re-initialised."""
 
     def __init__(self, message: str, detail: str) -> None:

@@ -17,7 +17,7 @@ def hardware_spec(config: StationConfig) -> HardwareSpec:
     lights = [LightSpec(p.light_name, p.light_gpio) for p in config.players
               if p.light_gpio is not None]
     return HardwareSpec(
-        boards=tuple(BoardSpec(b.address, b.irq_gpio) for b in config.boards),
+        boards=tuple(BoardSpec(b.address, b.irq_gpio, b.chip) for b in config.boards),
         buttons=tuple(buttons), lights=tuple(lights),
         input_mode=config.input["mode"], poll_interval_ms=config.input["poll_interval_ms"],
         i2c_frequency=config.input["i2c_frequency"])

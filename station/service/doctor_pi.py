@@ -1,11 +1,12 @@
 """``station doctor`` on a Raspberry Pi: the touch boards, Blinka and the GPIO library.
 
-* **boards**: opens ``/dev/i2c-1`` and reads each configured board's CONFIG2 (0x5D):
-  0x24 is an MPR121 after reset, 0x20 one the station has started (the driver's 1 ms
-  sample period). It also reads the out-of-range status (0x02/0x03: pads the chip could
-  not bring within range at its last start) and, unless a station is running (a read
-  of the touch status would take its interrupt), the over-current flag (0x01 bit 7).
-  With a station running, its own view of the boards (``station status``) is used.
+* **boards**: opens ``/dev/i2c-1`` and asks each configured board's chip class what its
+  registers say (``hardware.touchchip.TouchChip.inspect``): an MPR121's CONFIG2 (0x5D:
+  0x24 after reset, 0x20 once the station started it), its out-of-range status and,
+  unless a station is running (a read of the touch status would take its interrupt),
+  its over-current flag; a CAP1188's product and manufacturer IDs. Every message names
+  the chip. With a station running, its own view of the boards (``station status``)
+  is used.
 * **board module**: imports Blinka's ``board`` as the daemon does (with
   ``BLINKA_SKIP_DEPENDENCY_CHECK=1``); on a Pi 4/5 it needs the Python ``gpiod``.
 * **pins**: which pin factory gpiozero will use (``GPIOZERO_PIN_FACTORY``, else the
@@ -21,11 +22,9 @@ from __future__ import annotations
 
 import errno
 
-CONFIG2, OOR, STATUS_HIGH = 0x5D, 0x02, 0x01
-STARTED, RESET = 0x20, 0x24
+from hardware.chips import chip_class
+
 WIRES = "3.3 V, GND, SDA to GPIO 2, SCL to GPIO 3"
-ADDR_PIN = {0x5A: "ADDR to GND", 0x5B: "ADDR to 3.3 V", 0x5C: "ADDR to SDA",
-            0x5D: "ADDR to SCL"}
 APT_GPIOD = ("sudo apt-get install python3-libgpiod, then ./run.sh test again (on a Pi "
              "the station's .venv sees the system's packages); or .venv/bin/pip install gpiod")
 
@@ -42,38 +41,34 @@ def check_boards(config, status: dict | None, m, checks, check_type) -> None:
         return
     try:
         for b in (config.boards if config is not None else ()):
-            checks.append(_board(bus, b.address, status, check_type))
+            checks.append(_board(bus, b.address, getattr(b, "chip", "mpr121"), status,
+                                 check_type))
     finally:
         bus.close()
 
 
-def _board(bus, address: int, status: dict | None, check_type):
+def _board(bus, address: int, chip_name: str, status: dict | None, check_type):
+    chip = chip_class(chip_name)
     name = f"board 0x{address:02X}"
     try:
-        config2 = bus.read_register(address, CONFIG2)[0]
-        oor_raw = bus.read_register(address, OOR, 2)
-        overcurrent = None
-        if status is None:
-            overcurrent = bool(bus.read_register(address, STATUS_HIGH)[0] & 0x80)
+        seen = chip.inspect(bus.read_register, address, quiet=status is not None)
     except OSError as exc:
         if exc.errno == errno.EREMOTEIO:
-            return check_type(name, False, f"{name} does not answer on I2C bus 1",
-                              f"check its four wires ({WIRES}) and its address pin "
-                              f"({ADDR_PIN.get(address, 'ADDR')}); 'i2cdetect -y 1' lists "
-                              f"the addresses that answer")
+            return check_type(name, False, f"{name} ({chip.title}) does not answer on I2C "
+                              f"bus 1", f"check its four wires ({WIRES}) and its address "
+                              f"pin ({chip.address_pins.get(address, 'ADDR')}); "
+                              f"'i2cdetect -y 1' lists the addresses that answer")
         return check_type(name, False, f"{name} could not be read: {_why(exc)}", _bus_fix(exc))
-    if config2 not in (STARTED, RESET):
-        return check_type(name, False, f"{name} answers but is not an MPR121 as expected "
-                          f"(CONFIG2 reads 0x{config2:02X}, not 0x24 or 0x20)",
-                          "another device may use this address: unplug the other I2C "
-                          "devices and run 'i2cdetect -y 1'")
+    if not seen.is_it:
+        return check_type(name, False, f"{name} answers but is not {chip.a_title()} as "
+                          f"expected ({seen.seen})", "another device may use this address "
+                          "(or the config names the wrong chip: 'chip:' under 'boards'): "
+                          "unplug the other I2C devices and run 'i2cdetect -y 1'")
+    overcurrent, oor = seen.overcurrent, seen.out_of_range
     live = (status or {}).get("boards", {}).get(f"{address:#x}")
     if live is not None:
         overcurrent = live.get("last_fault") == "board_overcurrent" and not live["online"]
         oor = [p["electrode"] for p in live.get("out_of_range") or []]
-    else:
-        word = oor_raw[0] | oor_raw[1] << 8
-        oor = [e for e in range(12) if word >> e & 1]
     if overcurrent:
         return check_type(name, False, f"{name} reports an over-current on its REXT pin "
                           f"and will not measure", "a short on the board or in its "
@@ -85,8 +80,7 @@ def _board(bus, address: int, status: dict | None, check_type):
                           f"could not charge them to a readable level)", "check those pads' "
                           "wires for a break or a short to ground, and that no pad is far "
                           "bigger than the others; the station checks again every 10 s")
-    state = "started by the station" if config2 == STARTED else "in its reset state"
-    return check_type(name, True, f"{name} answers (an MPR121, {state})")
+    return check_type(name, True, f"{name} answers ({chip.a_title()}, {seen.state})")
 
 
 def check_board_module(m, checks, check_type) -> None:

@@ -189,3 +189,5 @@ def sim_call(world, action: str, args: dict) -> None:
         what = (f"board {args['address']:#x}" if "address" in args
                 else f"button '{str(args.get('name'))[:30]}'")
         raise StationError(f"the simulated station has no {what}.") from None
+    except (IndexError, ValueError) as exc:   # an electrode or fault its board's chip has not
+        raise StationError(f"the simulated station: {exc}.") from None

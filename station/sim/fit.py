@@ -13,17 +13,23 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+from hardware.chips import chip_class
 from station.config.station import StationConfig
 from station.core.errors import ProfileError, ScenarioError, StationError
 from station.core.schema import fragment, suggest
 
-BOARD_ACTIONS = ("touch", "release", "stick", "unstick", "unplug", "plug")
+BOARD_ACTIONS = ("touch", "release", "stick", "unstick", "unplug", "plug", "overcurrent",
+                 "overcurrent_fixed", "short", "short_fixed")
+# Faults only some chips have (hardware.sim.SimulatedHardware refuses the others).
+CHIP_FAULTS = {"overcurrent": "mpr121", "overcurrent_fixed": "mpr121", "short": "mpr121",
+               "short_fixed": "mpr121"}
 BUTTON_ACTIONS = ("press", "unpress", "release")
 
 
 def check(scenario, config: StationConfig) -> None:
     """Raise ScenarioError naming every step that does not fit ``config``."""
-    boards = {b.address for b in config.boards}
+    chips = {b.address: chip_class(b.chip) for b in config.boards}
+    boards = set(chips)
     buttons = list(config.buttons) + [p.switch_name for p in config.players
                                       if p.switch_gpio is not None]
     players = {p.player for p in config.players}
@@ -39,6 +45,14 @@ def check(scenario, config: StationConfig) -> None:
             problems.append(f"{here}: board {a['board']:#x} is not in the station config "
                             f"({config.path}); its boards: "
                             f"{', '.join(f'{b:#x}' for b in sorted(boards))}.")
+        chip = chips.get(a.get("board"))
+        if chip is not None and "electrode" in a and a["electrode"] >= chip.electrodes:
+            problems.append(f"{here}: board {a['board']:#x} is {chip.a_title()}, whose "
+                            f"electrodes are 0..{chip.electrodes - 1}.")
+        if chip is not None and CHIP_FAULTS.get(step.action, chip.name) != chip.name:
+            problems.append(f"{here}: board {a['board']:#x} is {chip.a_title()}; "
+                            f"'{step.action}' is a fault only "
+                            f"{chip_class(CHIP_FAULTS[step.action]).a_title()} has.")
         if step.action in BUTTON_ACTIONS and "button" in a and a["button"] not in buttons:
             problems.append(f"{here}: the station has no button "
                             f"'{fragment(a['button'], 30)}'{suggest(a['button'], buttons)}; "

@@ -19,10 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hardware.chips import CHIPS, all_addresses
 from station.core.schema import suggest
 
 WORLD_KEYS = ("at_power_up", "noise", "drift")
-BOARDS = (0x5A, 0x5B, 0x5C, 0x5D)
+BOARDS = all_addresses()      # every touch chip's (``sim.fit`` checks the station's own)
+MOST = max(c.electrodes for c in CHIPS.values()) - 1   # electrodes 0..MOST on some chip
+BOARD_WORDS = "a touch board's address (" + "; ".join(
+    f"{c.title}: " + ", ".join(f"0x{a:02X}" for a in c.addresses) for c in CHIPS.values()) + ")"
 # key -> {field: (low, high, default)}
 SETTINGS: dict[str, dict[str, tuple[float | None, float | None, float | None]]] = {
     "noise": {"counts": (0.0, 50.0, None), "seed": (None, None, 0)},
@@ -72,11 +76,10 @@ def _hands(raw, doc, problems: list[str]) -> list[Hand]:
                 problems.append(f"{where}: '{key}' does not belong here"
                                 f"{suggest(key, ('board', 'electrode', 'strength'))}.")
         if h.get("board") not in BOARDS:
-            problems.append(f"{where}: board must be 0x5A, 0x5B, 0x5C or 0x5D, "
-                            f"not {h.get('board')!r}.")
+            problems.append(f"{where}: board must be {BOARD_WORDS}, not {h.get('board')!r}.")
         e = h.get("electrode")
-        if isinstance(e, bool) or not isinstance(e, int) or not 0 <= e <= 11:
-            problems.append(f"{where}: electrode must be 0..11, not {e!r}.")
+        if isinstance(e, bool) or not isinstance(e, int) or not 0 <= e <= MOST:
+            problems.append(f"{where}: electrode must be 0..{MOST}, not {e!r}.")
         s = h.get("strength", 1.0)
         if isinstance(s, bool) or not isinstance(s, (int, float)) or not 0 < s <= 1:
             problems.append(f"{where}: strength must be a number above 0 and at most 1.")

@@ -29,7 +29,7 @@ from station.config.plan_schema import BACKING
 from station.core.errors import ScenarioError
 from station.core.schema import fragment, suggest, validate
 from station.core.yamlfile import read_yaml
-from station.sim.physics import WORLD_KEYS, World, load_world
+from station.sim.physics import BOARD_WORDS, BOARDS, MOST, WORLD_KEYS, World, load_world
 from station.turns.schema import TURN_MODES
 
 # action -> (required keys, optional keys)
@@ -188,11 +188,11 @@ def _step(ev, i: int, doc, problems: list[str]) -> Step | None:
         problems.append(f"{where} (release) needs board and electrode, or button.")
     if "electrode" in ev and (isinstance(ev["electrode"], bool) or
                               not isinstance(ev["electrode"], int) or
-                              not 0 <= ev["electrode"] <= 11):
-        problems.append(f"{where}: electrode must be 0..11, "
+                              not 0 <= ev["electrode"] <= MOST):
+        problems.append(f"{where}: electrode must be 0..{MOST}, "
                         f"not {fragment(repr(ev['electrode']), 40)}.")
-    if "board" in ev and ev["board"] not in (0x5A, 0x5B, 0x5C, 0x5D):
-        problems.append(f"{where}: board must be 0x5A, 0x5B, 0x5C or 0x5D, "
+    if "board" in ev and ev["board"] not in BOARDS:
+        problems.append(f"{where}: board must be {BOARD_WORDS}, "
                         f"not {fragment(repr(ev['board']), 40)}.")
     if "strength" in ev and (isinstance(ev["strength"], bool) or
                              not isinstance(ev["strength"], (int, float)) or

@@ -8,7 +8,7 @@ from conftest import CONFIGS, write
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from station.access.rules import thresholds
+from hardware.chips.mpr121 import MPR121
 from station.config.profile import load_profile
 from station.config.station import load_config
 from station.core.clock import VirtualClock
@@ -51,12 +51,33 @@ def tap(rig, t_ms, e, length_ms=100, strength=0.8):
     rig.station.drain()
 
 
+def test_a_cap1188_board_gets_the_same_sensitivity_in_its_own_units(tmp_path):
+    from hardware.chips.cap1188 import CAP1188
+    p = profile(tmp_path, "touch: {sensitivity: 0.2, per_pad: {3: {sensitivity: 0.9}}}\n")
+    r = Rig(tmp_path / "mixed", clients={2: p},
+            config_path=CONFIGS / "scenarios" / "mixed-station.yaml")
+    try:
+        chip = r.world.chip(0x29)
+        assert chip.register(0x30) == CAP1188.sensitivity_thresholds(0.2)[0] == 28
+        assert chip.register(0x33) == CAP1188.sensitivity_thresholds(0.9)[0] == 4
+        assert r.world.chip(0x5A).register(0x41) == 12       # player 1: alex, 0.5
+        r.at(100 * MS)
+        r.world.touch(0x29, 0, 0.2)                          # 19 counts: under 28
+        r.world.touch(0x29, 3, 0.2)                          # over 4
+        r.at(300 * MS)
+        r.station.drain()
+        assert [e.pad for e in kinds(r, NOTE_ON, player=2)] == [3]
+    finally:
+        r.close()
+
+
 def test_sensitivity_is_written_to_the_chip_for_each_pad(tmp_path, rig):
     p = profile(tmp_path, "touch: {sensitivity: 0.2, per_pad: {3: {sensitivity: 0.9}}}\n")
     r = rig({1: p})
     chip = r.world.chip(BOARD)
-    assert (chip.register(0x41), chip.register(0x42)) == thresholds(0.2)
-    assert (chip.register(0x41 + 6), chip.register(0x42 + 6)) == thresholds(0.9)
+    assert (chip.register(0x41), chip.register(0x42)) == MPR121.sensitivity_thresholds(0.2)
+    assert ((chip.register(0x41 + 6), chip.register(0x42 + 6))
+            == MPR121.sensitivity_thresholds(0.9))
     # A light fingertip (0.2 of a palm = 19 counts) is felt on pad 3 only.
     tap(r, 100, 0, strength=0.2)
     tap(r, 400, 3, strength=0.2)
@@ -159,7 +180,7 @@ def test_velocity_touch_follows_how_firmly_the_pad_is_pressed(tmp_path, rig):
     tap(r, 400, 0, strength=1.0)
     soft, firm = [e.velocity for e in kinds(r, NOTE_ON)]
     assert soft < firm <= 127 * 0.8           # the station's cap still applies
-    # read at the touch's edge (hardware.board.Board.strength): the light touch is seen
+    # read at the touch's edge (hardware.chips.mpr121.MPR121.strength): the light touch is seen
     # at the chip's 2nd sample with 14 of its 29 counts in, x 4 / 96 = 0.58
     assert [round(e.strength, 2) for e in kinds(r, TOUCH)] == [0.58, 1.0]
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from station.access.pad import PadFilter
-from station.access.rules import MS, PadRules, check_touch, resolve_touch, thresholds
+from station.access.rules import MS, PadRules, check_touch, resolve_touch
 
 # Every filter off (a note as long as the touch): the tests below turn on one at a time.
 OFF = PadRules(dwell_ns=0, grace_ns=0, retrigger_ns=0, hold="momentary", note_ns=500 * MS,
@@ -158,13 +158,6 @@ def test_per_pad_rules_override_the_client():
     assert rules.of(0).dwell_ns == 100 * MS and rules.of(0) is rules.client
     assert rules.of(3).dwell_ns == 0 and rules.of(3).sensitivity == 0.9
     assert rules.of(3).hold == "momentary" and rules.enabled is None
-
-
-def test_sensitivity_maps_to_chip_thresholds():
-    assert thresholds(0.5) == (12, 6)           # the driver's own default
-    assert thresholds(0.0) == (48, 24) and thresholds(1.0) == (3, 1)
-    ladder = [thresholds(s / 10)[0] for s in range(11)]
-    assert ladder == sorted(ladder, reverse=True)
 
 
 def test_cross_checks_name_the_key():

@@ -74,9 +74,10 @@ def test_events_keep_flowing_after_the_emitter_reenters(make_sim):
 def test_importing_station_and_hardware_never_imports_pi_libraries():
     code = (
         "import sys, station, hardware, hardware.spec, hardware.io, hardware.sim, "
-        "hardware.pi, hardware.mock, hardware.board\n"
+        "hardware.pi, hardware.mock, hardware.chips, hardware.cap1188_sim\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in "
-        "('RPi', 'lgpio', 'board', 'busio', 'adafruit_mpr121', 'gpiozero')]\n"
+        "('RPi', 'lgpio', 'board', 'busio', 'adafruit_mpr121', 'adafruit_cap1188', "
+        "'gpiozero')]\n"
         "print(bad)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -38,10 +38,10 @@ def pi_tree(tmp_path, model="Raspberry Pi 5 Model B Rev 1.0", i2c=True, card=Tru
 def touch_boards(started=(0x5A, 0x5B, 0x5C, 0x5D), reset=(), overcurrent=(), shorted=()):
     """The packaged config's four boards as simulated MPR121s on a simulated bus, read
     through the doctor's register interface: ``started`` ones initialised as the running
-    station does (hardware.board.Board: the driver, auto-configuration), ``reset`` ones
+    station does (hardware.chips.mpr121.MPR121: the driver, auto-configuration), ``reset`` ones
     just powered; ``overcurrent`` boards have their REXT pin shorted, ``shorted`` is
     [(board, electrode)] pads whose wire touches ground. Absent addresses do not answer."""
-    from hardware.board import Board
+    from hardware.chips.mpr121 import MPR121 as Board
     from hardware.i2c_dev import BusRegisters
     from hardware.i2c_sim import SimI2C
     from hardware.mpr121_sim import SimMPR121
@@ -172,3 +172,50 @@ def test_audio_test_plays_a_scale_through_the_file_driver(tmp_path, station_env)
     start = int(np.argmax(np.abs(pcm[:, 0]) > 200))     # the first note's onset
     first = pcm[start + 480:start + 480 + 4800]         # 0.1 s of it
     assert abs(fundamental_hz(first, 48000) / midi_to_hz(60) - 1) < 0.01   # C4
+
+
+def mixed_boards(cap_chip="cap1188", cap_started=True):
+    """The mixed station's boards (configs/scenarios/mixed-station.yaml): an MPR121 at
+    0x5A and, at 0x29, a CAP1188 (or, ``cap_chip="mpr121"``, the wrong chip; None: none),
+    each started as the running station does, through its real driver."""
+    from hardware.cap1188_sim import SimCAP1188
+    from hardware.chips import chip_class
+    from hardware.i2c_dev import BusRegisters
+    from hardware.i2c_sim import SimI2C
+    from hardware.mpr121_sim import SimMPR121
+    from station.core.clock import VirtualClock
+    clock, bus = VirtualClock(), SimI2C()
+    bus.attach(0x5A, SimMPR121(clock=clock))
+    chip_class("mpr121")(bus, 0x5A).open()
+    if cap_chip == "cap1188":
+        bus.attach(0x29, SimCAP1188(clock=clock))
+        if cap_started:
+            chip_class("cap1188")(bus, 0x29).open()
+    elif cap_chip == "mpr121":
+        bus.attach(0x29, SimMPR121(clock=clock))
+    clock.advance(100_000_000)
+    return BusRegisters(bus)
+
+
+MIXED = CONFIGS / "scenarios" / "mixed-station.yaml"
+
+
+def test_the_doctor_names_each_boards_chip(tmp_path):
+    checks = {c.name: c for c in check_all(MIXED, pi(tmp_path, mixed_boards()))}
+    assert checks["board 0x5A"].ok and checks["board 0x29"].ok
+    assert checks["board 0x5A"].found == "board 0x5A answers (an MPR121, started by the station)"
+    assert checks["board 0x29"].found == "board 0x29 answers (a CAP1188, started by the station)"
+    reset = {c.name: c for c in check_all(MIXED, pi(tmp_path / "b",
+                                                    mixed_boards(cap_started=False)))}
+    assert reset["board 0x29"].found == "board 0x29 answers (a CAP1188, in its reset state)"
+
+
+def test_the_doctor_says_when_a_board_is_not_the_chip_the_config_names(tmp_path):
+    checks = {c.name: c for c in check_all(MIXED, pi(tmp_path, mixed_boards("mpr121")))}
+    wrong = checks["board 0x29"]
+    assert not wrong.ok and "answers but is not a CAP1188 as expected" in wrong.found
+    assert "product ID 0x00" in wrong.found and "'chip:' under 'boards'" in wrong.fix
+    gone = {c.name: c for c in check_all(MIXED, pi(tmp_path / "b",
+                                                   mixed_boards(None)))}["board 0x29"]
+    assert gone.found == "board 0x29 (CAP1188) does not answer on I2C bus 1"
+    assert "AD unconnected" in gone.fix

@@ -30,7 +30,8 @@ events:
 """)
     text = str(err.value)
     path = str(tmp_path / "s.yaml")
-    assert f"{path}:4: at_power_up[0]: board must be 0x5A" in text
+    assert f"{path}:4: at_power_up[0]: board must be a touch board's address (MPR121: 0x5A" \
+           in text
     assert "at_power_up[0]: electrode must be 0..11, not 12" in text
     assert "at_power_up[0]: strength must be a number above 0 and at most 1" in text
     assert f"{path}:5: at_power_up[1]: 'electrod' does not belong here (did you mean " \

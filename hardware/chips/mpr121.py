@@ -1,9 +1,10 @@
-"""One MPR121 board on the bus, driven through the real ``adafruit_mpr121`` driver.
+"""The MPR121 behind the touch-chip seam, driven through the real ``adafruit_mpr121`` driver.
 
-``Board`` knows registers, not threads or events: ``io.Hardware`` holds the bus lock
-around every call and turns masks into events. Every method that talks to the chip
-raises ``OSError`` when it stops answering (errno 121 on Linux), and
-``ChipFaultError`` when the chip reports its over-current flag.
+NXP's MPR121: 12 electrodes, I2C addresses 0x5A..0x5D (the ADDR pin), its own filters,
+baselines and IRQ (GUIDE section 3). ``MPR121`` knows registers, not threads or events:
+``io.Hardware`` holds the bus lock around every call and turns masks into events.
+Every method that talks to the chip raises ``OSError`` when it stops answering (errno
+121 on Linux), and ``ChipFaultError`` when the chip reports its over-current flag.
 
 Thresholds and recalibration are written with raw register writes rather than the
 driver's setters, because the driver follows every register write with ECR=0x8F,
@@ -22,9 +23,10 @@ a pad far too big) is reported in ``out_of_range``.
 
 from __future__ import annotations
 
-from typing import Any
 
 from station.core.errors import ChipFaultError
+
+from ..touchchip import Inspection, TouchChip
 
 ECR = 0x5E
 STATUS = 0x00
@@ -48,33 +50,33 @@ LIMITS = (201, 131, 181)  # USL, LSL, TL for Vdd = 3.3 V (data sheet §5.13, equ
 AUTO_ON = 0x09           # AUTO-CONFIG 0: FFI 00 (as CONFIG1), BVA 10 (as CL), ACE
 AUTO_OFF = 0x08
 LIFT_MARGIN = 4          # counts: the baseline register drops its 2 low bits
+CONFIG2 = 0x5D
+STARTED, RESET = 0x20, 0x24   # CONFIG2 once the driver ran (1 ms samples), after reset
+# Sensitivity 0..1 -> touch threshold in counts, geometric from 48 (needs about half a
+# firm palm) through 12 (0.5: the driver's own default) to 3 (a light fingertip).
+_LOUDEST_TH, _RATIO = 48, 1 / 16
 
 
-class Board:
-    """One MPR121 at ``address``. ``online`` is False until ``open`` succeeds and after
-    a read fails. ``mask`` is the last touched mask read (bit e = electrode e).
+class MPR121(TouchChip):
+    """One MPR121 at ``address`` (the seam's attributes: ``touchchip.TouchChip``).
     ``out_of_range``: electrodes (bits) the last auto-configuration could not bring
-    within range. ``fault``: the last fault reported for it (None when well)."""
+    within range."""
+
+    name = "mpr121"
+    title = "MPR121"
+    electrodes = 12
+    addresses = (0x5A, 0x5B, 0x5C, 0x5D)
+    address_pins = {0x5A: "ADDR to GND", 0x5B: "ADDR to 3.3 V", 0x5C: "ADDR to SDA",
+                    0x5D: "ADDR to SCL"}
+    threshold_limits = (0, 255)
+    default_thresholds = (DEFAULT_TOUCH, DEFAULT_RELEASE)
+    settle_ns = SETTLE_NS
+    restarts_on_write = True
+    can_recalibrate = True
+    watches_lift = True
 
     def __init__(self, i2c, address: int) -> None:
-        self.i2c = i2c
-        self.address = address
-        self.online = False
-        self.mask = 0
-        self.lost_at_ns: int | None = None  # when it went offline (for re-probing)
-        self.last_read_ns = 0               # station time of the last good read
-        self.out_of_range = 0
-        self.fault: str | None = None
-        self.quiet_until = 0                # ns: reads wait for the chip's first samples
-        self.reread_at: int | None = None   # ns: read it when the quiet time ends
-        self.range_at: int | None = None    # ns: re-check electrodes out of range
-        self._thresholds: dict[int, tuple[int, int]] = {}
-        self._driver: Any = None       # adafruit_mpr121.MPR121 once opened (untyped library)
-        self._device: Any = None       # its I2CDevice
-
-    def __repr__(self) -> str:
-        state = "online" if self.online else "offline"
-        return f"<Board 0x{self.address:02X} {state} mask=0x{self.mask:03X}>"
+        super().__init__(i2c, address)
 
     # -- life cycle ---------------------------------------------------------------------
     def open(self) -> None:
@@ -111,23 +113,9 @@ class Board:
                     # Configured once: a later stop -> run (thresholds, recalibration)
                     # must not re-configure a pad while a hand rests on it.
                     [ECR, ECR_STOP], [AUTOCONFIG0, AUTO_OFF], [ECR, ECR_RUN_LOAD5])
-        changed = {e: tr for e, tr in self._thresholds.items()
-                   if tr != (DEFAULT_TOUCH, DEFAULT_RELEASE)}
+        changed = self.changed_thresholds()
         if changed:
             self._write_thresholds(changed)
-
-    def mark_lost(self, t_ns: int) -> int:
-        """Take the board offline; returns the mask that was touched (now released)."""
-        was = self.mask
-        self.online = False
-        self.mask = 0
-        self.lost_at_ns = t_ns
-        return was
-
-    @property
-    def driver(self):
-        """The ``adafruit_mpr121.MPR121`` object (None before the first ``open``)."""
-        return self._driver
 
     # -- reading --------------------------------------------------------------------------
     def read_mask(self) -> int:
@@ -139,13 +127,21 @@ class Board:
                                  f"over-current on its REXT pin.", "board_overcurrent")
         return word & ALL
 
+    def filtered(self, e: int) -> int:
+        """Filtered data of ``e``, counts 0..1023 (one transaction)."""
+        return self._driver.filtered_data(e)
+
+    def baseline(self, e: int) -> int:
+        """Baseline of ``e``, counts 0..1023 in steps of 4 (one transaction)."""
+        return self._driver.baseline_data(e)
+
     def strength(self, e: int, firm_counts: int) -> float:
         """How fast and firmly a touch landed, 0..1: (baseline - filtered data) x SFI /
         firm_counts, clamped. Read at a touch's edge, the chip's 4-sample second filter
         holds only the first sample(s) of the touch: a firm palm landing at once shows
         a quarter of its drop, which reads 1.0; a light or slow touch reads less. Two
         transactions; the baseline register has 4-count resolution."""
-        drop = self._driver.baseline_data(e) - self._driver.filtered_data(e)
+        drop = self.baseline(e) - self.filtered(e)
         return max(0.0, min(1.0, drop * SFI / firm_counts))
 
     def lifted(self, electrodes) -> list[int]:
@@ -173,16 +169,13 @@ class Board:
         return (raw[0] | raw[1] << 8) & ALL
 
     # -- configuration ----------------------------------------------------------------
-    def thresholds(self, e: int) -> tuple[int, int]:
-        """The (touch, release) thresholds wanted for ``e`` (counts 0..255)."""
-        return self._thresholds.get(e, (DEFAULT_TOUCH, DEFAULT_RELEASE))
-
-    def set_thresholds(self, e: int, touch: int, release: int) -> None:
-        """Remember (touch, release) for ``e`` and write them if online. A board that is
-        offline gets them when it comes back (``open``)."""
-        self._thresholds[e] = (touch, release)
-        if self.online:
-            self._write_thresholds({e: (touch, release)})
+    @classmethod
+    def sensitivity_thresholds(cls, sensitivity: float) -> tuple[int, int]:
+        """(touch, release) counts for a sensitivity 0..1 (release = touch / 2): touch
+        48 at 0, 12 at 0.5 (the driver's default), 3 at 1."""
+        s = max(0.0, min(1.0, float(sensitivity)))
+        touch = max(2, round(_LOUDEST_TH * _RATIO ** s))
+        return touch, max(1, touch // 2)
 
     def recalibrate(self, electrodes: list[int] | None) -> None:
         """Re-take baselines from the current data. All electrodes: ECR 0x00 then 0xCF
@@ -215,3 +208,25 @@ class Board:
         with self._device as dev:
             for w in writes:
                 dev.write(bytes(w))
+
+    # -- the seam's class methods -------------------------------------------------------
+    @classmethod
+    def simulator(cls, *, clock, noise=None, drift=None, salt: int = 0):
+        """A ``mpr121_sim.SimMPR121`` on ``clock``."""
+        from ..mpr121_sim import SimMPR121
+        return SimMPR121(clock=clock, noise=noise, drift=drift, salt=salt)
+
+    @classmethod
+    def inspect(cls, read_register, address: int, quiet: bool) -> Inspection:
+        """CONFIG2 (0x5D) is 0x24 after reset, 0x20 once the station started it; the
+        out-of-range status (0x02/0x03); the over-current flag (0x01 bit 7) only when
+        ``quiet`` is False (reading the status clears a running station's IRQ)."""
+        config2 = read_register(address, CONFIG2)[0]
+        oor_raw = read_register(address, OOR, 2)
+        overcurrent = None if quiet else bool(read_register(address, STATUS + 1)[0] & 0x80)
+        if config2 not in (STARTED, RESET):
+            return Inspection(False, f"CONFIG2 reads 0x{config2:02X}, not 0x24 or 0x20")
+        word = oor_raw[0] | oor_raw[1] << 8
+        state = "started by the station" if config2 == STARTED else "in its reset state"
+        return Inspection(True, state=state, overcurrent=overcurrent,
+                          out_of_range=[e for e in range(cls.electrodes) if word >> e & 1])
