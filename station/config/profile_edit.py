@@ -13,6 +13,9 @@ every problem. A written change:
   therapist's own file is never lost to a panel edit);
 * is atomic: a new file in the same folder (same permissions), synced, renamed over.
 
+``edited(raw, path, values)`` is the same round trip for other callers: ``station
+profile tune --out`` writes a new file with a proposed ``touch:`` block this way.
+
 A seated client's file is watched by the station (``station.engine.swaps``), so the
 change plays within half a second, as a hand edit does.
 """
@@ -78,9 +81,6 @@ def edit_profile(path: str | Path, changes: dict, version: str | None = None) ->
     Returns the new, valid ``Profile``. Raises ``ProfileError`` (the change would make the
     profile invalid, or the file cannot be read or written) or ``ProfileChanged``.
     """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.error import YAMLError
     path = Path(path)
     check_changes(changes)
     try:
@@ -90,6 +90,17 @@ def edit_profile(path: str | Path, changes: dict, version: str | None = None) ->
     if version is not None and file_version(raw) != version:
         raise ProfileChanged(f"{path.name} was changed by someone else since you opened it; "
                              f"nothing was saved. Open it again and redo your change.")
+    new, profile = edited(raw, path, {EDITABLE[n][:2]: v for n, v in changes.items()})
+    _replace(path, new, backup=raw)
+    return profile
+
+
+def edited(raw: bytes, path: Path, values: dict) -> tuple[bytes, Profile]:
+    """``raw`` with ``values`` ((section, key) -> value) set, everything else kept, and
+    the profile it makes (checked by the station's own parser); ProfileError if invalid."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
     doc = parse_yaml(raw, path, ProfileError, "client profile")   # friendly syntax errors
     if not isinstance(doc.data, dict):
         raise ProfileError(f"{path}: a client profile must be 'key: value' lines.")
@@ -101,20 +112,17 @@ def edit_profile(path: str | Path, changes: dict, version: str | None = None) ->
     except YAMLError as exc:                  # what PyYAML accepted, ruamel should too
         raise ProfileError(f"{path}: cannot be edited safely ({exc}); edit it by hand.") \
             from None
-    for name, value in changes.items():
-        section, key, _ = EDITABLE[name]
+    for (section, key), value in values.items():
         if data.get(section) is None:
             data[section] = CommentedMap()
         elif not isinstance(data[section], dict):
             raise ProfileError(f"{path}: '{section}:' is not a section (key: value lines), "
-                               f"so {name} cannot be set. Fix the file by hand.")
+                               f"so {key} cannot be set. Fix the file by hand.")
         data[section][key] = value
     out = io.StringIO()
     yaml.dump(data, out)
     new = out.getvalue().encode("utf-8")
-    profile = parse_profile(new, path)        # the station's own checks, before writing
-    _replace(path, new, backup=raw)
-    return profile
+    return new, parse_profile(new, path)      # the station's own checks, before writing
 
 
 def _replace(path: Path, data: bytes, backup: bytes) -> None:

@@ -145,3 +145,9 @@ PROFILE = Field("section", "A client profile.", fields={
     "goals": GOALS,
     "consent": CONSENT,
 })
+
+
+def touch_bounds() -> dict[str, tuple]:
+    """``touch:`` key -> (min, max) as the schema allows them (a proposal stays inside)."""
+    return {key: (f.min, f.max) for key, f in TOUCH.fields.items()
+            if f.min is not None or f.max is not None}
