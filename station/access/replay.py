@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from station.access.chain import AccessStage
 from station.access.pad import PENDING
-from station.access.tuning import ORDINARY_MS, Contact
+from station.access.tuning import BREAK_MS, ORDINARY_MS, Contact
 from station.core.events import PAD_OFF, PAD_ON, SUPPRESSED
 
 MS = 1_000_000
@@ -117,6 +117,62 @@ def lost(current: Outcome, proposed: Outcome, contacts: list[Contact],
     resting = set(resting)
     return [c for c in contacts if c.ms >= ORDINARY_MS and c not in resting
             and current.heard(c.pad, c.t0, c.t1) and not proposed.heard(c.pad, c.t0, c.t1)]
+
+
+def settle(edges, current: dict, proposal, contacts: list[Contact], start: int, end: int,
+           held=(), player: int = 1, rounds: int = 4):
+    """Adjust ``proposal`` (an ``access.tuning.Proposal``) until its replay loses no
+    ordinary touch that ``current`` sounds, or give up after ``rounds``.
+
+    A lost touch came too soon after a contact on its pad: within ``2 * BREAK_MS`` the
+    grace is raised to bridge that lift (one touch, as the hand meant), later the
+    retrigger is lowered below it. Returns (current outcome, proposed outcome, lost)."""
+    resting = proposal.analysis.resting
+    was = replay(edges, current, start, end, held, player)
+    by_pad: dict[int, list[Contact]] = {}
+    for c in contacts:
+        by_pad.setdefault(c.pad, []).append(c)
+    for _ in range(rounds):
+        touch = {**current, **proposal.changes}
+        now = replay(edges, touch, start, end, held, player)
+        gone = lost(was, now, contacts, resting)
+        if not gone:
+            break
+        grace, lock = touch.get("release_grace_ms") or 0, touch.get("retrigger_ms") or 0
+        for c in gone:
+            before = [b for b in by_pad[c.pad] if b.t1 <= c.t0]
+            gap = (c.t0 - before[-1].t1) / MS if before else None
+            if gap is None:
+                continue
+            if gap <= 2 * BREAK_MS:
+                grace = max(grace, int(gap * 1.2 + 19) // 10 * 10)
+            elif gap < lock:
+                lock = int(gap * 0.9) // 10 * 10
+        for key, value, why in (
+                ("release_grace_ms", grace, "raised so that a touch which began just after "
+                 "a brief contact is joined to it rather than ignored"),
+                ("retrigger_ms", lock, "lowered below the quickest re-touch that the "
+                 "replay showed to be an ordinary touch")):
+            if value == (touch.get(key) or 0):
+                continue
+            if value == (current.get(key) or 0):
+                proposal.changes.pop(key, None)
+            else:
+                proposal.changes[key] = value
+            _rewrite(proposal.reasons, key, current.get(key) or 0, value, why)
+    touch = {**current, **proposal.changes}
+    now = replay(edges, touch, start, end, held, player)
+    return was, now, lost(was, now, contacts, resting)
+
+
+def _rewrite(reasons: list[str], key: str, was, value, why: str) -> None:
+    """The reason of ``key`` with the value the replay settled on."""
+    for i, text in enumerate(reasons):
+        if text.startswith(f"{key}:"):
+            tail = text.split(". ", 1)[1] if ". " in text else ""
+            head = f"{key}: stays {was}." if value == was else f"{key}: {was} -> {value}."
+            reasons[i] = f"{head} {tail} After the replay: {why}."
+            return
 
 
 def table(current: Outcome, proposed: Outcome) -> list[str]:

@@ -64,12 +64,10 @@ def assess(stretch, touch: dict) -> Assessment:
                                     stretch.held)
     proposal = tuning.propose(tuning.analyse(contacts, stretch.span_s, stretch.held),
                               touch, touch_bounds())
-    new = {**touch, **proposal.changes}
-    args = (stretch.edges, stretch.start_ns, stretch.end_ns, stretch.held, stretch.player)
-    current, proposed = replay.replay(args[0], touch, *args[1:]), replay.replay(args[0], new,
-                                                                                *args[1:])
-    return Assessment(proposal, current, proposed,
-                      replay.lost(current, proposed, contacts, proposal.analysis.resting), new)
+    current, proposed, gone = replay.settle(stretch.edges, touch, proposal, contacts,
+                                            stretch.start_ns, stretch.end_ns, stretch.held,
+                                            stretch.player)
+    return Assessment(proposal, current, proposed, gone, {**touch, **proposal.changes})
 
 
 def render(a: Assessment, stretch, who: str) -> list[str]:
