@@ -26,6 +26,7 @@ import hashlib
 import io
 import math
 import os
+import re
 from pathlib import Path
 
 from station.config.profile import Profile, parse_profile
@@ -107,8 +108,12 @@ def edited(raw: bytes, path: Path, values: dict) -> tuple[bytes, Profile]:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096                         # never re-wrap the therapist's long lines
+    text = raw.decode("utf-8")
+    if re.search(r"^ +- ", text, re.MULTILINE):    # lists indented under their key stay so
+        yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.representer.add_representer(type(None), _null)    # 'null' stays 'null', not ''
     try:
-        data = yaml.load(raw.decode("utf-8"))
+        data = yaml.load(text)
     except YAMLError as exc:                  # what PyYAML accepted, ruamel should too
         raise ProfileError(f"{path}: cannot be edited safely ({exc}); edit it by hand.") \
             from None
@@ -123,6 +128,10 @@ def edited(raw: bytes, path: Path, values: dict) -> tuple[bytes, Profile]:
     yaml.dump(data, out)
     new = out.getvalue().encode("utf-8")
     return new, parse_profile(new, path)      # the station's own checks, before writing
+
+
+def _null(representer, _value):
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
 def _replace(path: Path, data: bytes, backup: bytes) -> None:
