@@ -190,9 +190,9 @@ def propose(a: Analysis, current: dict, bounds: dict) -> Proposal:
     if a.enough(a.breaks):       # the top 5 % aside: one odd lift should not lengthen
         top = sorted(a.breaks)[int(0.95 * (len(a.breaks) - 1))]    # every note's end
         offer("release_grace_ms", _ceil10(top * 1.25 + 10),
-              f"{len(a.breaks)} of {n} contacts came back within {top:.0f} ms of a lift on "
-              f"the same pad (tremor or a wobbling hand): a grace of this length keeps such "
-              f"a touch one note.",
+              f"{len(a.breaks)} of {n} contacts followed a lift of {top:.0f} ms or less on "
+              f"the same pad (95 % of such lifts; tremor or a wobbling hand): a grace of "
+              f"this length keeps such a touch one note.",
               f"it already bridges the {len(a.breaks)} short lifts seen (up to {top:.0f} ms).")
     else:
         reasons.append(f"release_grace_ms: stays {current.get('release_grace_ms') or 0}. "

@@ -2,11 +2,12 @@
 minutes of tremor played without filters on the simulated station."""
 
 import random
+import re
 import stat
 import subprocess
 
 import pytest
-from conftest import station_command, write
+from conftest import CONFIGS, station_command, write
 
 from station.sim import motor, motor_eval
 
@@ -107,3 +108,17 @@ def test_plain_messages_for_the_wrong_player_client_or_journal(journal, tmp_path
     r = tune("--db", tmp_path / "none.db", "--session", 1, "--player", 1)
     assert r.returncode == 1 and "no journal here" in r.stdout + r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_the_tremor_demo_gets_one_note_per_meant_touch(tmp_path):
+    scenario = CONFIGS / "scenarios" / "tremor.yaml"
+    meant = int(re.search(r"; (\d+) touches were meant", scenario.read_text()).group(1))
+    sim = subprocess.run(station_command() + ["simulate", str(scenario), "--out",
+                                              str(tmp_path), "--text"],
+                         capture_output=True, text=True, timeout=120)
+    assert sim.returncode == 0, sim.stderr[-2000:]
+    r = tune("--db", tmp_path / "station.db", "--session", 1, "--player", 1)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "(lee, " in r.stdout and "Proposed touch: settings: release_grace_ms" in r.stdout
+    notes = next(line for line in r.stdout.splitlines() if "notes that sound" in line)
+    assert int(notes.split()[-1]) == meant and int(notes.split()[-2]) > 4 * meant
