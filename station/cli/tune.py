@@ -38,6 +38,8 @@ def register(verbs) -> None:
                    "/etc/station, ~/.config/station, the example)")
     t.add_argument("--out", metavar="FILE", help="write the profile with the proposed "
                    "touch: settings to this new file (never over an existing one)")
+    t.add_argument("--json", action="store_true", help="print the proposal and the replay "
+                   "as JSON (the panel's 'Tune from this session' reads it)")
     t.set_defaults(func=main)
 
 
@@ -96,6 +98,22 @@ def render(a: Assessment, stretch, who: str) -> list[str]:
     return lines
 
 
+def as_json(a: Assessment, stretch, profile, lines: list[str]) -> dict:
+    """The assessment for a program (the panel): numbers, words and the printed text."""
+    def outcome(o) -> dict:
+        return {"notes": o.notes, "joined": o.joined, "ignored": o.ignored_total,
+                "ignored_why": dict(o.ignored), "longest_wait_ms": round(o.longest_wait_ns
+                                                                         / 1_000_000)}
+    return {"session": stretch.session, "player": stretch.player,
+            "client": profile.client_id, "version": profile.version,
+            "from_s": round(stretch.seconds(stretch.start_ns), 1),
+            "to_s": round(stretch.seconds(stretch.end_ns), 1),
+            "contacts": a.proposal.analysis.contacts, "changes": a.proposal.changes,
+            "offered": a.offered, "reasons": a.proposal.reasons, "lost": len(a.lost),
+            "current": outcome(a.current), "proposed": outcome(a.proposed),
+            "text": "\n".join(lines)}
+
+
 def main(args) -> int:
     from station.access.tuning import TooShort
     from station.core.errors import StationError
@@ -113,7 +131,12 @@ def main(args) -> int:
     except TooShort as exc:
         raise StationError(f"session {stretch.session}, player {stretch.player}: {exc}") \
             from None
-    print("\n".join(render(a, stretch, f"{profile.client_id}, {profile.path}")))
+    lines = render(a, stretch, f"{profile.client_id}, {profile.path}")
+    if args.json:
+        import json
+        print(json.dumps(as_json(a, stretch, profile, lines)))
+    else:
+        print("\n".join(lines))
     if args.out:
         if not a.offered:
             print(f"Nothing written to {args.out}: there is no proposal to try.")

@@ -14,7 +14,9 @@ every problem. A written change:
 * is atomic: a new file in the same folder (same permissions), synced, renamed over.
 
 ``edited(raw, path, values)`` is the same round trip for other callers: ``station
-profile tune --out`` writes a new file with a proposed ``touch:`` block this way.
+profile tune --out`` writes a new file with a proposed ``touch:`` block this way, and
+``accept_tuning`` writes an accepted proposal (the panel's "Tune from this session")
+into the profile itself, as an edit.
 
 A seated client's file is watched by the station (``station.engine.swaps``), so the
 change plays within half a second, as a hand edit does.
@@ -45,6 +47,9 @@ EDITABLE: dict[str, tuple[str, str, str]] = {
     "release_grace_ms": ("touch", "release_grace_ms", "a whole number of ms"),
     "retrigger_ms": ("touch", "retrigger_ms", "a whole number of ms"),
 }
+# what a tuning proposal (station profile tune) may write into touch:, and its type
+TUNABLE: dict[str, type] = {"dwell_ms": int, "release_grace_ms": int, "retrigger_ms": int,
+                            "resting_guard": bool}
 BACKUP_SUFFIX = ".bak"
 
 
@@ -84,6 +89,33 @@ def edit_profile(path: str | Path, changes: dict, version: str | None = None) ->
     """
     path = Path(path)
     check_changes(changes)
+    raw = _read(path, version)
+    new, profile = edited(raw, path, {EDITABLE[n][:2]: v for n, v in changes.items()})
+    _replace(path, new, backup=raw)
+    return profile
+
+
+def accept_tuning(path: str | Path, changes: object, version: str | None = None) -> Profile:
+    """Write a tuning proposal's ``touch:`` settings (``TUNABLE`` keys) into the profile
+    at ``path``, as ``edit_profile`` does (checked first, ``.bak`` kept, atomic)."""
+    path = Path(path)
+    if not isinstance(changes, dict) or not changes:
+        raise ProfileError("say which touch: settings to write, like {\"dwell_ms\": 150}.")
+    for key, value in changes.items():
+        kind = TUNABLE.get(key)
+        if kind is None:
+            raise ProfileError(f"'{key}' is not a setting a tuning proposal changes "
+                               f"({', '.join(TUNABLE)}).")
+        if type(value) is not kind:
+            what = "true or false" if kind is bool else "a whole number of ms"
+            raise ProfileError(f"touch.{key} must be {what}, not {value!r}.")
+    raw = _read(path, version)
+    new, profile = edited(raw, path, {("touch", k): v for k, v in changes.items()})
+    _replace(path, new, backup=raw)
+    return profile
+
+
+def _read(path: Path, version: str | None) -> bytes:
     try:
         raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")
     except OSError as exc:
@@ -91,9 +123,7 @@ def edit_profile(path: str | Path, changes: dict, version: str | None = None) ->
     if version is not None and file_version(raw) != version:
         raise ProfileChanged(f"{path.name} was changed by someone else since you opened it; "
                              f"nothing was saved. Open it again and redo your change.")
-    new, profile = edited(raw, path, {EDITABLE[n][:2]: v for n, v in changes.items()})
-    _replace(path, new, backup=raw)
-    return profile
+    return raw
 
 
 def edited(raw: bytes, path: Path, values: dict) -> tuple[bytes, Profile]:
