@@ -4,7 +4,8 @@
 pending, ``integrity`` checks it and closes crashed sessions, ``recover`` rescues a
 damaged one, ``writer`` is the journal the station writes through (a writer thread,
 batched, WAL), ``housekeeping`` runs retention and forgetting in that thread,
-``reader`` opens it for reports and exports, ``sessions`` starts and ends sessions,
+``reader`` opens it for reports and exports, ``stretch`` reads one seated client's raw
+touches (for ``station profile tune``), ``sessions`` starts and ends sessions,
 ``pseudonym`` keeps names out, ``retention`` forgets a client or old sessions.
 
 May import: core, config.
