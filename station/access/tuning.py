@@ -29,6 +29,7 @@ changes the music, and touch strength is rarely journaled (``velocity: touch`` o
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, field
 
@@ -148,7 +149,6 @@ def analyse(contacts: list[Contact], span_s: float, held=()) -> Analysis:
 
 def _moves_on(c: Contact, starts: list[tuple[int, int]]) -> bool:
     """Another pad near ``c`` is touched during it or within BRUSH_FOLLOW_MS after it."""
-    import bisect
     i = bisect.bisect_left(starts, (c.t0, -1))
     limit = c.t1 + BRUSH_FOLLOW_MS * MS
     while i < len(starts) and starts[i][0] <= limit:
