@@ -55,6 +55,6 @@ def main(args) -> int:
                             "--session", "1", "--player", str(TUNED[folder])])
             if code:
                 return code
-    print(f"== done: open {out / 'demo' / 'report.html'} and {out / 'group' / 'report.html'}; "
-          f"listen to {out}/*/session.wav")
+    print(f"== done: open {out / 'demo' / 'report.html'}, {out / 'group' / 'report.html'} "
+          f"and {out / 'tremor' / 'report.html'}; listen to {out}/*/session.wav")
     return 0
