@@ -164,15 +164,16 @@ def _seated_profile(conn, stretch, args):
         raise ProfileError(f"{candidates[0]}: the journal shows another client "
                            f"({stretch.client}) at player {stretch.player} in session "
                            f"{stretch.session}; give that client's profile with --client.")
+    where = candidates[0].parent if candidates else "the clients folder"
     raise ProfileError(f"the client seated at player {stretch.player} ({stretch.client}) "
-                       f"has no profile in {candidates[0].parent if candidates else 'the clients folder'}; "
-                       f"give it with --client ID or --client FILE.")
+                       f"has no profile in {where}; give it with --client ID or --client "
+                       f"FILE.")
 
 
 def _write(profile, a: Assessment, out: Path) -> None:
     from station.config.profile_edit import edited
-    from station.core.files import check_output, read_limited, write_private
     from station.core.errors import ProfileError
+    from station.core.files import check_output, read_limited, write_private
     from station.core.yamlfile import MAX_BYTES
     check_output(out, "tuned profile", replace=False)
     raw = read_limited(profile.path, MAX_BYTES, ProfileError, "client profile")

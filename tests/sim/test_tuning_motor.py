@@ -94,7 +94,7 @@ def held_out(pattern: Pattern, touch: dict):
 
 @pytest.mark.parametrize("name", sorted(PATTERNS))
 def test_two_minutes_without_filters_tune_ten_new_minutes(tuned, name):
-    pattern, raw, a, _ = tuned(name)
+    _, raw, a, _ = tuned(name)
     assert raw.spurious > 0, "the unfiltered play has the pattern's trouble"
     assert a.offered, "\n".join(a.proposal.reasons)
     assert a.proposed.notes < a.current.notes
