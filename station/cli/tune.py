@@ -132,6 +132,10 @@ def main(args) -> int:
         raise StationError(f"session {stretch.session}, player {stretch.player}: {exc}") \
             from None
     lines = render(a, stretch, f"{profile.client_id}, {profile.path}")
+    if stretch.version and stretch.version != profile.version:
+        lines.insert(1, f"Note: {profile.path.name} was changed since this session was "
+                        f"played (version {stretch.version}, now {profile.version}); "
+                        f"'current' below is the file as it is now.")
     if args.json:
         import json
         print(json.dumps(as_json(a, stretch, profile, lines)))

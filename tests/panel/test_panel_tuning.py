@@ -80,6 +80,7 @@ def test_propose_then_accept_keeps_the_previous_file(tremor):
     assert old.value.status == 409 and path.read_text() == text
     again = tuning.propose("lee", {"player": 1})        # the new settings already cover it
     assert again["changes"] == {} and not again["offered"]
+    assert "was changed since this session was played" in again["text"]
 
 
 def test_accept_refuses_what_a_proposal_never_holds(tremor):
