@@ -14,6 +14,7 @@ version the panel showed must still be the file's). Keep is the panel doing noth
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -86,15 +87,17 @@ class Tuning:
                 "kept": path.name + ".bak"}
 
     def _newest(self) -> int:
-        conn = self.reports._connect()
+        journal = self.reports.journal
+        if not journal.is_file():
+            raise BadRequest("there is no journal yet: nothing has been recorded.", 404)
         try:
-            row = conn.execute("SELECT id FROM sessions ORDER BY started_unix_ns DESC, id "
-                               "DESC LIMIT 1").fetchone()
+            with contextlib.closing(sqlite3.connect(f"file:{journal}?mode=ro", uri=True,
+                                                    timeout=2.0)) as conn:
+                row = conn.execute("SELECT id FROM sessions ORDER BY started_unix_ns DESC, "
+                                   "id DESC LIMIT 1").fetchone()
         except sqlite3.Error:
             raise BadRequest("the journal cannot be read just now; try again.", 503) \
                 from None
-        finally:
-            conn.close()
         if row is None:
             raise BadRequest("there is no session in the journal yet: play a few minutes "
                              "first.", 404)
