@@ -4,7 +4,8 @@ It plays the packaged demo scenarios on the simulator (the checkout's ``configs/
 copy inside an installed wheel: ``station.core.paths``) and writes, per scenario,
 ``DIR/<name>/session.wav`` (what the room heard), ``DIR/<name>/station.db`` (the
 journal) and ``DIR/<name>/report.html`` (the therapist's report), printing the plain
-summary of each.
+summary of each. After the tremor demo (a new client with a tremor and no filters yet)
+it prints the ``touch:`` settings ``station profile tune`` proposes from that play.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ DEMOS = (
                           "board fault, a refused profile, a swap"),
     ("group", "group.yaml", "the group demo: four players, round robin, then call and "
                             "response"),
+    ("tremor", "tremor.yaml", "the tremor demo: a new client, Lee, plays with a tremor and no "
+                              "motor filters yet; then the station proposes settings"),
 )
+TUNED = {"tremor": 1}     # demo folder -> the player whose play is tuned
 
 
 def register(sub) -> None:
@@ -44,6 +48,13 @@ def main(args) -> int:
                         str(target / "report.html")])
         if code:
             return code
-    print(f"== done: open {out / 'demo' / 'report.html'} and {out / 'group' / 'report.html'}; "
-          f"listen to {out}/*/session.wav")
+        if folder in TUNED:
+            print(f"== tuning from this play: station profile tune --db "
+                  f"{target / 'station.db'} --session 1 --player {TUNED[folder]}", flush=True)
+            code = station(["profile", "tune", "--db", str(target / "station.db"),
+                            "--session", "1", "--player", str(TUNED[folder])])
+            if code:
+                return code
+    print(f"== done: open {out / 'demo' / 'report.html'}, {out / 'group' / 'report.html'} "
+          f"and {out / 'tremor' / 'report.html'}; listen to {out}/*/session.wav")
     return 0

@@ -1,4 +1,4 @@
-"""``station profile check|list|new|use``: client profiles for therapists.
+"""``station profile check|list|new|use|tune``: client profiles for therapists.
 
 * ``check FILE...``  every problem of every file; exit 0 when all are valid, 1 otherwise.
 * ``list``           the clients of the station's clients folder (id, name, the journal's
@@ -8,6 +8,8 @@
 * ``use ID --player N``  seat a client (an id of the clients folder, never a path) in
                      the running station; a refused profile prints its problems and
                      exits 1 (the previous client plays on).
+* ``tune --db J --session N --player P``  touch: settings proposed from the client's own
+                     play, with a replay of what they would change (``station.cli.tune``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ def register(sub) -> None:
     u.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, "
                                     "~/.config/station, the example)")
     u.set_defaults(func=use)
+    from station.cli.tune import register as register_tune
+    register_tune(verbs)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 

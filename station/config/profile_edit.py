@@ -14,6 +14,11 @@ every problem. A written change:
   therapist's own file is never lost to a panel edit);
 * is atomic: a new file in the same folder (same permissions), synced, renamed over.
 
+``edited(raw, path, values)`` is the same round trip for other callers: ``station
+profile tune --out`` writes a new file with a proposed ``touch:`` block this way, and
+``accept_tuning`` writes an accepted proposal (the panel's "Tune from this session")
+into the profile itself, as an edit.
+
 A seated client's file is watched by the station (``station.engine.swaps``), so the
 change plays within half a second, as a hand edit does.
 """
@@ -24,6 +29,7 @@ import hashlib
 import io
 import math
 import os
+import re
 from pathlib import Path
 
 from station.config.profile import Profile, parse_profile
@@ -35,6 +41,9 @@ from station.core.yamlfile import MAX_BYTES, parse_yaml
 # name -> (section, key, what it is in words), from the one declaration (profile_keys)
 EDITABLE: dict[str, tuple[str, str, str]] = {k.name: (k.section, k.key, k.what)
                                              for k in EDITABLE_KEYS}
+# what a tuning proposal (station profile tune) may write into touch:, and its type
+TUNABLE: dict[str, type] = {"dwell_ms": int, "release_grace_ms": int, "retrigger_ms": int,
+                            "resting_guard": bool}
 BACKUP_SUFFIX = ".bak"
 
 
@@ -72,11 +81,35 @@ def edit_profile(path: str | Path, changes: object, version: str | None = None) 
     Returns the new, valid ``Profile``. Raises ``ProfileError`` (the change would make the
     profile invalid, or the file cannot be read or written) or ``ProfileChanged``.
     """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.error import YAMLError
     path = Path(path)
     checked = check_changes(changes)
+    raw = _read(path, version)
+    new, profile = edited(raw, path, {EDITABLE[n][:2]: v for n, v in checked.items()})
+    _replace(path, new, backup=raw)
+    return profile
+
+
+def accept_tuning(path: str | Path, changes: object, version: str | None = None) -> Profile:
+    """Write a tuning proposal's ``touch:`` settings (``TUNABLE`` keys) into the profile
+    at ``path``, as ``edit_profile`` does (checked first, ``.bak`` kept, atomic)."""
+    path = Path(path)
+    if not isinstance(changes, dict) or not changes:
+        raise ProfileError("say which touch: settings to write, like {\"dwell_ms\": 150}.")
+    for key, value in changes.items():
+        kind = TUNABLE.get(key)
+        if kind is None:
+            raise ProfileError(f"'{key}' is not a setting a tuning proposal changes "
+                               f"({', '.join(TUNABLE)}).")
+        if type(value) is not kind:
+            what = "true or false" if kind is bool else "a whole number of ms"
+            raise ProfileError(f"touch.{key} must be {what}, not {value!r}.")
+    raw = _read(path, version)
+    new, profile = edited(raw, path, {("touch", k): v for k, v in changes.items()})
+    _replace(path, new, backup=raw)
+    return profile
+
+
+def _read(path: Path, version: str | None) -> bytes:
     try:
         raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")
     except OSError as exc:
@@ -84,31 +117,45 @@ def edit_profile(path: str | Path, changes: object, version: str | None = None) 
     if version is not None and file_version(raw) != version:
         raise ProfileChanged(f"{path.name} was changed by someone else since you opened it; "
                              f"nothing was saved. Open it again and redo your change.")
+    return raw
+
+
+def edited(raw: bytes, path: Path, values: dict) -> tuple[bytes, Profile]:
+    """``raw`` with ``values`` ((section, key) -> value) set, everything else kept, and
+    the profile it makes (checked by the station's own parser); ProfileError if invalid."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
     doc = parse_yaml(raw, path, ProfileError, "client profile")   # friendly syntax errors
     if not isinstance(doc.data, dict):
         raise ProfileError(f"{path}: a client profile must be 'key: value' lines.")
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096                         # never re-wrap the therapist's long lines
+    text = raw.decode("utf-8")
+    if re.search(r"^ +- ", text, re.MULTILINE):    # lists indented under their key stay so
+        yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.representer.add_representer(type(None), _null)    # 'null' stays 'null', not ''
     try:
-        data = yaml.load(raw.decode("utf-8"))
+        data = yaml.load(text)
     except YAMLError as exc:                  # what PyYAML accepted, ruamel should too
         raise ProfileError(f"{path}: cannot be edited safely ({exc}); edit it by hand.") \
             from None
-    for name, value in checked.items():
-        section, key, _ = EDITABLE[name]
+    for (section, key), value in values.items():
         if data.get(section) is None:
             data[section] = CommentedMap()
         elif not isinstance(data[section], dict):
             raise ProfileError(f"{path}: '{section}:' is not a section (key: value lines), "
-                               f"so {name} cannot be set. Fix the file by hand.")
+                               f"so {key} cannot be set. Fix the file by hand.")
         data[section][key] = value
     out = io.StringIO()
     yaml.dump(data, out)
     new = out.getvalue().encode("utf-8")
-    profile = parse_profile(new, path)        # the station's own checks, before writing
-    _replace(path, new, backup=raw)
-    return profile
+    return new, parse_profile(new, path)      # the station's own checks, before writing
+
+
+def _null(representer, _value):
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
 def _replace(path: Path, data: bytes, backup: bytes) -> None:

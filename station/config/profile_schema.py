@@ -156,3 +156,9 @@ def defaults(section: Field) -> dict:
     """Every key of ``section`` (e.g. ``MUSIC``) with its default: what a profile that
     leaves the section out holds (a plan's music override is completed with these)."""
     return validate({}, section, (), [])
+
+
+def touch_bounds() -> dict[str, tuple]:
+    """``touch:`` key -> (min, max) as the schema allows them (a proposal stays inside)."""
+    return {key: (f.min, f.max) for key, f in TOUCH.fields.items()
+            if f.min is not None or f.max is not None}

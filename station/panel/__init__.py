@@ -7,8 +7,10 @@ route does, ``plans`` the session plan and goal-rating routes, ``auth`` the PIN 
 sessions, CSRF tokens and the lock-out, ``pin`` the stored PIN hash, ``feed`` the live pad
 feed (an engine listener that only appends to a bounded buffer), ``limits`` what a request
 may carry (size, JSON depth) and the plain 400 answer, ``clients`` the roster and profile
-edits, ``reports`` the journal's sessions, their ratings and their report, CSV, MIDI and
-metrics, ``static/`` the page itself (every asset served by the station).
+edits, ``tuning`` "Tune from this session" (a proposal made by ``station profile tune``
+in a child, and its Accept), ``reports`` the journal's sessions, their ratings and their
+report, CSV, MIDI and metrics, ``static/`` the page itself (every asset served by the
+station).
 
 The panel changes nothing itself: every action goes through the daemon's one command path
 (``ControlServer.call``), handed to it by ``station.service.daemon``, which runs it in

@@ -26,6 +26,7 @@ from station.panel.limits import BadRequest, field
 from station.panel.plans import PlanRoutes
 from station.panel.reports import kinds
 from station.panel.server import Response
+from station.panel.tuning import Tuning
 
 log = logging.getLogger("station.panel")
 STATUS_MAX_AGE_S = 0.25
@@ -49,6 +50,7 @@ class Actions:
         self.doctor_fn = doctor
         self.now = now
         self.players = {p.player: p for p in config.players}
+        self.tuning = Tuning(reports, clients)      # the Clients screen's proposals
         self.panel_status: Callable[[], dict] = dict
         self._lock = threading.Lock()
         self._status: tuple[float, dict] | None = None
@@ -67,6 +69,10 @@ class Actions:
         self.patterns = [
             ("GET", re.compile(rf"^/api/clients/{CLIENT}$"), self.client),
             ("POST", re.compile(rf"^/api/clients/{CLIENT}$"), self.edit_client),
+            ("POST", re.compile(rf"^/api/clients/{CLIENT}/tune$"),
+             lambda data, args: self.tuning.propose(args[0], data)),
+            ("POST", re.compile(rf"^/api/clients/{CLIENT}/tune/accept$"),
+             lambda data, args: self.tuning.accept(args[0], data)),
             ("GET", re.compile(r"^/api/sessions/(\d{1,9})/(report|csv|midi|metrics)$"),
              self.file),
         ]

@@ -114,6 +114,7 @@ def test_station_demo_from_any_folder(installed):
     away = installed[2]
     r = run(installed, "demo", "--out", "shown", timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
-    for name in ("demo", "group"):
+    for name in ("demo", "group", "tremor"):
         for f in ("session.wav", "station.db", "report.html"):
             assert (away / "shown" / name / f).is_file(), (name, f)
+    assert "Proposed touch: settings: release_grace_ms" in r.stdout   # the tremor demo

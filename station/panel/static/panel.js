@@ -307,8 +307,46 @@ async function loadClients() {
       text: "no journal consent: counts only" }));
     list.append(el("li", { "data-client": c.id }, who,
       el("button", { type: "button", class: "big seat", text: `Seat at player ${state.seatAt}`, onclick: () => seat(c) }),
-      el("button", { type: "button", text: "Settings", onclick: () => openDetail(c.id) })));
+      el("button", { type: "button", text: "Settings", onclick: () => openDetail(c.id) }),
+      seatedAt[c.id] && c.valid ? el("button", { type: "button", text: "Tune from this session",
+        title: "Propose touch settings from this client's play in this session (nothing changes until you accept)",
+        onclick: () => tune(c, Number(seatedAt[c.id][0])) }) : null));
   }
+}
+
+// "Tune from this session": the station's proposal in words, its replay, Accept or Keep.
+async function tune(c, player) {
+  const box = $("#tune-result");
+  box.hidden = false;
+  box.replaceChildren(el("p", { text: `Looking at how ${c.name} touched the pads this session…` }));
+  let p;
+  try { p = await api("POST", `/api/clients/${encodeURIComponent(c.id)}/tune`, { player }); }
+  catch (e) { box.replaceChildren(el("div", { class: "result refused", text: e.message })); return; }
+  const row = (name, a, b) => el("tr", {}, el("th", { text: name }), el("td", { text: a }), el("td", { text: b }));
+  const table = el("table", {}, el("tr", {}, el("th", { text: "" }), el("th", { text: "now" }), el("th", { text: "proposed" })),
+    row("notes that sound", p.current.notes, p.proposed.notes),
+    row("touches joined into a note", p.current.joined, p.proposed.joined),
+    row("touches ignored", p.current.ignored, p.proposed.ignored),
+    row("longest wait before a note (ms)", p.current.longest_wait_ms, p.proposed.longest_wait_ms));
+  const done = el("div", { class: "result", hidden: true });
+  const buttons = el("div", { class: "row" });
+  if (p.offered) buttons.append(
+    el("button", { type: "button", class: "big", text: "Accept", onclick: async () => {
+      try {
+        const r = await api("POST", `/api/clients/${encodeURIComponent(c.id)}/tune/accept`, { version: p.version, changes: p.changes });
+        done.className = "result"; done.textContent = `Saved. ${c.name} plays with these settings within a second; the previous file is kept as ${r.kept}.`;
+      } catch (e) { done.className = "result refused"; done.textContent = `Not saved: ${e.message}`; }
+      done.hidden = false; buttons.hidden = true;
+    } }));
+  buttons.append(el("button", { type: "button", class: "plain", text: p.offered ? "Keep" : "Close", onclick: () => {
+    box.hidden = true; if (p.offered) toast("Kept the current settings.");
+  } }));
+  const verdict = !Object.keys(p.changes).length ? "No change proposed: the current settings already suit these touches."
+    : p.offered ? `Proposed: ${Object.entries(p.changes).map(([k, v]) => `${k} ${v}`).join(", ")}. It loses none of the touches that sound now.`
+    : `Not offered: it would silence ${p.lost} ordinary touch(es) that sound now. Keep the current settings, or choose by hand.`;
+  box.replaceChildren(el("h2", { text: `Tune ${c.name} from session ${p.session} (${p.from_s}–${p.to_s} s, ${p.contacts} contacts)` }),
+    el("ul", {}, ...p.reasons.map(r => el("li", { text: r }))), table, el("p", { text: verdict }), buttons, done);
+  box.scrollIntoView({ behavior: "smooth" });
 }
 
 async function seat(c) {
