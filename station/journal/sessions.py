@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 
+from station.core.details import SeatChange, Timbre
 from station.core.errors import StationError
 from station.core.events import NOTE, PHASE, PROFILE, TOUCH, Event
 
@@ -138,7 +139,7 @@ class Sessions:
         """Engine listener (first in the list, so a session opened here holds the touch)."""
         if event.client is not None and self.active:
             self.clients.add(event.client)
-        if event.kind == PROFILE and (event.detail or "").startswith("use:"):
+        if event.kind == PROFILE and getattr(event.detail, "seated", False):
             self._record_timbre(event.player, event.t_ns)
         if event.kind != TOUCH or event.player is None:
             return
@@ -170,7 +171,7 @@ class Sessions:
                 self._record_timbre(n, now)
                 self.journal.record(Event(PROFILE, now, player=n, client=seat.client,
                                           channel=seat.player.channel,
-                                          detail=f"use:{seat.profile.version}"))
+                                          detail=SeatChange("use", seat.profile.version)))
 
     def _record_timbre(self, player: int | None, now: int) -> None:
         seat = self.engine.seats.get(player)
@@ -182,7 +183,7 @@ class Sessions:
             return
         self.journal.record(Event(TIMBRE, now, player=player, client=seat.client,
                                   channel=seat.player.channel,
-                                  detail=f"{t.bank}:{t.program}:{t.name}"))
+                                  detail=Timbre(t.bank, t.program, t.name)))
 
     def status(self) -> dict:
         return {"session": self.journal.session, "active": self.active,
