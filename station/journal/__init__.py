@@ -4,8 +4,9 @@
 pending, ``integrity`` checks it and closes crashed sessions, ``recover`` rescues a
 damaged one, ``writer`` is the journal the station writes through (a writer thread,
 batched, WAL), ``housekeeping`` runs retention and forgetting in that thread,
-``reader`` opens it for reports and exports, ``sessions`` starts and ends sessions,
-``pseudonym`` keeps names out, ``retention`` forgets a client or old sessions.
+``reader`` opens it for reports and exports, ``queries`` answers the report's and the
+panel's questions (no SQL is written outside this room), ``sessions`` starts and ends
+sessions, ``pseudonym`` keeps names out, ``retention`` forgets a client or old sessions.
 
 May import: core, config.
 """
