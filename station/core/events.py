@@ -8,6 +8,7 @@ MIDI 0..127, channels 0..15 (MIDI channel 1 is 0 here).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 # Raw input edges (from hardware)
 TOUCH = "touch"            # electrode or playable button went down
@@ -58,7 +59,7 @@ class Event:
     note: int | None = None
     velocity: int | None = None
     channel: int | None = None
-    detail: object = None       # str, or a station.core.details value (per kind)
+    detail: Any = None          # str, or a station.core.details value (per kind)
     strength: float | None = None
 
     def but(self, **changes) -> "Event":

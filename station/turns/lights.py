@@ -87,7 +87,7 @@ class Lights:
     # -- what happened ---------------------------------------------------------------------
     def observe(self, event: Event) -> None:
         kind, now = event.kind, event.t_ns
-        fault = event.detail.name if kind == FAULT and event.detail is not None else None
+        fault = getattr(event.detail, "name", None) if kind == FAULT else None   # a Fault
         if fault is not None and event.board is not None:
             if fault in FAULTY:
                 self.faulty.add(event.board)
