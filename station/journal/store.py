@@ -69,9 +69,12 @@ def connect(path: Path) -> sqlite3.Connection:
 
 def event_row(session_id: int | None, e) -> tuple:
     """The ``events`` row (``COLUMNS``, in order) of the Event ``e`` in ``session_id``
-    (the detail as its journal text: ``station.core.details``)."""
+    (the detail as its journal text: ``station.core.details``; a word is its own text, so
+    the writer calls the codec only for typed values)."""
+    d = e.detail
     return (session_id, e.t_ns, e.kind, e.player, e.client, e.board, e.electrode, e.button,
-            e.pad, e.note, e.velocity, e.channel, encode(e.kind, e.detail), e.strength)
+            e.pad, e.note, e.velocity, e.channel,
+            d if d is None or type(d) is str else encode(e.kind, d), e.strength)
 
 
 def lost_row(session_id: int | None, t_ns: int, n: int) -> tuple:
