@@ -138,8 +138,8 @@ def _open(args):
 
 
 def export_main(args) -> int:
-    from station.journal.reader import select_sessions
     from station.journal.consent import check_export
+    from station.journal.reader import select_sessions
     conn, client = _open(args)
     try:
         sessions = select_sessions(conn, args.session, client)
