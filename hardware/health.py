@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+from station.core.details import Fault
 from station.core.errors import ChipFaultError
 from station.core.events import FAULT, Event
 
@@ -64,10 +65,10 @@ class Health:
                     detail = ("electrode_out_of_range" if board.out_of_range & bit
                               else "electrode_in_range")
                     self._emit(Event(kind=FAULT, t_ns=t_ns, board=board.address,
-                                     electrode=e, detail=detail))
+                                     electrode=e, detail=Fault(detail)))
             self._restarted(board, t_ns, baselines_loaded=True)
 
     def _fault(self, board: TouchChip, t_ns: int, detail: str) -> None:
         board.fault = detail
-        self._emit(Event(kind=FAULT, t_ns=t_ns, board=board.address, detail=detail))
+        self._emit(Event(kind=FAULT, t_ns=t_ns, board=board.address, detail=Fault(detail)))
 

@@ -299,7 +299,6 @@ def test_the_module_string_check_catches_each_form(tmp_path):
         "station/panel/bad.py:4", "station/panel/bad.py:5"], found
 
 
-@pytest.mark.xfail(strict=True, reason="panel -> report by string: fixed on branch events")
 def test_no_station_module_strings_outside_the_cli():
     wrong = module_strings(ROOT)
     assert not wrong, "\n".join(wrong)
@@ -405,3 +404,92 @@ def test_the_ports_check_finds_each_breach(tmp_path):
         "station/turns/bad.py:2", "station/turns/bad.py:3", "station/turns/bad.py:3"], found
     assert "self.engine._emit uses a private member" in "\n".join(found)
     assert "engine.paused: the turns room must see the engine through its ports" in found[3]
+# -- Event details are read in one place; the journal's SQL stays in the journal room ---
+DETAILS_MODULE = "station/core/details.py"   # encode/decode: the one reader of detail text
+TEXT_PARSERS = {"startswith", "endswith", "split", "rsplit", "partition", "rpartition",
+                "removeprefix", "removesuffix"}
+SQL_WORDS = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|DROP|PRAGMA)\s")
+DB_CALLS = {"execute", "executemany", "executescript"}
+
+
+def _is_detail(node: ast.AST) -> bool:
+    """``x.detail``, ``detail``, ``(x.detail or "")``, ``str(x.detail ...)``."""
+    if isinstance(node, ast.BoolOp):
+        return _is_detail(node.values[0])
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str" \
+            and node.args:
+        return _is_detail(node.args[0])
+    return (isinstance(node, ast.Attribute) and node.attr == "detail") or \
+        (isinstance(node, ast.Name) and node.id == "detail")
+
+
+def detail_parsing(root: Path, packages=SIZED) -> list[str]:
+    """``path:line`` of every prefix or split parse of a detail outside DETAILS_MODULE."""
+    wrong = []
+    for package in packages:
+        for path in sorted((root / package).rglob("*.py")):
+            rel = str(path.relative_to(root))
+            if rel == DETAILS_MODULE:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                        and node.func.attr in TEXT_PARSERS and _is_detail(node.func.value):
+                    wrong.append(f"{rel}:{node.lineno}")
+                elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Slice) \
+                        and _is_detail(node.value):
+                    wrong.append(f"{rel}:{node.lineno}")
+    return sorted(wrong)
+
+
+def sql_outside_journal(root: Path) -> list[str]:
+    """``path:line`` of SQL text or a database call in station/ outside station/journal/."""
+    wrong = []
+    for path in sorted((root / "station").rglob("*.py")):
+        rel = path.relative_to(root)
+        if rel.parts[:2] == ("station", "journal"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and SQL_WORDS.match(node.value):
+                wrong.append(f"{rel}:{node.lineno}: SQL text")
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in DB_CALLS:
+                wrong.append(f"{rel}:{node.lineno}: .{node.func.attr}()")
+    return sorted(wrong)
+
+
+def test_event_details_are_parsed_only_where_they_are_written():
+    wrong = detail_parsing(ROOT)
+    assert not wrong, (f"a detail is parsed outside {DETAILS_MODULE}; decode it there "
+                       f"(station.core.details.decode) and read its fields: " + ", ".join(wrong))
+
+
+def test_only_the_journal_room_speaks_sql():
+    wrong = sql_outside_journal(ROOT)
+    assert not wrong, ("SQL outside station/journal/; add a named function to "
+                       "station.journal.queries instead:\n" + "\n".join(wrong))
+
+
+def test_the_detail_and_sql_checks_find_what_they_forbid(tmp_path):
+    (tmp_path / "station" / "report").mkdir(parents=True)
+    (tmp_path / "station" / "journal").mkdir()
+    (tmp_path / "station" / "core").mkdir()
+    (tmp_path / "station" / "report" / "bad.py").write_text(
+        "def f(e, conn, detail):\n"
+        "    a = e.detail.startswith('use:')\n"
+        "    b = (e.detail or '').split(':')\n"
+        "    c = str(e.detail or '').partition(':')\n"
+        "    d = detail[5:]\n"
+        "    ok = e.detail.name.startswith('board_')\n"
+        "    conn.execute('SELECT 1')\n"
+        "    q = '''\n  DELETE FROM events'''\n")
+    (tmp_path / "station" / "journal" / "fine.py").write_text(
+        "def g(conn):\n    return conn.execute('SELECT detail FROM events')\n")
+    (tmp_path / "station" / "core" / "details.py").write_text(
+        "def decode(kind, text):\n    return text.partition(':')\n")
+    assert detail_parsing(tmp_path, ("station",)) == [
+        "station/report/bad.py:2", "station/report/bad.py:3", "station/report/bad.py:4",
+        "station/report/bad.py:5"]
+    assert sql_outside_journal(tmp_path) == [
+        "station/report/bad.py:7: .execute()", "station/report/bad.py:7: SQL text",
+        "station/report/bad.py:8: SQL text"]

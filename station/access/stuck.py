@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from station.core.clock import s_to_ns
+from station.core.details import Fault
 from station.core.events import FAULT, RELEASE, TOUCH, Event
 
 STUCK = "stuck_electrode"
@@ -88,7 +89,7 @@ class StuckGuard:
         self._handled.add(key)
         self.count += 1
         self._report(Event(FAULT, now, board=board, electrode=electrode, player=player,
-                           pad=pad, detail=f"{STUCK}:{held_s:.0f}s"))
+                           pad=pad, detail=Fault(STUCK, f"{held_s:.0f}s")))
         try:
             self.hardware.recalibrate(board, [electrode])
         except (OSError, KeyError):

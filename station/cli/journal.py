@@ -7,11 +7,8 @@ that ``station simulate`` wrote); they work whether or not the station is runnin
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
-
-CSV_MAGIC = b"session,t,"     # an existing file is replaced only if it is a CSV export
 
 
 def _journal_args(p, *, select: bool = True) -> None:
@@ -128,23 +125,13 @@ def client_labels(conn, args) -> dict[str, str]:
     Names never enter the journal: they are matched here, at report time, by computing
     each profile's pseudonym with the journal's own secret (best effort: a profile that
     cannot be read shows its id)."""
-    from station.config.profile import display_name
+    from station.report.make import labels
     if getattr(args, "clients", None):
-        from station.journal.consent import known_names
-        ids = known_names(conn, Path(args.clients))
-        folder = Path(args.clients)
-    else:
-        ids = client_names(conn, args)
-        folder = None
-        if ids:
-            from station.config.station import load_config
-            folder = load_config(args.config).clients_dir
-    labels = {}
-    for pseud, cid in ids.items():
-        name = display_name(folder / f"{cid}.yaml") if folder else None
-        labels[pseud] = (cid if not name else name if name.lower() == cid.lower()
-                         else f"{name} ({cid})")
-    return labels
+        return labels(conn, Path(args.clients))
+    if not client_names(conn, args):
+        return {}
+    from station.config.station import load_config
+    return labels(conn, load_config(args.config).clients_dir)
 
 
 def _open(args):
@@ -154,35 +141,17 @@ def _open(args):
 
 
 def export_main(args) -> int:
-    from station.core.files import check_output, open_output
-    from station.journal.reader import select_sessions
     from station.journal.consent import check_export
+    from station.journal.reader import select_sessions
     conn, client = _open(args)
     try:
         sessions = select_sessions(conn, args.session, client)
         check_export(conn, sessions, client, f"the {args.format} export",
                      names=client_names(conn, args))
-        if args.format == "metrics":
-            from station.report.export_metrics import write_metrics
-            out, n = write_metrics(conn, sessions, client, args.output)
-            if out is not None:
-                print(f"wrote {n} rows of {len(sessions)} session(s) to {out}")
-            return 0
-        if args.format == "midi":
-            from station.report.export_midi import write_midi
-            paths = write_midi(conn, sessions, Path(args.output or "midi"), client,
-                               layout=args.midi_layout)
-            for path in paths:
-                print(f"wrote {path}")
-            return 0
-        from station.report.export_csv import csv_rows, write_csv
-        if not args.output:
-            write_csv(sys.stdout, csv_rows(conn, sessions, client))
-            return 0
-        out = check_output(args.output, "CSV export", replace=CSV_MAGIC)
-        with open_output(out, "CSV export", replace=CSV_MAGIC) as f:
-            n = write_csv(f, csv_rows(conn, sessions, client))
-        print(f"wrote {n} rows of {len(sessions)} session(s) to {out}")
+        from station.report.make import write_export
+        for line in write_export(conn, sessions, args.format, args.output, client,
+                                 midi_layout=args.midi_layout):
+            print(line)
         return 0
     finally:
         conn.close()

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from station.core.details import CONSENT_KEYS as KEYS
+from station.core.details import NOT_RECORDED as NOT_RECORDED_TEXT
+from station.core.details import ConsentText
 from station.core.errors import ConsentError
 
-KEYS = ("journal", "audio", "research_export")
 WORDS = {"journal": "journal", "audio": "recordings", "research_export": "research export"}
 
 
@@ -48,20 +50,18 @@ def consent_of(profile) -> Consent:
                    bool(c.get("research_export")))
 
 
-def to_detail(c: Consent) -> str:
+def to_detail(c: Consent) -> ConsentText:
+    """The ``consent`` event's detail (``station.core.details`` writes it as text)."""
     if not c.recorded:
-        return "not_recorded"
-    return f"date={c.date};" + ";".join(f"{k}={'yes' if c.allows(k) else 'no'}"
-                                        for k in KEYS)
+        return NOT_RECORDED_TEXT
+    return ConsentText(True, c.date, tuple(c.allows(k) for k in KEYS))
 
 
-def from_detail(text: str | None) -> Consent:
-    """Read a journal ``consent`` row's detail back (unknown text: not recorded)."""
-    if not text or text == "not_recorded":
+def from_detail(detail: ConsentText | None) -> Consent:
+    """A journal ``consent`` row's detail (decoded) back as a Consent (none: not recorded)."""
+    if not isinstance(detail, ConsentText) or not detail.recorded:
         return NOT_RECORDED
-    parts = dict(p.split("=", 1) for p in text.split(";") if "=" in p)
-    return Consent(True, parts.get("date"),
-                   *(parts.get(k) == "yes" for k in KEYS))
+    return Consent(True, detail.date, *detail.flags)
 
 
 def refuse_beyond(profile_or_consent, what: str, doing: str, who: str) -> None:

@@ -8,6 +8,7 @@ MIDI 0..127, channels 0..15 (MIDI channel 1 is 0 here).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 # Raw input edges (from hardware)
 TOUCH = "touch"            # electrode or playable button went down
@@ -19,15 +20,15 @@ NOTE_ON = "note_on"
 NOTE_OFF = "note_off"
 SUPPRESSED = "suppressed"  # detail = reason (dwell, lockout, disabled, out_of_turn, ...)
 # Session structure and health
-TURN_START = "turn_start"
+TURN_START = "turn_start"  # detail: why (Turn)
 TURN_END = "turn_end"
-PROFILE = "profile"        # a client took a player's place, or was refused (detail)
-FAULT = "fault"            # hardware fault or recovery (detail)
+PROFILE = "profile"        # a client took a player's place, or was refused (SeatChange)
+FAULT = "fault"            # hardware fault or recovery (Fault)
 PHASE = "phase"
-BEAT = "beat"
+BEAT = "beat"              # a backing beat sounded (Beat)
 NOTE = "note"              # a therapist's free-text note (detail)
-BACKING = "backing"        # backing music started or stopped (detail: what, or why)
-ECHO = "echo"              # a player's phrase was echoed (detail: notes, or "stopped")
+BACKING = "backing"        # backing music started or stopped (BackingStart/BackingStop)
+ECHO = "echo"              # a player's phrase was echoed, or an echo stopped (Echo)
 
 # Between the accessibility stage and the music mapping (never journaled):
 PAD_ON = "pad_on"          # an accepted touch: the pad should sound
@@ -42,7 +43,9 @@ class Event:
     """One immutable fact: what happened, when, where, and what it became.
 
     ``strength`` is 0..1, how far the electrode's filtered data dropped below its
-    baseline relative to a firm touch (None when not measured).
+    baseline relative to a firm touch (None when not measured). ``detail`` is a word
+    (``str``) or, for kinds with structure, a typed value of ``station.core.details``,
+    which also writes it as journal text and reads it back.
     """
 
     kind: str
@@ -56,7 +59,7 @@ class Event:
     note: int | None = None
     velocity: int | None = None
     channel: int | None = None
-    detail: str | None = None
+    detail: Any = None          # str, or a station.core.details value (per kind)
     strength: float | None = None
 
     def but(self, **changes) -> Event:

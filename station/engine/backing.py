@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import collections
 
+from station.core.details import BackingStart, BackingStop, Beat
 from station.core.events import BACKING, BEAT, NOTE_ON, Event
 from station.sound.backing import (
     DEFAULT_BPM,
@@ -97,9 +98,9 @@ class LiveBacking:
         self._paused = engine.paused
         if not self._paused:
             self._begin(now)
-        tempo = f":{self.ramp.start:.1f}bpm:{self.tempo_source}" if self.ramp else ""
+        bpm, source = (self.ramp.start, self.tempo_source) if self.ramp else (None, None)
         engine.announce(Event(BACKING, now, channel=self.channel, player=self.player,
-                           detail=f"start:{spec.style}:{key}{tempo}:{by}"))
+                           detail=BackingStart(spec.style, key, by, bpm, source)))
         return self.status(now)
 
     def stop(self, now: int, reason: str = "cli") -> None:
@@ -108,7 +109,7 @@ class LiveBacking:
             return
         self._journal(now, final=True)
         self.track.clear()
-        self.engine.announce(Event(BACKING, now, channel=self.channel, detail=f"stop:{reason}"))
+        self.engine.announce(Event(BACKING, now, channel=self.channel, detail=BackingStop(reason)))
         self._reset()
 
     def follows(self) -> int | None:
@@ -235,8 +236,8 @@ class LiveBacking:
             block, index, bpm, (note, velocity) = self._pending.popleft()
             t = self.out.ns_of(block)
             self.engine.announce(Event(BEAT, t, channel=self.channel, note=note,
-                                    velocity=velocity, detail=f"{self.spec.style}:{bpm:.1f}:"
-                                    f"{index % per_bar + 1}/{per_bar}"))
+                                    velocity=velocity, detail=Beat(self.spec.style, round(bpm, 1),
+                                                                index % per_bar + 1, per_bar)))
             self.heard.append(t)
             self.beats += 1
 

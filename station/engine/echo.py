@@ -11,6 +11,7 @@ also stops for all-quiet, a swap, the phase's end and shutdown.
 
 from __future__ import annotations
 
+from station.core.details import Echo
 from station.core.events import ECHO, NOTE_OFF, NOTE_ON, PROFILE, Event
 from station.sound.echo import PhraseRecorder, echo_notes
 from station.sound.scheduler import Track
@@ -105,12 +106,11 @@ class LiveEcho:
         self.engine.announce(Event(ECHO, self.out.ns_of(start), player=player,
                                 client=self.engine.seats[player].client,
                                 channel=self.channels[player],
-                                detail=f"{len(phrase.notes)} note"
-                                       + ("s" if len(phrase.notes) != 1 else "")))
+                                detail=Echo(len(phrase.notes))))
 
     def _stop(self, player: int, now: int, reason: str) -> None:
         track = self.tracks.get(player)
         if track is not None and track.busy(now):
             track.clear()
             self.engine.announce(Event(ECHO, now, player=player, channel=self.channels[player],
-                                    detail=f"stopped:{reason}"))
+                                    detail=Echo(stopped=reason)))

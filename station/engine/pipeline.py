@@ -17,18 +17,9 @@ from station.access import chip
 from station.access.chain import RECALIBRATE_REASONS
 from station.config.profile import Profile
 from station.config.station import StationConfig
-from station.core.events import (
-    NOTE_ON,
-    PAD_OFF,
-    PAD_ON,
-    PRESS,
-    PROFILE,
-    RELEASE,
-    SUPPRESSED,
-    TOUCH,
-    UNPRESS,
-    Event,
-)
+from station.core.details import Fault, SeatChange
+from station.core.events import (NOTE_ON, PAD_OFF, PAD_ON, PRESS, PROFILE, RELEASE,
+                                  SUPPRESSED, TOUCH, UNPRESS, Event)
 from station.engine.registry import Controls, Listeners
 from station.engine.seat import Seat, SeatsView
 from station.turns.gate import FreeGate, build_gate
@@ -110,14 +101,14 @@ class Engine:
                                            detail="swap"))
         if profile is None:
             seat.profile = seat.client = seat.access = seat.mapping = None
-            self._emit(Event(PROFILE, now, player=player, detail="empty"))
+            self._emit(Event(PROFILE, now, player=player, detail=SeatChange("empty")))
             return
         seat.take(profile, self._pseudonym(profile.client_id))
         self.synth.set_timbre(seat.player.channel, seat.timbre)
         self.synth.set_reverb_send(seat.player.channel, profile.sound["reverb"])
         chip.apply_thresholds(self.hardware, seat.player, profile.rules)
         self._emit(Event(PROFILE, now, player=player, client=seat.client,
-                         detail=f"use:{profile.version}"))
+                         detail=SeatChange("use", profile.version)))
         held = chip.touched_pads(self.hardware, seat.player)
         if held:    # a hand already on a pad: a resting hand, not a note (resting_guard)
             self._apply(seat, seat.access.seated(held, now, profile.touch["resting_guard"]),
@@ -126,7 +117,7 @@ class Engine:
     def refuse_client(self, player: int, client_id: str, reason: str, now: int) -> None:
         """Log a refused profile; the seat keeps what it had."""
         self._emit(Event(PROFILE, now, player=player, client=self._pseudonym(client_id),
-                         detail=f"refused:{reason.splitlines()[0][:200]}"))
+                         detail=SeatChange("refused", reason.splitlines()[0][:200])))
 
     # -- input -----------------------------------------------------------------------------------
     def handle(self, event: Event) -> None:
@@ -190,8 +181,9 @@ class Engine:
         """A hardware fault or recovery (detail: board_missing, board_lost, board_recovered;
         stuck_electrode:<s> from the station's stuck guard, which does not change the
         board's state)."""
-        if event.board is not None and (event.detail or "").startswith("board_"):
-            self.boards[event.board] = event.detail
+        if event.board is not None and isinstance(event.detail, Fault) \
+                and event.detail.name.startswith("board_"):
+            self.boards[event.board] = str(event.detail)
         self._emit(event)
 
     def pad_owners(self) -> dict[tuple[int, int], tuple[int, int]]:

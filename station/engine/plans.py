@@ -18,6 +18,7 @@ as it always has.
 from __future__ import annotations
 
 from station.config.plan import Plan, check_fits, load_plan, plans_folder
+from station.core.details import Timbre
 from station.core.errors import StationError
 from station.core.events import PROFILE, Event
 from station.journal.sessions import TIMBRE
@@ -160,13 +161,13 @@ class PlanRunner:
         self.engine.synth.set_timbre(seat.player.channel, timbre)
         self.engine.announce(Event(TIMBRE, now, player=seat.player.player, client=seat.client,
                                 channel=seat.player.channel,
-                                detail=f"{timbre.bank}:{timbre.program}:{timbre.name}"))
+                                detail=Timbre(timbre.bank, timbre.program, timbre.name)))
 
     # -- listener, button and timer ----------------------------------------------------------
     def observe(self, event: Event) -> None:
         """A client seated during a phase gets the phase's music at once."""
         if self.plan is not None and event.kind == PROFILE and event.player is not None \
-                and (event.detail or "").startswith("use:"):
+                and getattr(event.detail, "seated", False):
             self._overridden.discard(event.player)       # the swap built a fresh mapping
             self._apply(event.player, event.t_ns)
 

@@ -44,7 +44,7 @@ class MidiMirror:
             self.channels.add(event.channel)
         elif kind == NOTE_OFF and event.channel is not None:
             self._send([NOTE_OFF_STATUS | event.channel, event.note & 0x7F, 0])
-        elif kind == PROFILE and (event.detail or "").startswith("use:") \
+        elif kind == PROFILE and getattr(event.detail, "seated", False) \
                 and event.player is not None:
             sound = self._sound_of(event.player)
             if sound is not None:

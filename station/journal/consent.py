@@ -27,11 +27,11 @@ synth has sounded; it only queues work, like the journal itself.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 
 from station.config.consent import Consent, consent_of, to_detail
+from station.core.details import NO_CONSENT, SeatChange, decode
 from station.core.events import (
     BACKING,
     BEAT,
@@ -48,7 +48,6 @@ from station.journal.sessions import TIMBRE
 CONSENT = "consent"      # journal-only kinds (like sessions.TIMBRE)
 GOALS = "goals"
 COUNTS = "counts"
-NO_CONSENT = "use:no_journal_consent"
 _COUNTED = {TOUCH: "touches", NOTE_ON: "notes", SUPPRESSED: "suppressed", RELEASE: None}
 
 
@@ -86,8 +85,8 @@ class ConsentJournal:
                 if event.kind == BEAT:
                     self._counts[followed]["followed_beats"] += 1
                 return
-        if event.kind == PROFILE and p is not None and event.detail is not None \
-                and (event.detail.startswith("use:") or event.detail == "empty"):
+        if event.kind == PROFILE and p is not None \
+                and getattr(event.detail, "what", None) in ("use", "empty"):
             self._seated(event)
             return
         if p in self._private:
@@ -126,7 +125,7 @@ class ConsentJournal:
             self._flush(p, event.t_ns)
             del self._private[p]
         profile, role = self._seat_of(p)
-        if profile is None or event.detail == "empty":
+        if profile is None or event.detail == SeatChange("empty"):
             self._journal.record(event)
             return
         consent: Consent = consent_of(profile)
@@ -147,8 +146,7 @@ class ConsentJournal:
                                    detail=to_detail(consent)))
         if profile.goals:
             self._journal.record(Event(GOALS, event.t_ns, player=p, client=event.client,
-                                       detail=json.dumps(goals_json(profile.goals),
-                                                         ensure_ascii=False)))
+                                       detail=goals_json(profile.goals)))
 
     def _keep_out(self, event: Event) -> None:
         p = event.player
@@ -162,7 +160,7 @@ class ConsentJournal:
                 self._counts[p][key] += 1
             return
         if event.kind == ECHO:       # their phrase played back: counted, not kept
-            if not str(event.detail or "").startswith("stopped"):
+            if getattr(event.detail, "stopped", None) is None:
                 self._counts[p]["echoes"] += 1
             return
         if event.kind in ("note_off", TIMBRE):
@@ -178,7 +176,7 @@ class ConsentJournal:
                   "touches": c["touches"], "valid_touches": c["valid_touches"],
                   "suppressed": c["suppressed"], "echoes": c["echoes"],
                   "followed_beats": c["followed_beats"]}
-        self._journal.record(Event(COUNTS, t_ns, player=p, detail=json.dumps(detail)))
+        self._journal.record(Event(COUNTS, t_ns, player=p, detail=detail))
         self._counts[p] = Counter()
         self._last_note.pop(p, None)
         self._since[p] = t_ns
@@ -200,7 +198,7 @@ def latest_consents(conn) -> dict[str, Consent]:
     rows = conn.execute("SELECT client, detail FROM events WHERE kind = ? AND client IS NOT "
                         "NULL AND id IN (SELECT max(id) FROM events WHERE kind = ? AND "
                         "client IS NOT NULL GROUP BY client)", (CONSENT, CONSENT))
-    return {client: from_detail(detail) for client, detail in rows}
+    return {client: from_detail(decode(CONSENT, detail)) for client, detail in rows}
 
 
 def check_export(conn, sessions, client: str | None, what: str,

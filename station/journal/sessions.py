@@ -21,6 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Protocol
 
+from station.core.details import SeatChange, Timbre
 from station.core.errors import StationError
 from station.core.events import NOTE, PHASE, PROFILE, TOUCH, Event
 
@@ -161,7 +162,7 @@ class Sessions:
         """Engine listener (first in the list, so a session opened here holds the touch)."""
         if event.client is not None and self.active:
             self.clients.add(event.client)
-        if event.kind == PROFILE and (event.detail or "").startswith("use:"):
+        if event.kind == PROFILE and getattr(event.detail, "seated", False):
             self._record_timbre(event.player, event.t_ns)
         if event.kind != TOUCH or event.player is None:
             return
@@ -195,7 +196,7 @@ class Sessions:
                 self._record_timbre(n, now)
                 self.journal.record(Event(PROFILE, now, player=n, client=seats.client(n),
                                           channel=seats.channel(n),
-                                          detail=f"use:{profile.version}"))
+                                          detail=SeatChange("use", profile.version)))
 
     def _record_timbre(self, player: int | None, now: int) -> None:
         profile = None if player is None else self.seats.profile(player)
@@ -207,7 +208,7 @@ class Sessions:
             return
         self.journal.record(Event(TIMBRE, now, player=player, client=self.seats.client(player),
                                   channel=self.seats.channel(player),
-                                  detail=f"{t.bank}:{t.program}:{t.name}"))
+                                  detail=Timbre(t.bank, t.program, t.name)))
 
     def status(self) -> dict:
         return {"session": self.journal.session, "active": self.active,

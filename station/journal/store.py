@@ -20,7 +20,9 @@ from pathlib import Path
 from typing import TypeGuard
 
 from station.core.clock import utc_iso
+from station.core.details import Fault, encode
 from station.core.errors import JournalError
+from station.core.events import FAULT, Event
 from station.core.files import open_private
 from station.journal.integrity import check
 from station.journal.pseudonym import new_secret
@@ -67,9 +69,18 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def event_row(session_id: int | None, e) -> tuple:
-    """The ``events`` row (``COLUMNS``, in order) of the Event ``e`` in ``session_id``."""
+    """The ``events`` row (``COLUMNS``, in order) of the Event ``e`` in ``session_id``
+    (the detail as its journal text: ``station.core.details``; a word is its own text, so
+    the writer calls the codec only for typed values)."""
+    d = e.detail
     return (session_id, e.t_ns, e.kind, e.player, e.client, e.board, e.electrode, e.button,
-            e.pad, e.note, e.velocity, e.channel, e.detail, e.strength)
+            e.pad, e.note, e.velocity, e.channel,
+            d if d is None or type(d) is str else encode(e.kind, d), e.strength)
+
+
+def lost_row(session_id: int | None, t_ns: int, n: int) -> tuple:
+    """The ``fault`` row saying ``n`` events were lost (queue full or disk refusing)."""
+    return event_row(session_id, Event(FAULT, t_ns, detail=Fault("journal_lost", str(n))))
 
 
 def journal_secret(conn: sqlite3.Connection) -> str:

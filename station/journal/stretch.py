@@ -16,7 +16,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
+from station.core.details import SeatChange, decode
 from station.core.errors import JournalError
+from station.core.events import PROFILE
 from station.journal.reader import SessionInfo
 
 NS = 1_000_000_000
@@ -51,13 +53,14 @@ def seated_stretch(conn: sqlite3.Connection, info: SessionInfo, player: int,
     end = info.ended_ns if info.ended_ns is not None else max(
         [t for t, *_ in rows] + [info.started_ns])
     seatings: list[list] = []            # [start, end, client, version]
-    for t, kind, _pad, client, detail in rows:
-        if kind != "profile" or not detail or detail.startswith("refused:"):
+    for t, kind, _pad, client, text in rows:
+        change = decode(PROFILE, text) if kind == PROFILE else None
+        if not isinstance(change, SeatChange) or change.what == "refused":
             continue
         if seatings and seatings[-1][1] is None:
             seatings[-1][1] = t
-        if detail.startswith("use:") and client:
-            seatings.append([t, None, client, detail[4:]])
+        if change.seated and client:
+            seatings.append([t, None, client, change.text])
     if not seatings:
         raise JournalError(f"session {info.id}: no client was seated at player {player}. "
                            f"'station export --session {info.id} --format csv' shows who "

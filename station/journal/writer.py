@@ -37,7 +37,7 @@ from pathlib import Path
 
 from station.core.clock import utc_iso
 from station.core.errors import JournalError
-from station.core.events import FAULT, Event
+from station.core.events import Event
 from station.journal.housekeeping import Housekeeping
 from station.journal.integrity import close_crashed
 from station.journal.pseudonym import pseudonym
@@ -47,6 +47,7 @@ from station.journal.store import (  # connect: the journal's one way in, re-exp
     event_row,
     journal_origin,
     journal_secret,
+    lost_row,
 )
 
 MAX_BATCH = 5000        # items taken off the queue per commit
@@ -270,8 +271,7 @@ class Journal:
             n, self._lost_logged = self._lost - self._lost_logged, self._lost
             log.warning("journal: %d events were lost (queue full or disk refusing "
                         "writes for too long); %d lost in total", n, self._lost)
-            self._pending.add_row(event_row(self._session_id, Event(
-                FAULT, self._last_t, detail=f"journal_lost:{n}")))
+            self._pending.add_row(lost_row(self._session_id, self._last_t, n))
         self._write()
         return stop
 

@@ -16,5 +16,6 @@ The panel changes nothing itself: every action goes through the daemon's one com
 (``ControlServer.call``), handed to it by ``station.service.daemon``, which runs it in
 the engine thread. Profile edits are file edits (``station.config.profile_edit``).
 
-May import: core, sound, config, journal.
+May import: core, sound, config, journal, report (the Reports screen makes its files
+through station.report.make, in a child process).
 """

@@ -19,6 +19,7 @@ import collections
 import itertools
 import time
 
+from station.core.details import encode
 from station.core.events import (
     FAULT,
     NOTE_OFF,
@@ -58,7 +59,7 @@ class LiveFeed:
         elif event.kind in _STATE:
             item = (next(self._count), "s", event.player, None)
             if event.kind == FAULT:
-                self.faults.append((time.time(), event.board, event.detail))
+                self.faults.append((time.time(), event.board, encode(FAULT, event.detail)))
         else:
             return
         self._items.append(item)

@@ -17,20 +17,35 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
+import sys
 import threading
+from pathlib import Path
 
 from station.config.profile_edit import ProfileChanged, accept_tuning
-from station.core.errors import ProfileError
+from station.core.errors import JournalError, ProfileError
+from station.journal.queries import open_read_only, recent_sessions
 from station.panel.limits import BadRequest, field
 
 TUNE_TIMEOUT_S = 60.0
 
 
+def station_command() -> list[str]:
+    """The installed ``station`` command (the console script beside this Python, or on
+    the PATH): the proposal is made by the CLI as a therapist's terminal would run it."""
+    script = Path(sys.executable).with_name("station")
+    found = str(script) if script.exists() else shutil.which("station")
+    if found is None:
+        raise BadRequest("the 'station' command is not installed beside the panel, so no "
+                         "proposal can be made; reinstall the station.", 500)
+    return [found]
+
+
 class Tuning:
     def __init__(self, reports, clients) -> None:
-        self.reports = reports            # its journal path and station command
+        self.reports = reports            # its journal path
         self.clients = clients
         self._busy = threading.Semaphore(1)
 
@@ -40,9 +55,9 @@ class Tuning:
         session = field(data, "session", int, required=False, what="a session number")
         if session is None:
             session = self._newest()
-        cmd = self.reports.command + ["profile", "tune", "--db", str(self.reports.journal),
-                                      "--session", str(session), "--player", str(player),
-                                      "--client", str(path), "--json"]
+        cmd = station_command() + ["profile", "tune", "--db", str(self.reports.journal),
+                                   "--session", str(session), "--player", str(player),
+                                   "--client", str(path), "--json"]
         if not self._busy.acquire(blocking=False):
             raise BadRequest("a proposal is being made; try again in a moment.", 503)
         try:
@@ -91,14 +106,12 @@ class Tuning:
         if not journal.is_file():
             raise BadRequest("there is no journal yet: nothing has been recorded.", 404)
         try:
-            with contextlib.closing(sqlite3.connect(f"file:{journal}?mode=ro", uri=True,
-                                                    timeout=2.0)) as conn:
-                row = conn.execute("SELECT id FROM sessions ORDER BY started_unix_ns DESC, "
-                                   "id DESC LIMIT 1").fetchone()
-        except sqlite3.Error:
+            with contextlib.closing(open_read_only(journal)) as conn:
+                newest = recent_sessions(conn, 1)
+        except (sqlite3.Error, JournalError):
             raise BadRequest("the journal cannot be read just now; try again.", 503) \
                 from None
-        if row is None:
+        if not newest:
             raise BadRequest("there is no session in the journal yet: play a few minutes "
                              "first.", 404)
-        return int(row[0])
+        return int(newest[0].id)

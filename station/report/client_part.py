@@ -6,8 +6,7 @@ numbers and ``plot``); see that module for the page as a whole.
 
 from __future__ import annotations
 
-import json
-
+from station.journal.queries import latest_goals
 from station.report import html as H
 from station.report.numbers import plain, rounded, signed, when, with_unit
 from station.report.summary import summary
@@ -33,12 +32,7 @@ class ClientPart:
         return "".join(parts) + "</section>"
 
     def goals(self, client: str) -> list[dict]:
-        row = self.conn.execute("SELECT detail FROM events WHERE kind='goals' AND client=? "
-                                "ORDER BY id DESC LIMIT 1", (client,)).fetchone()
-        try:
-            return json.loads(row[0]) if row else []
-        except ValueError:
-            return []
+        return latest_goals(self.conn, client)
 
     def consent_line(self, client: str) -> str:
         c = self.consents.get(client)

@@ -16,18 +16,17 @@ silence is over it (docs/metrics.md).
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from station.config.consent import Consent, from_detail
+from station.core.details import NO_CONSENT, decode
 from station.report.data import SessionData
 from station.report.intervals import Interval, intersect, normal, subtract, total
 
 ANON = "(no journal consent)"       # the column key of a client without journal consent
-NO_CONSENT = "use:no_journal_consent"
 OFFLINE = ("board_lost", "board_missing")
 
 
@@ -65,12 +64,13 @@ def seat_changes(d: SessionData, player: int) -> list[tuple[float, str | None]]:
     mine = r.player == player
     prof = r.where(mine & (r.kind == "profile"))
     out: list[tuple[float, str | None]] = []
-    for t, client, detail in zip(prof.t, prof.client, prof.detail):
-        if detail == NO_CONSENT:
+    for t, client, text in zip(prof.t, prof.client, prof.detail):
+        change = decode("profile", text)
+        if change == NO_CONSENT:
             out.append((float(t), ANON))
-        elif detail.startswith("use:"):
+        elif change.what == "use":
             out.append((float(t), client or ANON))
-        elif detail == "empty":
+        elif change.what == "empty":
             out.append((float(t), None))
     # Rows with a client before the first seating (or with no seating rows at all):
     # seat that client from the start, and each later client from their first row.
@@ -99,10 +99,11 @@ def outages(d: SessionData, board: int) -> list[Interval]:
     r = d.rows
     f = r.where((r.kind == "fault") & (r.board == board))
     out, down = [], None
-    for t, detail in zip(f.t, f.detail):
-        if detail in OFFLINE and down is None:
+    for t, text in zip(f.t, f.detail):
+        name = decode("fault", text).name
+        if name in OFFLINE and down is None:
             down = float(t)
-        elif detail == "board_recovered" and down is not None:
+        elif name == "board_recovered" and down is not None:
             out.append((down, float(t)))
             down = None
     if down is not None:
@@ -136,18 +137,17 @@ def columns(d: SessionData) -> list[Column]:
 def _consent(d: SessionData, player: int, client: str) -> Consent | None:
     r = d.rows
     rows = r.where((r.kind == "consent") & (r.player == player) & (r.client == client))
-    return from_detail(rows.detail[-1]) if len(rows) else None
+    return from_detail(decode("consent", rows.detail[-1])) if len(rows) else None
 
 
 def _counts(d: SessionData, player: int) -> dict:
     r = d.rows
     total_counts: Counter = Counter()
-    for detail in r.where((r.kind == "counts") & (r.player == player)).detail:
-        try:
-            total_counts.update({k: v for k, v in json.loads(detail).items()
+    for text in r.where((r.kind == "counts") & (r.player == player)).detail:
+        counts = decode("counts", text)
+        if isinstance(counts, dict):
+            total_counts.update({k: v for k, v in counts.items()
                                  if isinstance(v, (int, float))})
-        except (ValueError, AttributeError):
-            continue
     return dict(total_counts)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from station.journal.queries import report_rows
 from station.journal.reader import SessionInfo
 
 NS = 1e9
@@ -74,10 +75,7 @@ class SessionData:
 
 def load_session(conn: sqlite3.Connection, info: SessionInfo) -> SessionData:
     """Read one session's events (one query; fast enough for 10^6 rows)."""
-    cur = conn.execute("SELECT t_ns, kind, coalesce(player, -1), coalesce(pad, -1), "
-                       "coalesce(client, ''), coalesce(detail, ''), coalesce(board, -1) "
-                       "FROM events WHERE session_id = ? ORDER BY t_ns, id", (info.id,))
-    data = cur.fetchall()
+    data = report_rows(conn, info.id)
     if data:
         t_ns, kind, player, pad, client, detail, board = zip(*data)
     else:

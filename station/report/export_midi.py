@@ -21,6 +21,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from station.core.details import Timbre, decode
 from station.journal.reader import SessionInfo, session_rows
 
 TICKS_PER_BEAT = 1000
@@ -62,7 +63,8 @@ def _read(conn, info: SessionInfo, client: str | None):
         t = _ms(t_ns, info.started_ns)
         if player is not None and cl and kind in ("timbre", "note_on", "note_off",
                                                    "profile") \
-                and not (kind == "profile" and not (detail or "").startswith("use:")):
+                and not (kind == "profile"
+                         and not getattr(decode(kind, detail), "seated", False)):
             current[player] = cl
         who = current.get(player, cl or "")
         if kind in ("note_on", "note_off") and player is not None and note is not None:
@@ -71,10 +73,10 @@ def _read(conn, info: SessionInfo, client: str | None):
             if part.channel is None and channel is not None:
                 part.channel = channel
         elif kind == "timbre" and player is not None:
-            bank, prog, _name = (detail or "0:0:").split(":", 2)
+            timbre = decode(kind, detail or "0:0:")
             part = parts.setdefault((player, who), Part(player, who))
-            if part.program is None:
-                part.program = (t, int(bank), int(prog))
+            if part.program is None and isinstance(timbre, Timbre):
+                part.program = (t, timbre.bank, timbre.program)
             if part.channel is None and channel is not None:
                 part.channel = channel
         elif kind in ("phase", "turn_start", "note", "fault") or \

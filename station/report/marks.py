@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from station.core.details import decode
 from station.report.columns import ANON, board_of, seat_changes
 from station.report.data import SessionData
 
@@ -23,10 +24,10 @@ class Mark:
     text: str
 
 
-def _refused_words(detail: str) -> str:
-    """``refused:/path/too-loud.yaml: 3 problem(s) ...`` -> ``too-loud (3 problems)``."""
-    body = detail.split(":", 1)[1] if ":" in detail else detail
-    path, _, rest = body.partition(": ")
+def _refused_words(why: str) -> str:
+    """``/path/too-loud.yaml: 3 problem(s) ...`` (a refusal's words) -> ``too-loud (3
+    problems)``."""
+    path, _, rest = why.partition(": ")
     name = path.rsplit("/", 1)[-1].removesuffix(".yaml") or "a profile"
     count = rest.split(" problem", 1)[0] if " problem" in rest else ""
     problems = f" ({count} problem{'s' * (count != '1')})" if count.isdigit() else ""
@@ -40,9 +41,10 @@ def marks(d: SessionData) -> list[Mark]:
     for t, board, detail in zip(*(a[r.kind == "fault"] for a in (r.t, r.board, r.detail))):
         where = f"board {board:#04x}".replace("0X", "0x") if board >= 0 else "station"
         who = f" (player {owner[board]})" if board in owner else ""
-        if detail in ("board_lost", "board_missing"):
+        name = decode("fault", detail).name
+        if name in ("board_lost", "board_missing"):
             out.append(Mark(t, "outage", f"{where}{who} offline: its pads cannot play"))
-        elif detail == "board_recovered":
+        elif name == "board_recovered":
             out.append(Mark(t, "recovery", f"{where}{who} back online"))
         else:
             out.append(Mark(t, "fault", f"{where}: {detail.replace('_', ' ')}"))
@@ -56,15 +58,18 @@ def marks(d: SessionData) -> list[Mark]:
                                 + (f" (was {before})" if before and before != ANON else "")))
     prof = r.where(r.kind == "profile")
     for t, p, detail in zip(prof.t, prof.player, prof.detail):
-        if detail.startswith("refused"):
-            out.append(Mark(t, "refused", f"player {p}: profile {_refused_words(detail)} "
+        change = decode("profile", detail)
+        if change.what == "refused":
+            words = _refused_words(change.text or "")
+            out.append(Mark(t, "refused", f"player {p}: profile {words} "
                                           f"refused; the seated client played on"))
     turns = r.where(np.isin(r.kind, ("turn_start", "turn_end")))
     seen = set()
-    for t, detail in zip(turns.t, turns.detail):
-        if detail.startswith("mode:") and (t, detail) not in seen:
-            seen.add((t, detail))
-            out.append(Mark(t, "mode", f"turn mode: {detail[5:].replace('_', ' ')}"))
+    for t, kind, detail in zip(turns.t, turns.kind, turns.detail):
+        turn = decode(kind, detail)
+        if turn.reason == "mode" and turn.mode is not None and (t, turn) not in seen:
+            seen.add((t, turn))
+            out.append(Mark(t, "mode", f"turn mode: {turn.mode.replace('_', ' ')}"))
     for t, name in d.phases:
         out.append(Mark(t, "phase", f"phase: {name}"))
     for t, text in d.notes:

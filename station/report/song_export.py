@@ -28,6 +28,7 @@ from statistics import median
 
 from station.core.errors import ConsentError, OutputError, StationError
 from station.core.files import write_private
+from station.journal.queries import clients_who_played, seated_without_consent, sounded_notes
 from station.journal.reader import SessionInfo
 from station.sound.theory import note_name
 
@@ -50,9 +51,7 @@ def played_steps(conn: sqlite3.Connection, info: SessionInfo, player: int,
                  start_s: float | None = None, end_s: float | None = None
                  ) -> list[tuple[float, tuple[int, ...]]]:
     """(seconds from the session's start, notes) of each touch that sounded, in order."""
-    rows = conn.execute("SELECT t_ns, note FROM events WHERE session_id = ? AND player = ? "
-                        "AND kind = 'note_on' AND note IS NOT NULL ORDER BY t_ns, id",
-                        (info.id, player)).fetchall()
+    rows = sounded_notes(conn, info.id, player)
     steps: dict[int, set[int]] = {}
     for t_ns, note in rows:
         t = (t_ns - info.started_ns) / 1e9
@@ -65,10 +64,8 @@ def check_song_consent(conn: sqlite3.Connection, info: SessionInfo, player: int,
                        names: dict[str, str] | None = None) -> None:
     """Refuse (ConsentError) a song from a client whose latest consent has no journal,
     or from a seat that was journaled as counts only (no journal consent then)."""
-    from station.journal.consent import NO_CONSENT, latest_consents
-    played = [c for (c,) in conn.execute(
-        "SELECT DISTINCT client FROM events WHERE session_id = ? AND player = ? AND kind = "
-        "'note_on' AND client IS NOT NULL", (info.id, player))]
+    from station.journal.consent import latest_consents
+    played = clients_who_played(conn, info.id, player)
     consents = latest_consents(conn)
     for client in played:
         c = consents.get(client)
@@ -78,9 +75,7 @@ def check_song_consent(conn: sqlite3.Connection, info: SessionInfo, player: int,
                 f"refused: client {who} has since withdrawn journal consent ({c.words()}), "
                 f"so the station makes nothing new from their playing. Their earlier rows "
                 f"stay until 'station forget {names.get(client, client) if names else client}'.")
-    if not played and conn.execute(
-            "SELECT 1 FROM events WHERE session_id = ? AND player = ? AND kind = 'profile' "
-            "AND detail = ?", (info.id, player, NO_CONSENT)).fetchone():
+    if not played and seated_without_consent(conn, info.id, player):
         raise ConsentError(
             f"player {player} in session {info.id} was played by a client without journal "
             f"consent: the station kept only anonymous counts of their playing, no notes, "

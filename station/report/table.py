@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 
+from station.journal.queries import client_session_ids
 from station.journal.reader import SessionInfo
 from station.report.columns import Column, columns
 from station.report.data import SessionData
@@ -68,9 +69,7 @@ class Visit:
 
 def client_numbers(conn: sqlite3.Connection, client: str) -> dict[int, int]:
     """session id -> the client's own session number (1, 2, ...) over the whole journal."""
-    ids = [sid for (sid,) in conn.execute(
-        "SELECT s.id FROM sessions s WHERE s.id IN (SELECT DISTINCT session_id FROM events "
-        "WHERE client = ?) ORDER BY s.started_unix_ns, s.id", (client,))]
+    ids = client_session_ids(conn, client)
     return {sid: i + 1 for i, sid in enumerate(ids)}
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from station.config.station import load_config
 from station.core.clock import MonotonicClock, s_to_ns
+from station.core.details import Fault
 from station.core.events import FAULT, Event
 from station.core.logs import apply_levels
 from station.engine.runtime import Station
@@ -202,7 +203,7 @@ class Daemon:
             self.station.synth.all_notes_off(immediate=True)
         journal = self.station.journal
         journal.record(Event(FAULT, self.clock.now_ns(),
-                             detail=f"watchdog_stall:{stalled_ns / 1e9:.0f}s"))
+                             detail=Fault("watchdog_stall", f"{stalled_ns / 1e9:.0f}s")))
         journal.flush(timeout=3.0)
         self.notifier.send("STATUS=engine stalled; exiting for a restart")
         self.control.remove()              # only our own socket, never a file in its place

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 
+from station.core.details import Fault
 from station.core.events import FAULT, Event
 
 log = logging.getLogger("station")
@@ -59,7 +60,7 @@ class JournalWatch:
         self.writing = writing
         if writing:
             log.warning("journal: writing again")
-            self.report(Event(FAULT, now, detail=WRITING))
+            self.report(Event(FAULT, now, detail=Fault(WRITING)))
         else:
             log.error("journal: NOT WRITING: %s", health.get("error"))
-            self.report(Event(FAULT, now, detail=f"{NOT_WRITING}:{reason(health)}"))
+            self.report(Event(FAULT, now, detail=Fault(NOT_WRITING, reason(health))))

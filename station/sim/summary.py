@@ -14,6 +14,7 @@ import bisect
 import collections
 import json
 
+from station.core.details import encode
 from station.core.events import (
     BEAT,
     ECHO,
@@ -54,7 +55,7 @@ class Tally:
             self.per_player[e.player]["turns"] += 1
         elif e.kind == FAULT:
             where = f" {e.board:#x}" if e.board is not None else ""
-            self.faults.append(f"{e.t_ns / 1e9:.1f} s: {e.detail}{where}")
+            self.faults.append(f"{e.t_ns / 1e9:.1f} s: {encode(FAULT, e.detail)}{where}")
         elif e.kind == PHASE:
             self._phase_ns.append(e.t_ns)
             self.phases.append({"phase": e.detail, "start_s": round(e.t_ns / 1e9, 2),
@@ -66,11 +67,11 @@ class Tally:
             # beats are journaled once sounded, so look the phase up by the beat's time
             phase = self.phases[max(0, bisect.bisect_right(self._phase_ns, e.t_ns) - 1)]
             if e.kind == ECHO:
-                stopped = (e.detail or "").startswith("stopped")
+                stopped = e.detail.stopped is not None
                 phase["echoes_cut_short" if stopped else "echoes"] += 1
             elif e.kind == BEAT:
                 phase["beats"] += 1
-                bpm = float(e.detail.split(":")[1])
+                bpm = e.detail.bpm
                 tempo = phase["tempo_bpm"]
                 tempo[:] = [tempo[0], bpm] if tempo else [bpm, bpm]
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from collections.abc import Callable
 
 from station.core.clock import s_to_ns
+from station.core.details import Fault
 from station.core.errors import AudioError
 from station.core.events import FAULT, Event
 
@@ -155,7 +156,7 @@ class AudioGuard:
         self._next = now + self._delay
         self.synth.all_notes_off()      # nothing may blast out when the device returns
         log.warning("audio device lost: %s. Retrying; the journal keeps recording.", problem)
-        self._report(Event(FAULT, now, detail=f"audio_lost:{problem}"[:200]))
+        self._report(Event(FAULT, now, detail=Fault("audio_lost", problem[:189])))  # 200 chars
 
     def _retry(self, now: int) -> None:
         self.attempts += 1
@@ -178,7 +179,7 @@ class AudioGuard:
         self._delay = s_to_ns(RETRY_MIN_S)
         self._next = now + s_to_ns(CHECK_S)
         log.info("audio device reopened after %d attempt(s)", self.attempts)
-        self._report(Event(FAULT, now, detail="audio_recovered"))
+        self._report(Event(FAULT, now, detail=Fault("audio_recovered")))
 
     def status(self) -> dict:
         a = self.synth.audio

@@ -13,6 +13,7 @@ plus the therapist buttons ``next_turn`` and ``all_quiet`` (station/turns/button
 
 from __future__ import annotations
 
+from station.core.details import Turn
 from station.core.errors import ConfigError, StationError
 from station.core.events import NOTE_OFF, PROFILE, Event
 from station.turns.buttons import AllQuiet, HeldButtons
@@ -118,9 +119,9 @@ class Turns:
     def set_mode(self, mode: str, now: int, reason: str = "cli") -> list[Event]:
         """Switch to ``mode``; the old turn ends and the new mode's first turn starts."""
         new = self._make(mode, where="turn mode")
-        out = self.impl.end(now, f"mode:{mode}")
+        out = self.impl.end(now, Turn("mode", mode))
         self.impl = new
-        out += new.begin(now, f"mode:{mode}")
+        out += new.begin(now, Turn("mode", mode))
         return self._emit(out)
 
     def next(self, now: int, reason: str = "cli") -> list[Event]:

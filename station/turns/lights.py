@@ -50,6 +50,7 @@ from station.turns.schema import TURN_MODES
 log = logging.getLogger("station")
 FAULTY = ("board_lost", "board_missing", "board_unexpected", "board_overcurrent")
 OUT_OF_RANGE, IN_RANGE = "electrode_out_of_range", "electrode_in_range"
+JOURNAL_FAULTS = ("journal_not_writing", "journal_writing", "journal_lost")
 HISTORY = 10_000        # light writes kept for tests (about 3 min of pulsing; ~1 MB at most)
 
 
@@ -92,22 +93,22 @@ class Lights:
     # -- what happened ---------------------------------------------------------------------
     def observe(self, event: Event) -> None:
         kind, now = event.kind, event.t_ns
-        if kind == FAULT and event.board is not None:
-            if event.detail in FAULTY:
+        fault = getattr(event.detail, "name", None) if kind == FAULT else None   # a Fault
+        if fault is not None and event.board is not None:
+            if fault in FAULTY:
                 self.faulty.add(event.board)
-            elif event.detail == "board_recovered":
+            elif fault == "board_recovered":
                 self.faulty.discard(event.board)
-            elif event.detail in (OUT_OF_RANGE, IN_RANGE):
+            elif fault in (OUT_OF_RANGE, IN_RANGE):
                 pad = (event.board, event.electrode)
-                (self.out_of_range.add if event.detail == OUT_OF_RANGE
+                (self.out_of_range.add if fault == OUT_OF_RANGE
                  else self.out_of_range.discard)(pad)
             else:
                 return
-        elif kind == FAULT and (event.detail or "").startswith("journal_"):
-            self.journal_down = now if event.detail.startswith("journal_not_writing") \
-                else None
+        elif fault in JOURNAL_FAULTS:
+            self.journal_down = now if fault == "journal_not_writing" else None
             self._journal_until = None if self.journal_down is None else now + JOURNAL_SHOW_NS
-        elif kind == PROFILE and (event.detail or "").startswith("refused:"):
+        elif kind == PROFILE and getattr(event.detail, "what", None) == "refused":
             self.refused[event.player] = now
         elif kind == PROFILE:                 # a client seated (or the seat emptied): the
             self.refused.pop(event.player, None)    # refusal is answered, stop flashing

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from collections.abc import Callable
 
+from station.core.details import Turn
 from station.core.events import TURN_END, TURN_START, Event
 
 NS = 1_000_000_000
@@ -69,9 +70,9 @@ class Mode:
         return _after(self.seating.clients(), self.turn)
 
     # -- turn changes ----------------------------------------------------------------------
-    def _event(self, kind: str, player: int, now: int, reason: str) -> Event:
+    def _event(self, kind: str, player: int, now: int, reason: str | Turn) -> Event:
         return Event(kind, now, player=player, client=self.seating.client(player),
-                     detail=reason)
+                     detail=reason if isinstance(reason, Turn) else Turn(reason))
 
     def end(self, now: int, reason: str) -> list[Event]:
         if self.turn is None:

@@ -10,6 +10,7 @@ import sqlite3
 import pytest
 from conftest import CONFIGS, write
 
+from station.core.details import BackingStart, BackingStop, Turn
 from station.sim.runner import Simulation
 from station.sim.scenario import load_scenario
 from station.sound.songs import load_song
@@ -80,7 +81,8 @@ def test_the_session_button_steps_through_the_phases_and_the_journal_has_them_in
     assert sessions == [(9_000_000_000, "button")], "held for hold_s (1 s): the session ended"
     assert [p["phase"] for p in summary["phases"]] == ["welcome", "warm_up", "main", "goodbye"]
     backing = [e.detail for e in seen if e.kind == "backing"]
-    assert backing == ["start:drone:A:plan:warm_up", "stop:phase"], "the drone of warm_up only"
+    assert backing == [BackingStart("drone", "A", "plan:warm_up"), BackingStop("phase")], \
+        "the drone of warm_up only"
 
 
 def test_next_after_the_last_phase_ends_the_plan_and_the_session(tmp_path):
@@ -135,9 +137,8 @@ def test_phase_turn_modes_timbres_and_the_mode_before_the_plan(tmp_path):
               "{at: 1.0, action: plan_next}", "{at: 1.5, action: plan_next}",   # main
               "{at: 2.5, action: plan_stop}"]
     sim, summary, seen, db = run(tmp_path, events, end=3, clients=None, base=GROUP)
-    modes = [e.detail for e in seen if e.kind == "turn_start" and
-             (e.detail or "").startswith("mode:")]
-    assert modes[:2] == ["mode:therapist", "mode:round_robin"], \
+    modes = [e.detail for e in seen if e.kind == "turn_start" and e.detail.reason == "mode"]
+    assert modes[:2] == [Turn("mode", "therapist"), Turn("mode", "round_robin")], \
         "therapist mode in main, the station's round robin again after the plan"
     timbres = db.execute("SELECT t_ns, detail FROM events WHERE kind='timbre' AND player=2 "
                          "AND t_ns > 0 ORDER BY t_ns").fetchall()

@@ -16,6 +16,7 @@ from conftest import (
     write,
 )
 
+from station.core.details import SeatChange
 from station.core.events import PROFILE
 from station.sim.motor_eval import Rig
 
@@ -67,8 +68,9 @@ def test_an_edited_profile_reloads_when_valid_and_is_refused_when_not(rig, tmp_p
     rig.at(4000 * MS)                                     # refused once, not every poll
     assert seat.profile.version == good
     details = profiles(rig)
-    assert details[-2:] == [f"use:{good}", details[-1]] and details[-1].startswith("refused:")
-    assert sum(d.startswith("refused:") for d in details) == 1
+    assert details[-2:] == [SeatChange("use", good), details[-1]] \
+        and details[-1].what == "refused"
+    assert sum(d.what == "refused" for d in details) == 1
 
 
 def test_the_next_client_button_cycles_the_roster(rig):
@@ -88,7 +90,7 @@ def test_a_refused_roster_entry_is_passed_over(rig, tmp_path):
     rig.world.press("next_client")
     rig.station.drain()
     assert rig.station.engine.seats[1].profile.client_id == "jo"
-    assert profiles(rig)[-2].startswith("refused:")
+    assert profiles(rig)[-2].what == "refused"
 
 
 def test_reload_all_and_an_unknown_player(rig):
@@ -177,11 +179,12 @@ def test_a_half_written_profile_is_never_seated(rig, tmp_path):
     bump(path, whole)                  # ... and the writer finishes before the next one
     rig.at(3100 * MS)
     assert seat.profile.sound["volume"] == 0.2
-    seated = [d for d in profiles(rig) if d.startswith("use:")]
+    seated = [d for d in profiles(rig) if d.what == "use"]
     from station.config.profile import parse_profile
     half_version = parse_profile(half.encode(), path).version
-    assert f"use:{half_version}" not in seated and seated[-1] == f"use:{seat.profile.version}"
-    assert not any(d.startswith("refused:") for d in profiles(rig))
+    assert SeatChange("use", half_version) not in seated \
+        and seated[-1] == SeatChange("use", seat.profile.version)
+    assert not any(d.what == "refused" for d in profiles(rig))
 
 
 def test_a_seated_profile_replaced_by_a_huge_file_is_refused_without_reading_it(rig,
@@ -194,4 +197,4 @@ def test_a_seated_profile_replaced_by_a_huge_file_is_refused_without_reading_it(
         f.truncate(3 << 30)            # 3 GB, sparse: reading it whole would take 3 GB
     rig.at(2600 * MS)
     assert seat.profile.client_id == "alex" and seat.profile.sound["volume"] == 0.6
-    assert any(d.startswith("refused:") and "3.0 GB" in d for d in profiles(rig))
+    assert any(d.what == "refused" and "3.0 GB" in d.text for d in profiles(rig))

@@ -73,7 +73,7 @@ def kinds(events):
         if e.button is not None:
             out.append((e.kind, e.button))
         elif e.detail is not None:
-            out.append((e.kind, e.board, e.detail))
+            out.append((e.kind, e.board, str(e.detail)))    # the journal text
         else:
             out.append((e.kind, e.board, e.electrode))
     return out

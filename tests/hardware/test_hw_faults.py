@@ -4,6 +4,7 @@ over-current, or have a pad out of range."""
 from hw_fixtures import START_NS, clock, kinds, make_sim, pins  # noqa: F401 (fixtures)
 
 from station.core.clock import NS_PER_MS
+from station.core.details import Fault
 
 
 def run_polls(sim, clock, ms, every_ms=10):
@@ -57,7 +58,7 @@ def test_replug_recovers_within_a_second(make_sim, clock):
     run_polls(sim, clock, 500)
     sim.plug(0x5A)
     run_polls(sim, clock, 1000)
-    recovered = [e for e in events if e.detail == "board_recovered"]
+    recovered = [e for e in events if e.detail == Fault("board_recovered")]
     assert len(recovered) == 1 and recovered[0].board == 0x5A
     assert recovered[0].t_ns - lost_at <= 1000 * NS_PER_MS
     assert sim.online(0x5A) and sim.chip(0x5A).register(0x41) == 12
@@ -90,7 +91,7 @@ def test_absent_board_at_start(make_sim, clock):
 
 def sim_fault(board, detail):
     from station.core.events import Event
-    return Event(kind="fault", t_ns=START_NS, board=board, detail=detail)
+    return Event(kind="fault", t_ns=START_NS, board=board, detail=Fault(detail))
 
 
 def test_thresholds_survive_a_replug(make_sim, clock):
@@ -181,7 +182,7 @@ def test_an_over_current_is_a_fault_then_recovers_when_the_short_is_gone(make_si
     assert kinds(events)[1:] == [("fault", 0x5A, "board_overcurrent"), ("release", 0x5A, 3)]
     assert not sim.online(0x5A)
     run_polls(sim, clock, 3000)           # three re-initialisations refused: still one fault
-    assert [e.detail for e in events].count("board_overcurrent") == 1
+    assert [e.detail for e in events].count(Fault("board_overcurrent")) == 1
     assert not sim.online(0x5A)
     sim.overcurrent(0x5A, on=False)
     run_polls(sim, clock, 1000)
@@ -204,7 +205,7 @@ def test_a_pad_out_of_range_is_a_fault_and_is_rechecked(make_sim, clock):
     sim.start()
     sim.run_for(5)
     assert [(e.board, e.electrode, e.detail) for e in events] == \
-        [(0x5B, 7, "electrode_out_of_range")]
+        [(0x5B, 7, Fault("electrode_out_of_range"))]
     assert sim.online(0x5B)
     sim.touch(0x5B, 6)
     sim.run_for(5)
@@ -213,4 +214,4 @@ def test_a_pad_out_of_range_is_a_fault_and_is_rechecked(make_sim, clock):
     sim.short(0x5B, 7, on=False)
     live(sim, 10_000)            # the re-check at start + 10 s
     assert [(e.electrode, e.detail) for e in events if e.kind == "fault"] == \
-        [(7, "electrode_out_of_range"), (7, "electrode_in_range")]
+        [(7, Fault("electrode_out_of_range")), (7, Fault("electrode_in_range"))]

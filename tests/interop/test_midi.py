@@ -15,9 +15,10 @@ from daemon_fixtures import rows, station_yaml
 from jack_fixtures import jack_server  # noqa: F401  (fixture)
 
 from station.config.profile import load_profile
+from station.core.details import SeatChange
+from station.core.events import NOTE_OFF, NOTE_ON, PROFILE, Event
 from station.interop.midi_in import MidiPads
 from station.interop.midi_out import MidiMirror
-from station.core.events import NOTE_OFF, NOTE_ON, PROFILE, Event
 from station.service.control import request
 from station.sound.timbres import timbre
 
@@ -37,7 +38,7 @@ def test_mirror_sends_notes_on_the_players_channel_and_programs_at_seating():
     harp = timbre("harp")
     port = Port()
     mirror = MidiMirror(port, lambda player: (1, harp) if player == 2 else None)
-    mirror(Event(PROFILE, 0, player=2, detail="use:abc"))
+    mirror(Event(PROFILE, 0, player=2, detail=SeatChange("use", "abc")))
     mirror(Event(NOTE_ON, 1, player=2, note=62, velocity=80, channel=1))
     mirror(Event(NOTE_OFF, 2, player=2, note=62, channel=1))
     assert port.sent == [[0xB1, 0, 0], [0xC1, harp.program], [0x91, 62, 80], [0x81, 62, 0]]

@@ -202,6 +202,7 @@ def test_a_chord_at_the_seating_instant_then_leaving_at_once_writes_its_counts(t
     anonymous counts are written. The last note counted once sat among the counts, and
     ``+counts`` then compared a (t, pad) pair with 0: a TypeError in the engine thread."""
     from station.config.profile import load_profile
+    from station.core.details import SeatChange
     from station.core.events import NOTE_ON, PROFILE, Event
     from station.journal.consent import COUNTS, ConsentJournal
     from station.journal.writer import Journal
@@ -210,7 +211,8 @@ def test_a_chord_at_the_seating_instant_then_leaving_at_once_writes_its_counts(t
     consent = ConsentJournal(journal, lambda player: (robin, "client"))
     consent.start_session(0, [(1, "client")])
     t = 5_000_000
-    consent.record(Event(PROFILE, t, player=1, client="robin", detail="use:robin"))
+    consent.record(Event(PROFILE, t, player=1, client="robin",
+                         detail=SeatChange("use", robin.version)))
     for note in (60, 64, 67):                     # one touch sounding a chord
         consent.record(Event(NOTE_ON, t, player=1, pad=0, note=note))
     consent.end_session(t)

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from station.core.details import Fault, SeatChange
 from station.core.events import (
     FAULT,
     NOTE_OFF,
@@ -66,7 +67,8 @@ def test_the_feed_keeps_what_the_panel_shows_and_nothing_else():
               ev(NOTE_ON, player=1, pad=3, note=64), ev(SUPPRESSED, player=2, pad=0),
               ev(RELEASE, player=1, pad=3), ev(NOTE_OFF, player=1, pad=3),
               ev(TOUCH, board=0x5A, electrode=11), ev(PHASE, detail="main"),
-              ev(PROFILE, player=2, detail="use:abc"), ev(FAULT, board=0x5B, detail="board_lost")):
+              ev(PROFILE, player=2, detail=SeatChange("use", "abc")),
+              ev(FAULT, board=0x5B, detail=Fault("board_lost"))):
         feed.observe(e)
     items, missed = feed.since(0)
     assert not missed
@@ -76,6 +78,7 @@ def test_the_feed_keeps_what_the_panel_shows_and_nothing_else():
     assert [i[1:] for i in feed.since(items[2][0])[0]][0] == ("r", 1, 3)
     assert list(feed.faults)[0][1:] == (0x5B, "board_lost")
     json.dumps(items)                             # what the live stream sends
+    json.dumps(list(feed.faults))                 # and the health screen
 
 
 def test_a_reader_that_fell_behind_is_told_to_reload():

@@ -5,7 +5,7 @@ import random
 import shutil
 
 import pytest
-from conftest import CONFIGS, station_command, wait_until, write
+from conftest import CONFIGS, wait_until, write
 from panel_fixtures import Client, running_station
 
 from station.config.profile import load_profile
@@ -55,7 +55,7 @@ def tremor(tmp_path_factory):
     pattern.intended = [c for c in pattern.intended if c.t0 < 120 * 10**9]
     pattern.end_ns = max(c.t1 for c in pattern.contacts) + 10**9
     motor_eval.play(pattern, str(clients / "lee.yaml"), tmp / "out", 9)
-    reports = Reports(tmp / "out" / "station.db", clients, command=station_command())
+    reports = Reports(tmp / "out" / "station.db", clients)
     return Tuning(reports, Clients(clients, ("lee",), 1.0)), clients
 
 

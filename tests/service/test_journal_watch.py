@@ -6,6 +6,7 @@ import pytest
 from daemon_fixtures import drive, make_daemon, start, station_yaml, world
 
 from station.core.clock import VirtualClock, s_to_ns
+from station.core.details import Fault
 from station.core.events import FAULT
 from station.service.status import status_text
 
@@ -28,7 +29,7 @@ def test_a_writer_that_stops_is_shown_on_every_light_and_in_status(tmp_path, moc
         journal.flush(timeout=1)
         journal._thread.join(timeout=5)
         drive(d, s_to_ns(4))
-        assert faults == ["journal_not_writing:writer_stopped"]
+        assert faults == [Fault("journal_not_writing", "writer_stopped")]
         assert {li["pattern"] for li in d.station.lights.status().values()} == {"journal"}
         text = status_text(d.status())
         assert "Journal: PROBLEM: the journal writer has stopped" in text

@@ -58,8 +58,8 @@ def kinds(seen, *wanted):
 
 def turns(seen):
     """[(seconds, kind, player, reason)] of every turn start/end."""
-    return [(e.t_ns / 1e9, e.kind, e.player, e.detail) for e in kinds(seen, "turn_start",
-                                                                      "turn_end")]
+    return [(e.t_ns / 1e9, e.kind, e.player, str(e.detail))
+            for e in kinds(seen, "turn_start", "turn_end")]
 
 
 def sounded(seen):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from test_group import group_config, kinds, run, tap
 
+from station.core.details import Fault
 from station.turns.patterns import level
 
 MS = 1_000_000
@@ -35,8 +36,8 @@ def test_a_lost_board_shows_the_fault_pattern_on_its_players_light_until_it_is_b
     events = ["  - {at: 2.0, action: unplug, board: 0x5B}",
               "  - {at: 5.0, action: plug, board: 0x5B}"]
     sim, _, seen = run(tmp_path, cfg, events, 9.0)
-    lost = [e.t_ns for e in kinds(seen, "fault") if e.detail == "board_lost"]
-    back = [e.t_ns for e in kinds(seen, "fault") if e.detail == "board_recovered"]
+    lost = [e.t_ns for e in kinds(seen, "fault") if e.detail == Fault("board_lost")]
+    back = [e.t_ns for e in kinds(seen, "fault") if e.detail == Fault("board_recovered")]
     assert len(lost) == 1 and len(back) == 1 and 2e9 <= lost[0] <= 2.1e9 and back[0] > 5e9
     t0 = lost[0] / 1e9
     # The light was on (free mode), so the first flash needs no write: it goes off at +0.1.

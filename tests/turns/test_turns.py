@@ -10,6 +10,7 @@ import pytest
 from conftest import CONFIGS, launch_sim_daemon, station_command, write
 
 from station.config.station import load_config
+from station.core.details import Turn
 from station.core.errors import ConfigError
 from station.turns.modes import MODES, Seating, _after
 
@@ -35,13 +36,13 @@ def test_after_wraps_and_starts_at_the_first():
 def test_round_robin_counts_only_the_turn_holders_notes_and_reports_the_reason():
     rr = MODES["round_robin"](seating(), RR)
     assert [(e.kind, e.player, e.detail, e.client) for e in rr.begin(0, "start")] == \
-        [("turn_start", 1, "start", "c-1")]
+        [("turn_start", 1, Turn("start"), "c-1")]
     assert rr.played(2, S) == [] and rr.notes == 0
     assert rr.in_turn(1) and not rr.in_turn(2) and rr.in_turn(4), "the therapist is free"
     rr.played(1, S), rr.played(1, 2 * S)
     out = rr.played(1, 3 * S)
     assert [(e.kind, e.player, e.detail) for e in out] == [
-        ("turn_end", 1, "count"), ("turn_start", 2, "count")]
+        ("turn_end", 1, Turn("count")), ("turn_start", 2, Turn("count"))]
 
 
 def test_round_robin_gap_starts_only_when_nothing_sounds():
@@ -57,7 +58,7 @@ def test_round_robin_gap_starts_only_when_nothing_sounds():
     rr.released(2, 3 * S)
     assert rr.next_deadline() == 5 * S
     assert rr.tick(5 * S - 1) == []
-    assert [e.detail for e in rr.tick(5 * S)] == ["gap", "gap"] and rr.turn == 3
+    assert [e.detail for e in rr.tick(5 * S)] == [Turn("gap")] * 2 and rr.turn == 3
 
 
 def test_a_turn_holder_leaving_their_seat_passes_the_turn():
@@ -68,7 +69,7 @@ def test_a_turn_holder_leaving_their_seat_passes_the_turn():
     rr.begin(0, "start")
     seated.discard(1)
     assert [(e.kind, e.player, e.detail) for e in rr.seats_changed(S)] == [
-        ("turn_end", 1, "seat"), ("turn_start", 2, "seat")]
+        ("turn_end", 1, Turn("seat")), ("turn_start", 2, Turn("seat"))]
     seated.clear()
     assert [e.kind for e in rr.seats_changed(2 * S)] == ["turn_end"] and rr.turn is None
     assert rr.in_turn(3), "nobody seated holds the turn: nobody is gated"
@@ -92,7 +93,7 @@ def test_call_response_reply_wait_brings_the_turn_back():
     assert cr.next_deadline() == 2 * S + S // 2
     cr.tick(cr.next_deadline())
     assert cr.turn == 1 and cr.next_deadline() == 7 * S + S // 2
-    assert [e.detail for e in cr.tick(7 * S + S // 2)] == ["wait", "wait"] and cr.turn == 4
+    assert [e.detail for e in cr.tick(7 * S + S // 2)] == [Turn("wait")] * 2 and cr.turn == 4
 
 
 def _config(tmp_path, turns: str):
