@@ -6,6 +6,7 @@ Units: GPIO numbers are BCM numbers; board addresses are I2C addresses 0x5A..0x5
 
 from __future__ import annotations
 
+from station.config.clinic_schema import CLINIC
 from station.config.panel_schema import PANEL
 from station.core.logs import LOGGING
 from station.core.schema import REQUIRED, Field
@@ -176,4 +177,5 @@ STATION = Field("section", "The station config.", fields={
                                    default=40, min=0, max=89),
     }),
     "panel": PANEL,
+    "clinic": CLINIC,
 })

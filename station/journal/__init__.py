@@ -5,7 +5,8 @@ pending, ``integrity`` checks it and closes crashed sessions, ``recover`` rescue
 damaged one, ``writer`` is the journal the station writes through (a writer thread,
 batched, WAL), ``housekeeping`` runs retention and forgetting in that thread,
 ``reader`` opens it for reports and exports, ``sessions`` starts and ends sessions,
-``pseudonym`` keeps names out, ``retention`` forgets a client or old sessions.
+``pseudonym`` keeps names out, ``retention`` forgets a client or old sessions,
+``outbox`` says what the clinic database has not yet acknowledged (station.clinic).
 
 May import: core, config.
 """
