@@ -61,20 +61,24 @@ class ClinicSettings:
         path = self.password_file
         try:
             st = os.stat(path)
-            if not stat.S_ISREG(st.st_mode):
-                raise ClinicError(f"{path}: the clinic's password_file is not a file.")
-            if st.st_mode & 0o077 or st.st_uid != os.getuid():
-                raise ClinicError(
-                    f"{path}: the clinic's password file can be read by others (mode "
-                    f"{stat.S_IMODE(st.st_mode):o}, owner uid {st.st_uid}); it must belong "
-                    f"to this user and be readable by it alone. Fix it with: chmod 600 "
-                    f"{path} (and chown it to the station's user).")
-            with open(path, encoding="utf-8") as f:
-                line = f.readline().rstrip("\r\n")
         except OSError as exc:
             raise ClinicError(f"{path}: the clinic's password file cannot be read "
                               f"({exc.strerror}). Check clinic.password_file in the "
                               f"station config.") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise ClinicError(f"{path}: the clinic's password_file is not a file.")
+        if st.st_mode & 0o077 or st.st_uid != os.getuid():
+            raise ClinicError(
+                f"{path}: the clinic's password file can be read by others (mode "
+                f"{stat.S_IMODE(st.st_mode):o}, owner uid {st.st_uid}); it must belong "
+                f"to this user and be readable by it alone. Fix it with: chmod 600 "
+                f"{path} (and chown it to the station's user).")
+        try:
+            with open(path, encoding="utf-8") as f:
+                line = f.readline().rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ClinicError(f"{path}: the clinic's password file cannot be read "
+                              f"({getattr(exc, 'strerror', None) or 'not text'}).") from None
         if not line:
             raise ClinicError(f"{path}: the clinic's password file is empty; write the "
                               f"password on its first line.")
