@@ -56,7 +56,13 @@ def settings_of(config_path):
 
 def init_main(args) -> int:
     from station.clinic.roles import init
-    from station.clinic.settings import ClinicError, conninfo, connect, first_line, psycopg
+    from station.clinic.settings import (
+        ClinicError,
+        connect,
+        conninfo,
+        first_line,
+        psycopg,
+    )
     stations = list(args.station)
     params: dict = {}
     database = args.database

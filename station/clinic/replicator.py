@@ -144,8 +144,8 @@ class Replicator:
         self.settings = settings
         self._connect = connect
         self._open_journal = open_journal
-        self._stopping = threading.Event()
-        self._wait = wait or self._stopping.wait
+        self.stopping = threading.Event()
+        self._wait = wait or self.stopping.wait
         self._thread: threading.Thread | None = None
         self.connected = False
         self.last_error: str | None = None
@@ -156,7 +156,7 @@ class Replicator:
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        self._stopping.set()
+        self.stopping.set()
         if self._thread is not None:
             self._thread.join(timeout)
 
@@ -166,13 +166,13 @@ class Replicator:
         backoff = 1.0
         cursor, refused = None, outbox.refused_clients(jconn)
         try:
-            while not self._stopping.is_set():
+            while not self.stopping.is_set():
                 try:
                     if pg is None or pg.closed:
                         pg, cursor = self._connect(), None
                         self.connected = True
                     done = push(jconn, pg, self.settings.station_id, self.settings.batch_rows,
-                                self._stopping.is_set, cursor, refused)
+                                self.stopping.is_set, cursor, refused)
                     self.sent += done.rows
                     cursor = done.cursor
                     self.last_error = None
