@@ -150,6 +150,8 @@ class Replicator:
         self.connected = False
         self.last_error: str | None = None
         self.sent = 0
+        self.pending: int | None = None          # rows not yet acknowledged
+        self.oldest_unix_ns: int | None = None   # wall clock of the oldest of them
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self.run, name="clinic", daemon=True)
@@ -177,6 +179,7 @@ class Replicator:
                     cursor = done.cursor
                     self.last_error = None
                     backoff = 1.0
+                    self._count(jconn, cursor)
                     self._wait(self.settings.interval_s)
                 except Exception as exc:    # any failure: keep the rows, retry later
                     self.connected = False
@@ -184,14 +187,38 @@ class Replicator:
                     log.warning("clinic: %s; retrying in %.0f s", self.last_error, backoff)
                     _record(jconn, self.settings.station_id, self.last_error)
                     pg = _close(pg)
+                    self._count(jconn, None)
                     self._wait(backoff)
                     backoff = min(backoff * 2, MAX_BACKOFF_S)
         finally:
             _close(pg)
             jconn.close()
 
+    def _count(self, jconn, cursor: dict | None) -> None:
+        try:
+            if cursor is None:
+                cursor = outbox.read_state(jconn, self.settings.station_id)["cursor"]
+            self.pending, self.oldest_unix_ns = outbox.pending(jconn, cursor)
+        except Exception:        # a busy journal: the next cycle counts again
+            log.debug("clinic: could not count the pending rows", exc_info=True)
+
     def state(self) -> dict:
-        return {"connected": self.connected, "sent": self.sent, "error": self.last_error}
+        """JSON-safe: connected, rows sent since start, pending, the oldest pending row's
+        wall clock (ns), the last error (None when the last push went through)."""
+        return {"station_id": self.settings.station_id, "connected": self.connected,
+                "sent": self.sent, "pending": self.pending,
+                "oldest_pending_unix_ns": self.oldest_unix_ns, "error": self.last_error}
+
+
+def replicator_for(config) -> Replicator | None:
+    """The daemon's replicator for the config's journal (None without ``clinic:``)."""
+    from station.clinic.settings import ClinicSettings, connect_settings
+    from station.journal.store import connect as open_journal
+    settings = ClinicSettings.from_config(config)
+    if settings is None:
+        return None
+    return Replicator(settings, lambda: connect_settings(settings),
+                      lambda: open_journal(config.journal))
 
 
 def _record(jconn, station_id: str, message: str) -> None:
