@@ -155,6 +155,26 @@ def status_main(args) -> int:
     return 0 if connected else 1
 
 
+def open_clinic(args):
+    """The clinic database as one in-memory journal (``--clinic [CONNINFO]`` of report
+    and export): station.clinic.gather."""
+    from station.clinic.gather import clinic_journal
+    from station.clinic.settings import ClinicError, conninfo, connect, first_line, psycopg
+    if args.clinic is True:
+        _config, settings = settings_of(args.config)
+        pg = connect(conninfo(settings.database), settings.params())
+    else:
+        pg = connect(conninfo(args.clinic), {"connect_timeout": 10})
+    try:
+        return clinic_journal(pg)
+    except psycopg().Error as exc:
+        raise ClinicError(f"the clinic database could not be read ({first_line(exc)}). Is "
+                          f"it set up ('station clinic init') and may this role read it?"
+                          ) from None
+    finally:
+        pg.close()
+
+
 def _ago(unix_ns: int) -> str:
     s = max(0.0, (time.time_ns() - unix_ns) / 1e9)
     if s < 90:
