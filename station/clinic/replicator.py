@@ -40,7 +40,15 @@ def _insert(table: str, columns: tuple[str, ...]) -> str:
 
 
 SESSION_SQL = _insert("sessions", ("station_name",) + outbox.SESSION_COLUMNS[2:] + ("roles",))
-EVENT_SQL = _insert("events", outbox.EVENT_COLUMNS[1:])
+# Events, the bulk, go as one statement per batch: a column array each, unnested on the
+# server (one round trip and one plan, instead of one INSERT per row).
+EVENT_TYPES = ("bigint", "bigint", "bigint", "text", "integer", "text", "integer", "integer",
+               "text", "integer", "integer", "integer", "integer", "text",
+               "double precision")     # outbox.EVENT_COLUMNS, in order
+EVENT_SQL = (f"INSERT INTO clinic.events (station_id, journal, row_id, "
+             f"{', '.join(outbox.EVENT_COLUMNS[1:])}) SELECT %s, %s, * FROM unnest("
+             + ", ".join(f"%s::{t}[]" for t in EVENT_TYPES)
+             + ") ON CONFLICT (station_id, journal, row_id) DO NOTHING")
 RATING_SQL = _insert("ratings", outbox.RATING_COLUMNS[1:])
 END_SQL = ("UPDATE clinic.sessions SET ended_ns = %s, ended_at = %s, ended_by = %s WHERE "
            "station_id = %s AND journal = %s AND row_id = %s AND ended_ns IS NULL")
@@ -95,8 +103,8 @@ def push(jconn, pg, station_id: str, batch_rows: int = 500,
                         ("id", "station") + outbox.SESSION_COLUMNS[2:] + ("roles",)))
                         for s in batch.sessions])
                 if batch.events:
-                    cur.executemany(EVENT_SQL, [key + tuple(e[c] for c in outbox.EVENT_COLUMNS)
-                                                for e in batch.events])
+                    cur.execute(EVENT_SQL, key + tuple([e[c] for e in batch.events]
+                                                       for c in outbox.EVENT_COLUMNS))
                 if batch.ratings:
                     cur.executemany(RATING_SQL, [key + tuple(r[c] for c in
                                                              outbox.RATING_COLUMNS)
@@ -163,7 +171,16 @@ class Replicator:
             self._thread.join(timeout)
 
     def run(self) -> None:
-        jconn = self._open_journal()
+        jconn = None
+        while jconn is None and not self.stopping.is_set():
+            try:
+                jconn = self._open_journal()
+            except Exception as exc:     # e.g. the journal's disk: keep trying, say why
+                self.last_error = f"the journal cannot be read for the clinic ({exc})"
+                log.warning("clinic: %s", self.last_error)
+                self._wait(MAX_BACKOFF_S)
+        if jconn is None:
+            return
         pg = None
         backoff = 1.0
         cursor, refused = None, outbox.refused_clients(jconn)
