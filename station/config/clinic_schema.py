@@ -25,7 +25,9 @@ def _station_id_check(value: str) -> str | None:
 
 
 def _database_check(value: str) -> str | None:
-    if "password=" in value.replace(" ", "").lower():
+    userinfo = value.split("://", 1)[1].split("/", 1)[0].rpartition("@")[0] \
+        if "://" in value else ""
+    if "password=" in value.replace(" ", "").lower() or ":" in userinfo:
         return ("holds a password; never write one in the station config. Put it in a "
                 "file only the station's user can read and name it as password_file.")
     return None

@@ -147,8 +147,10 @@ def test_a_password_file_others_can_read_is_refused(tmp_path):
     assert settings.params()["password"] == "s3cret"
 
 
-def test_a_password_in_the_config_is_refused(tmp_path):
-    cfg = clinic_config(tmp_path, "host=db dbname=clinic password=hunter2", "room1")
+@pytest.mark.parametrize("database", ["host=db dbname=clinic password=hunter2",
+                                      "postgresql://room1:hunter2@db/clinic"])
+def test_a_password_in_the_config_is_refused(tmp_path, database):
+    cfg = clinic_config(tmp_path, database, "room1")
     r = station("clinic", "status", "--config", str(cfg))
     assert r.returncode == 3 and "never write one in the station config" in r.stderr
     assert "hunter2" not in r.stderr
