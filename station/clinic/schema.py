@@ -88,6 +88,30 @@ MIGRATIONS: list[str] = [
         WITH CHECK (station_id = clinic.my_station());
     CREATE POLICY report_select ON clinic.{t} FOR SELECT TO clinic_report USING (true);
     """ for t in DATA_TABLES),
+    # 2: shared profiles and plans are edited by the rooms: a station may add and change
+    #    them (never delete), each change bumps the version, and a trigger keeps every
+    #    version as a history row with the room that made it, so no room can forge the
+    #    history or skip it (station.clinic.shared).
+    """
+    ALTER TABLE clinic.history ADD COLUMN station_id text;
+    CREATE FUNCTION clinic.keep_history() RETURNS trigger LANGUAGE plpgsql
+        SECURITY DEFINER SET search_path = pg_catalog, clinic AS $$
+    BEGIN
+        INSERT INTO clinic.history (kind, name, version, body, changed_by, changed_at,
+                                    station_id)
+        VALUES (TG_ARGV[0], to_jsonb(NEW) ->> TG_ARGV[1],
+                NEW.version, NEW.body, NEW.changed_by, NEW.changed_at,
+                (SELECT station_id FROM clinic.stations WHERE role_name = session_user));
+        RETURN NEW;
+    END $$;
+    REVOKE ALL ON FUNCTION clinic.keep_history() FROM PUBLIC;
+    CREATE TRIGGER profiles_history AFTER INSERT OR UPDATE ON clinic.profiles
+        FOR EACH ROW EXECUTE FUNCTION clinic.keep_history('profile', 'client_id');
+    CREATE TRIGGER plans_history AFTER INSERT OR UPDATE ON clinic.plans
+        FOR EACH ROW EXECUTE FUNCTION clinic.keep_history('plan', 'plan_id');
+    GRANT INSERT, UPDATE (version, body, changed_by, changed_at)
+        ON clinic.profiles, clinic.plans TO clinic_stations;
+    """,
 ]
 
 VERSION = len(MIGRATIONS)
