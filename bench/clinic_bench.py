@@ -16,9 +16,12 @@ run as root; Unix socket only; stopped with -m immediate), then:
    database's receive time minus the event's wall-clock time (p50, p99).
 3. **Cross-room report.** ``station.clinic.gather`` plus the metrics of every session,
    as ``station export --clinic --format metrics`` computes them.
+4. **Touch path with replication on and off**, in the same run: the real daemon on the
+   simulator (``bench.rig``), one-pad touches from IRQ edge to note-on, alternately
+   without and with a ``clinic:`` section (the replicator sending every 0.2 s).
 
 Prints the figures and writes ``OUT/clinic_bench.json``. Targets (issue 26): 0 lost,
-0 duplicated; lag p99 <= 2 s.
+0 duplicated; lag p99 <= 2 s; touch p99 with replication within 5 % of without.
 """
 
 from __future__ import annotations
@@ -123,7 +126,28 @@ def replicator(dsn: str, room: str, journal: Path, interval: float = 1.0):
     return rep
 
 
-def measure(tmp: Path, dsn: str, hours: float, live_s: float) -> dict:
+def touch_path(tmp: Path, db: str, touches: int) -> dict:
+    """IRQ edge -> note-on of the real daemon, off / on / off / on (alternating, so a
+    change of the machine's load falls on both)."""
+    from bench.pipeline import single_touches
+    from bench.rig import run_daemon, write_config
+    from bench.stats import summary_ms
+    samples: dict[str, list] = {"off": [], "on": []}
+    for n, label in enumerate(("off", "on", "off", "on")):
+        cfg = write_config(tmp / f"touch{n}", quick_start=True)
+        if label == "on":
+            cfg.write_text(cfg.read_text() + f"clinic:\n  database: {db} "
+                           f"user=clinic_station_room1\n  station_id: room1\n  sslmode: "
+                           f"disable\n  interval_s: 0.2\n")
+        samples[label] += run_daemon(cfg, single_touches(touches, 5 + n, True))["note"]
+    off, on = summary_ms(samples["off"]), summary_ms(samples["on"])
+    return {"touch_n": off["n"] + on["n"], "touch_p50_off_ms": round(off["median"], 3),
+            "touch_p50_on_ms": round(on["median"], 3), "touch_p99_off_ms": round(off["p99"], 3),
+            "touch_p99_on_ms": round(on["p99"], 3),
+            "touch_p99_on_over_off": round(on["p99"] / off["p99"], 3)}
+
+
+def measure(tmp: Path, dsn: str, hours: float, live_s: float, touches: int = 300) -> dict:
     import psycopg
 
     from station.clinic.roles import init
@@ -192,6 +216,7 @@ def measure(tmp: Path, dsn: str, hours: float, live_s: float) -> dict:
     r["clinic_metrics_s"] = round(time.perf_counter() - t, 2)
     r["clinic_sessions"], r["clinic_metric_rows"] = len(sessions), n
     r["clinic_events"] = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+    r.update(touch_path(tmp, db, touches))
     owner.close()
     admin.close()
     return r
@@ -235,18 +260,20 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--hours", type=float, default=8.0)
     ap.add_argument("--live-s", type=float, default=20.0)
+    ap.add_argument("--touches", type=int, default=300, help="per touch-path run (4 runs)")
     ap.add_argument("--out", default="out/bench")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="clinic-bench-"))
     os.chmod(tmp, 0o755)
     dsn, stop = start_cluster(tmp / "pg")
     try:
-        r = measure(tmp, dsn, args.hours, args.live_s)
+        r = measure(tmp, dsn, args.hours, args.live_s, args.touches)
     finally:
         stop()
         shutil.rmtree(tmp, ignore_errors=True)
     r["pass_exactly_once"] = r["rows_lost"] == 0 and r["rows_duplicated"] == 0
     r["pass_lag_p99_2s"] = r["lag_p99_s"] <= 2.0
+    r["pass_touch_p99_within_5pct"] = r["touch_p99_on_over_off"] <= 1.05
     for k, v in r.items():
         print(f"  {k:<28} {v}")
     out = Path(args.out)
