@@ -5,7 +5,9 @@ imported only here and only when used, so a station without the ``clinic`` extra
 ``schema`` holds the clinic database's versioned migrations and ``roles`` its roles and
 row-level security (``station clinic init``); ``replicator`` sends what the journal has
 not yet sent, in batches, exactly once (``station clinic push`` and the daemon's
-replicator thread). The journal stays the source of truth: see docs/clinic.md.
+replicator thread); ``gather`` reads the clinic back as one journal for reports across
+rooms (``--clinic``); ``shared`` keeps shared profiles and plans with versions and
+history. The journal stays the source of truth: see docs/clinic.md.
 
 May import: core, config, journal.
 """
