@@ -37,7 +37,59 @@ def register(sub) -> None:
     t.add_argument("--db", metavar="JOURNAL", help="journal file (default: the config's)")
     t.add_argument("--config", help=CONFIG_HELP)
     t.set_defaults(func=status_main)
+    f = verbs.add_parser("profile", help="share a client profile with the clinic's other "
+                         "rooms (versions and history), or show the shared one")
+    f.add_argument("op", choices=("publish", "show"))
+    f.add_argument("client", help="the client's id (their profile file name without .yaml)")
+    f.add_argument("--base", type=int, metavar="VERSION", help="publish: the shared version "
+                   "your edit started from (leave out for a profile not shared yet)")
+    f.add_argument("--by", metavar="WHO", help="publish: who made the change (default: "
+                   "this station's id)")
+    f.add_argument("--config", help=CONFIG_HELP)
+    f.set_defaults(func=profile_main)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def profile_main(args) -> int:
+    """Publish a checked profile as the next shared version, or show the shared one."""
+    from station.clinic.settings import ClinicError, connect_settings, first_line, psycopg
+    config, settings = settings_of(args.config)
+    body = None
+    if args.op == "publish":
+        from station.config.profile import load_profile
+        load_profile(args.client, config.clients_dir)      # only a valid profile is shared
+        body = (config.clients_dir / f"{args.client}.yaml").read_text(encoding="utf-8")
+    pg = connect_settings(settings)
+    try:
+        return _profile(args, pg, settings, body)
+    except psycopg().Error as exc:
+        raise ClinicError(f"the clinic database refused it ({first_line(exc)}).") from None
+    finally:
+        pg.close()
+
+
+def _profile(args, pg, settings, body: str | None) -> int:
+    """publish or show (``profile_main``), on an open connection."""
+    from station.clinic.settings import ClinicError
+    from station.clinic.shared import Conflict, fetch, history, publish
+    if args.op == "publish":
+        try:
+            done = publish(pg, "profile", args.client, body, args.base,
+                           args.by or settings.station_id)
+        except Conflict as exc:
+            raise ClinicError(f"{exc}\nWhat changed since:\n{exc.diff}") from None
+        print(f"shared {args.client}'s profile as version {done.version}.")
+        return 0
+    shared = fetch(pg, "profile", args.client)
+    if shared is None:
+        raise ClinicError(f"the clinic has no shared profile of {args.client}; share it "
+                          f"with: station clinic profile publish {args.client}")
+    print(f"{args.client}: version {shared.version}, by {shared.changed_by} at "
+          f"{shared.changed_at:%Y-%m-%d %H:%M} UTC")
+    for version, who, at, room in history(pg, "profile", args.client):
+        print(f"  version {version}: {who} ({room or 'the owner'}) at {at:%Y-%m-%d %H:%M}")
+    print(shared.body, end="" if shared.body.endswith("\n") else "\n")
+    return 0
 
 
 def settings_of(config_path):

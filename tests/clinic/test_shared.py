@@ -49,3 +49,31 @@ def test_no_room_can_forge_or_erase_the_history(pg_cluster, clinic_db):
                               ).fetchall() == [("plan", "calm", 1, "room1")]
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             publish(reader, "plan", "calm", "x", 1, "reader")
+
+
+def test_a_profile_is_shared_and_a_stale_edit_refused_from_the_cli(tmp_path, pg_cluster,
+                                                                   clinic_db):
+    import subprocess
+
+    from clinic_fixtures import clinic_config
+    from conftest import CONFIGS, station_command
+    init_clinic(pg_cluster, clinic_db, "room1")
+    cfg = clinic_config(tmp_path, pg_cluster.dsn(clinic_db, "clinic_station_room1"), "room1")
+    alex = (CONFIGS / "clients" / "alex.yaml").read_text()
+
+    def station(*args):
+        return subprocess.run(station_command() + ["clinic", "profile", *args, "--config",
+                                                   str(cfg)], capture_output=True, text=True,
+                              timeout=60)
+    r = station("publish", "alex", "--by", "kim")
+    assert r.returncode == 0 and "as version 1" in r.stdout, r.stderr
+    with pg_cluster.connect(clinic_db, "clinic_station_room1") as pg:   # another room's edit
+        publish(pg, "profile", "alex", alex + "# louder on Tuesdays\n", 1, "jo")
+    r = station("publish", "alex", "--base", "1", "--by", "kim")
+    assert r.returncode == 1 and "changed since version 1 by jo" in r.stderr, r.stderr
+    assert "+# louder on Tuesdays" in r.stderr and "Traceback" not in r.stderr
+    r = station("show", "alex")
+    assert r.returncode == 0 and r.stdout.startswith("alex: version 2, by jo")
+    assert "version 1: kim (room1)" in r.stdout and "# louder on Tuesdays" in r.stdout
+    r = station("publish", "nobody")
+    assert r.returncode != 0 and "Traceback" not in r.stderr
