@@ -52,7 +52,12 @@ def register(sub) -> None:
 
 def profile_main(args) -> int:
     """Publish a checked profile as the next shared version, or show the shared one."""
-    from station.clinic.settings import ClinicError, connect_settings, first_line, psycopg
+    from station.clinic.settings import (
+        ClinicError,
+        connect_settings,
+        first_line,
+        psycopg,
+    )
     config, settings = settings_of(args.config)
     body = None
     if args.op == "publish":
@@ -211,7 +216,13 @@ def open_clinic(args):
     """The clinic database as one in-memory journal (``--clinic [CONNINFO]`` of report
     and export): station.clinic.gather."""
     from station.clinic.gather import clinic_journal
-    from station.clinic.settings import ClinicError, conninfo, connect, first_line, psycopg
+    from station.clinic.settings import (
+        ClinicError,
+        connect,
+        conninfo,
+        first_line,
+        psycopg,
+    )
     if args.clinic is True:
         _config, settings = settings_of(args.config)
         pg = connect(conninfo(settings.database), settings.params())
