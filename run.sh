@@ -51,13 +51,14 @@ apt_setup() {
   #   chromium: the browser the panel and report tests drive (Playwright, no download)
   #   openssl: a throw-away certificate for the panel's HTTPS test
   #   gcc, libc6-dev: compile the output ceiling's limiter (station/sound/limiter.c)
+  #   postgresql: initdb and pg_ctl for the clinic tests' throw-away database (docs/clinic.md)
   # On a Pi (the venv then sees the system's packages):
   #   python3-libgpiod: the 'gpiod' module Blinka needs for a Pi 4/5's pins
   #   python3-lgpio: gpiozero's pins on a Pi 5 (only in Raspberry Pi OS; pip has it too)
   #   python3-rpi.gpio: gpiozero's pins on a Pi 1-4 (pip has only its source)
   #   i2c-tools: i2cdetect, to see which boards answer
   local pkgs=(libfluidsynth3 timgm6mb-soundfont python3 python3-venv python3-dev make systemd
-              jackd2 pulseaudio pulseaudio-utils chromium openssl gcc libc6-dev)
+              jackd2 pulseaudio pulseaudio-utils chromium openssl gcc libc6-dev postgresql)
   is_pi && pkgs+=(python3-libgpiod python3-lgpio python3-rpi.gpio i2c-tools)
   apt_install "${pkgs[@]}"
 }

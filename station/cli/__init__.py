@@ -18,7 +18,7 @@ import tempfile
 import traceback
 
 COMMANDS = ["run", "simulate", "journal", "status", "doctor", "turn", "profile", "demo",
-            "panel", "plan", "song", "recover"]
+            "panel", "plan", "song", "recover", "clinic"]
 INTERNAL_ERROR = 70
 
 

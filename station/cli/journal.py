@@ -17,6 +17,10 @@ def _journal_args(p, *, select: bool = True) -> None:
     p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, "
                                     "~/.config/station, the example)")
     if select:
+        p.add_argument("--clinic", nargs="?", const=True, metavar="CONNINFO",
+                       help="read the clinic database of many rooms instead of a journal "
+                       "(docs/clinic.md): as the role of CONNINFO (the report role "
+                       "clinic_reader reads every room), default the config's clinic:")
         g = p.add_mutually_exclusive_group()
         g.add_argument("--session", type=int, metavar="ID", help="only this session")
         g.add_argument("--client", metavar="ID", help="only this client (id like alex, or "
@@ -136,6 +140,10 @@ def client_labels(conn, args) -> dict[str, str]:
 
 def _open(args):
     from station.journal.reader import client_pseudonym, journal_path, open_journal
+    if getattr(args, "clinic", None):
+        from station.cli.clinic import open_clinic
+        conn = open_clinic(args)
+        return conn, client_pseudonym(conn, getattr(args, "client", None))
     conn = open_journal(journal_path(args.db, args.config))
     return conn, client_pseudonym(conn, getattr(args, "client", None))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from hardware.chips import CHIPS, DEFAULT_CHIP, all_addresses
+from station.config.clinic_schema import CLINIC
 from station.config.panel_schema import PANEL
 from station.core.logs import LOGGING
 from station.core.schema import REQUIRED, Field
@@ -192,4 +193,5 @@ STATION = Field("section", "The station config.", fields={
                                    default=40, min=0, max=89),
     }),
     "panel": PANEL,
+    "clinic": CLINIC,
 })

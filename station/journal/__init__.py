@@ -8,7 +8,8 @@ batched, WAL), ``housekeeping`` runs retention and forgetting in that thread,
 panel's questions (no SQL is written outside this room), ``stretch`` reads one seated
 client's raw touches (for ``station profile tune``), ``sessions`` starts and ends
 sessions (seeing the seats through its read-only ``Seats`` port, never the engine),
-``pseudonym`` keeps names out, ``retention`` forgets a client or old sessions.
+``pseudonym`` keeps names out, ``retention`` forgets a client or old sessions,
+``outbox`` says what the clinic database has not yet acknowledged (station.clinic).
 
 May import: core, config.
 """

@@ -5,5 +5,6 @@ journal lock, ``control`` is its Unix socket, ``notify`` speaks systemd's sd_not
 ``startup`` plays the hands-off cue and ready chime, ``status`` describes the running
 station, ``doctor`` checks the machine's set-up.
 
-May import: core, access, turns, sound, config, journal, engine, report, interop, panel, hardware.
+May import: core, access, turns, sound, config, journal, engine, report, interop, panel,
+hardware, clinic.
 """

@@ -99,6 +99,12 @@ class Daemon:
         # MIDI and OSC (config midi:/osc:, off by default): listeners and inputs.
         self.interop = attach_interop(self.config, self.station.interop_host(),
                                       self.control.call)
+        # The clinic (config clinic:, off by default): a thread that sends the journal to
+        # the clinic database through its own connection to the file, off the touch path.
+        self.clinic = None
+        if self.config.raw.get("clinic"):          # loaded only when used (memory)
+            from station.clinic.replicator import replicator_for
+            self.clinic = replicator_for(self.config)
 
     def _register(self) -> None:
         h = self.control.handlers
@@ -226,6 +232,8 @@ class Daemon:
             self.control.start()
             if self.panel is not None:
                 self.panel.start()
+            if self.clinic is not None:
+                self.clinic.start()
             self.startup.begin(self.clock.now_ns())
             self.watchdog.start()
             # What start-up made (modules, config, soundfont tables) lives for the whole
@@ -264,6 +272,8 @@ class Daemon:
         self.control.close()
         self.interop.close_inputs()
         self.station.close()
+        if self.clinic is not None:     # what it did not send waits in the journal
+            self.clinic.stop(timeout=2.0)
         self.interop.close()          # after the station's notes-off went out over MIDI
         if self.audio is not None:
             self.audio.close()

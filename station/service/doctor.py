@@ -112,6 +112,7 @@ def check_all(config_path=None, machine: Machine | None = None) -> list[Check]:
     config = _check_config(config_path, checks)
     status = m.daemon_status(config) if config is not None else None
     _check_running(config, status, checks)
+    _check_clinic(config, status, checks)
     _check_sound(config, m, checks)
     if model:
         _check_pi(model, m, checks)
@@ -163,6 +164,36 @@ def _check_running(config, status: dict | None, checks) -> None:
                             f"writing: {j.get('error') or 'events were lost'}",
                             "free disk space and check the journal folder's permissions; if "
                             "the writer stopped, restart: sudo systemctl restart station"))
+
+
+def _check_clinic(config, status: dict | None, checks) -> None:
+    """With a clinic: section: psycopg, the password file, and the running station's
+    replication state (docs/clinic.md). Never connects itself (no wait on a network)."""
+    if config is None or not config.raw.get("clinic"):
+        return
+    from station.clinic.settings import ClinicError, ClinicSettings
+    settings = ClinicSettings.from_config(config)
+    if importlib.util.find_spec("psycopg") is None:
+        checks.append(Check("clinic", False, "the config has a clinic: section but psycopg is "
+                            "not installed", "pip install 'psycopg[binary]>=3.1'"))
+        return
+    try:
+        settings.password()
+    except ClinicError as exc:
+        checks.append(Check("clinic", False, str(exc), "see docs/clinic.md"))
+        return
+    c = (status or {}).get("clinic") if isinstance(status, dict) else None
+    if not c:
+        checks.append(Check("clinic", True, f"station {settings.station_id}: set up (when the "
+                            f"station runs, 'station status' shows the replication)", info=True))
+    elif c.get("connected"):
+        checks.append(Check("clinic", True, f"station {settings.station_id}: connected, "
+                            f"{c.get('pending')} row(s) pending"))
+    else:
+        checks.append(Check("clinic", False, f"station {settings.station_id}: NOT connected "
+                            f"({c.get('error')}); {c.get('pending')} row(s) wait in the journal",
+                            "check the network and clinic.database; 'station clinic status' "
+                            "tries a connection"))
 
 
 def _check_sound(config, m: Machine, checks) -> None:

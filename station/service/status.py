@@ -50,6 +50,8 @@ def daemon_status(daemon) -> dict:
     s["config"] = str(daemon.config.path)
     panel = getattr(daemon, "panel", None)
     s["panel"] = panel.status() if panel is not None else {"enabled": False, "running": False}
+    clinic = getattr(daemon, "clinic", None)
+    s["clinic"] = clinic.state() if clinic is not None else None
     return s
 
 
@@ -103,6 +105,21 @@ def _duration(seconds: float) -> str:
         return f"{minutes} min {s} s"
     hours, m = divmod(minutes, 60)
     return f"{hours} h {m} min"
+
+
+def _clinic(c: dict | None) -> str | None:
+    """The replication line (None when the station has no clinic: section)."""
+    if not c:
+        return None
+    pending = "?" if c.get("pending") is None else c["pending"]
+    since = ""
+    if c.get("oldest_pending_unix_ns") and pending:
+        import time
+        since = f", the oldest {_ago((time.time_ns() - c['oldest_pending_unix_ns']) / 1e9)}"
+    state = "connected" if c.get("connected") else \
+        f"NOT CONNECTED: {c.get('error') or 'not yet'}"
+    return f"Clinic ({c.get('station_id')}): {state}; {pending} rows pending{since} (the " \
+           f"station plays on; the journal keeps them)"
 
 
 def status_text(s: dict) -> str:
@@ -181,6 +198,9 @@ def status_text(s: dict) -> str:
     elif panel.get("error"):
         lines.append(f"Panel: OFF: {panel['error']}")
         problems.append("the panel is off: " + panel["error"])
+    clinic_line = _clinic(s.get("clinic"))
+    if clinic_line:
+        lines.append(clinic_line)
     if s.get("stuck_electrodes"):
         lines.append(f"Stuck pads recalibrated: {s['stuck_electrodes']}")
     lines.append("All is well." if not problems else "To fix:\n  - " + "\n  - ".join(problems))

@@ -1,0 +1,249 @@
+"""``station clinic init | push | status``: the clinic database of many rooms (docs/clinic.md).
+
+``init`` sets up (or updates) the clinic database's schema and roles, and is safe to run
+again. ``push --db JOURNAL`` sends what that journal has not yet sent, then exits: for a
+station that was offline, a journal copied from a card, and tests; running it twice sends
+nothing twice. ``status`` says whether the database answers, how many rows wait, since
+when, and the last error. Settings come from the station config's ``clinic:`` section.
+"""
+
+from __future__ import annotations
+
+import time
+
+CONFIG_HELP = ("station config file with a clinic: section (default: $STATION_CONFIG, "
+               "/etc/station, ~/.config/station, the example)")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("clinic", help="the clinic database shared by many stations: set it "
+                       "up, send a journal to it, see the replication state")
+    verbs = p.add_subparsers(dest="verb", metavar="VERB")
+    i = verbs.add_parser("init", help="create or update the clinic database's schema and "
+                         "roles (safe to run again)")
+    i.add_argument("--config", help=CONFIG_HELP)
+    i.add_argument("--database", metavar="CONNINFO", help="connect as the database's owner "
+                   "with this libpq connection string (default: the config's "
+                   "clinic.database)")
+    i.add_argument("--station", action="append", default=[], metavar="ID",
+                   help="also create the role of this station id (repeat for more rooms)")
+    i.set_defaults(func=init_main)
+    s = verbs.add_parser("push", help="send what a journal has not yet sent, then exit")
+    s.add_argument("--db", required=True, metavar="JOURNAL", help="the journal file to send")
+    s.add_argument("--config", help=CONFIG_HELP)
+    s.set_defaults(func=push_main)
+    t = verbs.add_parser("status", help="is the clinic database reachable, what waits to "
+                         "be sent, the last error")
+    t.add_argument("--db", metavar="JOURNAL", help="journal file (default: the config's)")
+    t.add_argument("--config", help=CONFIG_HELP)
+    t.set_defaults(func=status_main)
+    f = verbs.add_parser("profile", help="share a client profile with the clinic's other "
+                         "rooms (versions and history), or show the shared one")
+    f.add_argument("op", choices=("publish", "show"))
+    f.add_argument("client", help="the client's id (their profile file name without .yaml)")
+    f.add_argument("--base", type=int, metavar="VERSION", help="publish: the shared version "
+                   "your edit started from (leave out for a profile not shared yet)")
+    f.add_argument("--by", metavar="WHO", help="publish: who made the change (default: "
+                   "this station's id)")
+    f.add_argument("--config", help=CONFIG_HELP)
+    f.set_defaults(func=profile_main)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def profile_main(args) -> int:
+    """Publish a checked profile as the next shared version, or show the shared one."""
+    from station.clinic.settings import (
+        ClinicError,
+        connect_settings,
+        first_line,
+        psycopg,
+    )
+    config, settings = settings_of(args.config)
+    body = None
+    if args.op == "publish":
+        from station.config.profile import load_profile
+        load_profile(args.client, config.clients_dir)      # only a valid profile is shared
+        body = (config.clients_dir / f"{args.client}.yaml").read_text(encoding="utf-8")
+    pg = connect_settings(settings)
+    try:
+        return _profile(args, pg, settings, body)
+    except psycopg().Error as exc:
+        raise ClinicError(f"the clinic database refused it ({first_line(exc)}).") from None
+    finally:
+        pg.close()
+
+
+def _profile(args, pg, settings, body: str | None) -> int:
+    """publish or show (``profile_main``), on an open connection."""
+    from station.clinic.settings import ClinicError
+    from station.clinic.shared import Conflict, fetch, history, publish
+    if args.op == "publish":
+        try:
+            done = publish(pg, "profile", args.client, body, args.base,
+                           args.by or settings.station_id)
+        except Conflict as exc:
+            raise ClinicError(f"{exc}\nWhat changed since:\n{exc.diff}") from None
+        print(f"shared {args.client}'s profile as version {done.version}.")
+        return 0
+    shared = fetch(pg, "profile", args.client)
+    if shared is None:
+        raise ClinicError(f"the clinic has no shared profile of {args.client}; share it "
+                          f"with: station clinic profile publish {args.client}")
+    print(f"{args.client}: version {shared.version}, by {shared.changed_by} at "
+          f"{shared.changed_at:%Y-%m-%d %H:%M} UTC")
+    for version, who, at, room in history(pg, "profile", args.client):
+        print(f"  version {version}: {who} ({room or 'the owner'}) at {at:%Y-%m-%d %H:%M}")
+    print(shared.body, end="" if shared.body.endswith("\n") else "\n")
+    return 0
+
+
+def settings_of(config_path):
+    """(station config, its ClinicSettings); StationError if it has no clinic: section."""
+    from station.clinic.settings import ClinicSettings
+    from station.config.station import load_config
+    from station.core.errors import ConfigError
+    config = load_config(config_path)
+    settings = ClinicSettings.from_config(config)
+    if settings is None:
+        raise ConfigError(f"{config.path}: the station config has no clinic: section; add "
+                          f"one with database: and station_id: (docs/clinic.md), or give "
+                          f"the config that has it with --config.")
+    return config, settings
+
+
+def init_main(args) -> int:
+    from station.clinic.roles import init
+    from station.clinic.settings import (
+        ClinicError,
+        connect,
+        conninfo,
+        first_line,
+        psycopg,
+    )
+    stations = list(args.station)
+    params: dict = {}
+    database = args.database
+    if database is None or args.config:
+        _config, settings = settings_of(args.config)
+        stations.insert(0, settings.station_id)
+        if database is None:
+            database, params = settings.database, settings.params()
+    pg = connect(conninfo(database), params)
+    try:
+        done = init(pg, stations)
+    except ValueError as exc:
+        raise ClinicError(str(exc)) from None
+    except psycopg().Error as exc:
+        raise ClinicError(f"the clinic database refused the set-up ({first_line(exc)}). "
+                          f"Run 'station clinic init' as the database's owner (--database "
+                          f"'... user=OWNER').") from None
+    except RuntimeError as exc:
+        raise ClinicError(str(exc)) from None
+    finally:
+        pg.close()
+    if done["before"] == done["after"] and not done["roles"] and not done["stations"]:
+        print(f"the clinic database is up to date (schema version {done['after']}); "
+              f"nothing to do.")
+    else:
+        print(f"the clinic database is set up: schema version {done['before']} -> "
+              f"{done['after']}" + (f"; roles made: {', '.join(done['roles'])}"
+                                   if done["roles"] else "")
+              + (f"; stations added: {', '.join(done['stations'])}"
+                 if done["stations"] else "") + ".")
+        print("Give each station's role a password (ALTER ROLE ... PASSWORD) or a "
+              "certificate: see docs/clinic.md.")
+    return 0
+
+
+def push_main(args) -> int:
+    from station.clinic.replicator import plain, push
+    from station.clinic.settings import ClinicError, connect_settings, psycopg
+    from station.journal.outbox import record_error
+    from station.journal.reader import open_journal
+    _config, settings = settings_of(args.config)
+    jconn = open_journal(args.db)
+    try:
+        pg = connect_settings(settings)
+        try:
+            done = push(jconn, pg, settings.station_id, settings.batch_rows)
+        except psycopg().Error as exc:
+            message = plain(exc)
+            record_error(jconn, settings.station_id, message)
+            raise ClinicError(f"{message}. What was acknowledged stays sent; run the same "
+                              f"command again to send the rest.") from None
+        finally:
+            pg.close()
+    finally:
+        jconn.close()
+    print(f"{args.db}: sent {done.rows} row(s) in {done.batches} batch(es)"
+          + (f", {done.ends} session end(s)" if done.ends else "")
+          + (f"; {done.skipped} row(s) kept on the station (consent)" if done.skipped else "")
+          + (" - the clinic database already had everything." if not done.rows
+             and not done.ends else "."))
+    return 0
+
+
+def status_main(args) -> int:
+    from station.clinic.settings import ClinicError, connect_settings
+    from station.journal.outbox import pending, read_state
+    from station.journal.reader import open_journal
+    config, settings = settings_of(args.config)
+    jconn = open_journal(args.db or config.journal)
+    try:
+        state = read_state(jconn, settings.station_id)
+        rows, oldest = pending(jconn, state["cursor"])
+    finally:
+        jconn.close()
+    try:
+        connect_settings(settings).close()
+        connected, why = True, None
+    except ClinicError as exc:
+        connected, why = False, str(exc)
+    print(f"clinic database: {'connected' if connected else 'not reachable'} "
+          f"(station {settings.station_id})")
+    if why:
+        print(f"  {why}")
+    age = "" if oldest is None else f", the oldest from {_ago(oldest)}"
+    print(f"rows pending: {rows}{age}")
+    if state.get("sent_unix_ns"):
+        print(f"last acknowledged: {_ago(state['sent_unix_ns'])}")
+    if state.get("error"):
+        print(f"last error ({_ago(state['error_unix_ns'])}): {state['error']}")
+    return 0 if connected else 1
+
+
+def open_clinic(args):
+    """The clinic database as one in-memory journal (``--clinic [CONNINFO]`` of report
+    and export): station.clinic.gather."""
+    from station.clinic.gather import clinic_journal
+    from station.clinic.settings import (
+        ClinicError,
+        connect,
+        conninfo,
+        first_line,
+        psycopg,
+    )
+    if args.clinic is True:
+        _config, settings = settings_of(args.config)
+        pg = connect(conninfo(settings.database), settings.params())
+    else:
+        pg = connect(conninfo(args.clinic), {"connect_timeout": 10})
+    try:
+        return clinic_journal(pg)
+    except psycopg().Error as exc:
+        raise ClinicError(f"the clinic database could not be read ({first_line(exc)}). Is "
+                          f"it set up ('station clinic init') and may this role read it?"
+                          ) from None
+    finally:
+        pg.close()
+
+
+def _ago(unix_ns: int) -> str:
+    s = max(0.0, (time.time_ns() - unix_ns) / 1e9)
+    if s < 90:
+        return f"{s:.0f} s ago"
+    if s < 90 * 60:
+        return f"{s / 60:.0f} min ago"
+    if s < 48 * 3600:
+        return f"{s / 3600:.1f} h ago"
+    return f"{s / 86400:.1f} days ago"
