@@ -496,3 +496,58 @@ def test_the_detail_and_sql_checks_find_what_they_forbid(tmp_path):
     assert sql_outside_journal(tmp_path) == [
         "station/report/bad.py:7: .execute()", "station/report/bad.py:7: SQL text",
         "station/report/bad.py:8: SQL text"]
+
+
+# -- docs/architecture.md says what the code declares (issue 22) ---------------------------
+def documented_rooms(root: Path) -> dict[str, set[str] | None]:
+    """Room -> what docs/architecture.md's rooms table says it may import (None: any).
+    ``a … b`` is every room from a to b in the table's order; words in brackets explain."""
+    text = (root / "docs" / "architecture.md").read_text()
+    if "## The rooms and their direction" in text:          # that section's table only
+        text = text.split("## The rooms and their direction", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(station\.[a-z_]+|hardware)` \|[^\n]*\| ([^|\n]+) \|$", text,
+                      re.M)
+    order = [name for name, _ in rows]
+
+    def full(word: str) -> str:
+        return word if word.startswith(("station.", "hardware")) else f"station.{word}"
+    out: dict[str, set[str] | None] = {}
+    for name, allowed in rows:
+        allowed = re.sub(r"\([^)]*\)", "", allowed).strip()
+        if allowed in ("everything", "nothing"):
+            out[name] = None if allowed == "everything" else set()
+            continue
+        rooms: set[str] = set()
+        for part in (p.strip() for p in allowed.split(",")):
+            if "…" in part:
+                a, b = (full(x.strip()) for x in part.split("…"))
+                rooms |= set(order[order.index(a):order.index(b) + 1])
+            elif part:
+                rooms.add(full(part))
+        out[name] = rooms
+    return out
+
+
+def test_the_architecture_doc_matches_each_rooms_declared_imports():
+    documented, code = documented_rooms(ROOT), declared()
+    assert set(documented) == set(code), \
+        f"rooms in the doc but not the code, or the other way: {set(documented) ^ set(code)}"
+    wrong = [f"{room}: docs/architecture.md says {sorted(documented[room] or ['everything'])}"
+             f", its __init__ says {sorted(code[room] or ['everything'])}"
+             for room in sorted(code) if documented[room] != code[room]]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_doc_check_reads_ranges_words_and_brackets(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "architecture.md").write_text(
+        "## Ports\n| `hardware` | a port row | not this |\n"
+        "## The rooms and their direction\n| Room | What | May import |\n|---|---|---|\n"
+        "| `station.core` | words | nothing |\n| `station.access` | words | core |\n"
+        "| `hardware` | words | station.core |\n"
+        "| `station.engine` | words | core … hardware (the chips) |\n"
+        "| `station.cli` | the command | everything |\n## Next\n| `station.cli` | x | y |\n")
+    doc = documented_rooms(tmp_path)
+    assert doc["station.engine"] == {"station.core", "station.access", "hardware"}
+    assert doc["station.core"] == set() and doc["station.cli"] is None
+    assert doc["hardware"] == {"station.core"}
