@@ -60,6 +60,7 @@ class SimMPR121(RegisterFile, Timeline):
         self.ignored_writes = 0
         self.status_reads = 0
         self._lock = threading.RLock()
+        self._pinned: int | None = None  # the instant of an ``at_once`` block
         self._salt = salt
         self._rext_short = False
         self._irq_told = False
@@ -98,7 +99,14 @@ class SimMPR121(RegisterFile, Timeline):
         """World changes made inside happen together: no sample (nor another thread)
         falls between them (a palm landing across several pads)."""
         with self._lock:
-            yield self
+            # one instant for all of them: another thread may move the clock meanwhile,
+            # and a sample taken between two of the changes would see half a palm
+            self._sync_now()
+            self._pinned = self.clock.now_ns()
+            try:
+                yield self
+            finally:
+                self._pinned = None
         self._notify()
 
     def set_noise(self, noise: Noise) -> None:
@@ -240,7 +248,7 @@ class SimMPR121(RegisterFile, Timeline):
         if not 0 <= e < N:
             raise IndexError(f"electrode must be 0..11, got {e!r}")
         with self._lock:
-            self._sync_now()
+            self._sync(self._pinned) if self._pinned is not None else self._sync_now()
             self._disturb(e)                  # wakes it at the level it had until now
             pad = self.pads[e]
             for name, value in physics.items():
