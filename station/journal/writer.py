@@ -88,7 +88,7 @@ class Journal:
         self._closed = False
         self._session_id: int | None = None     # the writer's current session
         self._last_t = 0
-        self._beat = time.monotonic()            # the writer's last sign of life
+        self._writing_since: float | None = None  # a write under way since (monotonic s)
         self._next_session = row[0] + 1          # producer side: ids handed out at once
         self.session: int | None = None          # producer side: the open session, if any
         self._conn = conn
@@ -177,17 +177,17 @@ class Journal:
     def health(self) -> dict:
         """What the therapist's status shows: ok, the problem in words, and the counters.
 
-        ``writing`` is False when the writer thread has died or has not written for
-        ``STALL_S`` s while work waits (a hung disk)."""
+        ``writing`` is False when the writer thread has died or one write has not returned
+        for ``STALL_S`` s (a hung disk; time spent waiting for work is not counted)."""
         error = self._error
         queued = self._q.qsize()
         alive = self._thread.is_alive() or self._closed
-        idle_s = time.monotonic() - self._beat
+        idle_s = time.monotonic() - (self._writing_since or time.monotonic())  # read once
         if not alive:
             error = (f"the journal writer has stopped ({error or 'unknown reason'}); events "
                      f"are not being written. Restart the station (sudo systemctl restart "
                      f"station).")
-        elif (queued or self._pending) and idle_s > STALL_S and error is None:
+        elif idle_s > STALL_S and error is None:
             error = (f"the journal has not written anything for {idle_s:.0f} s although "
                      f"{queued + self._pending.rows} events wait (a hung disk?). The station "
                      f"plays on; check the disk, then restart the station.")
@@ -231,7 +231,6 @@ class Journal:
 
     def _cycle(self) -> bool:
         """Take a batch off the queue, write everything pending; True when told to stop."""
-        self._beat = time.monotonic()
         try:
             first = self._q.get(timeout=self._batch_ns / 1e9 if self._pending else None)
         except queue.Empty:
@@ -277,13 +276,14 @@ class Journal:
 
     def _write(self) -> None:
         """Write everything pending; on a refusal keep it all for the next batch."""
+        self._writing_since = time.monotonic()
         refused = self._pending.write()
+        self._writing_since = None
         if refused is not None:
             self._fail(f"cannot write the journal {self.path} ({refused}); the station plays "
                        f"on and holds {self._pending.rows} events in memory until it can. "
                        f"Free disk space or make the folder writable.")
             return
-        self._beat = time.monotonic()
         self._recovered()
         for w in self._waiters:
             w.set()

@@ -161,3 +161,21 @@ def test_a_dead_or_stalled_writer_is_reported(tmp_path, monkeypatch):
     assert not health["writing"] and not health["ok"]
     assert "the journal writer has stopped (SystemExit('gone'))" in health["error"]
     assert "restart the station" in health["error"].lower()
+
+
+def test_an_idle_writer_woken_by_a_touch_is_not_a_hung_disk(tmp_path, monkeypatch):
+    """Idle longer than the stall limit, then touches: the status must not cry 'hung
+    disk' while the writer wakes (it timed the stall from before its wait for work)."""
+    import station.journal.writer as writer
+    monkeypatch.setattr(writer, "STALL_S", 0.2)
+    j = Journal(tmp_path / "j.db")
+    j.record(Event(TOUCH, 1, player=1))
+    assert j.flush()
+    time.sleep(0.4)                          # idle: twice the (scaled-down) stall limit
+    seen = []
+    for k in range(50):
+        j.record(Event(TOUCH, 2 + k, player=1))
+        seen.append(j.health()["writing"])    # at once, before the writer has woken
+    assert all(seen), f"{seen.count(False)} of 50 checks called an idle writer hung"
+    assert j.flush() and j.health()["ok"]
+    j.close()
