@@ -206,8 +206,9 @@ class Daemon:
         self.control.remove()              # only our own socket, never a file in its place
         self._exit(EXIT_STALLED)
 
-    def run(self) -> int:
-        """Run until SIGTERM/SIGINT or a stop command; return the exit code."""
+    def run(self, early_hups: list | None = None) -> int:
+        """Run until SIGTERM/SIGINT or a stop command; return the exit code. ``early_hups``:
+        the SIGHUPs caught while starting (station.cli.run); answered once running."""
         def on_signal(signum, frame):
             log.info("%s: stopping", signal.Signals(signum).name)
             self.stop_event.set()
@@ -224,6 +225,9 @@ class Daemon:
             if self.panel is not None:
                 self.panel.start()
             self.startup.begin(self.clock.now_ns())
+            if early_hups:
+                log.info("SIGHUP during start-up: the profiles are re-read now")
+                station.submit(station.swaps.reload_all)
             self.watchdog.start()
             # What start-up made (modules, config, soundfont tables) lives for the whole
             # run: frozen, it is never rescanned, so a full GC pass (which stops every
@@ -267,5 +271,6 @@ class Daemon:
         self._stack.close()
 
 
-def run(config_path=None, hardware: str = "pi", audio: bool = True) -> int:
-    return Daemon(config_path, hardware, audio).run()
+def run(config_path=None, hardware: str = "pi", audio: bool = True,
+        early_hups: list | None = None) -> int:
+    return Daemon(config_path, hardware, audio).run(early_hups)

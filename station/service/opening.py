@@ -81,8 +81,15 @@ class InstanceLock:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
-        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            self.path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as exc:         # a plain refusal (exit 1): a restart cannot fix it
+            raise StationError(f"the journal's folder {self.path.parent} cannot be written "
+                               f"({exc.strerror or exc}). Give the station's user a folder "
+                               f"it can write: set 'journal:' in the station config, or "
+                               f"change the folder's owner (sudo chown station FOLDER)."
+                               ) from None
         try:
             fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
