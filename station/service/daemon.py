@@ -131,6 +131,11 @@ class Daemon:
         """``station session start|stop|phase NAME|note TEXT|rate GOAL LEVEL|status``
         (engine thread; ``rate``: station.journal.ratings)."""
         from station.core.errors import StationError
+        from station.core.text import checked_text     # stored as sent, or refused
+        if op == "phase":
+            name = checked_text(name or "", "a phase name")
+        elif op == "note":
+            text = checked_text(text or "", "a note", lines=True)
         sessions, now = self.station.sessions, self.clock.now_ns()
         if op == "start":
             sessions.start(now, "cli")
