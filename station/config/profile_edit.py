@@ -2,7 +2,7 @@
 
 ``edit_profile(path, changes, version)`` sets a few keys (``EDITABLE``: timbre, volume,
 key, scale, sensitivity, dwell, release grace, retrigger) in the YAML file and nothing
-else: comments, key order, flow style and quoting survive (ruamel.yaml's round trip).
+else: comments, key order, flow style, quoting and layout survive.
 The new text is checked with the station's own profile parser *before* anything is
 written; a refused change leaves the file untouched and raises ``ProfileError`` with
 every problem. A written change:
@@ -11,7 +11,13 @@ every problem. A written change:
   the first 12 hex digits of the file's SHA-256, as ``Profile.version``);
 * keeps the previous version beside the file as ``<id>.yaml.bak`` (one step back: the
   therapist's own file is never lost to a panel edit);
-* is atomic: a new file in the same folder (same permissions), synced, renamed over.
+* is atomic: a new file under a name of its own in the same folder (the file's owner,
+  group and mode), synced, renamed over (in place when the station may not give a new
+  file that owner);
+* touches only the text of the values it changes (``station.config.profile_text``):
+  indentation, wrapped lines, comments and flow style stay byte for byte;
+* waits for any other edit of the same folder (a lock), so two tablets saving the same
+  version cannot both win: the second gets ``ProfileChanged`` with what the file now has.
 
 A seated client's file is watched by the station (``station.engine.swaps``), so the
 change plays within half a second, as a hand edit does.
@@ -20,12 +26,13 @@ change plays within half a second, as a hand edit does.
 from __future__ import annotations
 
 import hashlib
-import io
 import math
 import os
+import secrets
 from pathlib import Path
 
 from station.config.profile import Profile, parse_profile
+from station.config.profile_text import edited_text
 from station.core.errors import ProfileError, StationError
 from station.core.files import read_limited
 from station.core.yamlfile import MAX_BYTES, parse_yaml
@@ -45,7 +52,21 @@ BACKUP_SUFFIX = ".bak"
 
 
 class ProfileChanged(StationError, RuntimeError):
-    """The file changed on disk since the panel showed it (someone else edited it)."""
+    """The file changed on disk since the panel showed it (someone else edited it).
+    ``current``: the settings the refused edit meant to change, as the file now has them;
+    ``version``: the file's version now (to edit again from)."""
+
+    def __init__(self, path: Path, raw: bytes, data: dict, changes: dict) -> None:
+        self.version = file_version(raw)
+        self.current = {}
+        for name in changes:
+            section, key, _ = EDITABLE[name]
+            values = data.get(section) if isinstance(data.get(section), dict) else {}
+            self.current[name] = values.get(key)
+        now = ", ".join(f"{name} {value}" for name, value in self.current.items())
+        super().__init__(f"{path.name} was changed by someone else since you opened it; "
+                         f"nothing was saved. It now has: {now}. Open it again and redo "
+                         f"your change.")
 
 
 def file_version(raw: bytes) -> str:
@@ -76,56 +97,68 @@ def edit_profile(path: str | Path, changes: dict, version: str | None = None) ->
     """Apply ``changes`` (names of ``EDITABLE`` -> values) to the profile at ``path``.
 
     Returns the new, valid ``Profile``. Raises ``ProfileError`` (the change would make the
-    profile invalid, or the file cannot be read or written) or ``ProfileChanged``.
+    profile invalid, or the file cannot be read or written) or ``ProfileChanged``. Edits of
+    one folder's profiles take turns (a lock on the folder), so of two edits made from the
+    same version exactly one is written and the other is ``ProfileChanged``.
     """
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.error import YAMLError
     path = Path(path)
     check_changes(changes)
-    try:
-        raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot be read ({exc.strerror}).") from None
-    if version is not None and file_version(raw) != version:
-        raise ProfileChanged(f"{path.name} was changed by someone else since you opened it; "
-                             f"nothing was saved. Open it again and redo your change.")
-    doc = parse_yaml(raw, path, ProfileError, "client profile")   # friendly syntax errors
-    if not isinstance(doc.data, dict):
-        raise ProfileError(f"{path}: a client profile must be 'key: value' lines.")
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096                         # never re-wrap the therapist's long lines
-    try:
-        data = yaml.load(raw.decode("utf-8"))
-    except YAMLError as exc:                  # what PyYAML accepted, ruamel should too
-        raise ProfileError(f"{path}: cannot be edited safely ({exc}); edit it by hand.") \
-            from None
-    for name, value in changes.items():
-        section, key, _ = EDITABLE[name]
-        if data.get(section) is None:
-            data[section] = CommentedMap()
-        elif not isinstance(data[section], dict):
-            raise ProfileError(f"{path}: '{section}:' is not a section (key: value lines), "
-                               f"so {name} cannot be set. Fix the file by hand.")
-        data[section][key] = value
-    out = io.StringIO()
-    yaml.dump(data, out)
-    new = out.getvalue().encode("utf-8")
-    profile = parse_profile(new, path)        # the station's own checks, before writing
-    _replace(path, new, backup=raw)
+    with _folder_lock(path.parent):
+        try:
+            raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")
+        except OSError as exc:
+            raise ProfileError(f"{path}: cannot be read ({exc.strerror}).") from None
+        doc = parse_yaml(raw, path, ProfileError, "client profile")   # friendly errors
+        if not isinstance(doc.data, dict):
+            raise ProfileError(f"{path}: a client profile must be 'key: value' lines.")
+        if version is not None and file_version(raw) != version:
+            raise ProfileChanged(path, raw, doc.data, changes)
+        new = edited_text(raw, doc.data, [(*EDITABLE[name][:2], value)
+                                          for name, value in changes.items()], path)
+        profile = parse_profile(new, path)    # the station's own checks, before writing
+        _replace(path, new, backup=raw)
     return profile
 
 
+def _folder_lock(folder: Path):
+    """An exclusive ``flock`` on the folder itself (no lock file among the profiles)."""
+    import contextlib
+    import fcntl
+
+    @contextlib.contextmanager
+    def held():
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError as exc:
+            raise ProfileError(f"{folder}: cannot be opened ({exc.strerror}).") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)                  # releases the lock
+    return held()
+
+
 def _replace(path: Path, data: bytes, backup: bytes) -> None:
-    """Keep ``backup`` as ``<file>.bak``, then put ``data`` in place atomically."""
-    mode = os.stat(path).st_mode & 0o777
-    _atomic_write(path.with_name(path.name + BACKUP_SUFFIX), backup, mode)
-    _atomic_write(path, data, mode)
+    """Keep ``backup`` as ``<file>.bak``, then put ``data`` in place, with the file's own
+    owner, group and mode."""
+    st = os.stat(path)
+    _atomic_write(path.with_name(path.name + BACKUP_SUFFIX), backup, st)
+    _atomic_write(path, data, st)
 
 
-def _atomic_write(path: Path, data: bytes, mode: int) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def temp_name(path: Path) -> Path:
+    """A new name beside ``path`` for each write (two writers never share one)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
+
+
+def _atomic_write(path: Path, data: bytes, st: os.stat_result) -> None:
+    """``data`` at ``path``: a new file with ``st``'s owner, group and mode, synced and
+    renamed over; when the station may not give a new file that owner (the file is the
+    therapist's, the station only in its group), the file is rewritten in place instead,
+    which keeps them (the ``.bak`` beside it holds the previous text)."""
+    mode = st.st_mode & 0o777
+    tmp = temp_name(path)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
                      mode)
@@ -133,8 +166,14 @@ def _atomic_write(path: Path, data: bytes, mode: int) -> None:
         raise ProfileError(f"{path.parent}: the station cannot write here ({exc.strerror}); "
                            f"nothing was changed. Give the station's user write access to "
                            f"the clients folder (docs/panel.md).") from None
+    in_place = False
     try:
         with os.fdopen(fd, "wb") as f:
+            try:
+                if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+                    os.fchown(f.fileno(), st.st_uid, st.st_gid)
+            except PermissionError:
+                in_place = True
             os.fchmod(f.fileno(), mode)
             f.write(data)
             f.flush()
@@ -142,7 +181,20 @@ def _atomic_write(path: Path, data: bytes, mode: int) -> None:
         if path.is_symlink():
             raise ProfileError(f"{path} is a symbolic link; the panel does not write through "
                                f"links. Edit the file it points to by hand.")
-        os.replace(tmp, path)
+        if in_place and path.exists():
+            tmp.unlink()
+            _write_in_place(path, data)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.truncate()
+        f.flush()
+        os.fsync(f.fileno())
