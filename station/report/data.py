@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from station.journal.reader import SessionInfo
+from station.journal.reader import EVENT_ROWS, SessionInfo, typed
 
 NS = 1e9
 
@@ -74,9 +74,11 @@ class SessionData:
 
 def load_session(conn: sqlite3.Connection, info: SessionInfo) -> SessionData:
     """Read one session's events (one query; fast enough for 10^6 rows)."""
-    cur = conn.execute("SELECT t_ns, kind, coalesce(player, -1), coalesce(pad, -1), "
-                       "coalesce(client, ''), coalesce(detail, ''), coalesce(board, -1) "
-                       "FROM events WHERE session_id = ? ORDER BY t_ns, id", (info.id,))
+    columns = ", ".join(typed(c, d) for c, d in (
+        ("kind", "''"), ("player", "-1"), ("pad", "-1"), ("client", "''"), ("detail", "''"),
+        ("board", "-1")))                     # as the station wrote them (journal.reader)
+    cur = conn.execute(f"SELECT t_ns, {columns} FROM events WHERE session_id = ? AND "
+                       f"{EVENT_ROWS} ORDER BY t_ns, id", (info.id,))
     data = cur.fetchall()
     if data:
         t_ns, kind, player, pad, client, detail, board = zip(*data)
