@@ -102,6 +102,7 @@ def _recover(src: Path, dst: Path, guard: Guard) -> Recovered:
             except sqlite3.Error as exc:
                 raise JournalError(f"{src}: nothing can be read from it ({exc}).") from None
             old.set_progress_handler(guard.tick, 10_000)
+            old.text_factory = _text                # damaged text is not valid UTF-8
             try:
                 for table in TABLES:
                     if tables is None or table in tables:     # real tables only, no views
@@ -131,6 +132,10 @@ def _recover(src: Path, dst: Path, guard: Guard) -> Recovered:
     return out
 
 
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
 def _clean(new, building: Path) -> None:
     new.close()
     for suffix in ("", "-wal", "-shm"):
@@ -146,11 +151,12 @@ def _station_tables(copy: Path, src: Path, guard: Guard) -> set[str] | None:
                                f"nothing was written.")
     conn = sqlite3.connect(f"file:{copy}?mode=ro", uri=True)
     conn.set_progress_handler(guard.tick, 10_000)
+    conn.text_factory = _text
     try:
         kinds = dict(conn.execute("SELECT name, type FROM sqlite_master"))
         columns = {t: {r[1] for r in conn.execute(f"PRAGMA table_info({t})")}
                    for t in NEEDED if kinds.get(t) == "table"}
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, UnicodeDecodeError):   # a damaged page or schema
         guard.check()
         return None
     finally:
@@ -167,7 +173,7 @@ def _columns(old: sqlite3.Connection, new: sqlite3.Connection, table: str) -> li
     wanted = [r[1] for r in new.execute(f"PRAGMA table_info({table})")]
     try:
         have = {r[1] for r in old.execute(f"PRAGMA table_info({table})")}
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, UnicodeDecodeError):   # a damaged page or schema
         return wanted          # the schema page is damaged: try the current columns
     return [c for c in wanted if c in have]
 
@@ -199,7 +205,7 @@ def _copy_table(old, new, table: str, out: Recovered, guard: Guard) -> None:
                     guard.check()
             out.rows[table] += _insert(new, insert, batch)
             return
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, UnicodeDecodeError):   # a damaged page or schema
             guard.check()                      # an interrupt is no damaged stretch
             out.rows[table] += _insert(new, insert, batch)
             out.damaged[table] += 1
@@ -223,7 +229,7 @@ def _readable_after(old, table: str, rowid: int) -> int | None | bool:
     try:
         row = old.execute(f"SELECT rowid FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT 1",
                           (rowid,)).fetchone()
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, UnicodeDecodeError):   # a damaged page or schema
         return False
     return None if row is None else row[0]
 
