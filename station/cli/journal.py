@@ -182,7 +182,9 @@ def forget_main(args) -> int:
     from station.core.files import flock_holder
     from station.journal.reader import journal_path
     from station.journal.retention import forget_client
-    holder = flock_holder(f"{journal_path(args.db, args.config)}.lock")
+    import os
+    # the lock beside the journal's real path, as the station takes it (links resolved)
+    holder = flock_holder(f"{os.path.realpath(journal_path(args.db, args.config))}.lock")
     if holder is not None:                 # a station writes this journal: ask it
         deleted = _forget_through_station(args, holder)
     else:

@@ -53,7 +53,13 @@ def show(args) -> int:
         return 0
     scheme = "https" if p["tls_cert"] else "http"
     host = lan_address() if p["bind"] in ("0.0.0.0", "::") else p["bind"]
-    print(f"Open {scheme}://{host}:{p['port']}/ on the tablet (same network as the station).")
+    if p["bind"] in ("127.0.0.1", "::1"):
+        print(f"The panel listens on this machine only: open {scheme}://{host}:{p['port']}/ "
+              f"here. For a tablet, set 'panel: {{bind: 0.0.0.0}}' (with tls_cert and "
+              f"tls_key: see docs/panel.md) in {config.path}.")
+    else:
+        print(f"Open {scheme}://{host}:{p['port']}/ on the tablet (same network as the "
+              f"station).")
     print("A PIN is set." if has_pin else "No PIN is set yet: run 'station panel pin --new'.")
     if scheme == "http" and p["bind"] != "127.0.0.1":
         print("The panel speaks plain HTTP: anyone on this network can read what it shows. "

@@ -15,5 +15,14 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
+    # SIGHUP (systemctl reload) kills a Python process that has no handler for it; start-up
+    # (imports, the soundfont, the boards) takes seconds, so the signal is caught from here
+    # on and answered once the station runs (station.service.daemon).
+    import signal
+    import threading
+    early_hups: list[int] = []
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGHUP, lambda signum, frame: early_hups.append(signum))
     from station.service.daemon import run
-    return run(args.config, hardware=args.hardware, audio=not args.no_audio)
+    return run(args.config, hardware=args.hardware, audio=not args.no_audio,
+               early_hups=early_hups)

@@ -13,7 +13,11 @@ A path given explicitly (1, 2) is used even if it is missing, so the error names
 Runtime files (the control socket) go under ``$RUNTIME_DIRECTORY`` when systemd gives
 one (``RuntimeDirectory=station`` in the unit), under ``/run/station`` when the config is
 the service's, and under ``$XDG_RUNTIME_DIR`` for a user; ``control_socket:`` in the
-config overrides all of them. Everything takes the environment and the file-system root
+config overrides all of them. Without any of these (a user session without
+``XDG_RUNTIME_DIR``) the socket goes in a folder of the user's own, ``/tmp/station-UID/``,
+never at a fixed name in the shared ``/tmp``, where another user could put a socket of
+theirs first; the daemon makes that folder 0700 and refuses one that is not its own
+(station.service.control). Everything takes the environment and the file-system root
 as arguments, so tests build the lookup from a fake root and never read the real /etc.
 """
 
@@ -68,7 +72,8 @@ def runtime_dir(system: bool, env: Mapping[str, str] | None = None,
                 root: Path = Path("/")) -> Path:
     """The folder for the control socket: systemd's ``$RUNTIME_DIRECTORY`` (the service),
     ``/run/station`` for the service's config, ``$XDG_RUNTIME_DIR`` for a user, else
-    ``/tmp``. ``system``: the config is the service's (``/etc/station``)."""
+    ``/tmp/station-UID`` (private, made by the daemon). ``system``: the config is the
+    service's (``/etc/station``)."""
     env = os.environ if env is None else env
     given = (env.get("RUNTIME_DIRECTORY") or "").split(":")[0]
     if given:
@@ -78,13 +83,10 @@ def runtime_dir(system: bool, env: Mapping[str, str] | None = None,
     user = env.get("XDG_RUNTIME_DIR")
     if user and Path(user).is_dir():
         return Path(user)
-    return Path("/tmp")
+    return Path("/tmp") / f"station-{os.getuid()}"
 
 
 def socket_path(system: bool, env: Mapping[str, str] | None = None,
                 root: Path = Path("/")) -> Path:
     """The default control socket (``control_socket:`` unset in the config)."""
-    folder = runtime_dir(system, env, root)
-    if folder == Path("/tmp"):
-        return folder / f"station-{os.getuid()}.sock"     # shared /tmp: one per user
-    return folder / SOCKET_NAME
+    return runtime_dir(system, env, root) / SOCKET_NAME

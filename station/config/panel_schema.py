@@ -36,9 +36,10 @@ PANEL = Field("section", "The therapist's web panel for a tablet or phone (docs/
                      "--new.", default=False),
     "port": Field("integer", "TCP port of the panel (http://STATION:PORT). 0: any free port "
                   "(station status shows which).", default=8080, min=0, max=65535),
-    "bind": Field("string", "IP address to listen on: 0.0.0.0 for every network of this "
-                  "machine (the tablet on the clinic's Wi-Fi), 127.0.0.1 for this machine "
-                  "only.", default="0.0.0.0", check=_ip_check),
+    "bind": Field("string", "IP address to listen on: 127.0.0.1 for this machine only (the "
+                  "safe default); 0.0.0.0 for every network of this machine (the tablet on "
+                  "the clinic's Wi-Fi: give tls_cert and tls_key too, else the station warns "
+                  "at start).", default="127.0.0.1", check=_ip_check),
     "tls_cert": Field("one_of", "HTTPS certificate file (PEM), relative to this file; null: "
                       "plain HTTP (see docs/panel.md for the risk on a shared network).",
                       default=None, options=(Field("string"), NULL)),

@@ -2,8 +2,9 @@
 
 ``edit_profile(path, changes, version)`` sets a few keys (``EDITABLE``, declared in
 ``profile_keys``: timbre, volume, key, scale, sensitivity, dwell, release grace,
-retrigger) in the YAML file and nothing else: comments, key order, flow style and
-quoting survive (ruamel.yaml's round trip).
+retrigger) in the YAML file and nothing else: comments, key order, flow style, quoting
+and layout survive. ``accept_tuning`` writes a tuning proposal's ``touch:`` settings
+(``TUNABLE``) the same way; ``edited`` is the edit alone (``station profile tune --out``).
 The new text is checked with the station's own profile parser *before* anything is
 written; a refused change leaves the file untouched and raises ``ProfileError`` with
 every problem. A written change:
@@ -12,12 +13,13 @@ every problem. A written change:
   the first 12 hex digits of the file's SHA-256, as ``Profile.version``);
 * keeps the previous version beside the file as ``<id>.yaml.bak`` (one step back: the
   therapist's own file is never lost to a panel edit);
-* is atomic: a new file in the same folder (same permissions), synced, renamed over.
-
-``edited(raw, path, values)`` is the same round trip for other callers: ``station
-profile tune --out`` writes a new file with a proposed ``touch:`` block this way, and
-``accept_tuning`` writes an accepted proposal (the panel's "Tune from this session")
-into the profile itself, as an edit.
+* is atomic: a new file under a name of its own in the same folder (the file's owner,
+  group and mode), synced, renamed over (in place when the station may not give a new
+  file that owner);
+* touches only the text of the values it changes (``station.config.profile_text``):
+  indentation, wrapped lines, comments and flow style stay byte for byte;
+* waits for any other edit of the same folder (a lock), so two tablets saving the same
+  version cannot both win: the second gets ``ProfileChanged`` with what the file now has.
 
 A seated client's file is watched by the station (``station.engine.swaps``), so the
 change plays within half a second, as a hand edit does.
@@ -26,14 +28,14 @@ change plays within half a second, as a hand edit does.
 from __future__ import annotations
 
 import hashlib
-import io
 import math
 import os
-import re
+import secrets
 from pathlib import Path
 
 from station.config.profile import Profile, parse_profile
 from station.config.profile_keys import EDITABLE_KEYS
+from station.config.profile_text import edited_text
 from station.core.errors import ProfileError, StationError
 from station.core.files import read_limited
 from station.core.yamlfile import MAX_BYTES, parse_yaml
@@ -48,7 +50,21 @@ BACKUP_SUFFIX = ".bak"
 
 
 class ProfileChanged(StationError, RuntimeError):
-    """The file changed on disk since the panel showed it (someone else edited it)."""
+    """The file changed on disk since the panel showed it (someone else edited it).
+    ``current``: the settings the refused edit meant to change, as the file now has them;
+    ``version``: the file's version now (to edit again from)."""
+
+    def __init__(self, path: Path, raw: bytes, data: dict,
+                 targets: list[tuple[str, str, str]]) -> None:
+        self.version = file_version(raw)
+        self.current = {}
+        for name, section, key in targets:          # (name, section, key) of each change
+            values = data.get(section) if isinstance(data.get(section), dict) else {}
+            self.current[name] = values.get(key)
+        now = ", ".join(f"{name} {value}" for name, value in self.current.items())
+        super().__init__(f"{path.name} was changed by someone else since you opened it; "
+                         f"nothing was saved. It now has: {now}. Open it again and redo "
+                         f"your change.")
 
 
 def file_version(raw: bytes) -> str:
@@ -79,20 +95,18 @@ def edit_profile(path: str | Path, changes: object, version: str | None = None) 
     """Apply ``changes`` (names of ``EDITABLE`` -> values) to the profile at ``path``.
 
     Returns the new, valid ``Profile``. Raises ``ProfileError`` (the change would make the
-    profile invalid, or the file cannot be read or written) or ``ProfileChanged``.
+    profile invalid, or the file cannot be read or written) or ``ProfileChanged``. Edits of
+    one folder's profiles take turns (a lock on the folder), so of two edits made from the
+    same version exactly one is written and the other is ``ProfileChanged``.
     """
-    path = Path(path)
     checked = check_changes(changes)
-    raw = _read(path, version)
-    new, profile = edited(raw, path, {EDITABLE[n][:2]: v for n, v in checked.items()})
-    _replace(path, new, backup=raw)
-    return profile
+    return _edit(Path(path), version, [(name, *EDITABLE[name][:2], value)
+                                       for name, value in checked.items()])
 
 
 def accept_tuning(path: str | Path, changes: object, version: str | None = None) -> Profile:
     """Write a tuning proposal's ``touch:`` settings (``TUNABLE`` keys) into the profile
     at ``path``, as ``edit_profile`` does (checked first, ``.bak`` kept, atomic)."""
-    path = Path(path)
     if not isinstance(changes, dict) or not changes:
         raise ProfileError("say which touch: settings to write, like {\"dwell_ms\": 150}.")
     for key, value in changes.items():
@@ -103,70 +117,80 @@ def accept_tuning(path: str | Path, changes: object, version: str | None = None)
         if type(value) is not kind:
             what = "true or false" if kind is bool else "a whole number of ms"
             raise ProfileError(f"touch.{key} must be {what}, not {value!r}.")
-    raw = _read(path, version)
-    new, profile = edited(raw, path, {("touch", k): v for k, v in changes.items()})
-    _replace(path, new, backup=raw)
-    return profile
-
-
-def _read(path: Path, version: str | None) -> bytes:
-    try:
-        raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")
-    except OSError as exc:
-        raise ProfileError(f"{path}: cannot be read ({exc.strerror}).") from None
-    if version is not None and file_version(raw) != version:
-        raise ProfileChanged(f"{path.name} was changed by someone else since you opened it; "
-                             f"nothing was saved. Open it again and redo your change.")
-    return raw
+    return _edit(Path(path), version, [(key, "touch", key, value)
+                                       for key, value in changes.items()])
 
 
 def edited(raw: bytes, path: Path, values: dict) -> tuple[bytes, Profile]:
-    """``raw`` with ``values`` ((section, key) -> value) set, everything else kept, and
-    the profile it makes (checked by the station's own parser); ProfileError if invalid."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.error import YAMLError
-    doc = parse_yaml(raw, path, ProfileError, "client profile")   # friendly syntax errors
+    """``raw`` with ``values`` ((section, key) -> value) set, everything else kept (the
+    text of the other values byte for byte), and the profile it makes (the station's own
+    checks); ProfileError if invalid or no safe edit exists."""
+    doc = parse_yaml(raw, path, ProfileError, "client profile")   # friendly errors
     if not isinstance(doc.data, dict):
         raise ProfileError(f"{path}: a client profile must be 'key: value' lines.")
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096                         # never re-wrap the therapist's long lines
-    text = raw.decode("utf-8")
-    if re.search(r"^ +- ", text, re.MULTILINE):    # lists indented under their key stay so
-        yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.representer.add_representer(type(None), _null)    # 'null' stays 'null', not ''
-    try:
-        data = yaml.load(text)
-    except YAMLError as exc:                  # what PyYAML accepted, ruamel should too
-        raise ProfileError(f"{path}: cannot be edited safely ({exc}); edit it by hand.") \
-            from None
-    for (section, key), value in values.items():
-        if data.get(section) is None:
-            data[section] = CommentedMap()
-        elif not isinstance(data[section], dict):
-            raise ProfileError(f"{path}: '{section}:' is not a section (key: value lines), "
-                               f"so {key} cannot be set. Fix the file by hand.")
-        data[section][key] = value
-    out = io.StringIO()
-    yaml.dump(data, out)
-    new = out.getvalue().encode("utf-8")
-    return new, parse_profile(new, path)      # the station's own checks, before writing
+    new = edited_text(raw, doc.data, [(s, k, v) for (s, k), v in values.items()], path)
+    return new, parse_profile(new, path)
 
 
-def _null(representer, _value):
-    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
+def _edit(path: Path, version: str | None, targets: list[tuple[str, str, str, object]]
+          ) -> Profile:
+    """Set each (name, section, key, value) of ``targets`` in the file, under the
+    folder's lock, refusing a stale ``version``; the new profile."""
+    with _folder_lock(path.parent):
+        try:
+            raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")
+        except OSError as exc:
+            raise ProfileError(f"{path}: cannot be read ({exc.strerror}).") from None
+        doc = parse_yaml(raw, path, ProfileError, "client profile")   # friendly errors
+        if not isinstance(doc.data, dict):
+            raise ProfileError(f"{path}: a client profile must be 'key: value' lines.")
+        if version is not None and file_version(raw) != version:
+            raise ProfileChanged(path, raw, doc.data, [t[:3] for t in targets])
+        new = edited_text(raw, doc.data, [t[1:] for t in targets], path)
+        profile = parse_profile(new, path)    # the station's own checks, before writing
+        _replace(path, new, backup=raw)
+    return profile
+
+
+def _folder_lock(folder: Path):
+    """An exclusive ``flock`` on the folder itself (no lock file among the profiles)."""
+    import contextlib
+    import fcntl
+
+    @contextlib.contextmanager
+    def held():
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError as exc:
+            raise ProfileError(f"{folder}: cannot be opened ({exc.strerror}).") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)                  # releases the lock
+    return held()
 
 
 def _replace(path: Path, data: bytes, backup: bytes) -> None:
-    """Keep ``backup`` as ``<file>.bak``, then put ``data`` in place atomically."""
-    mode = os.stat(path).st_mode & 0o777
-    _atomic_write(path.with_name(path.name + BACKUP_SUFFIX), backup, mode)
-    _atomic_write(path, data, mode)
+    """Keep ``backup`` as ``<file>.bak``, then put ``data`` in place, with the file's own
+    owner, group and mode."""
+    st = os.stat(path)
+    _atomic_write(path.with_name(path.name + BACKUP_SUFFIX), backup, st)
+    _atomic_write(path, data, st)
 
 
-def _atomic_write(path: Path, data: bytes, mode: int) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def temp_name(path: Path) -> Path:
+    """A new name beside ``path`` for each write (two writers never share one)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(6)}.tmp")
+
+
+def _atomic_write(path: Path, data: bytes, st: os.stat_result) -> None:
+    """``data`` at ``path``: a new file with ``st``'s owner, group and mode, synced and
+    renamed over; when the station may not give a new file that owner (the file is the
+    therapist's, the station only in its group), the file is rewritten in place instead,
+    which keeps them (the ``.bak`` beside it holds the previous text)."""
+    mode = st.st_mode & 0o777
+    tmp = temp_name(path)
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
                      mode)
@@ -174,8 +198,14 @@ def _atomic_write(path: Path, data: bytes, mode: int) -> None:
         raise ProfileError(f"{path.parent}: the station cannot write here ({exc.strerror}); "
                            f"nothing was changed. Give the station's user write access to "
                            f"the clients folder (docs/panel.md).") from None
+    in_place = False
     try:
         with os.fdopen(fd, "wb") as f:
+            try:
+                if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+                    os.fchown(f.fileno(), st.st_uid, st.st_gid)
+            except PermissionError:
+                in_place = True
             os.fchmod(f.fileno(), mode)
             f.write(data)
             f.flush()
@@ -183,7 +213,20 @@ def _atomic_write(path: Path, data: bytes, mode: int) -> None:
         if path.is_symlink():
             raise ProfileError(f"{path} is a symbolic link; the panel does not write through "
                                f"links. Edit the file it points to by hand.")
-        os.replace(tmp, path)
+        if in_place and path.exists():
+            tmp.unlink()
+            _write_in_place(path, data)
+        else:
+            os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.truncate()
+        f.flush()
+        os.fsync(f.fileno())

@@ -16,6 +16,17 @@ NULL = Field("null")
 DEFAULT_TIMBRE, DRUMS_TIMBRE = "marimba", "drums"
 
 
+def _plain_text(value: str) -> str | None:
+    """A display name is printed by status and reports: no control characters in it."""
+    from station.core.errors import StationError
+    from station.core.text import checked_text
+    try:
+        checked_text(value, "the name")
+    except StationError as exc:
+        return str(exc)
+    return None
+
+
 def _timbre_check(name: str) -> str | None:
     from station.sound.timbres import (
         timbre,  # the catalogue is read on first use, not at import
@@ -143,7 +154,7 @@ TOUCH = Field("section", "How touches become notes (motor accessibility).", fiel
 
 PROFILE = Field("section", "A client profile.", fields={
     "name": Field("string", "Shown to the therapist; never written to the journal.",
-                  default=REQUIRED),
+                  default=REQUIRED, check=_plain_text),
     "sound": SOUND,
     "music": MUSIC,
     "touch": TOUCH,

@@ -161,7 +161,8 @@ STATION = Field("section", "The station config.", fields={
     "control_socket": Field("one_of", "Unix socket for the station CLI; null: "
                             "$RUNTIME_DIRECTORY/station.sock (the service), "
                             "/run/station/station.sock (the config in /etc/station), "
-                            "$XDG_RUNTIME_DIR/station.sock or /tmp/station-$UID.sock.",
+                            "$XDG_RUNTIME_DIR/station.sock or "
+                            "/tmp/station-$UID/station.sock (a private folder).",
                             default=None, options=(Field("string"), NULL)),
     "logging": LOGGING,
     "midi": MIDI,

@@ -8,7 +8,9 @@ every ``send_to`` target. Players and pads only: no client ids leave the station
 In (a UDP server thread, bound to 127.0.0.1 unless the config says otherwise): each
 command goes through ``call(cmd, args)``, the daemon's one command path (the same as the
 control socket's), and the reply goes back to the sender as ``/station/ok <address>`` or
-``/station/error <address> <what is wrong, in words>``:
+``/station/error <address> <what is wrong, in words>``. Bundles are checked first
+(station.interop.osc_intake): nesting is bounded, and a timed message waits on a timer of its
+own, never in the receive thread, or is refused when it is due too far ahead:
 
     /station/seat PLAYER CLIENT_ID     seat a client (an id, never a path)
     /station/phase NAME                mark a session phase
@@ -114,12 +116,14 @@ class OscControl:
 
     def __init__(self, call: Callable[[str, dict], dict], host: str = "127.0.0.1",
                  port: int = 9000) -> None:
-        from pythonosc.dispatcher import Dispatcher
         from pythonosc.osc_server import BlockingOSCUDPServer
+
+        from station.interop.osc_intake import Intake
         self._call = call
-        dispatcher = Dispatcher()
-        dispatcher.set_default_handler(self._handle, needs_reply_address=True)
-        self.server = BlockingOSCUDPServer((host, port), dispatcher)
+        self.intake = Intake(lambda sender, address, args: self._handle(sender, address, *args),
+                             lambda sender, address, words: self._reply(
+                                 sender, f"{PREFIX}/error", [address, words]))
+        self.server = BlockingOSCUDPServer((host, port), self.intake)
         self.address = self.server.server_address
         self.handled = 0
         self._thread = threading.Thread(target=self.server.serve_forever,
@@ -159,6 +163,7 @@ class OscControl:
         if self._closed:
             return
         self._closed = True
+        self.intake.close()
         if self._thread.is_alive():
             self.server.shutdown()
             self._thread.join(timeout=2)

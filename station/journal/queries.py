@@ -14,6 +14,7 @@ from pathlib import Path
 
 from station.core.details import NO_CONSENT, decode, encode
 from station.core.errors import JournalError
+from station.journal.reader import EVENT_ROWS, typed
 
 ReadError = sqlite3.Error      # what a read of a busy or damaged journal may raise
 
@@ -42,11 +43,14 @@ def open_read_only(path: Path, timeout_s: float = 2.0) -> sqlite3.Connection:
 def report_rows(conn: sqlite3.Connection, session_id: int) -> list[tuple]:
     """One session's events in time order as ``(t_ns, kind, player, pad, client, detail,
     board)``, with -1 for no player, pad or board and '' for no client or detail (one
-    query; fast enough for 10^6 rows)."""
-    return conn.execute(
-        "SELECT t_ns, kind, coalesce(player, -1), coalesce(pad, -1), coalesce(client, ''), "
-        "coalesce(detail, ''), coalesce(board, -1) FROM events WHERE session_id = ? "
-        "ORDER BY t_ns, id", (session_id,)).fetchall()
+    query; fast enough for 10^6 rows). Each value is taken only with the type and range
+    the station writes (``reader.typed``): a row no station wrote never reaches a report
+    as something it cannot draw."""
+    columns = ", ".join(typed(c, d) for c, d in (
+        ("kind", "''"), ("player", "-1"), ("pad", "-1"), ("client", "''"), ("detail", "''"),
+        ("board", "-1")))
+    return conn.execute(f"SELECT t_ns, {columns} FROM events WHERE session_id = ? AND "
+                        f"{EVENT_ROWS} ORDER BY t_ns, id", (session_id,)).fetchall()
 
 
 def latest_goals(conn: sqlite3.Connection, client: str) -> list[dict]:

@@ -20,6 +20,43 @@ from station.core.errors import JournalError
 
 COLUMNS = ("t_ns", "kind", "player", "client", "board", "electrode", "button", "pad",
            "note", "velocity", "channel", "detail", "strength")
+# SQLite keeps whatever a column is given (a text in an INTEGER column, a blob, a number far
+# out of range): readers get each value only when it has the type and range the station
+# writes, else NULL, so no report or export meets a value it cannot draw (``typed``).
+RANGES = {"player": (0, 255), "board": (0, 255), "electrode": (0, 255), "pad": (0, 255),
+          "note": (0, 127), "velocity": (0, 127), "channel": (0, 15)}
+TEXT = {"kind", "client", "button", "detail"}
+MAX_NS = 1 << 62                                 # 146 years of station clock
+
+
+def typed(column: str, default: str = "NULL") -> str:
+    """The SQL expression reading ``column`` as the station wrote it, else ``default``."""
+    if column in TEXT:
+        return f"CASE WHEN typeof({column}) = 'text' THEN {column} ELSE {default} END"
+    if column == "strength":
+        return (f"CASE WHEN typeof({column}) IN ('real', 'integer') AND abs({column}) < 1e9 "
+                f"THEN {column} ELSE {default} END")
+    low, high = RANGES.get(column, (0, MAX_NS))
+    return (f"CASE WHEN typeof({column}) = 'integer' AND {column} BETWEEN {low} AND {high} "
+            f"THEN {column} ELSE {default} END")
+
+
+EVENT_ROWS = f"typeof(t_ns) = 'integer' AND t_ns BETWEEN 0 AND {MAX_NS}"
+SESSION_HEADER = (
+    "id, CASE WHEN typeof(station) = 'text' THEN station ELSE '' END, "
+    f"{typed('started_ns', '0')}, "
+    f"CASE WHEN typeof(ended_ns) = 'integer' AND ended_ns BETWEEN started_ns AND {MAX_NS} "
+    "THEN ended_ns END, "
+    "CASE WHEN typeof(started_at) = 'text' THEN started_at ELSE '' END, "
+    "CASE WHEN typeof(latency_ms) IN ('real', 'integer') AND abs(latency_ms) < 1e6 "
+    "THEN latency_ms END, "
+    "CASE WHEN typeof(started_by) = 'text' THEN started_by ELSE 'run' END, "
+    "CASE WHEN typeof(ended_by) = 'text' THEN ended_by END, "
+    "CASE WHEN typeof(utc_offset_min) = 'integer' AND utc_offset_min BETWEEN -1439 AND 1439 "
+    "THEN utc_offset_min END, "
+    "CASE WHEN typeof(tz) = 'text' THEN tz END, "
+    "CASE WHEN typeof(started_unix_ns) = 'integer' AND started_unix_ns BETWEEN 0 AND "
+    "253402300799000000000 THEN started_unix_ns END")
 
 
 @dataclass
@@ -46,15 +83,22 @@ class SessionInfo:
         """The station's local wall-clock time ``after_s`` seconds into the session, as an
         aware datetime (sessions from before schema 3: this computer's local zone)."""
         import datetime as dt
-        start = (dt.datetime.fromtimestamp(self.started_unix_ns / 1e9, dt.UTC)
-                 if self.started_unix_ns else dt.datetime.fromisoformat(self.started_at))
-        if start.tzinfo is None:
-            start = start.replace(tzinfo=dt.UTC)
-        when = start + dt.timedelta(seconds=after_s)
-        if self.utc_offset_min is None:
-            return when.astimezone()
-        zone = dt.timezone(dt.timedelta(minutes=self.utc_offset_min), self.tz or None)
-        return when.astimezone(zone)
+        try:
+            start = (dt.datetime.fromtimestamp(self.started_unix_ns / 1e9, dt.UTC)
+                     if self.started_unix_ns else dt.datetime.fromisoformat(self.started_at))
+            if start.tzinfo is None:
+                start = start.replace(tzinfo=dt.UTC)
+            when = start + dt.timedelta(seconds=after_s)
+        except (ValueError, OverflowError, OSError, TypeError):    # an odd stored header
+            when = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        try:
+            if self.utc_offset_min is None:
+                return when.astimezone()
+            zone = dt.timezone(dt.timedelta(minutes=self.utc_offset_min),
+                               str(self.tz) if self.tz else None)
+            return when.astimezone(zone)
+        except (ValueError, OverflowError, OSError, TypeError):    # beyond ±24 h: UTC
+            return when.astimezone(dt.UTC)
 
 
 def journal_path(db: str | None, config: str | None) -> Path:
@@ -103,14 +147,13 @@ def select_sessions(conn: sqlite3.Connection, session: int | None = None,
     if client is not None:
         where.append("id IN (SELECT DISTINCT session_id FROM events WHERE client = ?)")
         args.append(client)
-    sql = ("SELECT id, station, started_ns, ended_ns, started_at, latency_ms, started_by, "
-           "ended_by, utc_offset_min, tz, started_unix_ns FROM sessions"
-           + (" WHERE " + " AND ".join(where) if where else "")
-           + " ORDER BY started_unix_ns, id")
+    sql = (f"SELECT {SESSION_HEADER} FROM sessions"
+           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY started_unix_ns, id")
     out = [SessionInfo(*row) for row in conn.execute(sql, args)]
     for s in out:
-        s.roles = dict(conn.execute("SELECT player, role FROM players WHERE session_id=?",
-                                    (s.id,)).fetchall())
+        s.roles = dict(conn.execute("SELECT player, role FROM players WHERE session_id=? "
+                                    "AND typeof(player) = 'integer' AND typeof(role) = "
+                                    "'text'", (s.id,)).fetchall())
     if not out:
         what = (f"session {session}" if session is not None else
                 f"sessions of client {client}" if client is not None else "sessions")
@@ -122,7 +165,8 @@ def select_sessions(conn: sqlite3.Connection, session: int | None = None,
 def session_rows(conn: sqlite3.Connection, info: SessionInfo,
                  client: str | None = None) -> sqlite3.Cursor:
     """The events of one session in time order, as tuples in ``COLUMNS`` order."""
-    sql = f"SELECT {', '.join(COLUMNS)} FROM events WHERE session_id = ?"
+    sql = (f"SELECT {', '.join(typed(c) for c in COLUMNS)} FROM events WHERE session_id = ? "
+           f"AND {EVENT_ROWS}")
     args: list = [info.id]
     if client is not None:
         therapists = [p for p, r in info.roles.items() if r == "therapist"]

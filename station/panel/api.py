@@ -1,14 +1,15 @@
 """The panel's routes: sign-in, the checks every request passes, static files, live feed.
 
-Every ``/api/`` route but sign-in needs a signed-in session (else 401); every POST also
-needs the session's ``X-CSRF-Token`` header (else 403). Bodies are checked by
+Every ``/api/`` request first passes the Host and Origin checks of
+``station.panel.origin`` (else 403, before sign-in: a foreign page's wrong PINs never count
+toward the lock-out). Every ``/api/`` route but sign-in needs a signed-in session (else
+401); every POST also needs the session's ``X-CSRF-Token`` header (else 403). Bodies are checked by
 ``station.panel.limits``; the routes themselves live in ``station.panel.actions``. Answers
 are JSON (``{"error": "plain words"}`` on refusal), or a file, or the live event stream.
 """
 
 from __future__ import annotations
 
-import http.cookies
 import json
 import mimetypes
 import threading
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from station.panel.auth import COOKIE, Gate, LoginRefused
 from station.panel.feed import POLL_S, LiveFeed
 from station.panel.limits import BadRequest, parse_body
+from station.panel.origin import check_request, own_names, session_tokens
 from station.panel.server import Response, Stream
 
 STATIC = Path(__file__).parent / "static"
@@ -50,19 +52,24 @@ class Api:
         self._streams = 0
         self._lock = threading.Lock()
         self._files = _load_static()
+        self._names = own_names()
 
     # -- entry point (worker threads) ---------------------------------------------------
     def handle(self, method: str, target: str, headers, body: bytes):
         path = target.split("?", 1)[0].split("#", 1)[0]
         if not path.startswith("/api/"):
             return self._static(method, path)
+        check_request(method, headers, self._names)
         if path == "/api/login":
             if method != "POST":
                 raise BadRequest("sign in with POST.", 405)
             return self._login(parse_body(body))
         route = (None, {}) if (method, path) in OWN else self.actions.route(method, path)
-        token = _cookie(headers.get("Cookie"))
-        session = self.gate.session(token)
+        token, session = None, None
+        for token in session_tokens(headers.get("Cookie"), COOKIE):
+            session = self.gate.session(token)
+            if session is not None:
+                break
         if session is None:
             raise BadRequest("sign in first: your panel session has ended or never began.",
                              401)
@@ -151,17 +158,6 @@ class Api:
     def status(self) -> dict:
         with self._lock:
             return {"live_streams": self._streams, **self.gate.status()}
-
-
-def _cookie(header: str | None) -> str | None:
-    if not header:
-        return None
-    try:
-        jar = http.cookies.SimpleCookie(header)
-    except http.cookies.CookieError:
-        return None
-    morsel = jar.get(COOKIE)
-    return morsel.value if morsel is not None else None
 
 
 def _load_static() -> dict[str, tuple[bytes, str]]:

@@ -4,7 +4,9 @@ The daemon builds a ``Panel`` only when ``panel.enabled`` is true (the module is
 imported otherwise), adds ``panel.feed.observe`` to the engine's listeners, starts the panel
 after its control socket, and closes it before the station. A port that is taken does not stop the
 station: the panel stays off and ``status()["error"]`` says why; a TLS file that cannot
-be used is a config error (the station does not start half-secured).
+be used is a config error (the station does not start half-secured). A panel that listens
+on every network of the machine over plain HTTP starts, as configured, but says so: one
+warning in the log at start and ``status()["warning"]`` (shown by ``station status``).
 """
 
 from __future__ import annotations
@@ -42,10 +44,18 @@ class Panel:
                        max_streams=max(2, p["max_connections"] // 4))
         self.http = HttpServer(self.api, p["bind"], p["port"], p["max_connections"], tls)
         self._url: str | None = None
+        self.warning = None
+        if p["bind"] in ("0.0.0.0", "::") and tls is None:
+            self.warning = ("the panel listens on every network of this machine over plain "
+                            "HTTP: anyone on those networks can reach its sign-in page and "
+                            "read what it sends, PIN included. Give panel.tls_cert and "
+                            "tls_key, or bind it to one address (docs/panel.md).")
 
     def start(self) -> None:
         self.http.start()
         self._url = self._address()     # once: status() runs in the engine thread
+        if self.http.running and self.warning:
+            log.warning("panel: %s", self.warning)
         if self.http.running:
             log.info("panel: open %s on the tablet%s", self.url,
                      "" if self.gate.pin_set() else
@@ -71,7 +81,8 @@ class Panel:
         return {"enabled": True, "running": self.http.running,
                 "url": self.url if self.http.running else None,
                 "port": self.http.port, "bind": self.bind, "tls": self.scheme == "https",
-                "error": self.http.error, "refused_busy": self.http.refused,
+                "error": self.http.error, "warning": self.warning,
+                "refused_busy": self.http.refused,
                 **self.api.status()}
 
 

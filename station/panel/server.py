@@ -6,7 +6,12 @@ framework. Bounds (docs/panel.md):
 
 * at most ``panel.max_connections`` connections are served at once; the accept thread
   answers the next ones ``503 busy`` at once and closes them (it never waits on them);
-* each connection waits at most ``IDLE_S`` for a request line, header or body byte;
+* each request must arrive whole (request line, headers and body) within ``REQUEST_S`` of
+  the moment the server began waiting for it, whatever the pace of its bytes: a client
+  that trickles a byte at a time (slow loris) is cut at that deadline, and an idle
+  keep-alive connection is closed by it; no single read waits more than ``IDLE_S``;
+* a body shorter than its ``Content-Length`` is a plain 400 (at once when the client
+  closes its side, at the deadline otherwise), never a 500;
 * bodies are at most ``limits.MAX_BODY`` bytes and ``limits.MAX_DEPTH`` deep; headers are
   bounded by ``http.server`` (100 lines of 64 KiB);
 * live streams are few (``max_connections // 4``) and end after ``api.STREAM_MAX_S``.
@@ -20,18 +25,22 @@ unexpected is logged and answered with one plain sentence.
 from __future__ import annotations
 
 import http.server
+import io
 import logging
 import socket
 import socketserver
 import ssl
 import threading
+import time
 from pathlib import Path
 
 from station.core.errors import ConfigError
-from station.panel.limits import MAX_BODY, BadRequest
+from station.panel.deadline import DeadlineReader, read_body
+from station.panel.limits import BadRequest
 
 log = logging.getLogger("station.panel")
 IDLE_S = 10.0
+REQUEST_S = 10.0        # a whole request (line, headers, body) arrives within this
 _BUSY_BODY = b'{"error": "the panel is busy; try again in a moment."}\n'
 BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
         b"Retry-After: 1\r\nConnection: close\r\nContent-Length: %d\r\n\r\n"
@@ -68,6 +77,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.server_version
     timeout = IDLE_S
 
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()               # http.server's reader, replaced by a bounded one
+        self._reader = DeadlineReader(self.connection, IDLE_S)
+        self.rfile = io.BufferedReader(self._reader)
+
+    def handle_one_request(self) -> None:
+        self._reader.deadline = time.monotonic() + REQUEST_S
+        try:
+            super().handle_one_request()
+        finally:
+            self._reading_done()
+
+    def _reading_done(self) -> None:
+        if self._reader.deadline is not None:
+            self._reader.deadline = None
+            try:
+                self.connection.settimeout(IDLE_S)     # the answer's writes
+            except OSError:
+                pass
+
     def log_message(self, fmt, *args) -> None:     # no access log on the Pi's journal
         log.debug("panel %s: " + fmt, self.client_address[0], *args)
 
@@ -98,6 +128,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         api = self.server.api
         try:
             body = self._body() if method == "POST" else b""
+            self._reading_done()
             answer = api.handle(method, self.path, self.headers, body)
         except BadRequest as exc:
             answer = Response(exc.status, _json_error(str(exc)), "application/json")
@@ -116,17 +147,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True     # the browser went away
 
     def _body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding"):
-            self.close_connection = True
-            raise BadRequest("send the request with a Content-Length.", 411)
         try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            raise BadRequest("the Content-Length is not a number.") from None
-        if length < 0 or length > MAX_BODY:
-            self.close_connection = True
-            raise BadRequest(f"the request is too large (at most {MAX_BODY // 1024} KB).", 413)
-        return self.rfile.read(length) if length else b""
+            return read_body(self.rfile, self.headers)
+        except BadRequest:
+            self.close_connection = True      # what was left unread is no next request
+            raise
 
     def _send(self, r: Response) -> None:
         self.send_response(r.status)

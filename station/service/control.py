@@ -29,6 +29,11 @@ from typing import Any
 
 from station.core.errors import ControlError, StationError
 from station.service import limits
+from station.service.socket_place import (  # noqa: F401  (refuse_if_running: for the daemon)
+    clear_stale_socket,
+    private_folder,
+    refuse_if_running,
+)
 
 MAX_REQUEST = limits.MAX_REQUEST
 REPLY_TIMEOUT_S = 5.0
@@ -50,7 +55,19 @@ class ControlServer:
 
     def start(self) -> None:
         clear_stale_socket(self.path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._bind()
+        except OSError as exc:
+            raise StationError(
+                f"the control socket cannot be made in {self.path.parent} "
+                f"({exc.strerror or exc}). Give the station's user a folder it can write: "
+                f"set 'control_socket:' in the station config (e.g. "
+                f"/run/station/station.sock under systemd).") from None
+        self._thread = threading.Thread(target=self._serve, name="control", daemon=True)
+        self._thread.start()
+
+    def _bind(self) -> None:
+        private_folder(self.path.parent)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         # Bound and listening under a temporary name, then renamed into place: the path
         # never exists without a listener (a client would get "connection refused").
@@ -74,8 +91,6 @@ class ControlServer:
             tmp.unlink(missing_ok=True)
         sock.settimeout(0.5)
         self._sock = sock
-        self._thread = threading.Thread(target=self._serve, name="control", daemon=True)
-        self._thread.start()
 
     def close(self) -> None:
         if self._closed:
@@ -190,42 +205,6 @@ def _read_line(conn: socket.socket) -> str:
         if len(data) > MAX_REQUEST:
             raise ValueError("request too long")
     return data.decode("utf-8")
-
-
-def clear_stale_socket(path: Path) -> None:
-    """Make way for a new control socket at ``path``: refuse if a daemon answers there or
-    if it is not a socket (a journal, a folder, a link: never the station's to remove);
-    remove a socket nobody answers (left by a crash)."""
-    if refuse_if_running(path):
-        Path(path).unlink(missing_ok=True)
-
-
-def refuse_if_running(path: Path) -> bool:
-    """Raise if a daemon already answers on ``path`` (a second one would fight it) or if
-    ``path`` is not a socket; return True when a stale socket is there."""
-    path = Path(path)
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return False
-    if not stat.S_ISSOCK(st.st_mode):
-        kind = ("a folder" if stat.S_ISDIR(st.st_mode) else "a symbolic link"
-                if stat.S_ISLNK(st.st_mode) else "a file")
-        raise StationError(f"the control socket path {path} is {kind}, not a socket; the "
-                           f"station does not remove it. Set 'control_socket:' in the station "
-                           f"config to a free path (e.g. /run/station/station.sock).")
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(1.0)
-    try:
-        s.connect(str(path))
-    except (TimeoutError, BlockingIOError):
-        pass                                    # a full backlog: somebody is listening
-    except OSError:
-        return True                             # stale socket: nobody is listening
-    finally:
-        s.close()
-    raise StationError(f"another station is already running (its control socket is {path}). "
-                       f"Stop it first (systemctl stop station, or Ctrl-C in its terminal).")
 
 
 def request(path: Path, cmd: str, *, retry_s: float = 0.0, timeout: float | None = None,

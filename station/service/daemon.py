@@ -139,6 +139,11 @@ class Daemon:
         """``station session start|stop|phase NAME|note TEXT|rate GOAL LEVEL|status``
         (engine thread; ``rate``: station.journal.ratings)."""
         from station.core.errors import StationError
+        from station.core.text import checked_text     # stored as sent, or refused
+        if op == "phase":
+            name = checked_text(name or "", "a phase name")
+        elif op == "note":
+            text = checked_text(text or "", "a note", lines=True)
         sessions, now = self.station.sessions, self.clock.now_ns()
         if op == "start":
             sessions.start(now, "cli")
@@ -215,8 +220,9 @@ class Daemon:
         self.control.remove()              # only our own socket, never a file in its place
         self._exit(EXIT_STALLED)
 
-    def run(self) -> int:
-        """Run until SIGTERM/SIGINT or a stop command; return the exit code."""
+    def run(self, early_hups: list | None = None) -> int:
+        """Run until SIGTERM/SIGINT or a stop command; return the exit code. ``early_hups``:
+        the SIGHUPs caught while starting (station.cli.run); answered once running."""
         def on_signal(signum, frame):
             log.info("%s: stopping", signal.Signals(signum).name)
             self.stop_event.set()
@@ -235,6 +241,9 @@ class Daemon:
             if self.clinic is not None:
                 self.clinic.start()
             self.startup.begin(self.clock.now_ns())
+            if early_hups:
+                log.info("SIGHUP during start-up: the profiles are re-read now")
+                station.submit(station.swaps.reload_all)
             self.watchdog.start()
             # What start-up made (modules, config, soundfont tables) lives for the whole
             # run: frozen, it is never rescanned, so a full GC pass (which stops every
@@ -280,5 +289,6 @@ class Daemon:
         self._stack.close()
 
 
-def run(config_path=None, hardware: str = "pi", audio: bool = True) -> int:
-    return Daemon(config_path, hardware, audio).run()
+def run(config_path=None, hardware: str = "pi", audio: bool = True,
+        early_hups: list | None = None) -> int:
+    return Daemon(config_path, hardware, audio).run(early_hups)

@@ -76,26 +76,49 @@ def hardware_factory(config: StationConfig, kind: str, clock):
 
 
 class InstanceLock:
-    """An exclusive ``flock`` on ``<journal>.lock``: two daemons never share a journal,
-    even with different control sockets. The kernel drops the lock if we die."""
+    """One daemon per journal *file*, whatever path leads to it: an exclusive ``flock`` on
+    ``<journal>.lock`` beside the journal's real path (links resolved), and one on the
+    journal file itself (created empty if missing, which SQLite takes as a new database),
+    which a second station holds through a hard link or a bind mount as well. ``flock``
+    and SQLite's own POSIX locks do not interfere. The kernel drops both if we die.
+    ``path`` is ``<journal>.lock`` as the config names it."""
 
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
-        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        path = Path(path)
+        journal = Path(os.path.realpath(path.with_suffix("") if path.suffix == ".lock"
+                                        else path))
+        self.path = journal.with_name(journal.name + ".lock")
+        self._fd: int | None = None
+        self._journal_fd: int | None = None
         try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(self._fd, 32, 0).decode(errors="replace").strip() or "?"
-            os.close(self._fd)
-            raise StationError(f"another station is already running on the journal "
-                               f"{self.path.with_suffix('')} (process {holder}, lock file "
-                               f"{self.path}). Stop it first (systemctl stop station, or "
-                               f"Ctrl-C in its terminal).") from None
+            self.path.parent.mkdir(parents=True, mode=0o700, exist_ok=True)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._journal_fd = os.open(journal, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC,
+                                       0o600)
+        except OSError as exc:         # a plain refusal (exit 1): a restart cannot fix it
+            self.close()
+            raise StationError(f"the journal's folder {self.path.parent} cannot be written "
+                               f"({exc.strerror or exc}). Give the station's user a folder "
+                               f"it can write: set 'journal:' in the station config, or "
+                               f"change the folder's owner (sudo chown station FOLDER)."
+                               ) from None
+        for fd in (self._fd, self._journal_fd):
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(self._fd, 32, 0).decode(errors="replace").strip() \
+                    if fd == self._fd else ""
+                self.close()
+                raise StationError(f"another station is already running on the journal "
+                                   f"{journal} (process {holder or '?'}, lock file "
+                                   f"{self.path}). Stop it first (systemctl stop station, or "
+                                   f"Ctrl-C in its terminal).") from None
         os.ftruncate(self._fd, 0)
         os.pwrite(self._fd, f"{os.getpid()}\n".encode(), 0)
 
     def close(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)       # releases the lock; the file stays (harmless)
-            self._fd = None
+        for name in ("_journal_fd", "_fd"):
+            fd = getattr(self, name)
+            if fd is not None:
+                os.close(fd)         # releases the lock; the files stay (harmless)
+                setattr(self, name, None)

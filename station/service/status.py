@@ -195,6 +195,8 @@ def status_text(s: dict) -> str:
     if panel.get("running"):
         lines.append(f"Panel: {panel['url']}" + ("" if panel.get("pin_set") is not False else
                                                   " (no PIN yet: station panel pin --new)"))
+        if panel.get("warning"):
+            lines.append(f"Panel warning: {panel['warning']}")
     elif panel.get("error"):
         lines.append(f"Panel: OFF: {panel['error']}")
         problems.append("the panel is off: " + panel["error"])

@@ -1,6 +1,7 @@
 """The config lookup order and the runtime folder, built from a fake root and a fake
 environment (never the real /etc)."""
 
+import os
 from pathlib import Path
 
 from conftest import station_config_text, write
@@ -51,7 +52,7 @@ def test_runtime_folder_for_the_service_and_for_a_user(tmp_path):
     assert runtime_dir(True, {"XDG_RUNTIME_DIR": str(tmp_path)}, root) == root / "run/station"
     assert runtime_dir(False, {"XDG_RUNTIME_DIR": str(tmp_path)}, root) == tmp_path
     assert socket_path(False, {"XDG_RUNTIME_DIR": str(tmp_path)}) == tmp_path / "station.sock"
-    assert socket_path(False, {}).parent == Path("/tmp")
+    assert socket_path(False, {}).parent == Path(f"/tmp/station-{os.getuid()}")   # private
 
 
 def test_load_config_reports_how_it_was_found(tmp_path, monkeypatch):

@@ -6,6 +6,7 @@ import stat
 import pytest
 from conftest import CONFIGS
 
+from station.config import profile_edit
 from station.config.profile import load_profile
 from station.config.profile_edit import ProfileChanged, edit_profile, file_version
 from station.core.errors import ProfileError
@@ -96,14 +97,16 @@ def test_an_edit_made_meanwhile_is_never_overwritten(kim):
     assert "volume: 0.3" in kim.read_text()
 
 
-def test_a_broken_file_says_where_and_a_failed_write_loses_nothing(tmp_path, kim):
+def test_a_broken_file_says_where_and_a_failed_write_loses_nothing(tmp_path, kim, monkeypatch):
     broken = tmp_path / "sam.yaml"
     broken.write_text("name: Sam\nsound: [\n")
     with pytest.raises(ProfileError, match=r"sam.yaml:\d+"):
         edit_profile(broken, {"volume": 0.2})
     # The new file cannot be made (here: its temporary name is taken, as a read-only
     # folder would refuse it for the station's user): nothing changes.
-    (tmp_path / f".kim.yaml.{os.getpid()}.tmp").mkdir()
+    taken = tmp_path / ".kim.yaml.taken.tmp"
+    taken.mkdir()
+    monkeypatch.setattr(profile_edit, "temp_name", lambda path: taken)
     with pytest.raises(ProfileError, match="cannot write here"):
         edit_profile(kim, {"volume": 0.2})
     assert kim.read_text() == COMMENTED
@@ -120,3 +123,92 @@ def test_every_shipped_profile_survives_a_round_trip(tmp_path):
             (before.music, before.touch), source.name
         kept = [ln for ln in source.read_text().splitlines() if ln.lstrip().startswith("#")]
         assert all(ln.strip() in path.read_text() for ln in kept), source.name
+
+
+# -- concurrent edits, owner and layout (issue 23) ----------------------------------------------
+import threading  # noqa: E402
+
+WITH_GOALS = """\
+# Lee: started in March.
+name: Lee
+sound: {timbre: kalimba, volume: 0.6}   # soft
+music:
+    key: G        # four-space indents, as her therapist types them
+    scale: major_pentatonic
+goals:
+    -   id: wait
+        text: Waits for their turn in the group, even when the others
+            play loudly and the room is busy
+        metric: suppressed_pct
+        direction: lower
+    - id: reply
+      text: >-
+        Answers the therapist's call
+        within a few seconds
+      metric: response_latency_median_s
+      direction: lower
+consent: {date: 2024-01-15, journal: true, audio: true, research_export: true}
+"""
+
+
+def test_two_tablets_saving_one_version_exactly_one_wins(kim):
+    seen = file_version(kim.read_bytes())
+    start = threading.Barrier(8)
+    results = []
+
+    def save(volume):
+        start.wait()
+        try:
+            edit_profile(kim, {"volume": volume}, version=seen)
+            results.append(("saved", volume))
+        except ProfileChanged as exc:
+            results.append(("409", exc))
+        except Exception as exc:                       # "File exists" before the fix
+            results.append(("error", exc))
+    threads = [threading.Thread(target=save, args=(0.1 + i / 100,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    saved = [v for kind, v in results if kind == "saved"]
+    assert len(saved) == 1 and len([r for r in results if r[0] == "409"]) == 7, results
+    assert load_profile(kim).sound["volume"] == saved[0]
+    refused = next(exc for kind, exc in results if kind == "409")
+    assert refused.current == {"volume": saved[0]} and f"volume {saved[0]}" in str(refused)
+    assert refused.version == file_version(kim.read_bytes())
+    assert not list(kim.parent.glob(".*.tmp"))
+
+
+def test_an_edit_keeps_the_files_owner_group_and_mode(kim):
+    if os.geteuid() != 0:
+        pytest.skip("only root can give the file another owner to keep")
+    os.chown(kim, 1234, 5678)
+    os.chmod(kim, 0o664)
+    edit_profile(kim, {"volume": 0.3})
+    st = os.stat(kim)
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (1234, 5678, 0o664)
+    backup = os.stat(kim.with_name("kim.yaml.bak"))
+    assert (backup.st_uid, backup.st_gid) == (1234, 5678)
+
+
+def test_an_edit_keeps_the_layout_of_goals_and_wrapped_lines(tmp_path):
+    path = tmp_path / "lee.yaml"
+    path.write_text(WITH_GOALS)
+    edit_profile(path, {"volume": 0.35, "timbre": "harp", "scale": "major"})
+    expected = WITH_GOALS.replace("{timbre: kalimba, volume: 0.6}",
+                                  "{timbre: harp, volume: 0.35}") \
+        .replace("scale: major_pentatonic", "scale: major")
+    assert path.read_text() == expected
+    profile = load_profile(path)
+    assert profile.sound["volume"] == 0.35 and [g["id"] for g in profile.goals] == ["wait", "reply"]
+
+
+def test_a_key_the_file_lacks_is_added_in_its_own_indentation(tmp_path):
+    path = tmp_path / "lee.yaml"
+    path.write_text(WITH_GOALS)
+    edit_profile(path, {"dwell_ms": 90, "key": "D"})
+    text = path.read_text()
+    assert "    key: D        # four-space indents" in text
+    assert text.count("\n") == WITH_GOALS.count("\n") + 2        # touch: and dwell_ms: only
+    assert "play loudly and the room is busy" in text and "-   id: wait" in text
+    assert load_profile(path).touch["dwell_ms"] == 90

@@ -1,7 +1,10 @@
 """OSC: the address space, and a localhost round trip with a real sim daemon (commands in
 through the one command path, replies and events out over real UDP sockets)."""
 
+import logging
 import socket
+import struct
+import threading
 import time
 
 import pytest
@@ -9,12 +12,13 @@ from conftest import launch_sim_daemon, wait_until
 from daemon_fixtures import station_yaml
 
 from station.core.events import NOTE_OFF, NOTE_ON, PHASE, TOUCH, TURN_START, Event
-from station.interop.osc import OscEvents, command
-from station.service.control import request
+from station.interop.osc import OscControl, OscEvents, command
+from station.service.control import ControlServer, request
 
 pytest.importorskip("pythonosc")
 from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import build_msg
+from pythonosc.parsing.ntp import system_time_to_ntp
 
 
 def test_events_map_to_their_addresses_without_client_ids():
@@ -130,3 +134,92 @@ def test_round_trip_on_localhost(tmp_path, station_env):
         proc.wait(timeout=20)
         peer.sock.close()
     assert proc.returncode == 0, proc.stderr.read()
+
+
+# -- bundles: timetags and nesting (real UDP on 127.0.0.1, the real command path) -------------
+
+
+def bundle(timetag: bytes, *contents: bytes) -> bytes:
+    return b"#bundle\0" + timetag + b"".join(struct.pack(">i", len(c)) + c for c in contents)
+
+
+NOW = struct.pack(">Q", 1)          # OSC's "immediately"
+
+
+@pytest.fixture
+def control(tmp_path):
+    """OscControl over ControlServer.call with a station that answers turn and session."""
+    server = ControlServer(tmp_path / "station.sock", lambda job: job())
+    seen: list[tuple[str, dict]] = []
+    arrived = threading.Condition()
+
+    def record(cmd):
+        def handler(**args):
+            with arrived:
+                seen.append((cmd, args))
+                arrived.notify_all()
+            return {"paused": args.get("op") == "quiet"}
+        return handler
+    server.handlers["turn"] = record("turn")
+    server.handlers["session"] = record("session")
+    osc = OscControl(server.call, "127.0.0.1", 0).start()
+
+    def wait_for(cmd, op, seconds):
+        with arrived:
+            return arrived.wait_for(lambda: any(c == cmd and a.get("op") == op
+                                                for c, a in seen), timeout=seconds)
+    osc.seen, osc.wait_for = seen, wait_for
+    yield osc
+    osc.close()
+
+
+def test_a_future_bundle_does_not_hold_up_all_quiet(control):
+    peer = Peer()
+    later = bundle(system_time_to_ntp(time.time() + 15), build_msg("/station/phase",
+                                                                   ["later"]).dgram)
+    peer.sock.sendto(later, control.address)
+    peer.send(control.address[1], "/station/quiet", 1)
+    assert control.wait_for("turn", "quiet", 3.0), "all quiet waited for a future bundle"
+    assert ("session", {"op": "phase", "name": "later"}) not in control.seen   # not yet
+    peer.sock.close()
+
+
+def test_a_near_future_bundle_is_played_at_its_time(control):
+    peer = Peer()
+    soon = bundle(system_time_to_ntp(time.time() + 0.3), build_msg("/station/phase",
+                                                                  ["soon"]).dgram)
+    peer.sock.sendto(soon, control.address)
+    assert control.wait_for("session", "phase", 10.0)
+    assert control.seen[-1] == ("session", {"op": "phase", "name": "soon"})
+    peer.sock.close()
+
+
+def test_a_far_future_bundle_is_refused_in_one_line(control, caplog):
+    peer = Peer()
+    far = bundle(system_time_to_ntp(time.time() + 365 * 86400),
+                 build_msg("/station/phase", ["never"]).dgram)
+    with caplog.at_level(logging.INFO, logger="station.interop.osc"):
+        peer.sock.sendto(far, control.address)
+        reply = peer.expect("/station/error", seconds=5)
+        peer.send(control.address[1], "/station/quiet", 1)
+        assert control.wait_for("turn", "quiet", 3.0)
+    assert reply[0] == "/station/phase" and "timetag" in reply[1]
+    assert len([r for r in caplog.records if "timetag" in r.getMessage()]) == 1
+    peer.sock.close()
+
+
+def test_a_deeply_nested_packet_is_refused_in_one_line(control, caplog, capfd):
+    peer = Peer()
+    packet = build_msg("/station/quiet", [1]).dgram
+    for _ in range(2500):                        # about 50 KB: one UDP datagram
+        packet = bundle(NOW, packet)
+    with caplog.at_level(logging.INFO, logger="station.interop.osc"):
+        peer.sock.sendto(packet, control.address)
+        peer.send(control.address[1], "/station/phase", "after")
+        assert control.wait_for("session", "phase", 5.0)
+    lines = [r for r in caplog.records if "nested" in r.getMessage()]
+    assert len(lines) == 1 and not lines[0].exc_info
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and len(err.splitlines()) < 5
+    assert not any(c == "turn" for c, _ in control.seen)      # the nested quiet: refused
+    peer.sock.close()

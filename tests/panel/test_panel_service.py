@@ -41,6 +41,10 @@ def test_pin_new_prints_a_pin_once_and_keeps_only_its_hash(tmp_path, station_env
     assert shown.returncode == 0 and "The panel is off" in shown.stdout
     on = station_config(tmp_path, extra="panel: {enabled: true, port: 8765}\n")
     shown = station("panel", "--config", str(on), env=station_env)
+    assert "this machine only: open http://127.0.0.1:8765/" in shown.stdout    # the default
+    assert "bind: 0.0.0.0" in shown.stdout and "A PIN is set" in shown.stdout
+    on = station_config(tmp_path, extra="panel: {enabled: true, port: 8765, bind: 0.0.0.0}\n")
+    shown = station("panel", "--config", str(on), env=station_env)
     assert re.search(r"Open http://[\d.]+:8765/", shown.stdout) and "A PIN is set" in shown.stdout
     assert "plain HTTP" in shown.stdout
 
