@@ -41,6 +41,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _root_logging_restored():
+    """Each test leaves the root logger as it found it. A test that sets up the station's
+    logging in-process (or a library's basicConfig) would otherwise leave a handler on a
+    stream pytest has since closed, and a later test's library warning (python-osc logs
+    to the root logger) would print logging's own 'Logging error' traceback."""
+    import logging
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+    root.setLevel(level)
+
+
 @pytest.fixture
 def mock_pins():
     """gpiozero's MockFactory with PWM pins, fresh for each test."""

@@ -3,12 +3,13 @@ with a strange ``TZ`` (an offset beyond ±24 h), and, by hypothesis, any session
 any events a journal's columns can hold. The journals are real (written by ``Journal``,
 then given the rows as SQLite stores them); ``station report`` runs as a subprocess."""
 
+import shutil
 import sqlite3
 import subprocess
 
 from conftest import station_command
-from fuzz_strategies import FUZZ
-from hypothesis import given
+from fuzz_strategies import EXAMPLES, FUZZ
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from station.core.errors import StationError
@@ -19,6 +20,17 @@ from station.report.build import build_report
 from station.report.export_csv import csv_text
 
 S = 1_000_000_000
+
+
+_BASE: list = []
+
+
+def base_journal(tmp_path_factory):
+    """The small journal, written once by the real writer (a writer thread per example
+    was most of this test's time); each example edits its own copy."""
+    if not _BASE:
+        _BASE.append(small_journal(tmp_path_factory.mktemp("base") / "station.db"))
+    return _BASE[0]
 
 
 def small_journal(path):
@@ -60,14 +72,17 @@ KINDS = st.sampled_from(["touch", "release", "note_on", "note_off", "suppressed"
                          "counts", "beat", "dwell", "x"])
 
 
-@FUZZ
+# a whole report (plots included) per example: a third of the fuzzers' examples keeps this
+# one test under ten seconds; STATION_FUZZ_EXAMPLES raises it with the others
+@settings(FUZZ, max_examples=max(1, EXAMPLES // 3))
 @given(session=st.fixed_dictionaries({c: SOME if c in NOT_NULL else ANY
                                      for c in SESSION_COLUMNS}),
        events=st.lists(st.fixed_dictionaries({c: (KINDS if c == "kind" else SOME if c in
                                                   NOT_NULL else ANY)
                                               for c in EVENT_COLUMNS}), max_size=6))
 def test_any_stored_rows_give_a_report_or_a_plain_refusal(tmp_path_factory, session, events):
-    db = small_journal(tmp_path_factory.mktemp("rows") / "station.db")
+    db = tmp_path_factory.mktemp("rows") / "station.db"
+    shutil.copyfile(base_journal(tmp_path_factory), db)    # one real journal, copied
     with sqlite3.connect(db) as conn:
         conn.execute(f"UPDATE sessions SET {', '.join(f'{c} = ?' for c in SESSION_COLUMNS)}",
                      [session[c] for c in SESSION_COLUMNS])
