@@ -27,7 +27,17 @@ MARKED_FIXTURES = {"browser": "browser", "page": "browser", "jack_server": "real
                    "jack": "realtime", "pulse_server": "realtime"}
 
 
+# The files that take longest, run first: with two workers taking whole files (./run.sh
+# test: --dist loadfile), a long file collected last would leave one worker idle at the end.
+SLOW_FIRST = ("tests/service/test_soak.py", "tests/sim/test_motor.py",
+              "tests/bench/test_bench.py", "tests/panel/test_panel_browser.py",
+              "tests/report/test_report_browser.py", "tests/report/test_report_stored_rows.py",
+              "tests/report/test_report.py", "tests/clinic/test_clinic_report.py")
+
+
 def pytest_collection_modifyitems(config, items):
+    first = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: first.get(item.nodeid.split("::")[0], len(first)))
     for item in items:
         for fixture in getattr(item, "fixturenames", ()):
             if fixture in MARKED_FIXTURES:
