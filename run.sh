@@ -223,11 +223,13 @@ case "${1:-}" in
     # Two workers (pytest-xdist): most tests wait on a real subprocess (the daemon,
     # FluidSynth, Chromium, JACK), so the second core halves the wall time. Every test
     # makes its own folders, sockets, ports and server names, so workers never meet.
+    # Whole files per worker, in collection order (tests/conftest.py puts the longest
+    # first; xdist would otherwise put one-test files such as the soak last).
     workers="${STATION_TEST_WORKERS:-2}"
     say "running the test suite ($workers workers)"
     set +e
     if [ "$workers" -gt 1 ] 2>/dev/null; then
-      "$VENV/bin/python" -m pytest -n "$workers" --dist loadfile "$@"
+      "$VENV/bin/python" -m pytest -n "$workers" --dist loadfile --no-loadscope-reorder "$@"
     else
       "$VENV/bin/python" -m pytest "$@"
     fi

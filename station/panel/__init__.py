@@ -8,7 +8,8 @@ sessions, CSRF tokens and the lock-out, ``pin`` the stored PIN hash, ``feed`` th
 feed (an engine listener that only appends to a bounded buffer), ``limits`` what a request
 may carry (size, JSON depth) and the plain 400 answer, ``clients`` the roster and profile
 edits, ``tuning`` "Tune from this session" (a proposal made by ``station profile tune``
-in a child, and its Accept), ``reports`` the journal's sessions, their ratings and their
+in a child, and its Accept), ``child`` the low-priority child both run in,
+``reports`` the journal's sessions, their ratings and their
 report, CSV, MIDI and metrics, ``static/`` the page itself (every asset served by the
 station).
 

@@ -12,9 +12,7 @@ One file is made at a time.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -23,6 +21,7 @@ from pathlib import Path
 from station.core.errors import JournalError
 from station.journal import queries
 from station.journal.pseudonym import pseudonym
+from station.panel import child
 from station.panel.limits import BadRequest
 from station.report import make as report_make
 
@@ -140,25 +139,11 @@ class Reports:
             # the therapist's copy names the clients of the folder
             cmd = [sys.executable, "-c", CHILD, kind, str(self.journal), str(int(session)),
                    str(out), str(self.clients_dir)]
-            env = dict(os.environ, STATION_LOG="WARNING")
-            proc = subprocess.Popen(cmd, cwd=folder, env=env, stdin=subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            try:
-                os.setpriority(os.PRIO_PROCESS, proc.pid, 19)    # the engine comes first
-            except OSError:
-                pass
-            try:
-                _, err = proc.communicate(timeout=MAKE_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.communicate()
-                raise BadRequest("making the file took too long; try a single session.",
-                                 503) from None
-            if proc.returncode != 0 or not out.is_file():
-                lines = err.decode("utf-8", "replace").strip().splitlines()
-                message = lines[-1].removeprefix("station: ") if lines else "it failed"
+            done = child.run(cmd, MAKE_TIMEOUT_S, "making the file took too long; try a "
+                             "single session.", cwd=folder)
+            if done.returncode != 0 or not out.is_file():
                 raise BadRequest(f"the {kind} of session {session} could not be made: "
-                                 f"{message}")
+                                 f"{done.message}")
             data = out.read_bytes()
         finally:
             shutil.rmtree(folder, ignore_errors=True)

@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -27,6 +25,7 @@ from pathlib import Path
 from station.config.profile_edit import ProfileChanged, accept_tuning
 from station.core.errors import JournalError, ProfileError
 from station.journal.queries import open_read_only, recent_sessions
+from station.panel import child
 from station.panel.limits import BadRequest, field
 
 TUNE_TIMEOUT_S = 60.0
@@ -61,28 +60,14 @@ class Tuning:
         if not self._busy.acquire(blocking=False):
             raise BadRequest("a proposal is being made; try again in a moment.", 503)
         try:
-            proc = subprocess.Popen(cmd, env=dict(os.environ, STATION_LOG="WARNING"),
-                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE)
-            try:
-                os.setpriority(os.PRIO_PROCESS, proc.pid, 19)    # the engine comes first
-            except OSError:
-                pass
-            try:
-                out, err = proc.communicate(timeout=TUNE_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.communicate()
-                raise BadRequest("the proposal took too long; try a shorter session.",
-                                 503) from None
+            done = child.run(cmd, TUNE_TIMEOUT_S, "the proposal took too long; try a "
+                             "shorter session.")
         finally:
             self._busy.release()
-        if proc.returncode != 0:
-            lines = err.decode("utf-8", "replace").strip().splitlines()
-            message = lines[-1].removeprefix("station: ") if lines else "it failed"
-            raise BadRequest(f"no proposal for {client}: {message}")
+        if done.returncode != 0:
+            raise BadRequest(f"no proposal for {client}: {done.message}")
         try:
-            return json.loads(out.decode("utf-8"))
+            return json.loads(done.out.decode("utf-8"))
         except ValueError:
             raise BadRequest("the proposal could not be read; the station's log has the "
                              "details.", 500) from None

@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 from conftest import station_command, station_config, wait_until
 
-from bench.jack import Capture, JackServer, jackd_path
-from bench.pulse import clean_deviations, onset_frames
+from bench.jack import JackServer, jackd_path
+from bench.pulse import FrameCapture, clean_deviations, onset_frames
 from station.service.control import request
 
 pytestmark = pytest.mark.realtime
@@ -34,20 +34,6 @@ def jack():
     server = JackServer(rate=RATE, period=PERIOD).start()
     yield server
     server.stop()
-
-
-class FrameCapture(Capture):
-    """Capture that also keeps each block's JACK frame time (for the printed figure)."""
-
-    def __init__(self, *args, **kw) -> None:
-        super().__init__(*args, **kw)
-        self.frame_times = np.zeros(len(self._stamps), dtype=np.int64)
-
-    def _process(self, frames: int) -> None:
-        n = self._n
-        if n < len(self.frame_times):
-            self.frame_times[n] = self.client.last_frame_time
-        super()._process(frames)
 
 
 def test_the_daemon_plays_a_pulse_on_jack_that_is_heard_and_journaled(tmp_path, station_env,
