@@ -18,7 +18,7 @@ def survives(control, peer, datagram: bytes, capfd) -> None:
     before = sum(1 for c, a in control.seen if c == "turn")
     peer.sock.sendto(datagram, control.address)
     peer.send(control.address[1], "/station/quiet", 1)
-    deadline = time.monotonic() + 5.0                 # a bound, not a speed
+    deadline = time.monotonic() + 20.0                # a bound, not a speed
     while sum(1 for c, a in control.seen if c == "turn") <= before and \
             time.monotonic() < deadline:
         time.sleep(0.005)
