@@ -57,8 +57,14 @@ apt_setup() {
   #   python3-lgpio: gpiozero's pins on a Pi 5 (only in Raspberry Pi OS; pip has it too)
   #   python3-rpi.gpio: gpiozero's pins on a Pi 1-4 (pip has only its source)
   #   i2c-tools: i2cdetect, to see which boards answer
+  # What only the tests (and the benchmark) use is installed only for them: the demo on
+  # a Pi gets no browser, no PulseAudio and no PostgreSQL server.
   local pkgs=(libfluidsynth3 timgm6mb-soundfont python3 python3-venv python3-dev make systemd
-              jackd2 pulseaudio pulseaudio-utils chromium openssl gcc libc6-dev postgresql)
+              gcc libc6-dev)
+  case "${1:-}" in
+    test) pkgs+=(jackd2 pulseaudio pulseaudio-utils chromium openssl postgresql) ;;
+    bench) pkgs+=(jackd2) ;;
+  esac
   is_pi && pkgs+=(python3-libgpiod python3-lgpio python3-rpi.gpio i2c-tools)
   apt_install "${pkgs[@]}"
 }
@@ -131,7 +137,7 @@ venv_setup() {
   fi
 }
 
-setup() { refuse_32_bit; apt_setup; venv_setup; }
+setup() { refuse_32_bit; apt_setup "${1:-}"; venv_setup; }
 
 lint() {
   # The rules live in pyproject.toml ([tool.ruff], [tool.mypy]); each tool prints
@@ -217,7 +223,7 @@ case "${1:-}" in
     "$VENV/bin/station" demo --out out
     ;;
   test)
-    setup
+    setup test
     shift
     lint
     # Two workers (pytest-xdist): most tests wait on a real subprocess (the daemon,
@@ -243,7 +249,7 @@ case "${1:-}" in
     lint
     ;;
   bench)
-    setup
+    setup bench
     "$VENV/bin/python" -m bench "${@:2}"
     ;;
   panel)
