@@ -247,8 +247,10 @@ def _record(jconn, station_id: str, message: str) -> None:
 
 
 def _close(pg) -> None:
+    """Let go of a connection that already failed (its error is logged and kept in
+    ``last_error`` by the caller); closing a broken socket can only fail the same way."""
     if pg is not None:
         try:
             pg.close()
-        except Exception:
+        except Exception:   # already reported by the caller: nothing new to tell
             pass
