@@ -42,13 +42,13 @@ def open_read_only(path: Path, timeout_s: float = 2.0) -> sqlite3.Connection:
 
 def report_rows(conn: sqlite3.Connection, session_id: int) -> list[tuple]:
     """One session's events in time order as ``(t_ns, kind, player, pad, client, detail,
-    board)``, with -1 for no player, pad or board and '' for no client or detail (one
+    board, electrode)``, with -1 for no player, pad, board or electrode and '' for no client or detail (one
     query; fast enough for 10^6 rows). Each value is taken only with the type and range
     the station writes (``reader.typed``): a row no station wrote never reaches a report
     as something it cannot draw."""
     columns = ", ".join(typed(c, d) for c, d in (
         ("kind", "''"), ("player", "-1"), ("pad", "-1"), ("client", "''"), ("detail", "''"),
-        ("board", "-1")))
+        ("board", "-1"), ("electrode", "-1")))
     return conn.execute(f"SELECT t_ns, {columns} FROM events WHERE session_id = ? AND "
                         f"{EVENT_ROWS} ORDER BY t_ns, id", (session_id,)).fetchall()
 

@@ -9,9 +9,13 @@ silence is over it (docs/metrics.md).
   ``use:no_journal_consent`` a client without journal consent, ``empty`` nobody). A
   journal without them (hand-made, or older) seats each client from 0, or from their
   first row after another client's.
-* A board is offline from a ``board_lost``/``board_missing`` fault to its
-  ``board_recovered``. A player's board is the one their touches came from, else the
-  station's wiring convention (player N on 0x59 + N).
+* A player cannot play while their board is stopped (a ``board_lost``,
+  ``board_missing`` or ``board_overcurrent`` fault, to its ``board_recovered``) or while
+  every pad they play is out of range (``electrode_out_of_range`` to
+  ``electrode_in_range``: the chip's calibration failed on that electrode). A player's
+  board is the one their touches came from, else the station's wiring convention (player
+  N on 0x59 + N); the pads they play are the electrodes their touches came from (none
+  touched: any out-of-range electrode of the board stops them).
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from station.report.data import SessionData
 from station.report.intervals import Interval, intersect, normal, subtract, total
 
 ANON = "(no journal consent)"       # the column key of a client without journal consent
-OFFLINE = ("board_lost", "board_missing")
+OFFLINE = ("board_lost", "board_missing", "board_overcurrent")   # the whole board stops
+OUT_OF_RANGE, IN_RANGE = "electrode_out_of_range", "electrode_in_range"
 
 
 @dataclass
@@ -95,7 +100,7 @@ def board_of(d: SessionData, player: int) -> int:
 
 
 def outages(d: SessionData, board: int) -> list[Interval]:
-    """Times ``board`` was offline in the session."""
+    """Times ``board`` was stopped in the session (lost, missing, over-current)."""
     r = d.rows
     f = r.where((r.kind == "fault") & (r.board == board))
     out, down = [], None
@@ -111,6 +116,41 @@ def outages(d: SessionData, board: int) -> list[Interval]:
     return out
 
 
+def out_of_range(d: SessionData, board: int, electrode: int) -> list[Interval]:
+    """Times one electrode of ``board`` was out of range in the session."""
+    r = d.rows
+    f = r.where((r.kind == "fault") & (r.board == board) & (r.electrode == electrode))
+    out, since = [], None
+    for t, text in zip(f.t, f.detail):
+        name = decode("fault", text).name
+        if name == OUT_OF_RANGE and since is None:
+            since = float(t)
+        elif name in (IN_RANGE, "board_recovered") and since is not None:
+            out.append((since, float(t)))
+            since = None
+    if since is not None:
+        out.append((since, d.span_s))
+    return out
+
+
+def unavailable(d: SessionData, player: int) -> list[Interval]:
+    """When ``player`` could not play at all: their board stopped, or every pad they
+    play out of range (docs/metrics.md, available time)."""
+    r, board = d.rows, board_of(d, player)
+    mine = r.where((r.player == player) & (r.kind == "touch") & (r.board == board))
+    played = {int(e) for e in mine.electrode if e >= 0}
+    faults = r.where((r.kind == "fault") & (r.board == board) & (r.electrode >= 0))
+    broken = {int(e) for e in faults.electrode}
+    pads = played or broken
+    stopped: list[Interval] = []
+    if pads and pads <= broken:     # every pad they play had a range fault at some time
+        per_pad = [out_of_range(d, board, e) for e in sorted(pads)]
+        stopped = per_pad[0]
+        for spans in per_pad[1:]:
+            stopped = intersect(stopped, spans)
+    return normal(outages(d, board) + stopped)
+
+
 def columns(d: SessionData) -> list[Column]:
     """Every client column of the session, by player, then by seating time."""
     out = []
@@ -121,7 +161,7 @@ def columns(d: SessionData) -> list[Column]:
             end = changes[i + 1][0] if i + 1 < len(changes) else d.span_s
             if key is not None:
                 spans.setdefault(key, []).append((t, max(t, end)))
-        down = outages(d, board_of(d, p))
+        down = unavailable(d, p)
         for key, raw in spans.items():
             seated = normal(raw)
             if not seated and key != ANON:

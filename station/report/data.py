@@ -29,10 +29,12 @@ class Rows:
     client: np.ndarray    # str objects ('' when none)
     detail: np.ndarray    # str objects ('' when none)
     board: np.ndarray     # int I2C address, -1 when none
+    electrode: np.ndarray  # int 0..11 on the board (hardware numbering), -1 when none
 
     def where(self, mask: np.ndarray) -> Rows:
         return Rows(*(a[mask] for a in (self.t, self.kind, self.player, self.pad,
-                                        self.client, self.detail, self.board)))
+                                        self.client, self.detail, self.board,
+                                        self.electrode)))
 
     def of(self, kind: str) -> Rows:
         return self.where(self.kind == kind)
@@ -77,13 +79,14 @@ def load_session(conn: sqlite3.Connection, info: SessionInfo) -> SessionData:
     """Read one session's events (one query; fast enough for 10^6 rows)."""
     data = report_rows(conn, info.id)
     if data:
-        t_ns, kind, player, pad, client, detail, board = zip(*data)
+        t_ns, kind, player, pad, client, detail, board, electrode = zip(*data)
     else:
-        t_ns = kind = player = pad = client = detail = board = ()
+        t_ns = kind = player = pad = client = detail = board = electrode = ()
     t = (np.asarray(t_ns, dtype=np.int64) - info.started_ns) / NS
     rows = Rows(t, np.asarray(kind, dtype=object), np.asarray(player, dtype=np.int64),
                 np.asarray(pad, dtype=np.int64), np.asarray(client, dtype=object),
-                np.asarray(detail, dtype=object), np.asarray(board, dtype=np.int64))
+                np.asarray(detail, dtype=object), np.asarray(board, dtype=np.int64),
+                np.asarray(electrode, dtype=np.int64))
     if info.ended_ns is not None:
         span = (info.ended_ns - info.started_ns) / NS
     else:   # never ended (power cut): up to its last event

@@ -8,12 +8,14 @@ number is (a picture's labels would collide, and a table prints and reads aloud)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from station.core.details import decode
-from station.report.columns import ANON, board_of, seat_changes
+from station.report.columns import ANON, IN_RANGE, OFFLINE, OUT_OF_RANGE, board_of, \
+    seat_changes
 from station.report.data import SessionData
 
 
@@ -34,18 +36,32 @@ def _refused_words(why: str) -> str:
     return f"{name}{problems}"
 
 
-def marks(d: SessionData) -> list[Mark]:
+STOP_WORDS = {"board_lost": "offline", "board_missing": "missing",
+              "board_overcurrent": "stopped by an over-current (a short at the board)"}
+
+
+def marks(d: SessionData, who: Callable[[str], str] = str) -> list[Mark]:
+    """The session's marks in time order; ``who(pseudonym)`` names a client as the rest of
+    the report does (a name where the report knows it)."""
     r = d.rows
     out: list[Mark] = []
     owner = {board_of(d, p): p for p in d.players()}
-    for t, board, detail in zip(*(a[r.kind == "fault"] for a in (r.t, r.board, r.detail))):
+    faults = r.kind == "fault"
+    for t, board, pin, detail in zip(*(a[faults] for a in (r.t, r.board, r.electrode,
+                                                            r.detail))):
         where = f"board {board:#04x}".replace("0X", "0x") if board >= 0 else "station"
-        who = f" (player {owner[board]})" if board in owner else ""
+        player = f" (player {owner[board]})" if board in owner else ""
         name = decode("fault", detail).name
-        if name in ("board_lost", "board_missing"):
-            out.append(Mark(t, "outage", f"{where}{who} offline: its pads cannot play"))
+        if name in OFFLINE:
+            out.append(Mark(t, "outage", f"{where}{player} {STOP_WORDS[name]}: its pads "
+                                         f"cannot play"))
         elif name == "board_recovered":
-            out.append(Mark(t, "recovery", f"{where}{who} back online"))
+            out.append(Mark(t, "recovery", f"{where}{player} back online"))
+        elif name in (OUT_OF_RANGE, IN_RANGE):
+            state = "out of range: it cannot sense" if name == OUT_OF_RANGE else \
+                "back in range"
+            out.append(Mark(t, "outage" if name == OUT_OF_RANGE else "recovery",
+                            f"{where}{player}, electrode {pin}: {state}"))
         else:
             out.append(Mark(t, "fault", f"{where}: {detail.replace('_', ' ')}"))
     for p in d.players():
@@ -53,9 +69,10 @@ def marks(d: SessionData) -> list[Mark]:
         for (_, before), (t, key) in zip(changes, changes[1:]):
             if key != before and t > 0:
                 now = "a client without journal consent" if key == ANON else \
-                    (key or "nobody")
+                    (who(key) if key else "nobody")
                 out.append(Mark(t, "swap", f"player {p}: {now} seated"
-                                + (f" (was {before})" if before and before != ANON else "")))
+                                + (f" (was {who(before)})" if before and before != ANON
+                                   else "")))
     prof = r.where(r.kind == "profile")
     for t, p, detail in zip(prof.t, prof.player, prof.detail):
         change = decode("profile", detail)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from station.report import html as H
-from station.report.columns import board_of, outages
+from station.report.columns import unavailable
 from station.report.data import SessionData
 from station.report.marks import marks
 from station.report.numbers import minutes, plain, when, zone
@@ -82,14 +82,14 @@ class SessionPart:
                            c.seated, r.t[mine]))
         down = []
         for p in sorted({row.column.player for row in cols}):
-            spans = outages(d, board_of(d, p))
+            spans = unavailable(d, p)
             if spans:
-                down.append((f"player {p}'s board offline", spans))
-        ms = marks(d)
+                down.append((f"player {p} could not play", spans))
+        ms = marks(d, self.who)
         out = [self.plot("timeline", (d.span_s, series, d.phases, down, [m.t for m in ms]),
                          "touches per minute over the session",
                          "Touches per minute of each client while seated; shaded: phases; "
-                         "hatched: a board offline; numbers: the marks below.")]
+                         "hatched: a player could not play (a board fault); numbers: the marks below.")]
         if ms:
             out.append(H.simple_table(["#", "at", "clock", "what"], [
                 [str(i), f"{int(m.t // 60)}:{int(m.t % 60):02d}",

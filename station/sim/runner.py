@@ -73,6 +73,9 @@ class Simulation:
         self.station = Station(self.config, synth=self.synth, journal=journal,
                                clock=self.clock, hardware_factory=make_hardware,
                                clients=scenario.clients, session_at_start=not own_sessions)
+        seats = self.station.engine.seats
+        self.tally.name_of = lambda p: (seats[p].profile.client_id
+                                        if p in seats and seats[p].profile else None)
         self.station.engine.add_listener("sim", self.tally)
 
     # -- running ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from station.core.events import (
     FAULT,
     NOTE_ON,
     PHASE,
+    PROFILE,
     RELEASE,
     SUPPRESSED,
     TOUCH,
@@ -33,20 +34,29 @@ from station.sound.limiter import ceiling_words
 class Tally:
     """The engine's events of one simulated session, counted."""
 
-    def __init__(self) -> None:
+    def __init__(self, name_of=None) -> None:
+        """``name_of(player)``: the client id seated there now (None: nobody), read at
+        each seat change so a swap's touches count for the client who made them."""
         self.counts: collections.Counter[str] = collections.Counter()
         self.per_player: dict[int, collections.Counter] = collections.defaultdict(
             collections.Counter)
+        self.name_of = name_of
+        self._seated: dict[int, str | None] = {}
+        # (player, client id or None) -> counts, in the order the seats were taken
+        self.per_seat: dict[tuple[int, str | None], collections.Counter] = {}
         self.faults: list[str] = []       # "20.1 s: board_lost 0x5b", in order
         self.phases: list[dict] = []      # the session's phases, with their beats
         self._phase_ns: list[int] = []
 
     def __call__(self, e: Event) -> None:
         """A listener of the engine: count ``e``."""
+        if e.kind == PROFILE and e.player is not None and self.name_of is not None:
+            self._seated[e.player] = self.name_of(e.player)
         if e.kind in (TOUCH, RELEASE, NOTE_ON, SUPPRESSED):
             self.counts[e.kind] += 1
             if e.player is not None:
                 self.per_player[e.player][e.kind] += 1
+                self._seat_counts(e.player)[e.kind] += 1
                 if e.kind == SUPPRESSED:
                     self.per_player[e.player][f"suppressed:{e.detail}"] += 1
                 if e.kind == NOTE_ON and e.detail == "out_of_turn":
@@ -75,6 +85,12 @@ class Tally:
                 tempo = phase["tempo_bpm"]
                 tempo[:] = [tempo[0], bpm] if tempo else [bpm, bpm]
 
+    def _seat_counts(self, player: int) -> collections.Counter:
+        if player not in self._seated and self.name_of is not None:
+            self._seated[player] = self.name_of(player)
+        key = (player, self._seated.get(player))
+        return self.per_seat.setdefault(key, collections.Counter())
+
     def players(self, config, seats) -> dict:
         """Per player of ``config`` (a StationConfig): who was seated at the end (the
         engine's ``seats``) and what they played."""
@@ -88,6 +104,9 @@ class Tally:
                 "turns": c["turns"], "out_of_turn_notes": c["out_of_turn_notes"],
                 "suppressed_by_reason": {k.split(":", 1)[1]: v for k, v in c.items()
                                          if k.startswith("suppressed:")},
+                # who played what at this player: one entry per client seated in turn
+                "clients": [{"client": who, "touches": n[TOUCH], "notes": n[NOTE_ON]}
+                            for (at, who), n in self.per_seat.items() if at == p.player],
             }
         return players
 
@@ -101,6 +120,13 @@ def summary_text(summary: dict) -> str:
             continue
         why = ", ".join(f"{k} {v}" for k, v in sorted(p["suppressed_by_reason"].items()))
         turns = f", {p['turns']} turns" if p.get("turns") else ""
+        seated = [c for c in p.get("clients", []) if c["client"] or c["touches"]]
+        if len(seated) > 1:     # a swap: each client's own counts, in the order they sat
+            lines.append(f"  Player {n}: {p['touches']} touches, {p['notes']} notes{turns}"
+                         + (f", held back: {why}" if why else ""))
+            lines.extend(f"    {c['client'] or 'nobody seated'}: {c['touches']} touches, "
+                         f"{c['notes']} notes" for c in seated)
+            continue
         lines.append(f"  Player {n} ({p['client'] or 'no client'}): {p['touches']} touches, "
                      f"{p['notes']} notes{turns}" + (f", held back: {why}" if why else ""))
     for p in summary.get("phases", []):

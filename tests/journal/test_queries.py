@@ -55,7 +55,8 @@ def test_the_journal_answers_the_report_and_the_panel_with_plain_rows(tmp_path):
     rows = Q.report_rows(conn, 1)
     assert [r[1] for r in rows][:4] == ["timbre", "profile", "consent", "goals"]
     assert rows[-1][0] == 5 * S and rows[-1][2] == -1 and rows[-1][6] == -1, "-1: none"
-    values = {kind: decode(kind, text) for _, kind, _, _, _, text, _ in rows}
+    assert rows[-1][7] == -1, "no electrode: -1"
+    values = {kind: decode(kind, text) for _, kind, _, _, _, text, _, _ in rows}
     assert values["timbre"] == Timbre(0, 12, "marimba") and values["beat"] == Beat(
         "pulse", 80.1, 4, 4)
     assert values["fault"] == Fault("board_lost") and values["goals"] == GOALS
@@ -101,7 +102,7 @@ def test_an_older_journals_detail_text_reads_as_typed_values_and_in_the_report(t
     conn.commit()
     conn.close()
     conn = open_journal(path)                 # migrated to the current schema
-    values = [decode(kind, text) for _, kind, *_, text, _ in Q.report_rows(conn, 1)
+    values = [decode(kind, text) for _, kind, *_, text, _, _ in Q.report_rows(conn, 1)
               if text]
     assert values == [SeatChange("use", "0123456789ab"),
                       SeatChange("refused", "/c/too-loud.yaml: 3 problem(s) in this client "

@@ -8,8 +8,9 @@ import pytest
 from journal_fixtures import make_journal, touch
 
 from station.journal.reader import open_journal, select_sessions
-from station.report.columns import columns
+from station.report.columns import columns, unavailable
 from station.report.data import load_session
+from station.report.marks import marks
 from station.report.metric_functions import compute
 from station.report.metrics import (
     beat_phases,
@@ -160,6 +161,36 @@ def test_time_unseated_or_with_the_board_offline_is_not_counted(tmp_path):
     assert m["time_on_task_pct"].value == pytest.approx(100 * 4 / 14)
     # silences 34-35 1, 35-50 15, 50-60 10 | 66-70 4, 70-100 30, 100-120 20 (not 50-70)
     assert m["longest_silence_s"].value == pytest.approx(30.0)
+
+
+def test_an_over_current_and_pads_out_of_range_are_time_the_client_could_not_play(tmp_path):
+    # 120 s; over-current 20-25 s; pad 0 out of range 40-50 s (it is one of two pads
+    # played: the other still plays, so that is not lost time); pads 0 and 2 both out of
+    # range 80-90 s (every pad played: lost time).
+    fault = lambda t, name, pin=None: (t, "fault", dict(board=0x5A, electrode=pin,  # noqa
+                                                        detail=name))
+    ev = [seat(0.0, 1, C1), fault(20.0, "board_overcurrent"), fault(25.0, "board_recovered"),
+          fault(40.0, "electrode_out_of_range", 0), fault(50.0, "electrode_in_range", 0),
+          fault(80.0, "electrode_out_of_range", 0), fault(82.0, "electrode_out_of_range", 2),
+          fault(90.0, "electrode_in_range", 2), fault(95.0, "electrode_in_range", 0)]
+    for t, pad in ((5.0, 0), (30.0, 2), (60.0, 0), (100.0, 2)):
+        ev += touch(t, pad, 0.2)
+    d = one_session(tmp_path, ev, end=120.0)
+    assert unavailable(d, 1) == [(20.0, 25.0), (82.0, 90.0)]
+    assert metrics_of(d, 1)["seated_s"].value == pytest.approx(120 - 5 - 8)
+    texts = [m.text for m in marks(d)]
+    assert "board 0x5a (player 1) stopped by an over-current (a short at the board): its " \
+        "pads cannot play" in texts
+    assert "board 0x5a (player 1), electrode 2: out of range: it cannot sense" in texts
+
+
+def test_swap_marks_name_clients_as_the_report_does(tmp_path):
+    d = one_session(tmp_path, [seat(0.0, 2, C1), seat(34.0, 2, C2)],
+                    players=((2, "client"),))
+    names = {C1: "Jo (jo)", C2: "Sam (sam)"}
+    texts = [m.text for m in marks(d, lambda c: names.get(c, c))]
+    assert "player 2: Sam (sam) seated (was Jo (jo))" in texts
+    assert "player 2: c-00000002 seated (was c-00000001)" in [m.text for m in marks(d)]
 
 
 def test_a_swap_starts_a_new_column(tmp_path):

@@ -8,6 +8,7 @@ from wav_helpers import read_wav, window
 
 from station.sim.runner import SAMPLE_RATE, simulate
 from station.sim.scenario import load_scenario
+from station.sim.summary import summary_text
 from station.sound.analysis import cents, fundamental_hz, is_silent, midi_to_hz
 
 
@@ -63,6 +64,16 @@ def test_demo_scenario_runs_faster_than_real_time(tmp_path):
     assert summary["seconds"] == 85.0
     assert summary["players"]["1"]["notes"] > 80 and summary["players"]["2"]["notes"] > 5
     assert summary["players"]["2"]["client"] == "jo"          # the swap happened
+    # each client's own counts at the swapped player, as the journal holds them
+    db = sqlite3.connect(tmp_path / "station.db")
+    journaled = db.execute("SELECT client, COUNT(*) FROM events WHERE kind = 'touch' AND "
+                           "player = 2 GROUP BY client ORDER BY MIN(t_ns)").fetchall()
+    seated = summary["players"]["2"]["clients"]
+    assert [c["client"] for c in seated] == ["sam", "jo"]
+    assert [c["touches"] for c in seated] == [n for _, n in journaled] and all(
+        n > 0 for _, n in journaled)
+    text = summary_text(summary)
+    assert f"    sam: {seated[0]['touches']} touches" in text and "Player 2 (jo)" not in text
     assert len(summary["refused_profiles"]) == 1              # the bad profile was refused
     assert [f.split(": ")[1] for f in summary["faults"]] == [
         "board_lost 0x5b", "board_recovered 0x5b",            # unplugged, plugged back
