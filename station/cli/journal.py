@@ -35,6 +35,8 @@ def register(sub) -> None:
                    "the note's text, or for rate: GOAL LEVEL (a goal id of a seated "
                    "client, or CLIENT:GOAL; level -2..2)")
     p.add_argument("--player", type=int, help="rate: the player whose client's goal it is")
+    p.add_argument("--session", type=int, metavar="ID", help="note: the session the note "
+                   "belongs to (default: the running one, else the last, within 24 h)")
     p.add_argument("--config", help="station config file (default: $STATION_CONFIG, /etc/station, "
                                     "~/.config/station, the example)")
     p.set_defaults(func=session_main)
@@ -84,7 +86,14 @@ def session_main(args) -> int:
     config = load_config(args.config)
     words: dict[str, Any] = ({"name": text} if args.op == "phase" else
                              {"text": text} if args.op == "note" else {})
+    if args.op == "note" and args.session is not None:
+        words["session"] = args.session
     status = request(config.control_socket, "session", op=args.op, **words)
+    if args.op == "note" and status.get("noted") != status.get("session"):
+        print(f"note added to session {status['noted']} (it has ended).")
+        return 0
+    if args.op == "note":
+        print(f"note added to session {status['noted']}.")
     if status["active"]:
         phase = f", phase {status['phase']}" if status.get("phase") else ""
         print(f"session {status['session']} is running{phase}.")

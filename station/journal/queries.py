@@ -42,8 +42,8 @@ def open_read_only(path: Path, timeout_s: float = 2.0) -> sqlite3.Connection:
 
 def report_rows(conn: sqlite3.Connection, session_id: int) -> list[tuple]:
     """One session's events in time order as ``(t_ns, kind, player, pad, client, detail,
-    board, electrode)``, with -1 for no player, pad, board or electrode and '' for no client or detail (one
-    query; fast enough for 10^6 rows). Each value is taken only with the type and range
+    board, electrode)``, -1 for no player, pad, board or electrode, '' for no client or
+    detail (one query; fast enough for 10^6 rows). Each value is taken only with the type and range
     the station writes (``reader.typed``): a row no station wrote never reaches a report
     as something it cannot draw."""
     columns = ", ".join(typed(c, d) for c, d in (
@@ -134,3 +134,26 @@ def stored_secret(conn: sqlite3.Connection) -> str | None:
     """The journal's pseudonym secret, or None (read only: never creates one)."""
     row = conn.execute("SELECT value FROM meta WHERE key='secret'").fetchone()
     return row[0] if row else None
+
+
+@dataclass(frozen=True)
+class EndedSession:
+    """A session a note can still join: its id, its end (station clock ns; its start if it
+    never ended) and its end on the wall clock (UTC ISO 8601, '' if unknown)."""
+
+    id: int
+    ended_ns: int
+    ended_at: str
+
+
+def ended_session(conn: sqlite3.Connection, session_id: int | None = None
+                  ) -> EndedSession | None:
+    """Session ``session_id``, or the last session that ended; None if there is none."""
+    where = "id = ?" if session_id is not None else "ended_ns IS NOT NULL"
+    row = conn.execute(
+        f"SELECT id, {typed('ended_ns', typed('started_ns', '0'))}, "
+        "CASE WHEN typeof(ended_at) = 'text' THEN ended_at WHEN typeof(started_at) = "
+        "'text' THEN started_at ELSE '' END "
+        f"FROM sessions WHERE {where} ORDER BY id DESC LIMIT 1",
+        () if session_id is None else (session_id,)).fetchone()
+    return None if row is None else EndedSession(int(row[0]), int(row[1]), str(row[2]))

@@ -2,7 +2,9 @@
 
 A session starts by the therapist's ``session`` button (which toggles), by
 ``station session start``, by the runner (the simulator: one session per run), or on its
-own at the first touch while none is running (``session.auto_start``). It ends by the
+own at the first touch of a seated client while none is running (``session.auto_start``;
+a touch at a player where nobody is seated is journaled without a client and starts
+nothing: it must not open a session listed with the other players). It ends by the
 button, ``station session stop``, the station stopping, or after ``session.idle_end_min``
 minutes without a touch; an idle session is closed at its last touch, so reports do not
 count the idle wait as session time.
@@ -17,6 +19,7 @@ session the deletion removed; the journal's writer then deletes, in order.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Protocol
@@ -27,6 +30,7 @@ from station.core.events import NOTE, PHASE, PROFILE, TOUCH, Event
 
 if TYPE_CHECKING:
     from station.config.profile import Profile
+    from station.journal.late_notes import Ended
 
 TIMBRE = "timbre"   # journal-only: a seat's sound (detail "bank:program:name"), for MIDI export
 PHASES = ("warm-up", "main", "reflection")   # the usual shape; any short name is accepted
@@ -67,6 +71,8 @@ class Sessions:
         self.last_touch_ns: int | None = None
         self.phase_name: str | None = None
         self.clients: set[str] = set()     # pseudonyms with events in the running session
+        self.last_ended: Ended | None = None      # what a note written after it joins
+        self.wall: Callable[[], float] = time.time      # wall clock (s), for late notes
         self.on_stop: list = []   # fn(now): run inside the session, just before it ends
 
     @property
@@ -102,6 +108,8 @@ class Sessions:
         for hook in list(self.on_stop):   # the plan and the backing stop inside the session
             hook(now)
         self.journal.end_session(now, by)
+        from station.journal.late_notes import Ended
+        self.last_ended = Ended(sid, now, self.wall()) if sid is not None else None
         self.started_ns = None
         self.phase_name = None
         return sid
@@ -132,7 +140,7 @@ class Sessions:
             self.start(now, "button")
 
     # -- marks --------------------------------------------------------------------------------
-    def phase(self, name: str, now: int) -> int:
+    def phase(self, name: str, now: int, by: str = "cli") -> int:
         """Mark the start of a phase (warm-up, main, reflection, ...); starts a session if
         none is running, since marking the warm-up is how many therapists begin."""
         name = " ".join(str(name).split())
@@ -140,22 +148,29 @@ class Sessions:
             raise StationError(f"a phase name must be 1 to 40 characters, like "
                                f"{', '.join(PHASES)}; got {name!r}.")
         if not self.active:
-            self.start(now, "cli")
+            self.start(now, by)
         self.phase_name = name
         self.announce(Event(PHASE, now, detail=name))   # journal and OSC listeners
         return self.journal.session
 
-    def note(self, text: str, now: int) -> int:
-        """Add the therapist's free-text note to the running session."""
+    def note(self, text: str, now: int, session: int | None = None) -> int:
+        """Add the therapist's free-text note to the running session, or (none running,
+        or ``session`` named) to an ended one (``station.journal.late_notes``)."""
         text = str(text).strip()
-        if not self.active:
-            raise StationError("no session is running, so the note was not saved. Start one "
-                               "with 'station session start' (or the session button) first.")
         if not text or len(text) > MAX_NOTE:
             raise StationError(f"a note must be 1 to {MAX_NOTE} characters (got "
                                f"{len(text)}). Write no names: use the client's id.")
-        self.journal.record(Event(NOTE, now, detail=text))
-        return self.journal.session
+        if self.active and session in (None, self.journal.session):
+            self.journal.record(Event(NOTE, now, detail=text))
+            return self.journal.session
+        from station.journal.late_notes import find_session, note_target
+        chosen = None if session is None else find_session(self.journal.path, session)
+        last = self.last_ended
+        if chosen is None and last is None:
+            last = find_session(self.journal.path)      # e.g. ended before a restart
+        target = note_target(last, chosen, self.wall())
+        self.journal.record_in(target.id, Event(NOTE, target.ended_ns, detail=text))
+        return target.id
 
     # -- automatic start and end -----------------------------------------------------------
     def observe(self, event: Event) -> None:
@@ -166,6 +181,8 @@ class Sessions:
             self._record_timbre(event.player, event.t_ns)
         if event.kind != TOUCH or event.player is None:
             return
+        if self.seats.profile(event.player) is None:
+            return      # nobody seated: journaled as an unseated touch, starts nothing
         if not self.active and self.auto_start:
             self.start(event.t_ns, "touch")
         self.last_touch_ns = event.t_ns

@@ -11,18 +11,15 @@ a full or read-only disk is retried every batch while the station plays on, and 
 session rows are retried with the events (so no event is left without its session).
 Memory is bounded: past ``store.MAX_PENDING`` rows the oldest events go, and are counted.
 
-Durability: WAL with ``synchronous=FULL``, so every commit is on disk before the writer
-moves on; after ``kill -9`` or power loss the file opens clean and holds every event
-older than 200 ms. The deadline runs from when an event was *queued*, not from when the
-writer woke, so a writer that was kept waiting for the CPU catches up at once instead of
-starting a fresh batch. Sessions get their id from the producer (``start_session``
-returns it at once), so nobody waits for the writer to learn it.
+Durability: WAL with ``synchronous=FULL``: after ``kill -9`` or power loss the file opens
+clean and holds every event older than 200 ms. The deadline runs from when an event was
+*queued*, so a writer kept waiting for the CPU catches up at once. Sessions get their id
+from the producer (``start_session`` returns it at once); ``record_in`` journals into an
+earlier session (a note written after it).
 
-Watched: ``health()`` says when the writer thread has died, has not written for
-``STALL_S`` while work waits, or SQLite refuses writes; the daemon shows it in
-``station status``, ``station doctor`` and on the lights (``station.journal.watch``).
-
-Privacy: the folder is created owner-only (0700) and the file owner-only (0600).
+Watched: ``health()`` says when the writer thread has died, a write has not returned for
+``STALL_S``, or SQLite refuses writes (``station.journal.watch``). Privacy: the folder is
+created owner-only (0700) and the file owner-only (0600).
 """
 
 from __future__ import annotations
@@ -102,13 +99,15 @@ class Journal:
     def record(self, event: Event) -> None:
         self._put(("event", event))
 
+    def record_in(self, session: int, event: Event) -> None:
+        """``record`` into an earlier ``session`` (a note written after it ended)."""
+        self._put(("late", event, session))
+
     def start_session(self, t_ns: int, players: list[tuple[int, str]],
                       latency_ms: float | None = None, by: str = "run") -> int:
         """Open a session at station time ``t_ns``; return its id (ends any open one).
-
-        ``players`` are (position 1..6, role) pairs; ``latency_ms`` the configured output
-        latency; ``by`` who started it (run, button, cli, touch, scenario).
-        """
+        ``players``: (position 1..6, role) pairs; ``latency_ms``: the configured output
+        latency; ``by``: who started it (run, button, cli, panel, touch, scenario)."""
         if self.session is not None:
             self.end_session(t_ns, by)
         sid = self._next_session
@@ -143,8 +142,7 @@ class Journal:
         self._put(("purge", days))
 
     def forget(self, client: str) -> Future:
-        """Ask the writer to delete every trace of ``client`` (id or pseudonym), after
-        everything queued before; the future gets the ``Deleted`` counts."""
+        """Delete every trace of ``client`` (id or pseudonym) after all queued before."""
         done: Future = Future()
         self._put(("forget", client, done))
         return done
@@ -251,6 +249,8 @@ class Journal:
             if tag == "event":
                 self._last_t = item[1].t_ns
                 self._pending.add_row(event_row(self._session_id, item[1]))
+            elif tag == "late":
+                self._pending.add_row(event_row(item[2], item[1]))
             elif tag == "start":
                 self._session_id = item[1]
                 self._pending.add(list(item[:-1]))

@@ -185,17 +185,21 @@ class Actions:
     # -- the session ------------------------------------------------------------------------
     def session(self, data: dict):
         op = field(data, "op", str, choices=("start", "stop"))
-        return self.command("session", op=op)
+        return self.command("session", op=op, by="panel")
 
     def phase(self, data: dict):
         name = field(data, "name", str, what="a phase name like warm-up")
-        return self.command("session", op="phase", name=name[:100])
+        return self.command("session", op="phase", name=name[:100], by="panel")
 
     def note(self, data: dict):
+        """A note for the running session, or after it (the last one, within a day), or
+        for the session ``data["session"]`` names (station.journal.late_notes)."""
         text = field(data, "text", str, what="the note's text")
         if len(text) > MAX_NOTE:
             raise BadRequest(f"a note is at most {MAX_NOTE} characters.")
-        return self.command("session", op="note", text=text)
+        session = field(data, "session", int, required=False, what="a session number")
+        return self.command("session", op="note", text=text, by="panel",
+                            **({"session": session} if session is not None else {}))
 
     # -- reports ----------------------------------------------------------------------------
     def sessions(self, data=None) -> dict:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from station.panel.auth import COOKIE, Gate, LoginRefused
 from station.panel.feed import POLL_S, LiveFeed
 from station.panel.limits import BadRequest, parse_body
+from station.panel.words import panel_status
 from station.panel.origin import check_request, own_names, session_tokens
 from station.panel.server import Response, Stream
 
@@ -33,6 +34,7 @@ TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
 
 
 def json_response(data, status: int = 200, headers: dict | None = None) -> Response:
+    data = panel_status(data)     # no terminal command reaches a tablet (panel.words)
     return Response(status, json.dumps(data, default=str).encode() + b"\n",
                     "application/json", headers)
 

@@ -190,7 +190,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 def _json_error(message: str) -> bytes:
     import json
-    return json.dumps({"error": message}).encode() + b"\n"
+
+    from station.panel.words import panel_words     # no terminal command on a tablet
+    return json.dumps({"error": panel_words(message)}).encode() + b"\n"
 
 
 class _Server(socketserver.TCPServer):

@@ -89,7 +89,8 @@ class SessionPart:
         out = [self.plot("timeline", (d.span_s, series, d.phases, down, [m.t for m in ms]),
                          "touches per minute over the session",
                          "Touches per minute of each client while seated; shaded: phases; "
-                         "hatched: a player could not play (a board fault); numbers: the marks below.")]
+                         "hatched: a player could not play (a board fault); numbers: the "
+                         "marks below.")]
         if ms:
             out.append(H.simple_table(["#", "at", "clock", "what"], [
                 [str(i), f"{int(m.t // 60)}:{int(m.t % 60):02d}",

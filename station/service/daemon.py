@@ -135,25 +135,31 @@ class Daemon:
 
     def session(self, op: str, name: str | None = None, text: str | None = None,
                 goal: str | None = None, level: int | str | None = None,
-                player: int | None = None) -> dict:
+                player: int | None = None, session: int | None = None,
+                by: str | None = None) -> dict:
         """``station session start|stop|phase NAME|note TEXT|rate GOAL LEVEL|status``
-        (engine thread; ``rate``: station.journal.ratings)."""
+        (engine thread; ``rate``: station.journal.ratings). ``session``: the session a
+        note joins (default: the running one, else the last within a day); ``by``: who
+        asks, ``cli`` or ``panel`` (journaled as who started or ended a session)."""
         from station.core.errors import StationError
         from station.core.text import checked_text     # stored as sent, or refused
         if op == "phase":
             name = checked_text(name or "", "a phase name")
         elif op == "note":
             text = checked_text(text or "", "a note", lines=True)
-        sessions, now = self.station.sessions, self.clock.now_ns()
+        if by not in (None, "cli", "panel"):
+            raise StationError(f"'by' is cli or panel, not {str(by)[:20]!r}.")
+        sessions, now, by = self.station.sessions, self.clock.now_ns(), by or "cli"
         if op == "start":
-            sessions.start(now, "cli")
+            sessions.start(now, by)
         elif op == "stop":
-            if sessions.stop(now, "cli") is None:
+            if sessions.stop(now, by) is None:
                 raise StationError("no session is running; nothing to stop.")
         elif op == "phase":
-            sessions.phase(name or "", now)
+            sessions.phase(name or "", now, by)
         elif op == "note":
-            sessions.note(text or "", now)
+            noted = sessions.note(text or "", now, session)
+            return {**self._session_status(), "noted": noted}
         elif op == "rate":
             from station.journal.ratings import rate_goal
             rated = rate_goal(self.station.consent, self._seats(), goal, level, now, player,

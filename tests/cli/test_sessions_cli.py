@@ -36,7 +36,7 @@ def daemon(tmp_path, env):
 def test_session_commands_reach_the_running_station_and_the_journal(tmp_path, station_env):
     with daemon(tmp_path, station_env) as (cfg, _):
         r = station("session", "note", "too", "early", "--config", cfg, env=station_env)
-        assert r.returncode != 0 and "no session is running" in r.stderr
+        assert r.returncode == 1 and "no session yet to add this note to" in r.stderr
         r = station("session", "start", "--config", cfg, env=station_env)
         assert r.returncode == 0 and "session 1 is running" in r.stdout, r.stderr
         r = station("session", "phase", "warm-up", "--config", cfg, env=station_env)
@@ -46,6 +46,13 @@ def test_session_commands_reach_the_running_station_and_the_journal(tmp_path, st
         assert r.returncode == 0, r.stderr
         r = station("session", "stop", "--config", cfg, env=station_env)
         assert "no session is running" in r.stdout, r.stderr
+        # therapists write notes after the session: it joins the session that just ended
+        r = station("session", "note", "calmer", "after", "--config", cfg, env=station_env)
+        assert r.returncode == 0 and "note added to session 1 (it has ended)" in r.stdout, \
+            r.stderr
+        r = station("session", "note", "x", "--session", "9", "--config", cfg,
+                    env=station_env)
+        assert r.returncode == 1 and "there is no session 9" in r.stderr
         r = station("session", "stop", "--config", cfg, env=station_env)
         assert r.returncode != 0 and "nothing to stop" in r.stderr
         r = station("session", "phase", "--config", cfg, env=station_env)
@@ -55,7 +62,10 @@ def test_session_commands_reach_the_running_station_and_the_journal(tmp_path, st
         [(1, "cli", "cli")]
     assert db.execute("SELECT kind, detail FROM events WHERE session_id=1 AND kind IN "
                       "('phase', 'note') ORDER BY id").fetchall() == \
-        [("phase", "warm-up"), ("note", "smiled at the harp")]
+        [("phase", "warm-up"), ("note", "smiled at the harp"), ("note", "calmer after")]
+    end, late = db.execute("SELECT s.ended_ns, e.t_ns FROM sessions s JOIN events e ON "
+                           "e.session_id = s.id AND e.detail = 'calmer after'").fetchone()
+    assert late == end, "a note written after the session is marked at its end"
 
 
 def test_a_seated_clients_goal_is_rated_from_the_cli_and_the_socket(tmp_path, station_env):

@@ -104,3 +104,40 @@ def test_the_session_button_toggles_and_without_auto_start_touches_stay_outside(
     assert [s[3:] for s in sessions(db)] == [("button", "button")]
     touches = db.execute("SELECT session_id FROM events WHERE kind='touch' ORDER BY t_ns")
     assert [r[0] for r in touches] == [None, 1, None]
+
+
+def test_a_touch_where_nobody_is_seated_starts_no_session(tmp_path):
+    station = config(tmp_path, "{auto_start: true, idle_end_min: 0.5}")
+    db = run(tmp_path, station, """\
+  - {at: 0.0, action: session_stop}
+  - {at: 1.0, action: touch, board: 0x5C, electrode: 1}
+  - {at: 1.2, action: release, board: 0x5C, electrode: 1}
+  - {at: 3.0, action: touch, board: 0x5A, electrode: 2}
+  - {at: 3.2, action: release, board: 0x5A, electrode: 2}
+""", 5.0)
+    # player 3 (0x5C) has nobody seated: its touch is journaled, outside any session, and
+    # the session starts at alex's touch
+    assert [s[1:4] for s in sessions(db)] == [(3_001_000_000, 5_000_000_000, "touch")]
+    touches = db.execute("SELECT session_id, player, client FROM events WHERE kind='touch' "
+                         "ORDER BY t_ns").fetchall()
+    assert touches[0] == (None, 3, None) and touches[1][:2] == (1, 1) and touches[1][2]
+
+
+def test_a_note_after_the_session_joins_it_within_a_day(tmp_path):
+    """Sessions.note with no session running: the last one within 24 h, a named one
+    after that; a plain message (no terminal command) when there is none."""
+    import pytest
+
+    from station.core.errors import StationError
+    from station.journal.late_notes import Ended, note_target
+    last = Ended(4, 9_000, 1_000_000.0)
+    assert note_target(last, None, 1_000_000.0 + 23 * 3600) == last
+    with pytest.raises(StationError, match="more than 24 hours ago.*Name the session"):
+        note_target(last, None, 1_000_000.0 + 25 * 3600)
+    with pytest.raises(StationError, match="at an unknown time"):
+        note_target(Ended(4, 9_000, None), None, 1_000_000.0)
+    chosen = Ended(2, 5_000, 0.0)
+    assert note_target(last, chosen, 1e12) == chosen
+    with pytest.raises(StationError) as no_session:
+        note_target(None, None, 0.0)
+    assert "station " not in str(no_session.value)

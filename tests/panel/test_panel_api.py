@@ -2,6 +2,7 @@
 commands, profile edits, reports, and a connection flood that must not slow the touches."""
 
 import socket
+import sqlite3
 import statistics
 import threading
 import time
@@ -204,12 +205,18 @@ def test_a_session_run_from_the_panel(station, client):
     assert client.call("POST", "/api/session", {"op": "stop"})[0] == 200
     status, data = client.call("POST", "/api/session", {"op": "stop"})
     assert status == 400 and "No session is running" in data["error"]
+    status, data = client.call("POST", "/api/note", {"text": "calmer after the session"})
+    assert status == 200 and data["noted"] == sid, "a note after the session joins it"
     def ended():           # the journal writes in batches of 0.1 s
         listed = client.call("GET", "/api/sessions")[1]["sessions"]
         return bool(listed) and listed[0]["id"] == sid and not listed[0]["running"]
     wait_until(ended, station.proc, seconds=10, what="the session did not reach the journal")
     newest = client.call("GET", "/api/sessions")[1]["sessions"][0]
-    assert newest["notes"] == 1 and newest["phases"] == 1 and not newest["running"]
+    assert newest["notes"] == 2 and newest["phases"] == 1 and not newest["running"]
+    db = sqlite3.connect(station.journal)
+    assert db.execute("SELECT started_by, ended_by FROM sessions WHERE id = ?",
+                      (sid,)).fetchone() == ("panel", "panel")
+    db.close()
     assert "jo" in newest["clients"] and "alex" in newest["clients"]
     for kind, start in (("csv", b"session,t,player"), ("midi", b"MThd"),
                         ("report", b"<!doctype html")):

@@ -167,8 +167,9 @@ def test_an_over_current_and_pads_out_of_range_are_time_the_client_could_not_pla
     # 120 s; over-current 20-25 s; pad 0 out of range 40-50 s (it is one of two pads
     # played: the other still plays, so that is not lost time); pads 0 and 2 both out of
     # range 80-90 s (every pad played: lost time).
-    fault = lambda t, name, pin=None: (t, "fault", dict(board=0x5A, electrode=pin,  # noqa
-                                                        detail=name))
+    def fault(t, name, pin=None):
+        return (t, "fault", dict(board=0x5A, electrode=pin, detail=name))
+
     ev = [seat(0.0, 1, C1), fault(20.0, "board_overcurrent"), fault(25.0, "board_recovered"),
           fault(40.0, "electrode_out_of_range", 0), fault(50.0, "electrode_in_range", 0),
           fault(80.0, "electrode_out_of_range", 0), fault(82.0, "electrode_out_of_range", 2),
