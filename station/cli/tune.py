@@ -92,7 +92,7 @@ def render(a: Assessment, stretch, who: str) -> list[str]:
     elif a.lost:
         first = a.lost[0]
         lines.append(f"Not offered: the proposal would silence {len(a.lost)} ordinary "
-                     f"touch(es) that sound now (the first on pad {first.pad} at "
+                     f"touch(es) that sound now (the first on pad {first.pad + 1} at "
                      f"{stretch.seconds(first.t0):.1f} s). Keep the current settings.")
     else:
         lines.append("Proposed touch: settings: " + ", ".join(

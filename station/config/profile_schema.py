@@ -63,9 +63,9 @@ SOUND = Field("section", "How this client sounds.", fields={
 })
 
 MUSIC = Field("section", "What each pad plays.", fields={
-    "mode": Field("choice", "scale: pad k plays the k-th scale degree; chords: a chord per "
-                  "pad; notes: a listed note per pad; drums: GM percussion; song: every touch "
-                  "plays the next step of a song.", default="scale",
+    "mode": Field("choice", "scale: pad k (1-12) plays the k-th scale degree; chords: a "
+                  "chord per pad; notes: a listed note per pad; drums: GM percussion; "
+                  "song: every touch plays the next step of a song.", default="scale",
                   choices=("scale", "chords", "notes", "drums", "song")),
     "key": Field("string", "Key (root) note name: C, C#, Db, D ... B.", default="C"),
     "scale": Field("one_of", "Scale name (major, minor, major_pentatonic, blues, dorian, ...) "
@@ -74,7 +74,7 @@ MUSIC = Field("section", "What each pad plays.", fields={
                    options=(Field("string"),
                             Field("list", item=Field("integer", min=0, max=11), min=1,
                                   max=12))),
-    "octave": Field("integer", "Octave of pad 0 (C4 = middle C).", default=4, min=0, max=8),
+    "octave": Field("integer", "Octave of pad 1 (C4 = middle C).", default=4, min=0, max=8),
     "chords": Field("list", "Chords mode: roman numerals in the key, one per pad.",
                     default=None, item=Field("string"), min=1, max=48,
                     example=["I", "IV", "V", "vi"]),

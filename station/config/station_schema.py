@@ -61,7 +61,7 @@ PLAYER = Field("section", "One player position around the station.", fields={
                    "null for a switch-only player.", default=None,
                    options=(Field("integer", check=_address_check), NULL)),
     "electrodes": Field("list", "Electrodes of that board used as pads, in pad order "
-                        "(pad 0 first). Default: all of the board's chip's.",
+                        "(pad 1 first). Default: all of the board's chip's.",
                         default=lambda: list(range(MOST_ELECTRODES)),
                         item=Field("integer", min=0, max=MOST_ELECTRODES - 1),
                         max=MOST_ELECTRODES),

@@ -41,7 +41,7 @@ MIDI = Field("section", "Live MIDI: mirror the station's notes to a port, play a
                            "(filters, turns, journal); null: no input."),
     "in_connect": _optional(Field("string"), "Read from the first port whose name contains "
                             "this text; null: other programs connect to the station's port."),
-    "in_first_note": Field("integer", "The note that plays pad 0; the next note pad 1, and "
+    "in_first_note": Field("integer", "The note that plays pad 1; the next note pad 2, and "
                            "so on (notes outside the player's pads are ignored).", default=60,
                            min=0, max=127),
     "in_channel": _optional(Field("integer", min=1, max=16), "Take notes only from this "

@@ -93,8 +93,9 @@ def simple_table(header: list[str], rows: list[list[str]], cls: str = "") -> str
 
 
 def pad_grid(players: dict[str, dict[int, int]], pads: int = 12) -> str:
-    """Each column's pads as a 3 x 4 grid (pad 0 top left; a switch pad below), each
-    cell coloured by how often it was touched and showing pad number and count."""
+    """Each column's pads as a 3 x 4 grid (pad 1 top left; a switch pad below), each
+    cell coloured by how often it was touched and showing pad number and count. Pads are
+    numbered 1-12 for people, as on the panel (the journal's ``pad`` is 0-11)."""
     from station.report.plots import pad_colour
     grids = []
     for label, counts in players.items():
@@ -106,7 +107,7 @@ def pad_grid(players: dict[str, dict[int, int]], pads: int = 12) -> str:
                 pad = row * 4 + col
                 bg, fg = pad_colour(counts.get(pad, 0), most)
                 tds.append(f'<td style="background:{bg};color:{fg};text-align:center;'
-                           f'width:3.2em">pad {pad}<br>{counts.get(pad, 0)}</td>')
+                           f'width:3.2em">pad {pad + 1}<br>{counts.get(pad, 0)}</td>')
             cells.append("<tr>" + "".join(tds) + "</tr>")
         switch = sum(v for p, v in counts.items() if p >= pads)
         if switch:

@@ -80,7 +80,7 @@ def _board_problems(addr: str, b: dict) -> tuple[str, list[str]]:
         problems.append(f"board {addr} does not answer: check its cable; it is retried "
                         f"every second and comes back by itself.")
     for pad in b.get("out_of_range") or []:
-        who = (f"pad {pad['pad']} of player {pad['player']}" if pad.get("player")
+        who = (f"pad {pad['pad'] + 1} of player {pad['player']}" if pad.get("player")
                else "an unused electrode")
         problems.append(f"{who} (board {addr}, electrode {pad['electrode']}) cannot be "
                         f"measured (out of range): check that pad's wire for a break or a "

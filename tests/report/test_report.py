@@ -97,6 +97,8 @@ def test_explanations_are_on_the_page_and_numbers_mean_what_they_say(history_htm
     assert not NOISE.search(text), NOISE.search(text)
     assert "How to read this report" in text
     assert "@page{size:A4" in html and "break-inside:avoid" in html
+    # pads are numbered 1-12 for people, as on the panel (electrodes 0-11 stay hardware's)
+    assert ">pad 1<br>" in html and ">pad 12<br>" in html and ">pad 0<br>" not in html
 
 
 def test_sessions_are_numbered_as_the_therapist_knows_them(tmp_path):

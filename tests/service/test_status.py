@@ -70,5 +70,5 @@ def test_status_names_an_overcurrent_board_and_a_pad_out_of_range(tmp_path, mock
     assert s["boards"]["0x5c"]["last_fault"] == "board_overcurrent"
     assert "0x5c STOPPED (over-current)" in text and "0x5b online, 1 pad(s) out of range" in text
     assert "board 0x5c stopped on an over-current at its REXT pin" in text
-    assert "pad 4 of player 2 (board 0x5b, electrode 4) cannot be measured" in text
+    assert "pad 5 of player 2 (board 0x5b, electrode 4) cannot be measured" in text  # 1-12
     assert "All is well." not in text
