@@ -127,6 +127,9 @@ ECHO = Field("section", "Echo (mirroring): after the client's phrase ends, the s
                     "always quieter.", default=0.5, min=0.1, max=0.9, units="0..1"),
     "max_notes": Field("integer", "The longest phrase echoed; later notes are left out.",
                        default=16, min=1, max=32),
+    "breath_ms": Field("integer", "The pause between the end of the phrase and its echo. "
+                       "Left out: one beat of the backing, or 400 ms without one.",
+                       default=None, min=0, max=5000, units="ms"),
 })
 
 MUSIC_OVERRIDE = Field("section", "Overrides the seated client's music: section for this "

@@ -127,6 +127,10 @@ class LiveBacking:
         self.engine.announce(Event(BACKING, now, channel=self.channel, detail=BackingStop(reason)))
         self._reset()
 
+    def beat_s(self) -> float | None:
+        """One beat of the running backing (s), None without beats (the echo's breath)."""
+        return 60.0 / self.ramp.bpm() if self.running and self.ramp else None
+
     def follows(self) -> int | None:
         """The player whose playing sets the beats' timing now: the followed player when
         the first tempo was theirs (``tempo: follow``) or the ramp waits for them
@@ -222,7 +226,7 @@ class LiveBacking:
             notes = self.music.beat(self._index)
             for note, velocity, *at in notes:   # patterns: (offset, length) in beats
                 offset, length = at if at else (0.0, NOTE_FRACTION)
-                start = block + self.out.blocks(60.0 / bpm * offset)
+                start = block + self.out.to_blocks(round(60e9 / bpm * offset))   # 0 stays 0
                 self.track.add(start, note, velocity)
                 self.track.add(start + max(1, self.out.blocks(60.0 / bpm * length)), note, 0)
             first = (notes[0][0], notes[0][1]) if notes else (None, None)

@@ -43,6 +43,7 @@ class SessionMusic:
                                                      channels["echo_channels"])}
         self.backing = LiveBacking(engine, self.out, channels["backing_channel"] - 1)
         self.echo = LiveEcho(engine, self.out, echo_channels)
+        self.echo.beat_s = self.backing.beat_s     # the echo's breath: one beat
         self.plan = PlanRunner(engine, sessions, self.backing, self.echo, cue)
         engine.add_listener("backing", self.backing.observe)
         engine.add_listener("echo", self.echo.observe)

@@ -21,7 +21,7 @@ from station.sound.theory import drum_note, key_pitch_class
 STYLES = ("drone", "pulse", "ostinato", "progression", "bass", "call")
 PATTERN_STYLES = ("progression", "bass", "call")   # play a file of configs/backings/
 DEFAULT_TIMBRE = {"drone": "pad_warm", "pulse": "drums", "ostinato": "harp",
-                  "progression": "piano", "bass": "acoustic_bass", "call": "marimba"}
+                  "progression": "soft_piano", "bass": "cello", "call": "marimba"}
 DEFAULT_OCTAVE = {"drone": 3, "pulse": 2, "ostinato": 3, "progression": 3, "bass": 2,
                   "call": 4}
 DEFAULT_PATTERN = (0, 7, 12, 7)
