@@ -1,7 +1,7 @@
 """Backing patterns: the files of ``configs/backings/``, validated like plans.
 
 A pattern's id is its file name without ``.yaml`` in the station's backings folder
-(``backings_dir`` in the station config, default ``backings`` next to it:
+(``backings_dir`` in the station config, relative to it; left out, the packaged
 ``configs/backings/``). ``{action: backing, style: progression, pattern: pop_four}``
 plays ``configs/backings/pop_four.yaml``. Every problem is reported like a plan's:
 ``file:line: key.path: what is wrong``, with a did-you-mean; a pattern of another style
@@ -16,6 +16,7 @@ from pathlib import Path
 
 from station.config.profile_schema import _timbre_check
 from station.core.errors import PlanError
+from station.core.paths import CONFIGS
 from station.core.schema import REQUIRED, Field, suggest, validate
 from station.core.yamlfile import read_yaml
 from station.sound.backing import PATTERN_STYLES
@@ -90,8 +91,10 @@ PATTERN = Field("section", "A backing pattern.", fields={
 
 
 def backings_folder(config) -> Path:
-    """The station's backings folder (``backings_dir``, relative to the station config)."""
-    return (Path(config.path).parent / config.raw.get("backings_dir", "backings")).resolve()
+    """The station's backings folder: ``backings_dir`` (relative to the station config),
+    else the packaged ``configs/backings``."""
+    own = config.raw.get("backings_dir")
+    return (Path(config.path).parent / own).resolve() if own else CONFIGS / "backings"
 
 
 def pattern_names(folder: Path) -> list[str]:

@@ -131,6 +131,9 @@ STATION = Field("section", "The station config.", fields={
                          default="clients"),
     "plans_dir": Field("string", "Folder of session plans (docs/session-music.md), relative "
                        "to this file.", default="plans"),
+    "backings_dir": Field("string", "Folder of backing patterns (docs/session-music.md), "
+                          "relative to this file. Left out: the packaged configs/backings.",
+                          default=None),
     "session_music": Field("section", "MIDI channels of the station's own music (backing and "
                            "echo, docs/session-music.md). No player may use them; channel 16 "
                            "is the start-up cue's.", fields={

@@ -10,7 +10,8 @@ The iso principle (Altshuler): meet the client where they are, then move them gr
   who has not been locked for ``meet_bars`` bars in a row (default 8) is *met again*: the
   pulse eases from where it is to the client's own tempo (``client_bpm``, from their
   recent touches), at most ``MAX_RAMP_BPM_PER_S`` a second, whatever the client does
-  meanwhile. Once there and locked, it sets out for the goal again, over ``ramp_s``.
+  meanwhile (no bar counts on the way). Once there and locked, it sets out for the goal
+  again, over ``ramp_s``; still unlocked there, it may meet them again 8 bars later.
   A client with no tempo (not playing) or already within ``MEET_MIN_BPM`` of the pulse
   (on the tempo, off the beat) is not met: there is nothing to ease towards.
 
@@ -75,6 +76,8 @@ class IsoLoop:
                 self.meeting = False
                 if self.goal_bpm is not None and abs(self.goal_bpm - now) > 0.05:
                     self.ramp = Ramp(now, self.goal_bpm, self.ramp_s)
+            return None
+        if self.meeting and not self.ramp.done:      # on its way to them: let it arrive
             return None
         self.unlocked_bars += 1
         if self.unlocked_bars < self.meet_bars:
