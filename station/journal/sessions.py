@@ -68,6 +68,7 @@ class Sessions:
         self.phase_name: str | None = None
         self.clients: set[str] = set()     # pseudonyms with events in the running session
         self.on_stop: list = []   # fn(now): run inside the session, just before it ends
+        self.extra_players: list[tuple[int, str]] = []   # (position, role): the tablet
 
     @property
     def active(self) -> bool:
@@ -80,7 +81,7 @@ class Sessions:
             self.stop(now, by)
         self.expire()
         sid = self.journal.start_session(
-            now, [(p.player, p.role) for p in self.config.players],
+            now, [(p.player, p.role) for p in self.config.players] + self.extra_players,
             latency_ms=self.latency_ms(), by=by)
         self.started_ns = now
         self.last_touch_ns = now

@@ -149,6 +149,7 @@ function openLive() {
     for (const [kind, player, pad] of items) {
       window.__panel.events += 1;
       if (kind === "s") { refreshSoon(); continue; }
+      if (kind === "m") { window.dispatchEvent(new CustomEvent("station-message", { detail: pad })); continue; }
       const p = $(`.pad[data-player="${player}"][data-pad="${pad}"]`);
       if (!p) continue;
       if (kind === "t") p.classList.add("touched");
