@@ -274,6 +274,7 @@ class LiveBacking:
             return None
         spec, ramp = self.spec, self.ramp
         return {"style": spec.style, "key": self.music.key, "timbre": self.timbre.name,
+                "pattern_name": spec.pattern_name,
                 "volume": spec.volume, "follow_player": self.player,
                 "tempo_bpm": round(ramp.bpm(), 1) if ramp else None,
                 "start_bpm": round(ramp.start, 1) if ramp else None,
