@@ -58,7 +58,7 @@ class LiveBacking:
 
     def _reset(self) -> None:
         self.spec: BackingSpec | None = None
-        self.music: BackingMusic | None = None
+        self.music: BackingMusic | PatternMusic | None = None
         self.ramp: Ramp | None = None
         self.iso: IsoLoop | None = None
         self.player: int | None = None
@@ -205,7 +205,7 @@ class LiveBacking:
         block = self.out.block_at(now)
         if self.spec.has_beats:
             self._next_block = block
-        else:
+        elif isinstance(self.music, BackingMusic):      # a drone: no beats, held notes
             for note, velocity in self.music.drone():
                 self.track.add(block, note, velocity)
             self.track.tick(now)
@@ -225,7 +225,7 @@ class LiveBacking:
             block, bpm = self._next_block, self.ramp.bpm()
             notes = self.music.beat(self._index)
             for note, velocity, *at in notes:   # patterns: (offset, length) in beats
-                offset, length = at if at else (0.0, NOTE_FRACTION)
+                offset, length = (at[0], at[1]) if at else (0.0, NOTE_FRACTION)
                 start = block + self.out.to_blocks(round(60e9 / bpm * offset))   # 0 stays 0
                 self.track.add(start, note, velocity)
                 self.track.add(start + max(1, self.out.blocks(60.0 / bpm * length)), note, 0)

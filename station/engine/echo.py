@@ -12,6 +12,8 @@ also stops for all-quiet, a swap, the phase's end and shutdown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from station.core.details import Echo
 from station.core.events import ECHO, NOTE_OFF, NOTE_ON, PROFILE, Event
 from station.sound.echo import PhraseRecorder, breath_s, echo_notes
@@ -32,7 +34,8 @@ class LiveEcho:
         self.recorders: dict[int, PhraseRecorder] = {}
         self.tracks = {p: Track(out, SOURCE_BASE + p, ch) for p, ch in self.channels.items()}
         self.echoes = dict.fromkeys(self.channels, 0)   # phrases echoed, per player
-        self.beat_s = lambda: None     # one beat of the backing (s), None without one
+        # one beat of the backing (s), None without one: SessionMusic connects the backing
+        self.beat_s: Callable[[], float | None] = lambda: None
         self._due: dict[int, tuple[int, int]] = {}   # player -> (first block, notes)
         self._paused = False
 

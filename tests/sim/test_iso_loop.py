@@ -104,3 +104,15 @@ def test_a_call_pattern_named_in_a_scenario_plays_in_the_clients_key(tmp_path):
     assert np.abs(quiet).max() < 0.02 * np.abs(audio).max(), "the client's time to answer"
     row = db.execute("SELECT detail FROM events WHERE kind='backing'").fetchone()[0]
     assert row.startswith("start:call:A:120.0bpm:tempo_bpm")
+
+
+def test_a_plan_naming_a_missing_pattern_is_refused_with_a_did_you_mean(tmp_path):
+    from conftest import write
+    plans = tmp_path / "plans"
+    write(plans / "chords.yaml", "phases:\n  - {name: main, backing: {style: progression, "
+                                 "pattern: pop_fuor}}\n")
+    summary, _, db = run(tmp_path, ["{at: 0.5, action: plan_start, plan: chords}"], end=1,
+                         plans=plans)
+    (refusal,) = summary["refused_plans"]
+    assert "no backing pattern 'pop_fuor'" in refusal and "did you mean 'pop_four'" in refusal
+    assert db.execute("SELECT count(*) FROM events WHERE kind='beat'").fetchone() == (0,)
