@@ -5,7 +5,7 @@
 // a client again), which panel.js passes on as "station-message" events.
 "use strict";
 
-const play = { layout: null, down: new Map() };
+const play = { layout: null, down: new Map(), chain: Promise.resolve() };
 window.__play = { sent: 0 };              // requests answered, for the browser tests
 
 async function loadPlay() {
@@ -34,9 +34,13 @@ async function loadPlay() {
   }));
 }
 
-async function send(body) {
-  try { await api("POST", "/api/play", body); window.__play.sent += 1; }
-  catch (e) { toast(e.message, true); }
+// One request at a time, in order: a lift never overtakes its press on a slow network.
+function send(body) {
+  play.chain = play.chain.then(async () => {
+    try { await api("POST", "/api/play", body); window.__play.sent += 1; }
+    catch (e) { toast(e.message, true); }
+  });
+  return play.chain;
 }
 
 function press(pad, button) {
