@@ -10,12 +10,13 @@ docs/session-music.md are generated from these definitions (station.config.plan_
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
 from station.config.profile_schema import MUSIC, _timbre_check
 from station.core.schema import REQUIRED, Field
-from station.sound.backing import STYLES
+from station.sound.backing import PATTERN_STYLES, STYLES
 from station.sound.tempo import MAX_BPM, MAX_RAMP_BPM_PER_S, MIN_BPM
 from station.turns.schema import TURN_MODES
 
@@ -38,8 +39,15 @@ def _backing_check(b: dict) -> str | None:
     if b.get("style") == "drone" and tempo_keys:
         return (f"a drone has no beat, so {', '.join(tempo_keys)} cannot apply; use style "
                 f"pulse or ostinato for a tempo, or leave these keys out.")
-    if b.get("pattern") is not None and b.get("style") != "ostinato":
-        return "pattern is for style ostinato only; leave it out or use style: ostinato."
+    pattern, style = b.get("pattern"), b.get("style")
+    if style in PATTERN_STYLES and not isinstance(pattern, str):
+        return (f"a {style} backing plays a pattern of configs/backings/: name it, like "
+                f"pattern: {_EXAMPLE_PATTERN[style]}.")
+    if isinstance(pattern, str) and style not in PATTERN_STYLES:
+        return (f"pattern: {pattern} names a pattern file, which is for style "
+                f"progression, bass or call.")
+    if isinstance(pattern, list) and style != "ostinato":
+        return "a list of steps in pattern is for style ostinato only; leave it out."
     if (b.get("ramp_to_bpm") is None) != (b.get("ramp_s") is None):
         return "ramp_to_bpm and ramp_s go together: the goal tempo and how long to reach it."
     start, goal, seconds = b.get("tempo_bpm"), b.get("ramp_to_bpm"), b.get("ramp_s")
@@ -52,11 +60,16 @@ def _backing_check(b: dict) -> str | None:
     return None
 
 
-BACKING = Field("section", "Music under the client: a drone (holding), a pulse (grounding) "
-                "or an ostinato. Left out: no backing in this phase.", optional=True, fields={
+_EXAMPLE_PATTERN = {"progression": "cadence", "bass": "root_fifth", "call": "call_steps"}
+
+BACKING = Field("section", "Music under the client: a drone (holding), a pulse (grounding), "
+                "an ostinato, chords, a bass line or calls to answer. Left out: no backing "
+                "in this phase.", optional=True, fields={
     "style": Field("choice", "drone: root and fifth of the key, sustained; pulse: a soft "
                    "beat, the bar's first beat louder; ostinato: a short repeating pattern "
-                   "in the key.", default=REQUIRED, choices=STYLES),
+                   "in the key; progression, bass, call: a pattern of configs/backings/ "
+                   "(chords, a bass line, phrases the client answers).", default=REQUIRED,
+                   choices=STYLES),
     "tempo_bpm": Field(**BPM, doc="Tempo of the pulse or ostinato. With tempo: follow it is "
                        "the tempo used while the client's own is not known yet. Left out: "
                        "80.", default=None),
@@ -84,10 +97,18 @@ BACKING = Field("section", "Music under the client: a drone (holding), a pulse (
                     units="0..1"),
     "beats_per_bar": Field("integer", "Beats in a bar: the first is accented.", default=4,
                            min=1, max=12),
-    "pattern": Field("list", "Ostinato: semitones above the key's root, one per beat. Left "
-                     "out: [0, 7, 12, 7] (root, fifth, octave, fifth).", default=None,
-                     item=Field("integer", min=-12, max=24), min=1, max=16,
-                     example=[0, 7, 12, 7]),
+    "pattern": Field("one_of", "Ostinato: semitones above the key's root, one per beat "
+                     "(left out: [0, 7, 12, 7], root, fifth, octave, fifth). Progression, "
+                     "bass, call: the name of a pattern file of configs/backings/.",
+                     default=None, options=(
+                         Field("list", item=Field("integer", min=-12, max=24), min=1, max=16,
+                               example=[0, 7, 12, 7]),
+                         Field("string", check=lambda n: None if re.match(
+                             r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", n) else
+                             "a pattern's name is its file name without .yaml."))),
+    "meet_bars": Field("integer", "With follow_client: bars the client may be off the beat "
+                       "before the pulse eases back to the client's own tempo (meets them "
+                       "again).", default=8, min=2, max=64),
     "octave": Field("integer", "Octave of the root (C4 is middle C). Left out: 3 (drone, "
                     "ostinato), 2 (a pulse on a melodic timbre).", default=None, min=1,
                     max=6),
@@ -106,6 +127,9 @@ ECHO = Field("section", "Echo (mirroring): after the client's phrase ends, the s
                     "always quieter.", default=0.5, min=0.1, max=0.9, units="0..1"),
     "max_notes": Field("integer", "The longest phrase echoed; later notes are left out.",
                        default=16, min=1, max=32),
+    "breath_ms": Field("integer", "The pause between the end of the phrase and its echo. "
+                       "Left out: one beat of the backing, or 400 ms without one.",
+                       default=None, min=0, max=5000, units="ms"),
 })
 
 MUSIC_OVERRIDE = Field("section", "Overrides the seated client's music: section for this "

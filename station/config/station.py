@@ -175,7 +175,8 @@ def _check_music_channels(raw: dict, problems: list) -> None:
                for p in raw["players"]}
     music = raw["session_music"]
     own = [("backing_channel",), *(("echo_channels", i)
-                                   for i in range(len(music["echo_channels"])))]
+                                   for i in range(len(music["echo_channels"]))),
+           ("tablet_channel",)]
     seen: set[int] = set()
     for where in own:
         channel = music[where[0]] if len(where) == 1 else music[where[0]][where[1]]

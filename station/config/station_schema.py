@@ -131,6 +131,9 @@ STATION = Field("section", "The station config.", fields={
                          default="clients"),
     "plans_dir": Field("string", "Folder of session plans (docs/session-music.md), relative "
                        "to this file.", default="plans"),
+    "backings_dir": Field("string", "Folder of backing patterns (docs/session-music.md), "
+                          "relative to this file. Left out: the packaged configs/backings.",
+                          default=None),
     "session_music": Field("section", "MIDI channels of the station's own music (backing and "
                            "echo, docs/session-music.md). No player may use them; channel 16 "
                            "is the start-up cue's.", fields={
@@ -139,6 +142,9 @@ STATION = Field("section", "The station config.", fields={
         "echo_channels": Field("list", "MIDI channels of the echo: the first for the first "
                                "player, and so on.", default=lambda: [7, 8, 9, 11, 12, 13],
                                item=Field("integer", min=1, max=15), min=1, max=6),
+        "tablet_channel": Field("integer", "MIDI channel of the therapist's own pads on the "
+                                "panel's Play screen (journaled as position 7, role "
+                                "therapist).", default=15, min=1, max=15),
     }),
     "roster": Field("list", "Client ids the next_client button cycles through.",
                     default=list, item=Field("string")),

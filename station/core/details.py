@@ -11,8 +11,9 @@ detail has structure carry one of the frozen dataclasses below:
 * fault: ``Fault(name, arg)``, text ``board_lost``, ``audio_lost:<problem>``;
 * turn_start, turn_end: ``Turn(reason, mode)``, text ``count``, ``mode:<mode>``;
 * echo: ``Echo(notes)`` or ``Echo(stopped=why)``, text ``3 notes``, ``stopped:<why>``;
-* backing: ``BackingStart(style, key, by, bpm, tempo_source)`` or ``BackingStop(why)``,
-  text ``start:<style>:<key>[:<bpm>bpm:<source>]:<by>``, ``stop:<why>``;
+* backing: ``BackingStart(style, key, by, bpm, tempo_source)``, ``BackingStop(why)`` or
+  ``BackingMeet(bars, from_bpm, to_bpm)``,
+  text ``start:<style>:<key>[:<bpm>bpm:<source>]:<by>``, ``stop:<why>``, ``meet:8:62.5:84.0``;
 * beat: ``Beat(style, bpm, beat, bar)``, text ``drone:72.0:1/4``;
 * timbre: ``Timbre(bank, program, name)``, text ``0:12:marimba``;
 * consent: ``ConsentText(recorded, date, flags)``, text ``date=..;journal=yes;..`` or
@@ -128,6 +129,17 @@ class BackingStop(_Text):
 
 
 @dataclass(frozen=True, slots=True)
+class BackingMeet(_Text):
+    """The iso loop met the client again: after ``bars`` bars not with the beat, the pulse
+    eases from ``from_bpm`` to the client's own ``to_bpm`` (station.sound.iso)."""
+
+    bars: int
+    from_bpm: float
+    to_bpm: float
+    KIND = "backing"
+
+
+@dataclass(frozen=True, slots=True)
 class Beat(_Text):
     """A backing beat that sounded: tempo in BPM (kept to 0.1), beat 1..bar of the bar."""
 
@@ -211,6 +223,9 @@ def _dec_backing(text: str):
     head, arg = _split(text)
     if head == "stop" and arg is not None:
         return BackingStop(arg)
+    if head == "meet":
+        bars, start, goal = text.split(":")[1:]
+        return BackingMeet(int(bars), float(start), float(goal))
     parts = text.split(":")
     if head != "start" or len(parts) < 4:
         raise ValueError(text)
@@ -257,6 +272,7 @@ _ENCODERS = {
     Echo: _enc_echo,
     BackingStart: _enc_start,
     BackingStop: lambda b: f"stop:{b.reason}",
+    BackingMeet: lambda b: f"meet:{b.bars}:{b.from_bpm:.1f}:{b.to_bpm:.1f}",
     Beat: lambda b: f"{b.style}:{b.bpm:.1f}:{b.beat}/{b.bar}",
     Timbre: lambda t: f"{t.bank}:{t.program}:{t.name}",
     ConsentText: _enc_consent,

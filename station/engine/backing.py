@@ -21,16 +21,21 @@ from __future__ import annotations
 
 import collections
 
-from station.core.details import BackingStart, BackingStop, Beat
+from station.core.details import BackingMeet, BackingStart, BackingStop, Beat
 from station.core.events import BACKING, BEAT, NOTE_ON, Event
+from station.config.backing_patterns import backings_folder, load_pattern
+from station.engine.key_seam import current_key, first_client
 from station.sound.backing import (
     DEFAULT_BPM,
+    DEFAULT_OCTAVE,
     DEFAULT_TIMBRE,
     NOTE_FRACTION,
     BackingMusic,
     BackingSpec,
 )
+from station.sound.patterns import PatternMusic
 from station.sound.scheduler import BLOCK, Track
+from station.sound.iso import IsoLoop
 from station.sound.tempo import Ramp, tempo_of, with_beat
 from station.sound.timbres import Timbre, timbre as find_timbre
 
@@ -53,8 +58,9 @@ class LiveBacking:
 
     def _reset(self) -> None:
         self.spec: BackingSpec | None = None
-        self.music: BackingMusic | None = None
+        self.music: BackingMusic | PatternMusic | None = None
         self.ramp: Ramp | None = None
+        self.iso: IsoLoop | None = None
         self.player: int | None = None
         self.timbre: Timbre | None = None
         self.started_ns: int | None = None
@@ -77,16 +83,23 @@ class LiveBacking:
     # -- commands ------------------------------------------------------------------------------
     def start(self, spec: BackingSpec, now: int, by: str = "cli") -> dict:
         """Start ``spec`` now (replacing a running backing); return the status."""
-        timbre = find_timbre(spec.timbre or DEFAULT_TIMBRE[spec.style])   # may refuse
+        pattern = load_pattern(spec.pattern_name, backings_folder(self.engine.config),
+                               spec.style) if spec.pattern_name else None   # may refuse
+        timbre = find_timbre(spec.timbre or (pattern or {}).get("timbre")
+                             or DEFAULT_TIMBRE[spec.style])   # may refuse
         if self.running:
             self.stop(now, "replaced")
         engine = self.engine
         self.player = spec.follow_player or self._first_client()
-        seat = engine.seats.get(self.player)
-        key = spec.key or (seat.profile.music["key"] if seat and seat.profile else "C")
+        key, mode = current_key(engine, spec.key, self.player)
         velocity = int(127 * min(spec.volume, engine.config.max_volume))   # as the engine
         self.spec, self.timbre, self.by, self.started_ns = spec, timbre, by, now
-        self.music = BackingMusic(spec, key, timbre.percussion, velocity)
+        self.per_bar = pattern["beats_per_bar"] if pattern else spec.beats_per_bar
+        if pattern is not None:
+            octave = spec.octave or pattern["octave"] or DEFAULT_OCTAVE[spec.style]
+            self.music = PatternMusic(pattern, key, mode, octave, velocity)
+        else:
+            self.music = BackingMusic(spec, key, timbre.percussion, velocity)
         if spec.has_beats:
             first = tempo_of(list(self.onsets.get(self.player, ())), now) \
                 if spec.follow else None
@@ -94,6 +107,8 @@ class LiveBacking:
                                                         else "default")
             first = first or spec.tempo_bpm or DEFAULT_BPM
             self.ramp = Ramp(first, spec.ramp_to_bpm, spec.ramp_s or 0.0)
+            self.iso = IsoLoop(self.ramp, spec.ramp_to_bpm, spec.ramp_s, spec.follow_client,
+                               spec.meet_bars)
         engine.synth.set_timbre(self.channel, timbre)
         self._paused = engine.paused
         if not self._paused:
@@ -112,6 +127,10 @@ class LiveBacking:
         self.engine.announce(Event(BACKING, now, channel=self.channel, detail=BackingStop(reason)))
         self._reset()
 
+    def beat_s(self) -> float | None:
+        """One beat of the running backing (s), None without beats (the echo's breath)."""
+        return 60.0 / self.ramp.bpm() if self.running and self.ramp else None
+
     def follows(self) -> int | None:
         """The player whose playing sets the beats' timing now: the followed player when
         the first tempo was theirs (``tempo: follow``) or the ramp waits for them
@@ -123,12 +142,7 @@ class LiveBacking:
         return self.player if self.tempo_source == "follow" or waits else None
 
     def _first_client(self) -> int | None:
-        seats = sorted(self.engine.seats.items())
-        for role in ("client", "therapist"):
-            for n, seat in seats:
-                if seat.profile is not None and seat.player.role == role:
-                    return n
-        return None
+        return first_client(self.engine)
 
     # -- listener and timer ------------------------------------------------------------------
     def observe(self, event: Event) -> None:
@@ -191,7 +205,7 @@ class LiveBacking:
         block = self.out.block_at(now)
         if self.spec.has_beats:
             self._next_block = block
-        else:
+        elif isinstance(self.music, BackingMusic):      # a drone: no beats, held notes
             for note, velocity in self.music.drone():
                 self.track.add(block, note, velocity)
             self.track.tick(now)
@@ -205,20 +219,33 @@ class LiveBacking:
         """Queue every beat that starts within the lookahead, moving the ramp on."""
         horizon = now + self.out.lookahead_ns
         while self.out.ns_of(self._next_block) <= horizon:
+            locked = not self.spec.follow_client or self._client_with(now)
+            if self._index and self._index % self.per_bar == 0:
+                self._bar(locked, now)
             block, bpm = self._next_block, self.ramp.bpm()
             notes = self.music.beat(self._index)
-            length = self.out.blocks(60.0 / bpm * NOTE_FRACTION)
-            for note, velocity in notes:
-                self.track.add(block, note, velocity)
-                self.track.add(block + length, note, 0)
-            self._pending.append((block, self._index, bpm, notes[0]))
+            for note, velocity, *at in notes:   # patterns: (offset, length) in beats
+                offset, length = (at[0], at[1]) if at else (0.0, NOTE_FRACTION)
+                start = block + self.out.to_blocks(round(60e9 / bpm * offset))   # 0 stays 0
+                self.track.add(start, note, velocity)
+                self.track.add(start + max(1, self.out.blocks(60.0 / bpm * length)), note, 0)
+            first = (notes[0][0], notes[0][1]) if notes else (None, None)
+            self._pending.append((block, self._index, bpm, first))
             interval = self.out.blocks(60.0 / bpm)
-            if not self.ramp.done:
-                self.holding = self.spec.follow_client and not self._client_with(now)
-                if not self.holding:
-                    self.ramp.advance(interval * BLOCK / self.out.rate)
+            self.iso.beat(interval * BLOCK / self.out.rate, locked)
+            self.holding = self.iso.holding
             self._next_block = block + interval
             self._index += 1
+
+    def _bar(self, locked: bool, now: int) -> None:
+        """A bar begins: the iso loop may meet the client again (station.sound.iso)."""
+        own = tempo_of(list(self.onsets.get(self.player, ())), now)
+        meet = self.iso.bar(locked, own)
+        self.ramp = self.iso.ramp
+        if meet is not None:
+            self.engine.announce(Event(BACKING, now, channel=self.channel, player=self.player,
+                                       detail=BackingMeet(meet.bars, meet.from_bpm,
+                                                          meet.to_bpm)))
 
     def _client_with(self, now: int) -> bool:
         """Is the followed client with the beat? Beats count once a touch 30 % of a
@@ -231,7 +258,7 @@ class LiveBacking:
         """Journal every beat that has sounded by ``now``, at the time it sounded; with
         ``final`` (the rest is about to be dropped) also those already on their way."""
         done = self.out.fired_block(now) if final else self.out.sounded_block(now)
-        per_bar = self.spec.beats_per_bar
+        per_bar = self.per_bar
         while self._pending and self._pending[0][0] <= done:
             block, index, bpm, (note, velocity) = self._pending.popleft()
             t = self.out.ns_of(block)
@@ -247,13 +274,15 @@ class LiveBacking:
             return None
         spec, ramp = self.spec, self.ramp
         return {"style": spec.style, "key": self.music.key, "timbre": self.timbre.name,
+                "pattern_name": spec.pattern_name,
                 "volume": spec.volume, "follow_player": self.player,
                 "tempo_bpm": round(ramp.bpm(), 1) if ramp else None,
                 "start_bpm": round(ramp.start, 1) if ramp else None,
                 "ramp_to_bpm": spec.ramp_to_bpm, "ramp_s": ramp.seconds if ramp else None,
                 "ramp_progress": round(ramp.fraction, 3) if ramp else None,
                 "tempo_source": self.tempo_source, "follow_client": spec.follow_client,
-                "holding": self.holding, "beats": self.beats, "by": self.by,
+                "holding": self.holding, "meeting": bool(self.iso and self.iso.meeting),
+                "meets": self.iso.meets if self.iso else 0, "beats": self.beats, "by": self.by,
                 "running_s": round((now - self.started_ns) / 1e9, 1),
                 "waiting": "all_quiet" if self._paused else
                 ("audio" if self._waiting_audio else None)}

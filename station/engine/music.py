@@ -20,6 +20,7 @@ from station.core.schema import validate
 from station.engine.backing import LiveBacking
 from station.engine.echo import LiveEcho
 from station.engine.plans import PlanRunner
+from station.engine.tablet import TABLET_PLAYER, Tablet
 from station.sound.backing import BackingSpec
 from station.sound.scheduler import open_out
 
@@ -43,7 +44,11 @@ class SessionMusic:
                                                      channels["echo_channels"])}
         self.backing = LiveBacking(engine, self.out, channels["backing_channel"] - 1)
         self.echo = LiveEcho(engine, self.out, echo_channels)
+        self.echo.beat_s = self.backing.beat_s     # the echo's breath: one beat
         self.plan = PlanRunner(engine, sessions, self.backing, self.echo, cue)
+        # the therapist's pads on the panel's Play screen: a seat of their own
+        self.tablet = Tablet(engine, sessions, clock, channels["tablet_channel"] - 1)
+        sessions.extra_players.append((TABLET_PLAYER, "therapist"))
         engine.add_listener("backing", self.backing.observe)
         engine.add_listener("echo", self.echo.observe)
         engine.add_listener("plan", self.plan.observe)
@@ -55,13 +60,15 @@ class SessionMusic:
             consent.follows = self.backing.follows
         quiet = getattr(engine.gate, "quiet", None)
         if quiet is not None:            # all-quiet fades the backing and echoes too
-            quiet.fade_also([self.backing.channel, *echo_channels.values()])
+            quiet.fade_also([self.backing.channel, *echo_channels.values(),
+                             self.tablet.channel])
         self._closed = False
 
     def _session_ends(self, now: int) -> None:
         self.plan.on_session_stop(now)
         self.backing.stop(now, "session_end")
         self.echo.clear(now)
+        self.tablet.command("silence")
 
     # -- commands (engine thread) --------------------------------------------------------------
     def plan_command(self, op: str = "status", name: str | None = None) -> dict:
@@ -128,4 +135,5 @@ class SessionMusic:
         self.plan.stop(now, "shutdown")
         self.backing.stop(now, "shutdown")
         self.echo.clear(now)
+        self.tablet.command("silence")
         self.out.close()

@@ -17,6 +17,7 @@ as it always has.
 
 from __future__ import annotations
 
+from station.config.backing_patterns import backings_folder, load_pattern
 from station.config.plan import Plan, check_fits, load_plan, plans_folder
 from station.core.details import Timbre
 from station.core.errors import StationError
@@ -63,6 +64,9 @@ class PlanRunner:
         check_fits(plan, {n: s.player.role for n, s in self.engine.seats.items()},
                    any(s.player.role == "therapist" for s in self.engine.seats.values()))
         for phase in plan.phases:
+            pattern = (phase.backing or {}).get("pattern")
+            if isinstance(pattern, str):      # a missing pattern file refuses the plan now
+                load_pattern(pattern, backings_folder(self.config), phase.backing["style"])
             for who, settings in phase.players.items():
                 if settings["echo"] and who != "all" and who not in self.echo.channels:
                     raise StationError(f"{plan.path}: phase '{phase.name}' echoes player "

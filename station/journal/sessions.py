@@ -74,6 +74,7 @@ class Sessions:
         self.last_ended: Ended | None = None      # what a note written after it joins
         self.wall: Callable[[], float] = time.time      # wall clock (s), for late notes
         self.on_stop: list = []   # fn(now): run inside the session, just before it ends
+        self.extra_players: list[tuple[int, str]] = []   # (position, role): the tablet
 
     @property
     def active(self) -> bool:
@@ -86,7 +87,7 @@ class Sessions:
             self.stop(now, by)
         self.expire()
         sid = self.journal.start_session(
-            now, [(p.player, p.role) for p in self.config.players],
+            now, [(p.player, p.role) for p in self.config.players] + self.extra_players,
             latency_ms=self.latency_ms(), by=by)
         self.started_ns = now
         self.last_touch_ns = now

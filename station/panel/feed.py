@@ -8,7 +8,8 @@ further behind than the buffer holds is told to reload the whole state instead.
 
 Items: ``(seq, kind, player, pad)`` with kind ``t`` (touched), ``r`` (released),
 ``on`` / ``off`` (the pad's note started / ended), ``x`` (a touch held back), or
-``s`` (something the Now screen shows changed: a turn, a profile, a fault; pad None).
+``s`` (something the Now screen shows changed: a turn, a profile, a fault; pad None), or
+``m`` (a message in plain words in the pad's place: the iso loop met the client again).
 ``faults`` keeps the last ``FAULTS`` hardware faults and recoveries for the Station screen
 as ``(wall-clock s, board, detail)``.
 """
@@ -19,8 +20,9 @@ import collections
 import itertools
 import time
 
-from station.core.details import encode
+from station.core.details import BackingMeet, encode
 from station.core.events import (
+    BACKING,
     FAULT,
     NOTE_OFF,
     NOTE_ON,
@@ -56,6 +58,9 @@ class LiveFeed:
                     (kind, event.player, event.pad):
                 return              # a chord: one item per pad is enough
             item = (next(self._count), kind, event.player, event.pad)
+        elif event.kind == BACKING and isinstance(event.detail, BackingMeet):
+            item = (next(self._count), "m", event.player, meet_words(event.player,
+                                                                     event.detail))
         elif event.kind in _STATE:
             item = (next(self._count), "s", event.player, None)
             if event.kind == FAULT:
@@ -75,3 +80,10 @@ class LiveFeed:
             return [], False
         missed = items[0][0] > seq + 1
         return [i for i in items if i[0] > seq], missed
+
+
+def meet_words(player: int | None, meet: BackingMeet) -> str:
+    """The panel's line for the iso loop meeting a client again."""
+    who = f"Player {player}" if player is not None else "The client"
+    return (f"{who} was not with the beat for {meet.bars} bars: the pulse eases from "
+            f"{meet.from_bpm:g} to their own tempo, {meet.to_bpm:g} BPM.")

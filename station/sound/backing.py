@@ -18,9 +18,12 @@ from dataclasses import dataclass
 
 from station.sound.theory import drum_note, key_pitch_class
 
-STYLES = ("drone", "pulse", "ostinato")
-DEFAULT_TIMBRE = {"drone": "pad_warm", "pulse": "drums", "ostinato": "harp"}
-DEFAULT_OCTAVE = {"drone": 3, "pulse": 2, "ostinato": 3}
+STYLES = ("drone", "pulse", "ostinato", "progression", "bass", "call")
+PATTERN_STYLES = ("progression", "bass", "call")   # play a file of configs/backings/
+DEFAULT_TIMBRE = {"drone": "pad_warm", "pulse": "drums", "ostinato": "harp",
+                  "progression": "soft_piano", "bass": "cello", "call": "marimba"}
+DEFAULT_OCTAVE = {"drone": 3, "pulse": 2, "ostinato": 3, "progression": 3, "bass": 2,
+                  "call": 4}
 DEFAULT_PATTERN = (0, 7, 12, 7)
 DEFAULT_BPM = 80.0            # when nothing else says (no tempo, no client tempo yet)
 ACCENT, UNACCENTED = 1.0, 0.7  # velocity factors: the bar's first beat, the others
@@ -47,6 +50,8 @@ class BackingSpec:
     beats_per_bar: int = 4
     pattern: tuple[int, ...] | None = None
     octave: int | None = None
+    pattern_name: str | None = None   # progression, bass, call: a file of configs/backings/
+    meet_bars: int = 8                # follow_client: bars unlocked before meeting again
 
     @property
     def has_beats(self) -> bool:
@@ -58,12 +63,14 @@ class BackingSpec:
         v = {k: values.get(k) for k in ("style", "tempo_bpm", "ramp_to_bpm", "ramp_s",
                                           "follow_player", "key", "timbre", "octave")}
         pattern = values.get("pattern")
+        named = pattern if isinstance(pattern, str) else None
         return cls(**v, follow=values.get("tempo") == "follow",
+                   pattern_name=named, meet_bars=int(values.get("meet_bars") or 8),
                    follow_client=bool(values.get("follow_client")),
                    volume=float(values["volume"]) if values.get("volume") is not None
                    else 0.4,
                    beats_per_bar=int(values.get("beats_per_bar") or 4),
-                   pattern=tuple(pattern) if pattern else None)
+                   pattern=tuple(pattern) if pattern and not named else None)
 
     def as_dict(self) -> dict:
         return {"style": self.style, "tempo_bpm": self.tempo_bpm,
@@ -71,7 +78,8 @@ class BackingSpec:
                 "ramp_s": self.ramp_s, "follow_player": self.follow_player,
                 "follow_client": self.follow_client, "key": self.key, "timbre": self.timbre,
                 "volume": self.volume, "beats_per_bar": self.beats_per_bar,
-                "pattern": list(self.pattern) if self.pattern else None,
+                "pattern": self.pattern_name or (list(self.pattern) if self.pattern else None),
+                "meet_bars": self.meet_bars,
                 "octave": self.octave}
 
 

@@ -4,7 +4,9 @@ Mirroring is reflecting the client's own music back: they hear that what they pl
 heard. A *phrase* is the client's notes separated by less than ``gap``; it ends once no
 new note has come for ``gap`` and every note is released. The echo then plays the same
 notes with the same rhythm, transposed by ``transpose`` semitones (an octave keeps every
-pitch class) and quieter (``volume`` times the client's own velocity, below 1).
+pitch class) and quieter (``volume`` times the client's own velocity, below 1), after a breath
+(``breath_s``: one beat of the backing, or 0.4 s without one: an answer, not an
+interruption).
 
 ``PhraseRecorder`` collects one player's notes; ``echo_notes`` turns a phrase into the
 notes to play. Times are station ns; notes and velocities MIDI 0..127.
@@ -16,6 +18,15 @@ from dataclasses import dataclass
 
 MIN_NOTE_NS = 80_000_000       # an echoed note sounds at least this long
 MAX_NOTE_NS = 2_000_000_000    # ... and at most this long (a resting hand is not echoed)
+BREATH_S = 0.4                 # the pause before an echo when no backing beat sets it
+
+
+def breath_s(breath_ms: int | None, beat_s: float | None) -> float:
+    """Seconds between a phrase's end and its echo: ``breath_ms`` when the echo sets it,
+    else one beat of the backing (``beat_s``, None when no beat plays), else 0.4 s."""
+    if breath_ms is not None:
+        return breath_ms / 1000.0
+    return beat_s if beat_s else BREATH_S
 
 
 @dataclass(frozen=True)

@@ -12,18 +12,15 @@ Tempos are beats per minute, 30..180; times are station ns; pure functions of da
 
 from __future__ import annotations
 
-import math
 from statistics import median
+
+from station.sound.entrain import gestures, lock_ratio
 
 MIN_BPM, MAX_BPM = 30.0, 180.0
 MAX_RAMP_BPM_PER_S = 1.0      # the steepest ramp: 60 -> 90 BPM takes at least 30 s
 FOLLOW_ONSETS = 9             # tempo_of: the last 9 touches (8 intervals) at most
 FOLLOW_MIN_INTERVALS = 3      # ... and at least 3 intervals
 FOLLOW_MAX_GAP_S = 2.5        # a longer pause is between phrases, not a beat
-WITH_BEATS = 4                # with_beat looks at the last 4 beats
-WITH_HITS = 3                 # ... and needs a touch near at least 3 of them
-WITH_WINDOW = 0.25            # a touch within a quarter period of a beat is near it
-WITH_MIN_R = 0.8              # ... and the touches' phases must agree (vector strength)
 
 
 def clamp_bpm(bpm: float) -> float:
@@ -34,9 +31,11 @@ def tempo_of(onsets_ns: list[int], now: int, within_s: float = 20.0) -> float | 
     """The client's current tempo (BPM) from their recent valid touches, or None.
 
     Intervals longer than ``FOLLOW_MAX_GAP_S`` are pauses between phrases and are left
-    out; a chord's notes (equal times) count once. Clamped to 30..180 BPM.
+    out; a chord's notes (equal times) count once, and so does a gesture: a touch less
+    than ``entrain.GESTURE_S`` (0.35 s) after the one before is a tremor's or a roll's,
+    not a tempo (station.sound.entrain.gestures). Clamped to 30..180 BPM.
     """
-    recent = sorted({t for t in onsets_ns if now - t <= within_s * 1e9})[-FOLLOW_ONSETS:]
+    recent = gestures(t for t in onsets_ns if now - t <= within_s * 1e9)[-FOLLOW_ONSETS:]
     gaps = [(b - a) / 1e9 for a, b in zip(recent, recent[1:])]
     gaps = [g for g in gaps if 0.0 < g <= FOLLOW_MAX_GAP_S]
     if len(gaps) < FOLLOW_MIN_INTERVALS:
@@ -79,28 +78,6 @@ class Ramp:
 
 
 def with_beat(beats_ns: list[int], onsets_ns: list[int]) -> bool:
-    """True when the client is with the pulse over its last ``WITH_BEATS`` beats.
-
-    ``beats_ns``: times the beats sounded, oldest first; ``onsets_ns``: the client's valid
-    touches. A beat is *hit* when a touch falls within a quarter period of it; the client
-    is with the beat when at least 3 of the last 4 beats are hit and the hits' phases
-    agree (vector strength at least 0.8, about a tenth of a period of spread). A client
-    who stops touching, or whose touches scatter, is not with it.
-    """
-    if len(beats_ns) < WITH_BEATS + 1:
-        return False
-    last = beats_ns[-WITH_BEATS:]
-    period = (last[-1] - beats_ns[-WITH_BEATS - 1]) / WITH_BEATS
-    if period <= 0:
-        return False
-    onsets = sorted(onsets_ns)
-    phases = []
-    for b in last:
-        near = [t - b for t in onsets if abs(t - b) <= WITH_WINDOW * period]
-        if near:
-            phases.append(2 * math.pi * min(near, key=abs) / period)
-    if len(phases) < WITH_HITS:
-        return False
-    c = sum(math.cos(p) for p in phases) / len(phases)
-    s = sum(math.sin(p) for p in phases) / len(phases)
-    return math.hypot(c, s) >= WITH_MIN_R
+    """True when the client is locked to the pulse: on its beats, at half time or at
+    double time, with agreeing phases (station.sound.entrain.lock_ratio)."""
+    return lock_ratio(beats_ns, onsets_ns) is not None

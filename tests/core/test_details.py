@@ -10,6 +10,7 @@ from station.core.details import (
     COUNT_FIELDS,
     NO_CONSENT,
     NOT_RECORDED,
+    BackingMeet,
     BackingStart,
     BackingStop,
     Beat,
@@ -38,7 +39,8 @@ VALUES = {
     "echo": st.builds(Echo, st.integers(0, 500)) | st.builds(Echo, stopped=TEXT),
     "backing": st.builds(BackingStart, NAME, NAME,   # "who" may hold ':' (plan:warm_up)
                          TEXT.filter(lambda s: not s.split(":")[0].endswith("bpm")))
-    | st.builds(BackingStart, NAME, NAME, TEXT, BPM, NAME) | st.builds(BackingStop, TEXT),
+    | st.builds(BackingStart, NAME, NAME, TEXT, BPM, NAME) | st.builds(BackingStop, TEXT)
+    | st.builds(BackingMeet, st.integers(1, 64), BPM, BPM),
     "beat": st.builds(Beat, WORD, BPM, st.integers(1, 16), st.integers(1, 16)),
     "timbre": st.builds(Timbre, st.integers(0, 128), st.integers(0, 127), TEXT),
     "consent": st.just(NOT_RECORDED) | st.builds(
@@ -90,6 +92,7 @@ OLD_ROWS = [
      BackingStart("pulse", "A", "plan:main", 100.0, "follow")),
     ("backing", "start:drone:C:cli", BackingStart("drone", "C", "cli")),
     ("backing", "stop:phase", BackingStop("phase")),
+    ("backing", "meet:8:62.5:84.0", BackingMeet(8, 62.5, 84.0)),
     ("beat", "pulse:80.1:4/4", Beat("pulse", 80.1, 4, 4)),
     ("timbre", "0:12:marimba", Timbre(0, 12, "marimba")),
     ("consent", "date=2024-03-01;journal=yes;audio=no;research_export=yes",

@@ -98,6 +98,11 @@ def test_login_sets_a_strict_httponly_cookie(station):
     ("/api/rate", {"goal": "steady", "level": 5}, "from -2"),
     ("/api/rate", {"goal": "steady", "level": 1, "player": 8}, "no player 8"),
     ("/api/plan", {"op": "start"}, "'name' is missing"),
+    ("/api/play", {"op": "on"}, "'pad' is missing"),
+    ("/api/play", {"op": "on", "pad": 9}, "pads 0 to 7"),
+    ("/api/play", {"op": "on", "pad": True}, "'pad' must be"),
+    ("/api/play", {"op": "timbre", "timbre": "tuba"}, "one of kalimba"),
+    ("/api/play", {"op": "strum"}, "one of on, off"),
 ])
 def test_bad_input_gets_a_plain_400(client, path, body, words):
     status, data = client.call("POST", path, body)

@@ -14,7 +14,7 @@ from conftest import ROOT
 from panel_fixtures import running_station
 
 SHOTS = ROOT / "out" / "panel"
-SCREENS = ("now", "clients", "session", "reports", "station")
+SCREENS = ("now", "clients", "session", "play", "reports", "station")
 TABLET = 820
 PHASES = ("welcome", "warm_up", "main", "reflection", "goodbye")
 

@@ -303,7 +303,9 @@ def test_echo_plays_the_phrase_back_and_stops_when_the_client_plays(tmp_path):
     assert [d for _, d in echo] == ["3 notes", "3 notes", "stopped:client_played", "1 note"]
     start = echo[0][0] / S
     seen = 0.001                         # the touch chip sees a touch at its next 1 ms sample
-    assert start == pytest.approx(2.0 + seen + 0.8, abs=BLOCK_S), "the gap after the last touch"
+    breath = 0.4                         # no backing plays: the echo waits 400 ms
+    assert start == pytest.approx(2.0 + seen + 0.8 + breath, abs=BLOCK_S), \
+        "the gap after the last touch, then a breath"
     heard = []
     for offset in (0.0, 0.5, 1.0):       # the echo keeps the phrase's rhythm
         tone = audio[int((start + offset + 0.05) * SAMPLE_RATE):
@@ -313,12 +315,12 @@ def test_echo_plays_the_phrase_back_and_stops_when_the_client_plays(tmp_path):
         assert abs(cents(f, midi_to_hz(midi))) < 20
     played = {69 % 12, 73 % 12, 76 % 12}
     assert {round(69 + 12 * np.log2(f / 440.0)) % 12 for f in heard} == played
-    # the second echo starts at 7.0 + 0.8 = 7.8 s; its third note (F#6) would come at
-    # 8.8 s, but the client played at 8.7 s: from then on only the client's B4 and tail
+    # the second echo starts at 7.0 + 0.8 + 0.4 = 8.2 s; its third note (F#6) would come
+    # at 9.2 s, but the client played at 8.7 s: from then on only the client's B4 and tail
     second = echo[1][0] / S
-    assert second == pytest.approx(7.8 + seen, abs=BLOCK_S)
+    assert second == pytest.approx(8.2 + seen, abs=BLOCK_S)
     assert echo[2][0] / S == pytest.approx(8.7 + seen)
-    late = audio[int(8.85 * SAMPLE_RATE):int(9.3 * SAMPLE_RATE)]
+    late = audio[int(9.25 * SAMPLE_RATE):int(9.7 * SAMPLE_RATE)]
     spectrum = np.abs(np.fft.rfft(late.mean(axis=1) * np.hanning(len(late))))
     freqs = np.fft.rfftfreq(len(late), 1 / SAMPLE_RATE)
     fsharp6 = spectrum[np.abs(freqs - midi_to_hz(90)) < 15].max()

@@ -149,6 +149,7 @@ function openLive() {
     for (const [kind, player, pad] of items) {
       window.__panel.events += 1;
       if (kind === "s") { refreshSoon(); continue; }
+      if (kind === "m") { window.dispatchEvent(new CustomEvent("station-message", { detail: pad })); continue; }
       const p = $(`.pad[data-player="${player}"][data-pad="${pad}"]`);
       if (!p) continue;
       if (kind === "t") p.classList.add("touched");
@@ -441,7 +442,7 @@ function musicWords(p) {
   const b = p && p.backing;
   if (b) {
     const who = playerName(b.follow_player);
-    let w = `${{ drone: "Drone", pulse: "Pulse", ostinato: "Ostinato" }[b.style] || b.style} in ${b.key}`;
+    let w = `${{ drone: "Drone", pulse: "Pulse", ostinato: "Ostinato", progression: "Chords", bass: "Bass line", call: "Calls to answer" }[b.style] || b.style}${b.pattern_name ? ` (${b.pattern_name})` : ""} in ${b.key}`;
     if (b.tempo_bpm) {
       w += ` at ${Math.round(b.tempo_bpm)} BPM`;
       if (b.ramp_to_bpm && Math.round(b.tempo_bpm) !== Math.round(b.ramp_to_bpm)) w += `, moving to ${Math.round(b.ramp_to_bpm)}`;
@@ -450,6 +451,7 @@ function musicWords(p) {
     if (b.tempo_source === "follow") parts.push(`It began at ${who}'s own tempo.`);
     if (b.waiting === "all_quiet") parts.push("Silent until you tap Play again.");
     else if (b.waiting === "audio") parts.push("Waiting for the sound to come back.");
+    else if (b.meeting) parts.push(`Easing to ${who}'s own tempo.`);
     else if (b.holding) parts.push(`Waiting until ${who} is with the beat.`);
   }
   for (const [n, e] of Object.entries((p && p.echo) || {}))
