@@ -139,9 +139,8 @@ class Daemon:
                 player: int | None = None, session: int | None = None,
                 by: str | None = None) -> dict:
         """``station session start|stop|phase NAME|note TEXT|rate GOAL LEVEL|status``
-        (engine thread; ``rate``: station.journal.ratings). ``session``: the session a
-        note joins (default: the running one, else the last within a day); ``by``: who
-        asks, ``cli`` or ``panel`` (journaled as who started or ended a session)."""
+        (engine thread; ``rate``: station.journal.ratings). ``session``: the session a note
+        joins (station.journal.late_notes); ``by``: cli or panel, journaled as who asked."""
         from station.core.errors import StationError
         from station.core.text import checked_text     # stored as sent, or refused
         if op == "phase":
