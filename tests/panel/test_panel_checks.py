@@ -10,11 +10,12 @@ import time
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from browser_fixtures import browser  # noqa: F401  (the fixture)
-from conftest import launch_sim_daemon, wait_until
+from conftest import ROOT, launch_sim_daemon, wait_until
 from panel_fixtures import running_station
 
 from station.service.control import request
 
+SHOTS = ROOT / "out" / "panel"
 SCREENS = ("now", "clients", "session", "reports", "station")
 TARGETS = "button, a, input, select, textarea, summary"
 BANNER = "The station is not answering — sound may have stopped. Reconnecting…"
@@ -69,8 +70,6 @@ def small_targets(page):
 
 
 def test_every_screen_passes_axe_and_has_44_px_targets(browser, station):
-    if not station.command("session", op="status").get("active"):
-        station.command("session", op="start")
     page, errors = open_panel(browser, station, 820, 1180, sign_in=False)
     assert serious(page, "sign in") == []
     page.fill("#pin", station.pin)
@@ -95,7 +94,8 @@ def test_all_four_players_fit_a_landscape_tablet_with_the_colour_key(browser, st
     assert len(boxes) == 4
     assert all(b["y"] >= 0 and b["y"] + b["height"] <= 800 for b in boxes), boxes
     key = page.wait_for_selector(".pad-key")
-    assert key.is_visible()
+    box = key.bounding_box()
+    assert key.is_visible() and box["y"] + box["height"] <= 800
     for words in ("touched", "sounding", "held back"):
         assert words in key.inner_text()
     assert not errors, errors
@@ -136,7 +136,10 @@ def test_the_station_going_away_shows_at_once_and_comes_back_signed_in(browser, 
     itself, still signed in, and its live pads work again."""
     fixed = station.config.read_text().replace("port: 0,", f"port: {station.port},")
     station.config.write_text(fixed)                  # the restart keeps the tablet's address
+    if not station.command("session", op="status").get("active"):
+        station.command("session", op="start")
     page, errors = open_panel(browser, station, 820, 1180)
+    page.wait_for_selector("#timer:not([hidden])")     # a session runs: its timer shows
     tab(page, "station")
     page.wait_for_selector("#station-facts:has-text('Up for')")
     page.wait_for_timeout(1500)                       # a beat or two heard first
@@ -148,6 +151,10 @@ def test_the_station_going_away_shows_at_once_and_comes_back_signed_in(browser, 
     assert shown < 15, "a generous bound for a loaded machine; the page's own is 2.5 s"
     assert page.is_disabled("#quiet") and page.is_disabled("#doctor-run")
     assert page.is_disabled("#tabs button[data-screen=now]")
+    assert page.inner_text("#session-line") == "Not answering" and page.is_hidden("#timer")
+    assert serious(page, "station not answering") == []
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "lost-820.png"))
     station.proc.wait()
     station.proc.stdout.close()
     station.proc.stderr.close()

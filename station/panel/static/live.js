@@ -53,6 +53,8 @@ function stationLost() {
   window.__live.lostAt = Date.now();
   lostBanner.hidden = false;
   document.body.classList.add("lost");
+  $("#session-line").textContent = "Not answering";   // no frozen session line or timer
+  $("#timer").hidden = true;
   for (const c of controls()) if (!c.disabled) { c.disabled = true; c.dataset.lost = "1"; }
   $("main").inert = true; $("#tabs").inert = true;       // also what is drawn meanwhile
   if (state.live) { state.live.close(); state.live = null; }   // reopened when it answers
