@@ -5,6 +5,8 @@ message for every tap, and the station going away: ``kill -9``, the banner withi
 seconds, controls disabled, and after a restart the page back by itself, still signed in.
 One daemon for the module; the restart test comes last (it replaces the daemon)."""
 
+import os
+import signal
 import time
 
 import pytest
@@ -131,9 +133,10 @@ def test_every_tap_is_answered_and_a_seat_made_low_in_the_list_is_seen(browser, 
 
 
 def test_the_station_going_away_shows_at_once_and_comes_back_signed_in(browser, station):
-    """kill -9 (no goodbye on the stream): the banner within seconds on whatever screen,
-    the controls disabled; the daemon restarted on the same port: the page reconnects by
-    itself, still signed in, and its live pads work again."""
+    """SIGSTOP (nothing answers, nothing closes): the heartbeat's silence shows the banner;
+    SIGCONT: the page is back by itself. kill -9: the banner within seconds on whatever
+    screen, the controls disabled; the daemon restarted on the same port: the page
+    reconnects by itself, still signed in, and its live pads work again."""
     fixed = station.config.read_text().replace("port: 0,", f"port: {station.port},")
     station.config.write_text(fixed)                  # the restart keeps the tablet's address
     if not station.command("session", op="status").get("active"):
@@ -143,11 +146,26 @@ def test_the_station_going_away_shows_at_once_and_comes_back_signed_in(browser, 
     tab(page, "station")
     page.wait_for_selector("#station-facts:has-text('Up for')")
     page.wait_for_timeout(1500)                       # a beat or two heard first
+    # Frozen (SIGSTOP): connections stay open and nothing answers, as when the network
+    # drops; only the heartbeat's silence tells. SIGCONT: back, without a restart.
+    os.kill(station.proc.pid, signal.SIGSTOP)
+    t0 = time.monotonic()
+    try:
+        page.wait_for_selector(f"#lost-banner:has-text({BANNER!r})", timeout=30_000)
+        frozen = time.monotonic() - t0
+        print(f"\npanel: the banner showed {frozen:.2f} s after SIGSTOP (bound: 3 s)")
+        assert frozen < 15 and page.is_disabled("#quiet")      # generous: a loaded machine
+    finally:
+        os.kill(station.proc.pid, signal.SIGCONT)
+    page.wait_for_selector("#toast:has-text('The station is answering again')")
+    page.wait_for_selector("#lost-banner", state="hidden")
+    assert page.is_enabled("#quiet") and page.evaluate("window.__live.restarts") == 0
+    page.wait_for_timeout(1500)
     station.proc.kill()                                # SIGKILL: the stream just breaks
     t0 = time.monotonic()
     page.wait_for_selector(f"#lost-banner:has-text({BANNER!r})", timeout=30_000)
     shown = time.monotonic() - t0
-    print(f"\npanel: the banner showed {shown:.2f} s after kill -9 (bound: 3 s)")
+    print(f"panel: the banner showed {shown:.2f} s after kill -9 (bound: 3 s)")
     assert shown < 15, "a generous bound for a loaded machine; the page's own is 2.5 s"
     assert page.is_disabled("#quiet") and page.is_disabled("#doctor-run")
     assert page.is_disabled("#tabs button[data-screen=now]")
@@ -182,7 +200,6 @@ def test_the_station_going_away_shows_at_once_and_comes_back_signed_in(browser, 
 
 
 def _env(station):
-    import os
     env = dict(os.environ, XDG_RUNTIME_DIR=str(station.config.parent))
     env.pop("GPIOZERO_PIN_FACTORY", None)
     return env
