@@ -125,6 +125,9 @@ def test_every_tap_is_answered_and_a_seat_made_low_in_the_list_is_seen(browser, 
     page.click("#client-list li[data-client=sam] button:has-text('Settings')")
     page.wait_for_selector("output[data-for=volume]:has-text('50 % (at most 70 %)')")
     assert page.get_attribute("#settings-form input[name=volume]", "max") == "0.7"
+    page.fill("#settings-form input[name=dwell_ms]", "120")
+    page.click("#settings-form button[type=submit]")
+    page.wait_for_selector("#toast:has-text(\"Saved: Sam's settings.\")")
     tab(page, "station")
     page.click("#doctor-run")
     page.wait_for_selector("#toast:has-text('Checked:')")

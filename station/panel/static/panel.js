@@ -340,7 +340,8 @@ async function tune(c, player) {
       try {
         const r = await api("POST", `/api/clients/${encodeURIComponent(c.id)}/tune/accept`, { version: p.version, changes: p.changes });
         done.className = "result"; done.textContent = `Saved. ${c.name} plays with these settings within a second; the previous file is kept as ${r.kept}.`;
-      } catch (e) { done.className = "result refused"; done.textContent = `Not saved: ${e.message}`; }
+        toast(`Saved: ${c.name}'s new touch settings.`);
+      } catch (e) { done.className = "result refused"; done.textContent = `Not saved: ${e.message}`; toast(done.textContent, true); }
       done.hidden = false; buttons.hidden = true;
     } }));
   buttons.append(el("button", { type: "button", class: "plain", text: p.offered ? "Keep" : "Close", onclick: () => {
@@ -434,9 +435,11 @@ $("#settings-form").addEventListener("submit", async ev => {
     box.className = "result"; box.hidden = false;
     box.textContent = `Saved. ${d.name} plays like this within a second if seated; the previous file is kept as ${d.id}.yaml.bak.`;
     d.version = r.version; d.settings = r.settings;
+    toast(`Saved: ${d.name}'s settings.`);
   } catch (e) {
     box.className = "result refused"; box.hidden = false;
     box.replaceChildren("Not saved: ", el("span", { text: e.message }));
+    toast(`Not saved: ${e.message}`, true);
   }
 });
 
