@@ -126,7 +126,8 @@ async function start() {
   openLive();
   await refresh();
   clearInterval(state.statusTimer);
-  state.statusTimer = setInterval(() => { if (!document.hidden) refresh(); }, 1000);
+  // not while live.js says the station is away: it asks by itself, and no requests pile up
+  state.statusTimer = setInterval(() => { if (!document.hidden && !document.body.classList.contains("lost")) refresh(); }, 1000);
 }
 
 // -- screens ----------------------------------------------------------------------------
