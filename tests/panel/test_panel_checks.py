@@ -72,6 +72,7 @@ def small_targets(page):
 
 
 def test_every_screen_passes_axe_and_has_44_px_targets(browser, station):
+    station.command("session", op="start")      # so the goals and the report links show
     page, errors = open_panel(browser, station, 820, 1180, sign_in=False)
     assert serious(page, "sign in") == []
     page.fill("#pin", station.pin)
@@ -84,6 +85,10 @@ def test_every_screen_passes_axe_and_has_44_px_targets(browser, station):
             page.click("#client-list li[data-client=sam] button:has-text('Settings')")
             page.wait_for_selector("#client-detail:not([hidden])")
             page.click("#client-detail summary")
+        if screen == "session":
+            page.wait_for_selector(".goal button[data-level='2']")
+        if screen == "reports":
+            page.wait_for_selector("#session-list a.report")
         assert serious(page, screen) == [], screen
         assert small_targets(page) == [], screen
     assert not errors, errors
