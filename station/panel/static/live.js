@@ -36,8 +36,14 @@ function watchLive(src) {
   src.addEventListener("error", () => { if (src.readyState === EventSource.CLOSED && state.live === src) stationLost(); });
 }
 
+let tick = Date.now();
 setInterval(() => {
-  if (state.live && !LIVE.lost && Date.now() - LIVE.heard > LIVE.LOST_MS) stationLost();
+  const now = Date.now(), late = now - tick > 1000;
+  tick = now;
+  // This page itself was asleep or starved (its timer ran late): the stream's events may
+  // still be queued behind it, so the stream gets its bound again rather than a false alarm.
+  if (late) { LIVE.heard = now; return; }
+  if (state.live && !LIVE.lost && now - LIVE.heard > LIVE.LOST_MS) stationLost();
 }, 250);
 // A tablet that slept hears nothing meanwhile: give the stream its bound again first.
 document.addEventListener("visibilitychange", () => { if (!document.hidden) LIVE.heard = Date.now(); });
