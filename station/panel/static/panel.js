@@ -316,7 +316,8 @@ async function loadClients() {
       seatedAt[c.id] && c.valid ? el("button", { type: "button", text: "Tune from this session",
         title: "Propose touch settings from this client's play in this session (nothing changes until you accept)",
         onclick: () => tune(c, Number(seatedAt[c.id][0])) }) : null));
-  }  const ex = data.examples_left_out || [];       // shipped examples: not clients (docs/panel.md)
+  }
+  const ex = data.examples_left_out || [];       // shipped examples: not clients (docs/panel.md)
   if (ex.length) list.append(el("li", { class: "hint" }, `${count(ex.length, "example profile")} (${ex.join(", ")}) not listed: to use one, copy its file to a name of your own, or name it in the station's roster.`));
 }
 
