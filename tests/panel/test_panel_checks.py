@@ -6,13 +6,14 @@ seconds, controls disabled, and after a restart the page back by itself, still s
 One daemon for the module; the restart test comes last (it replaces the daemon)."""
 
 import os
+import shutil
 import signal
 import time
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from browser_fixtures import browser  # noqa: F401  (the fixture)
-from conftest import ROOT, launch_sim_daemon, wait_until
+from conftest import CONFIGS, ROOT, launch_sim_daemon, wait_until
 from panel_fixtures import running_station
 
 from station.service.control import request
@@ -113,7 +114,11 @@ def test_every_tap_is_answered_and_a_seat_made_low_in_the_list_is_seen(browser, 
     page, errors = open_panel(browser, station, 360, 640)      # a phone: a long list
     page.click("#vol-down")
     page.wait_for_selector("#toast:has-text('Master volume: 90 %')")
+    shutil.copy(CONFIGS / "clients" / "ex-tremor.yaml", station.clients)   # shipped example
     tab(page, "clients")
+    page.wait_for_selector("#client-list li.hint:has-text('1 example profile (ex-tremor) "
+                           "not listed')")
+    assert not page.query_selector("#client-list li[data-client=ex-tremor]")
     page.click("#seat-players button:has-text('Player 3')")
     seat = page.wait_for_selector("#client-list li[data-client=kim] button.seat")
     seat.scroll_into_view_if_needed()
