@@ -41,7 +41,7 @@ from station.core.events import (
 CAPACITY = 2048            # items kept: a second of 48 trembling pads, and then some
 POLL_S = 0.02              # how often a live stream looks for new items
 HEARTBEAT_S = 1.0          # a quiet stream says it is alive this often (s)
-LOST_S = 2.5               # the page's bound, in static/live.js (s)
+LOST_S = 2.0               # the page's bound, in static/live.js (s): two missed beats
 FAULTS = 20
 _SHORT = {TOUCH: "t", RELEASE: "r", NOTE_ON: "on", NOTE_OFF: "off", SUPPRESSED: "x"}
 _STATE = frozenset({PROFILE, FAULT, TURN_START, TURN_END})

@@ -64,7 +64,7 @@ def test_state_changes_need_the_csrf_token(station, client):
 
 
 def test_the_live_stream_beats_with_the_station_boot_id(station, client):
-    """A quiet stream says it is alive every second (the page's 2.5 s bound for "the
+    """A quiet stream says it is alive every second (the page's 2 s bound for "the
     station is not answering"), with the boot id that /api/me gives too."""
     import http.client
     boot = client.call("GET", "/api/me")[1]["boot"]

@@ -7,7 +7,7 @@
 // Loaded after panel.js, whose openLive() and api() call watchLive() and stationLost().
 "use strict";
 
-const LIVE = { LOST_MS: 2500, ASK_MS: 1000, heard: 0, lost: false, boot: null, asking: false };
+const LIVE = { LOST_MS: 2000, ASK_MS: 1000, heard: 0, lost: false, boot: null, asking: false };
 window.__live = { lostAt: 0, backAt: 0, restarts: 0 };   // stamps for the browser tests
 
 const lostBanner = (() => {
