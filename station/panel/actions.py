@@ -159,7 +159,8 @@ class Actions:
 
     # -- clients ----------------------------------------------------------------------------
     def client_list(self, data=None) -> dict:
-        return {"clients": self.clients.listing(), "clients_dir": str(self.clients.dir)}
+        return {"clients": self.clients.listing(), "clients_dir": str(self.clients.dir),
+                "examples_left_out": self.clients.examples()}
 
     def client(self, data, args) -> dict:
         return self.clients.detail(args[0])

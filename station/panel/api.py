@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import secrets
 import threading
 import time
 from pathlib import Path
 from collections.abc import Callable
 
 from station.panel.auth import COOKIE, Gate, LoginRefused
-from station.panel.feed import POLL_S, LiveFeed
+from station.panel.feed import HEARTBEAT_S, POLL_S, LiveFeed
 from station.panel.limits import BadRequest, parse_body
 from station.panel.words import panel_status
 from station.panel.origin import check_request, own_names, session_tokens
@@ -26,7 +27,6 @@ from station.panel.server import Response, Stream
 
 STATIC = Path(__file__).parent / "static"
 STREAM_MAX_S = 300.0        # a live stream ends after this; the page reconnects at once
-HEARTBEAT_S = 10.0
 OWN = {("GET", "/api/live"), ("POST", "/api/logout"), ("GET", "/api/me")}   # answered here
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml",
@@ -55,6 +55,7 @@ class Api:
         self._lock = threading.Lock()
         self._files = _load_static()
         self._names = own_names()
+        self.boot = secrets.token_hex(6)     # new at every start: the page sees a restart
 
     # -- entry point (worker threads) ---------------------------------------------------
     def handle(self, method: str, target: str, headers, body: bytes):
@@ -87,7 +88,7 @@ class Api:
             self.gate.logout(token)
             return json_response({"signed_out": True}, headers={"Set-Cookie": self._cookie("")})
         if path == "/api/me":
-            return json_response({"csrf": session.csrf})
+            return json_response({"csrf": session.csrf, "boot": self.boot})
         data = parse_body(body) if method == "POST" else {}
         answer = handler(data, **params)
         return answer if isinstance(answer, Response) else json_response(answer)
@@ -129,6 +130,7 @@ class Api:
             seq = int(last_id) if last_id and last_id.isdigit() else self.feed.last
         except ValueError:
             seq = self.feed.last
+        seq = min(seq, self.feed.last)      # an id from before a restart: from now on
         return Stream(self._events(token, seq), on_close=self._stream_closed)
 
     def _stream_closed(self) -> None:
@@ -136,7 +138,7 @@ class Api:
             self._streams -= 1
 
     def _events(self, token: str, seq: int):
-        yield f"retry: 1000\nevent: hello\ndata: {seq}\n\n".encode()
+        yield f"retry: 1000\nevent: hello\ndata: {self.boot}\n\n".encode()
         started = last_beat = self.now()
         while not self.closing.is_set():
             now = self.now()
@@ -154,7 +156,7 @@ class Api:
                     yield b"event: signedout\ndata: {}\n\n"
                     return
                 last_beat = now
-                yield b": still here\n\n"
+                yield f"event: beat\ndata: {self.boot}\n\n".encode()
             self.closing.wait(POLL_S)
 
     def status(self) -> dict:

@@ -20,6 +20,7 @@ from station.panel.api import Api
 from station.panel.auth import Gate
 from station.panel.clients import Clients
 from station.panel.feed import LiveFeed
+from station.panel.keep import kept_path
 from station.panel.pin import pin_path
 from station.panel.reports import Reports
 from station.panel.server import HttpServer, tls_context
@@ -35,7 +36,8 @@ class Panel:
         tls = tls_context(config.path, p["tls_cert"], p["tls_key"])
         self.scheme = "https" if tls is not None else "http"
         self.feed = LiveFeed()
-        self.gate = Gate(pin_path(config.journal), idle_s=p["idle_min"] * 60.0)
+        self.gate = Gate(pin_path(config.journal), idle_s=p["idle_min"] * 60.0,
+                         kept=kept_path(config.journal))
         clients = Clients(config.clients_dir, config.roster, config.max_volume)
         reports = Reports(config.journal, config.clients_dir)
         self.actions = Actions(config, call, clients, reports, self.feed, doctor=doctor)

@@ -20,6 +20,10 @@ from station.panel.limits import BadRequest
 
 MAX_CLIENTS = 500           # files listed; a folder with more is not a clients folder
 MAX_TEXT = 256 * 1024
+# The example profiles shipped in configs/clients/ (ex-tremor.yaml, ...) are not clients:
+# the list leaves them out unless the clinic keeps one, by naming it in the roster or by
+# copying it to a name of its own (docs/panel.md).
+EXAMPLE_PREFIX = "ex-"
 
 
 class Clients:
@@ -32,15 +36,26 @@ class Clients:
 
     # -- the folder --------------------------------------------------------------------
     def listing(self) -> list[dict]:
-        """Every client of the folder: roster first, then by id; invalid ones say why."""
+        """Every client of the folder but the examples not kept: roster first, then by id;
+        invalid ones say why."""
+        out = [self._summary(p) for p in self._paths() if not self._example(p)]
+        order = {cid: i for i, cid in enumerate(self.roster)}
+        out.sort(key=lambda c: (order.get(c["id"], len(order)), c["id"]))
+        return out
+
+    def examples(self) -> list[str]:
+        """The ids of the example profiles the list leaves out."""
+        return [p.stem for p in self._paths() if self._example(p)]
+
+    def _paths(self) -> list[Path]:
         try:
             paths = sorted(self.dir.glob("*.yaml"))[:MAX_CLIENTS]
         except OSError:
             paths = []
-        out = [self._summary(p) for p in paths if ID_PATTERN.match(p.stem)]
-        order = {cid: i for i, cid in enumerate(self.roster)}
-        out.sort(key=lambda c: (order.get(c["id"], len(order)), c["id"]))
-        return out
+        return [p for p in paths if ID_PATTERN.match(p.stem)]
+
+    def _example(self, path: Path) -> bool:
+        return path.stem.startswith(EXAMPLE_PREFIX) and path.stem not in self.roster
 
     def _summary(self, path: Path) -> dict:
         try:
@@ -92,7 +107,9 @@ class Clients:
             out.update(valid=False, problems=exc.problems[:50], name=client, settings={})
         else:
             out.update(valid=True, name=profile.name, settings=_settings(profile),
-                       per_pad=sorted(profile.touch["per_pad"]), mode=profile.music["mode"])
+                       per_pad=sorted(profile.touch["per_pad"]), mode=profile.music["mode"],
+                       # the loudest it plays: the slider ends here, so label and slider agree
+                       volume_max=min(self.max_volume, profile.sound["max_volume"]))
         return out
 
     def edit(self, client: str, version: object, changes: object) -> dict:

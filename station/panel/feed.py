@@ -12,6 +12,12 @@ Items: ``(seq, kind, player, pad)`` with kind ``t`` (touched), ``r`` (released),
 ``m`` (a message in plain words in the pad's place: the iso loop met the client again).
 ``faults`` keeps the last ``FAULTS`` hardware faults and recoveries for the Station screen
 as ``(wall-clock s, board, detail)``.
+
+The heartbeat: a live stream with nothing to send sends a ``beat`` event every
+``HEARTBEAT_S`` (its data: the station's boot id, new at every start). The page
+(``static/live.js``) takes ``LOST_S`` without a word from the stream as "the station is
+not answering": a banner, the controls disabled, and reconnecting until it answers; a new
+boot id tells it the station restarted meanwhile.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ from station.core.events import (
 
 CAPACITY = 2048            # items kept: a second of 48 trembling pads, and then some
 POLL_S = 0.02              # how often a live stream looks for new items
+HEARTBEAT_S = 1.0          # a quiet stream says it is alive this often (s)
+LOST_S = 2.0               # the page's bound, in static/live.js (s): two missed beats
 FAULTS = 20
 _SHORT = {TOUCH: "t", RELEASE: "r", NOTE_ON: "on", NOTE_OFF: "off", SUPPRESSED: "x"}
 _STATE = frozenset({PROFILE, FAULT, TURN_START, TURN_END})

@@ -185,8 +185,13 @@ def goal(numbers: list[int], levels: list[int | None], level_words: dict[int, st
 
 
 def pad_colour(count: int, most: int) -> tuple[str, str]:
-    """Background and text colour of a pad cell: matplotlib's "Blues" map by share of use."""
+    """Background and text colour of a pad cell: matplotlib's "Blues" map by share of use;
+    the text black or white, whichever contrasts more (WCAG: at least 4.5:1 either way)."""
     from matplotlib import colormaps, colors
     share = count / most if most else 0.0
-    background = colors.to_hex(colormaps["Blues"](0.08 + 0.85 * share))
-    return background, "#ffffff" if share > 0.6 else "#000000"
+    rgba = colormaps["Blues"](0.08 + 0.85 * share)
+    lum = sum(w * (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+              for w, c in zip((0.2126, 0.7152, 0.0722), rgba[:3], strict=True))
+    white = 1.05 / (lum + 0.05)          # WCAG contrast ratios against white and black text
+    black = (lum + 0.05) / 0.05
+    return colors.to_hex(rgba), "#ffffff" if white > black else "#000000"

@@ -64,6 +64,33 @@ def test_state_changes_need_the_csrf_token(station, client):
     assert status == 200 and data["csrf"] == good
 
 
+def test_the_live_stream_beats_with_the_station_boot_id(station, client):
+    """A quiet stream says it is alive every second (the page's 2 s bound for "the
+    station is not answering"), with the boot id that /api/me gives too."""
+    import http.client
+    boot = client.call("GET", "/api/me")[1]["boot"]
+    assert len(boot) == 12
+    conn = http.client.HTTPConnection("127.0.0.1", station.port, timeout=30)
+    try:
+        conn.request("GET", "/api/live", headers={"Cookie": client.cookie})
+        r = conn.getresponse()
+        assert r.status == 200 and r.getheader("Content-Type").startswith("text/event-stream")
+        events, kind, stamps = [], None, []
+        while len(events) < 4:                   # hello and three beats
+            line = r.fp.readline().decode().rstrip("\n")
+            if line.startswith("event: "):
+                kind = line[7:]
+            elif line.startswith("data: ") and kind:
+                events.append((kind, line[6:]))
+                stamps.append(time.monotonic())
+                kind = None
+        assert events == [("hello", boot)] + [("beat", boot)] * 3
+        gaps = [round(b - a, 2) for a, b in zip(stamps[1:], stamps[2:], strict=False)]
+        print(f"\npanel heartbeat gaps: {gaps} s")
+    finally:
+        conn.close()
+
+
 def test_login_sets_a_strict_httponly_cookie(station):
     c = Client(station.port)
     status, headers, body = c.raw("POST", "/api/login",

@@ -1,7 +1,8 @@
 """The report in a real browser (Playwright driving Debian's Chromium): the demo, the group
 demo and an eight-session history at a tablet's 820 px and a laptop's 1280 px. Screenshots
 go to out/report/ (the docs/ pictures are chosen from them); the page must fit the width,
-show every picture, put the summary first and print on A4."""
+show every picture, put the summary first and print on A4 with no heading left alone at
+the foot of a page; axe-core finds no serious or critical violation."""
 
 import re
 
@@ -58,5 +59,40 @@ def test_the_report_reads_on_a_tablet_and_a_laptop(browser, reports, name, width
             sessions = page.evaluate("document.querySelectorAll('section.session').length")
             assert pdf.startswith(b"%PDF") and pages > sessions, "each session on its pages"
             (OUT / f"{name}.pdf").write_bytes(pdf)
+            assert stranded_headings(page, pdf) == []
+    finally:
+        page.close()
+
+
+def stranded_headings(page, pdf: bytes) -> list[tuple[int, str]]:
+    """Printed pages (but the last) whose last line of text is a heading of the report."""
+    import io
+
+    from pypdf import PdfReader
+    heads = set(page.evaluate("[...document.querySelectorAll('h1, h2, h3')]"
+                              ".map(h => h.innerText.trim())"))
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    out = []
+    for number, printed in enumerate(pages[:-1], start=1):
+        lines = [line.strip() for line in printed.extract_text().splitlines() if line.strip()]
+        if lines and lines[-1] in heads:
+            out.append((number, lines[-1]))
+    return out
+
+
+@pytest.mark.parametrize("name", ["demo", "group", "history"])
+def test_the_report_passes_axe_core(browser, reports, name):
+    """axe-core (axe-playwright-python) finds no serious or critical violation: contrast,
+    a main landmark, every block inside a landmark."""
+    from axe_playwright_python.sync_playwright import Axe
+    page = browser.new_page(viewport={"width": 820, "height": 1100})
+    try:
+        page.goto(reports[name].as_uri())
+        found = Axe().run(page).response["violations"]
+        for v in found:
+            print(f"axe, report {name}: {v['impact']} {v['id']} ({len(v['nodes'])} elements)")
+        bad = [(v["id"], v["impact"], len(v["nodes"]), [n["target"] for n in v["nodes"]][:4])
+               for v in found if v["impact"] in ("serious", "critical")]
+        assert bad == []
     finally:
         page.close()

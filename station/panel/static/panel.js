@@ -43,7 +43,10 @@ async function api(method, path, body) {
   }
   let res;
   try { res = await fetch(path, opts); }
-  catch (e) { throw new Error("The station does not answer. Is it on, and is this tablet on its network?"); }
+  catch (e) {
+    if (window.stationLost) stationLost();       // live.js: the banner, until it answers
+    throw new Error("The station does not answer. Is it on, and is this tablet on its network?");
+  }
   let data = {};
   try { data = await res.json(); } catch (e) { data = {}; }
   if (res.status === 401 && path !== "/api/login") { signedOut(); }
@@ -123,7 +126,8 @@ async function start() {
   openLive();
   await refresh();
   clearInterval(state.statusTimer);
-  state.statusTimer = setInterval(() => { if (!document.hidden) refresh(); }, 1000);
+  // not while live.js says the station is away: it asks by itself, and no requests pile up
+  state.statusTimer = setInterval(() => { if (!document.hidden && !document.body.classList.contains("lost")) refresh(); }, 1000);
 }
 
 // -- screens ----------------------------------------------------------------------------
@@ -143,6 +147,7 @@ function openLive() {
   if (state.live) state.live.close();
   const src = new EventSource("/api/live");
   state.live = src;
+  if (window.watchLive) watchLive(src);          // live.js: the heartbeat watchdog
   src.onmessage = ev => {
     const items = JSON.parse(ev.data);
     const changed = [];
@@ -275,7 +280,7 @@ $("#quiet").addEventListener("click", () => once("quiet", async () => {
 function setMaster(percent) {
   const v = Math.max(0, Math.min(100, percent));
   $("#master").value = v; $("#master-out").textContent = `${v} %`;
-  act("POST", "/api/volume", { master: v / 100 });
+  act("POST", "/api/volume", { master: v / 100 }, `Master volume: ${v} %.`);
 }
 $("#master").addEventListener("change", () => setMaster(Number($("#master").value)));
 $("#master").addEventListener("input", () => { $("#master-out").textContent = `${$("#master").value} %`; });
@@ -313,6 +318,8 @@ async function loadClients() {
         title: "Propose touch settings from this client's play in this session (nothing changes until you accept)",
         onclick: () => tune(c, Number(seatedAt[c.id][0])) }) : null));
   }
+  const ex = data.examples_left_out || [];       // shipped examples: not clients (docs/panel.md)
+  if (ex.length) list.append(el("li", { class: "hint" }, `${count(ex.length, "example profile")} (${ex.join(", ")}) not listed: to use one, copy its file to a name of your own, or name it in the station's roster.`));
 }
 
 // "Tune from this session": the station's proposal in words, its replay, Accept or Keep.
@@ -336,7 +343,8 @@ async function tune(c, player) {
       try {
         const r = await api("POST", `/api/clients/${encodeURIComponent(c.id)}/tune/accept`, { version: p.version, changes: p.changes });
         done.className = "result"; done.textContent = `Saved. ${c.name} plays with these settings within a second; the previous file is kept as ${r.kept}.`;
-      } catch (e) { done.className = "result refused"; done.textContent = `Not saved: ${e.message}`; }
+        toast(`Saved: ${c.name}'s new touch settings.`);
+      } catch (e) { done.className = "result refused"; done.textContent = `Not saved: ${e.message}`; toast(done.textContent, true); }
       done.hidden = false; buttons.hidden = true;
     } }));
   buttons.append(el("button", { type: "button", class: "plain", text: p.offered ? "Keep" : "Close", onclick: () => {
@@ -358,13 +366,16 @@ async function seat(c) {
   if (data.seated) {
     box.className = "result";
     box.replaceChildren(`${data.name || c.name} now plays at player ${data.player}.`);
+    toast(box.textContent);
   } else {
     box.className = "result refused";
     const kept = data.kept ? `${data.kept} keeps playing at player ${data.player}.` : `Player ${data.player} stays empty.`;
     box.replaceChildren(`The profile of ${c.name} was refused; ${kept} What to fix in ${c.id}.yaml:`,
       el("ul", {}, ...data.problems.map(p => el("li", { text: p }))));
+    toast(`The profile of ${c.name} was refused; the reasons are on the screen.`, true);
   }
-  await refresh(); loadClients();
+  await refresh(); await loadClients();
+  box.scrollIntoView({ block: "center" });       // seated from low in the list: still seen
 }
 
 async function openDetail(id) {
@@ -397,13 +408,16 @@ async function openDetail(id) {
     if (c.min === undefined || !f[name]) continue;  // a list (filled above), no field
     f[name].min = c.min; f[name].max = c.max; f[name].value = d.settings[name];
   }
+  if (d.volume_max !== undefined) f.volume.max = d.volume_max;
   paintOutputs();
   $("#per-pad-hint").hidden = !(d.per_pad && d.per_pad.length);
   box.scrollIntoView({ behavior: "smooth" });
 }
 function paintOutputs() {
   const f = $("#settings-form");
-  for (const o of $$("output[data-for]", f)) o.textContent = `${Math.round(Number(f[o.dataset.for].value) * 100)} %`;
+  const pct = v => `${Math.round(Number(v) * 100)} %`;
+  for (const o of $$("output[data-for]", f))
+    o.textContent = pct(f[o.dataset.for].value) + (o.dataset.for === "volume" ? ` (at most ${pct(f.volume.max)})` : "");
   const t = (state.detail?.choices.timbre || []).find(t => t.name === f.timbre.value);
   $("#timbre-hint").textContent = t ? t.description : "";
 }
@@ -424,9 +438,11 @@ $("#settings-form").addEventListener("submit", async ev => {
     box.className = "result"; box.hidden = false;
     box.textContent = `Saved. ${d.name} plays like this within a second if seated; the previous file is kept as ${d.id}.yaml.bak.`;
     d.version = r.version; d.settings = r.settings;
+    toast(`Saved: ${d.name}'s settings.`);
   } catch (e) {
     box.className = "result refused"; box.hidden = false;
     box.replaceChildren("Not saved: ", el("span", { text: e.message }));
+    toast(`Not saved: ${e.message}`, true);
   }
 });
 
@@ -695,7 +711,9 @@ $("#doctor-run").addEventListener("click", async () => {
     const r = await api("GET", "/api/doctor");
     list.replaceChildren(...r.checks.map(c => el("li", {},
       el("span", { class: c.ok ? "ok" : "problem", text: c.ok ? "OK" : "FIX" }), ` ${c.name}: ${c.found}` + (c.fix ? ` — ${c.fix}` : ""))));
-  } catch (e) { list.replaceChildren(el("li", { class: "problem", text: e.message })); }
+    const fix = r.checks.filter(c => !c.ok).length;
+    toast(fix ? `Checked: ${count(fix, "thing")} to fix, listed below.` : `Checked: all ${r.checks.length} checks are fine.`, !!fix);
+  } catch (e) { list.replaceChildren(el("li", { class: "problem", text: e.message })); toast(e.message, true); }
 });
 $("#sign-out").addEventListener("click", async () => { await act("POST", "/api/logout", {}); signedOut(); });
 
