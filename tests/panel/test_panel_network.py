@@ -35,7 +35,7 @@ PIN = "482913"
 def panel(tmp_path):
     control = ControlServer(tmp_path / "station.sock", lambda job: job())
     control.handlers["status"] = lambda: {"players": {}}
-    control.handlers["session"] = lambda op, name=None, text=None: {"op": op, "name": name}
+    control.handlers["session"] = lambda op, name=None, text=None, by=None: {"op": op, "name": name}
     feed = LiveFeed()
     actions = Actions(load_config(CONFIGS / "station.yaml"), control.call, None,
                       Reports(tmp_path / "j" / "station.db", CONFIGS / "clients"), feed)
