@@ -23,19 +23,20 @@ import threading
 from pathlib import Path
 
 from station.config.station import load_config
-from station.core.clock import MonotonicClock, s_to_ns
+from station.core.clock import s_to_ns
 from station.core.details import Fault
 from station.core.events import FAULT, Event
 from station.core.logs import apply_levels
 from station.engine.runtime import Station
 from station.engine.volume import volume_command
 from station.interop.attach import attach as attach_interop
-from station.journal.writer import Journal
+from station.journal.resume_rows import ResumableJournal
 from station.service.control import ControlServer, refuse_if_running
 from station.service.journal_watch import JournalWatch
 from station.service.notify import LoopWatchdog, Notifier
 from station.service.opening import InstanceLock, hardware_factory, open_synth
 from station.service.realtime import EDGE_ABOVE, EdgeThreads, engine_realtime
+from station.service.resume import Resume
 from station.service.startup import Startup
 from station.sound.audio_guard import AudioGuard, FluidErrorHook
 
@@ -55,7 +56,8 @@ class Daemon:
         try:
             lock = InstanceLock(Path(str(self.config.journal) + ".lock"))
             self._stack.callback(lock.close)
-            self.clock = clock or MonotonicClock()
+            self.resume = Resume(self.config)    # resume the last run's session, or not
+            self.clock = clock or self.resume.clock()
             self.started_ns = self.clock.now_ns()
             self.stop_event = threading.Event()
             self.notifier = Notifier()
@@ -66,7 +68,7 @@ class Daemon:
             self.edges = EdgeThreads(priority + EDGE_ABOVE if priority else 0)
             make = self.edges.wrap_factory(make)
             synth = open_synth(self.config, realtime=audio)
-            journal = Journal(self.config.journal, station=self.config.name)
+            journal = ResumableJournal(self.config.journal, station=self.config.name)
             self.station = Station(self.config, synth=synth, journal=journal,
                                    clock=self.clock, hardware_factory=make)
         except BaseException:
@@ -84,6 +86,8 @@ class Daemon:
         self.watchdog = LoopWatchdog(s_to_ns(d["stall_limit_s"]), self.clock, self._stalled)
         self.control = ControlServer(self.config.control_socket, self.station.submit)
         self._register()
+        self.resume.attach(self)      # before the station starts (station.service.resume)
+        self._stack.callback(self.resume.close)
         # The therapist's web panel (station.panel): its own threads, this command path.
         try:
             self.panel = None

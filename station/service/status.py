@@ -39,6 +39,8 @@ def daemon_status(daemon) -> dict:
             s["session"]["elapsed_s"] = round((now - sessions.started_ns) / 1e9, 1)
     s["journal"] = station.journal.health()
     s["plan"] = station.music.status()          # the plan, its phase and the backing
+    resume = getattr(daemon, "resume", None)    # what the last restart resumed (service.resume)
+    s["resume"] = resume.status() if resume is not None else None
     if daemon.audio is not None:
         s["audio"] = daemon.audio.status()
     else:
