@@ -138,9 +138,8 @@ class LiveStateFile:
                 self.error = None
             except (OSError, OutputError) as exc:
                 if self.error is None:
-                    log.error("%s: the session state cannot be written (%s); a restart "
-                              "now would not resume the session. Check the disk.",
-                              self.path, exc)
+                    log.error("%s: the session state cannot be written (%s); until it "
+                              "can, a restart would not resume the session.", self.path, exc)
                 self.error = str(exc)
             finally:
                 with self._cond:

@@ -145,10 +145,10 @@ def _restart_backing(backing, saved: dict | None, now: int) -> bool:
     if not saved:
         backing.stop(now, "resume")     # a plan phase's own backing is replaced by nothing
         return False
-    spec = dict(saved["spec"])
-    spec["pattern"] = tuple(spec["pattern"]) if spec.get("pattern") else None
+    values = dict(saved["spec"])
+    values["pattern"] = tuple(values["pattern"]) if values.get("pattern") else None
     left = saved.get("ramp_left_s")
-    spec = BackingSpec(**spec)
+    spec = BackingSpec(**values)
     spec = dataclasses.replace(
         spec, follow=False, follow_player=saved.get("player"), key=saved.get("key"),
         timbre=saved.get("timbre"),

@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from station.core.clock import MonotonicClock
 from station.core.errors import StationError
@@ -93,7 +94,7 @@ class Resume:
         self.session_row = self._session_row()
         self.resumed: dict | None = None     # {"session", "gap_s", "restored"} once resumed
         self.closed: int | None = None       # the old session closed at start-up
-        self.daemon = None
+        self.daemon: Any = None              # the Daemon, once attached
         self.recorder: LiveRecorder | None = None
 
     def _session_row(self) -> dict | None:

@@ -7,10 +7,11 @@ next session is a new one."""
 import json
 import signal
 import sqlite3
+import subprocess
 import time
 
 import pytest
-from conftest import control, launch_sim_daemon, wait_for, wait_until
+from conftest import control, launch_sim_daemon, station_command, wait_for, wait_until
 from daemon_fixtures import station_yaml
 
 from station.core.errors import ControlError
@@ -43,6 +44,11 @@ def saved(cfg) -> dict:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
+
+
+def cli(cfg, env, *words):
+    return subprocess.run(station_command() + [*words, "--config", str(cfg)],
+                          capture_output=True, text=True, env=env, timeout=60)
 
 
 def play_a_session(cfg, sock, proc) -> dict:
@@ -100,12 +106,19 @@ def test_a_restart_within_the_window_resumes_the_same_session(how, tmp_path, sta
         assert ask(sock, "volume")["master_volume"] == 0.6
         # the phase's time goes on from where it was, without the gap
         assert after["plan"]["phase_elapsed_s"] < 30
+        expected = [(sid,)]
+        if how == signal.SIGTERM:          # the therapist's choice, from the command line
+            out = cli(cfg, station_env, "session", "close-previous")
+            assert out.returncode == 0, out.stderr
+            assert f"session {sid} (resumed after the restart) is closed" in out.stdout
+            assert ask(sock, "status")["session"]["session"] == sid + 1
+            expected.append((sid + 1,))
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert journal(cfg, "SELECT id FROM sessions") == [(sid,)]
+    assert journal(cfg, "SELECT id FROM sessions ORDER BY id") == expected
     gaps = journal(cfg, "SELECT session_id, t_ns, detail FROM events WHERE kind='resumed'")
     assert len(gaps) == 1 and gaps[0][0] == sid and float(gaps[0][2]) > 0
     # every event after the gap is later than every event before it: one timeline
@@ -136,6 +149,9 @@ def test_after_the_window_the_old_session_is_closed_and_a_new_one_starts(tmp_pat
         assert not after["session"]["active"] and after["plan"]["plan"] is None
         assert after["players"]["3"]["client"] is None, "the config's seats again"
         assert ask(sock, "volume")["master_volume"] == 1.0
+        out = cli(cfg, station_env, "session", "close-previous")
+        assert out.returncode != 0 and "Traceback" not in out.stderr
+        assert "no session was resumed after the last restart" in out.stderr + out.stdout
         new = ask(sock, "session", op="start")["session"]
         assert new == sid + 1
         proc.send_signal(signal.SIGTERM)
