@@ -2,9 +2,10 @@
 
 While the daemon runs, ``LiveRecorder`` (a station timer, every ``POLL_NS``) takes the
 live state (``station.service.live_snapshot``) and, when it changed, and at least every
-``HEARTBEAT_NS`` while a session runs, hands it to ``journal.live_state`` to be written
-durably beside the journal. Nothing is written during start-up, so a station that dies
-while starting still resumes what ran before.
+``HEARTBEAT_NS`` while a session runs (``HEARTBEAT_IDLE_NS`` without), hands it to
+``journal.live_state`` to be written durably beside the journal; a stopping daemon writes
+the last state it took, stamped with the time it stopped. Nothing is written during
+start-up, so a station that dies while starting still resumes what ran before.
 
 At the next start (``Resume``, built before the station), ``decide`` says what to do:
 
@@ -43,7 +44,8 @@ from station.service import live_snapshot
 
 log = logging.getLogger("station")
 POLL_NS = 100_000_000           # look for a changed state this often (ns)
-HEARTBEAT_NS = 10_000_000_000   # and write it anyway this often while a session runs
+HEARTBEAT_NS = 10_000_000_000   # and write it anyway this often while a session runs,
+HEARTBEAT_IDLE_NS = 60_000_000_000   # and this often without one (the window's clock)
 
 
 @dataclass(frozen=True)
@@ -176,8 +178,10 @@ class Resume:
         log.info("resumed: %s", ", ".join(done) or "the seats only")
 
     def close(self) -> None:
-        """Write the last state handed over, stop the writer thread (idempotent)."""
+        """Stopping: the last state, stamped now (the last sign of life), is written;
+        then the writer thread stops (idempotent)."""
         if self.recorder is not None:
+            self.recorder.last_words()
             self.recorder.file.close()
 
     # -- the therapist's choice and status ------------------------------------------------
@@ -239,8 +243,18 @@ class LiveRecorder:
                 self.apply(self.pending, now)
                 self.pending = None
         state = live_snapshot.snapshot(self.station)
-        beat = state["session"] is not None and now - self._last_write >= HEARTBEAT_NS
-        if beat or not live_snapshot.same(state, self._last):
-            state["saved_ns"], state["saved_unix_ns"] = now, time.time_ns()
-            self.file.save(state)
-            self._last, self._last_write = state, now
+        every = HEARTBEAT_NS if state["session"] is not None else HEARTBEAT_IDLE_NS
+        if now - self._last_write >= every or not live_snapshot.same(state, self._last):
+            self._save(state, now)
+
+    def _save(self, state: dict, now: int) -> None:
+        state["saved_ns"], state["saved_unix_ns"] = now, time.time_ns()
+        self.file.save(state)
+        self._last, self._last_write = state, now
+
+    def last_words(self) -> None:
+        """The station stops: the last state taken (before the stop ended the session)
+        is written again, stamped now. Nothing when none was taken (a start that did not
+        finish keeps the earlier run's state)."""
+        if self._last is not None:
+            self._save(dict(self._last), self.station.clock.now_ns())

@@ -1,19 +1,22 @@
 """The panel across a restart: a plan started, two clients seated and phase 3 reached from
 the panel's HTTP API; ``kill -9``; the daemon started again resumes it all, the status
-says so, and "Close it and start a new session" (POST /api/session close_previous) ends
-the resumed session and starts a new one, with plain words only."""
+says so on the Session screen (a real browser), and its "Close it and start a new
+session" (POST /api/session close_previous) ends the resumed session and starts a new
+one, with plain words only."""
 
 import json
 import re
 import signal
 
+from browser_fixtures import browser  # noqa: F401  (the fixture)
 from conftest import launch_sim_daemon, wait_until
 from panel_fixtures import Client, panel_station
 
 from station.journal.live_state import state_path
 from station.service.control import request
 
-COMMAND = re.compile(r"\bstation [a-z]|systemctl|sudo")
+COMMAND = re.compile(r"\bstation (session|run|plan|status|profile|turn|doctor|journal|"
+                     r"panel)\b|systemctl|sudo|'station ")
 
 
 def signed_in(port, pin) -> Client:
@@ -22,7 +25,8 @@ def signed_in(port, pin) -> Client:
     return client
 
 
-def test_a_session_made_on_the_panel_is_resumed_and_can_be_closed(tmp_path, station_env):
+def test_a_session_made_on_the_panel_is_resumed_and_can_be_closed(tmp_path, station_env,
+                                                                  browser):
     running = panel_station(tmp_path, station_env)
     try:
         tablet = signed_in(running.port, running.pin)
@@ -65,9 +69,24 @@ def test_a_session_made_on_the_panel_is_resumed_and_can_be_closed(tmp_path, stat
         assert after["players"]["3"]["client"] == "jo" and after["players"]["4"]["client"] == "kim"
         assert after["plan"]["backing"]["tempo_bpm"] == bpm
         assert after["resume"]["resumed"]["session"] == sid
-        status, body = tablet.call("POST", "/api/session", {"op": "close_previous"})
-        assert status == 200, body
-        assert body["closed"] == sid and body["resumed"] is None
+        # the Session screen says what resumed; its button closes it (a real browser)
+        page = browser.new_page(viewport={"width": 820, "height": 1180})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"http://127.0.0.1:{running.port}/")
+        page.fill("#pin", running.pin)
+        page.click("#login-form button[type=submit]")
+        page.wait_for_selector("#now:not([hidden])", timeout=60_000)
+        page.click("#tabs button[data-screen=session]")
+        box = page.wait_for_selector("#resume-box:not([hidden])", timeout=60_000)
+        words = box.inner_text()
+        assert f"Session {sid} went on after the station was off for" in words
+        assert "the backing music at its tempo" in words and not COMMAND.search(words)
+        page.click("#resume-close")
+        page.wait_for_selector(f"#toast:has-text('Session {sid} is closed')", timeout=60_000)
+        page.wait_for_selector("#resume-box", state="hidden", timeout=60_000)
+        assert not errors, errors
+        page.close()
         _, now = tablet.call("GET", "/api/status")
         assert now["session"]["active"] and now["session"]["session"] == sid + 1
         assert now["plan"]["plan"] is None, "the plan ended with the old session"

@@ -82,7 +82,9 @@ def test_a_stopped_daemon_built_again_puts_everything_back(cfg):
     assert d.resume.recorder.file.flush()
     stop = clock.now_ns()
     d.close()                                          # as SIGTERM: the session is ended
-    assert load(state_path(cfg.parent / "j" / "station.db"))["plan"]["index"] == 2
+    last = load(state_path(cfg.parent / "j" / "station.db"))
+    assert last["plan"]["index"] == 2 and last["session"]["id"] == before["session"]["session"]
+    assert last["saved_ns"] == stop, "the stop itself is the last sign of life"
 
     d2, clock2 = boot(cfg, stop + 7 * S)               # 7 s later
     try:
