@@ -9,10 +9,11 @@ available time (``columns``), hatched on the timeline and listed with the marks.
 
 from __future__ import annotations
 
+from station.journal.resume_rows import RESUMED
 from station.report.data import SessionData
 from station.report.intervals import Interval, normal
 
-RESUMED = "resumed"           # the journal's event kind (station.journal.resume_rows)
+
 
 
 def gaps(d: SessionData) -> list[Interval]:

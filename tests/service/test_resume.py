@@ -13,6 +13,7 @@ from station.core.clock import VirtualClock
 from station.core.errors import StationError
 from station.journal.live_state import load, state_path
 from station.service.resume import OffsetClock, decide
+from station.service.status import resume_lines, status_text
 
 S = 1_000_000_000
 MIN = 60 * S
@@ -93,6 +94,7 @@ def test_a_stopped_daemon_built_again_puts_everything_back(cfg):
         sid = before["session"]["session"]
         assert s["session"]["session"] == sid and s["session"]["active"]
         assert s["resume"]["resumed"]["gap_s"] == 7.0
+        assert "Session: 1 went on after the restart (7 s off)" in status_text(s)
         assert s["plan"]["phase"] == "main" and s["plan"]["index"] == 2
         assert s["plan"]["phase_elapsed_s"] == pytest.approx(21.5, abs=0.2)   # not the gap
         assert s["players"]["3"]["client"] == "jo" and s["players"]["1"]["client"] == "alex"
@@ -156,3 +158,14 @@ def test_the_therapist_can_close_a_resumed_session_and_start_a_new_one(cfg):
     rows, _ = sessions(cfg)
     assert rows[0] == (sid, "cli", closed_at, "closed")
     assert rows[1][:2] == (sid + 1, "panel")
+
+
+def test_status_says_what_the_start_did():
+    assert resume_lines(None) == [] and resume_lines({"decision": "none"}) == []
+    fresh = {"decision": "fresh", "closed": 4, "resumed": None,
+             "reason": "the station was off 12.0 min, longer than the resume window of 10 min"}
+    assert resume_lines(fresh) == ["Session: 4 was closed at its last event at start (the "
+                                   "station was off 12.0 min, longer than the resume window "
+                                   "of 10 min)."]
+    chosen = {"decision": "resume", "closed": 4, "resumed": None}
+    assert resume_lines(chosen) == [], "closed by the therapist: nothing to say at start"
