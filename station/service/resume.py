@@ -112,7 +112,10 @@ class Resume:
 
     def continues_session(self) -> bool:
         row = self.session_row
+        started = ((self.state or {}).get("session") or {}).get("started_ns")
+        # the same id and start: not another session of a journal put there meanwhile
         return (self.decision.action == "resume" and row is not None and "missing" not in row
+                and row["started_ns"] == started
                 and row["ended_by"] in resume_rows.CONTINUABLE)
 
     def gap_start_ns(self) -> int:

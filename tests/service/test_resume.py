@@ -169,3 +169,45 @@ def test_status_says_what_the_start_did():
                                    "of 10 min)."]
     chosen = {"decision": "resume", "closed": 4, "resumed": None}
     assert resume_lines(chosen) == [], "closed by the therapist: nothing to say at start"
+
+
+def saved_state(cfg, **state):
+    from station.config.station import load_config
+    from station.journal.live_state import write
+    config = load_config(cfg)
+    write(state_path(config.journal), state)
+    return config
+
+
+def test_after_a_power_cut_station_time_goes_on_from_the_saved_time(cfg):
+    """A power cut restarts the machine's monotonic clock near zero: station time is put
+    where the last run left it plus the time the station was off (wall clock)."""
+    import time
+
+    from station.service.resume import Resume
+    last_life = time.monotonic_ns() + 3_600 * S        # the last boot ran an hour longer
+    config = saved_state(cfg, saved_ns=last_life, saved_unix_ns=time.time_ns() - 30 * S,
+                         session=None)
+    r = Resume(config)
+    assert r.decision.action == "resume"
+    now = r.clock().now_ns()
+    assert last_life + 30 * S <= now < last_life + 40 * S
+    late = saved_state(cfg, saved_ns=last_life, saved_unix_ns=time.time_ns() - 11 * MIN)
+    r = Resume(late)
+    assert r.decision.action == "fresh" and r.clock().now_ns() < last_life
+
+
+def test_a_session_of_another_journal_with_the_same_id_is_not_continued(cfg):
+    d, clock = boot(cfg, 100 * S)
+    d.session("start")
+    drive(d, clock.now_ns() + S)
+    assert d.resume.recorder.file.flush()
+    d.close()
+    from station.journal.live_state import write
+    path = state_path(cfg.parent / "j" / "station.db")
+    state = load(path)
+    state["session"]["started_ns"] += 5 * S           # session 1, but not the one saved
+    write(path, {k: v for k, v in state.items() if k != "live_state"})
+    from station.service.resume import Resume
+    from station.config.station import load_config
+    assert not Resume(load_config(cfg)).continues_session()
