@@ -232,6 +232,7 @@ class LiveRecorder:
         self._last: dict | None = None
         self._last_write = 0
         self._next = 0
+        self._failed = False
 
     def next_deadline(self) -> int | None:
         return self._next
@@ -245,7 +246,15 @@ class LiveRecorder:
             if self.pending is not None:
                 self.apply(self.pending, now)
                 self.pending = None
-        state = live_snapshot.snapshot(self.station)
+        try:
+            state = live_snapshot.snapshot(self.station)
+        except Exception:    # a bug here must never stop the station: logged, skipped
+            if not self._failed:
+                log.exception("resume: the live state could not be taken; a restart "
+                              "would not resume the session. Please report it.")
+            self._failed = True
+            return
+        self._failed = False
         every = HEARTBEAT_NS if state["session"] is not None else HEARTBEAT_IDLE_NS
         if now - self._last_write >= every or not live_snapshot.same(state, self._last):
             self._save(state, now)

@@ -211,3 +211,19 @@ def test_a_session_of_another_journal_with_the_same_id_is_not_continued(cfg):
     from station.service.resume import Resume
     from station.config.station import load_config
     assert not Resume(load_config(cfg)).continues_session()
+
+
+def test_a_bug_in_taking_the_state_never_stops_the_station(cfg, monkeypatch, caplog):
+    from station.service import live_snapshot
+
+    def broken(station):
+        raise KeyError("a bug")
+    monkeypatch.setattr(live_snapshot, "snapshot", broken)
+    d, clock = boot(cfg, 100 * S)
+    try:
+        drive(d, clock.now_ns() + 2 * S)               # 20 polls: logged once, skipped
+        assert d.session("start")["active"]
+        assert caplog.text.count("the live state could not be taken") == 1
+        assert d.resume.recorder.file.written == 0
+    finally:
+        d.close()
