@@ -111,11 +111,14 @@ class Resume:
             return None
 
     def continues_session(self) -> bool:
+        return self.decision.action == "resume" and self._restart_ended()
+
+    def _restart_ended(self) -> bool:
+        """The saved session is in the journal, ended by the restart (not the therapist)."""
         row = self.session_row
         started = ((self.state or {}).get("session") or {}).get("started_ns")
         # the same id and start: not another session of a journal put there meanwhile
-        return (self.decision.action == "resume" and row is not None and "missing" not in row
-                and row["started_ns"] == started
+        return (row is not None and "missing" not in row and row["started_ns"] == started
                 and row["ended_by"] in resume_rows.CONTINUABLE)
 
     def gap_start_ns(self) -> int:
@@ -146,8 +149,7 @@ class Resume:
         row = self.session_row
         if self.continues_session():
             self._continue(station, row)
-        elif row is not None and "missing" not in row and row["ended_by"] in \
-                resume_rows.CONTINUABLE:
+        elif row is not None and self._restart_ended():
             self.closed = row["id"]
             resume_rows.close_at_last_event(self.journal_path, row["id"])
             log.info("session %d was closed at its last event: %s", row["id"],

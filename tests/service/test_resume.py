@@ -208,9 +208,13 @@ def test_a_session_of_another_journal_with_the_same_id_is_not_continued(cfg):
     state = load(path)
     state["session"]["started_ns"] += 5 * S           # session 1, but not the one saved
     write(path, {k: v for k, v in state.items() if k != "live_state"})
-    from station.service.resume import Resume
     from station.config.station import load_config
+    from station.service.resume import Resume
     assert not Resume(load_config(cfg)).continues_session()
+    d2, _ = boot(cfg, clock.now_ns() + 3 * S)          # and it is left as it is
+    d2.close()
+    rows, marks = sessions(cfg)
+    assert rows[0][3] == "stop" and not [m for m in marks if m[2] and m[2][0].isdigit()]
 
 
 def test_a_bug_in_taking_the_state_never_stops_the_station(cfg, monkeypatch, caplog):
