@@ -1,7 +1,8 @@
 """Resume after a restart: the same session goes on, or the old one is closed.
 
-While the daemon runs, ``LiveRecorder`` (a station timer, every ``POLL_NS``) takes the
-live state (``station.service.live_snapshot``) and, when it changed, and at least every
+While the daemon runs, ``LiveRecorder`` (a station timer, every ``POLL_NS`` and at once
+after an event that may change it: a phase, a seat, a turn, the backing) takes the live
+state (``station.service.live_snapshot``) and, when it changed, and at least every
 ``HEARTBEAT_NS`` while a session runs (``HEARTBEAT_IDLE_NS`` without), hands it to
 ``journal.live_state`` to be written durably beside the journal; a stopping daemon writes
 the last state it took, stamped with the time it stopped. Nothing is written during
@@ -43,7 +44,11 @@ from station.journal import live_state, resume_rows
 from station.service import live_snapshot
 
 log = logging.getLogger("station")
-POLL_NS = 100_000_000           # look for a changed state this often (ns)
+POLL_NS = 1_000_000_000         # look for a changed state this often (ns) ...
+# ... and at once after any event but the frequent ones (a touch or a beat changes nothing
+# that is kept): a phase, a seat, a turn, the backing starting or stopping, a session
+HOT = frozenset({"touch", "release", "note_on", "note_off", "suppressed", "beat", "echo",
+                 "timbre", "consent", "goals", "counts"})
 HEARTBEAT_NS = 10_000_000_000   # and write it anyway this often while a session runs,
 HEARTBEAT_IDLE_NS = 60_000_000_000   # and this often without one (the window's clock)
 
@@ -146,6 +151,7 @@ class Resume:
         daemon.control.handlers["resume"] = self.command
         self.recorder = LiveRecorder(station, self.path, daemon.startup, self._apply_rest)
         station.timers.append(self.recorder)
+        station.engine.add_listener("live_state", self.recorder.observe)
         row = self.session_row
         if self.continues_session():
             self._continue(station, row)
@@ -238,6 +244,11 @@ class LiveRecorder:
 
     def next_deadline(self) -> int | None:
         return self._next
+
+    def observe(self, event: Event) -> None:
+        """Engine listener: something kept may have changed; look at the next step."""
+        if event.kind not in HOT:
+            self._next = 0
 
     def tick(self, now: int) -> None:
         self._next = now + POLL_NS
