@@ -238,7 +238,7 @@ class LiveRecorder:
         self.pending: dict | None = None
         self._started = False
         self._last: dict | None = None
-        self._last_write = 0
+        self._last_write = -HEARTBEAT_IDLE_NS    # real time (monotonic ns) of the last write
         self._next = 0
         self._failed = False
 
@@ -269,13 +269,16 @@ class LiveRecorder:
             return
         self._failed = False
         every = HEARTBEAT_NS if state["session"] is not None else HEARTBEAT_IDLE_NS
-        if now - self._last_write >= every or not live_snapshot.same(state, self._last):
+        # the heartbeat keeps the real time the station was last alive: counted on the
+        # real clock, so the simulator's and the tests' virtual hours do not write it often
+        beat = time.monotonic_ns() - self._last_write >= every
+        if beat or not live_snapshot.same(state, self._last):
             self._save(state, now)
 
     def _save(self, state: dict, now: int) -> None:
         state["saved_ns"], state["saved_unix_ns"] = now, time.time_ns()
         self.file.save(state)
-        self._last, self._last_write = state, now
+        self._last, self._last_write = state, time.monotonic_ns()
 
     def last_words(self) -> None:
         """The station stops: the last state taken (before the stop ended the session)
