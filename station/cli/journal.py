@@ -30,7 +30,8 @@ def _journal_args(p, *, select: bool = True) -> None:
 def register(sub) -> None:
     p = sub.add_parser("session", help="start or stop a session, mark a phase, add a note, "
                        "rate a goal")
-    p.add_argument("op", choices=("start", "stop", "phase", "note", "rate", "status"))
+    p.add_argument("op", choices=("start", "stop", "phase", "note", "rate", "status",
+                                  "close-previous"))
     p.add_argument("text", nargs="*", help="the phase name (warm-up, main, reflection), "
                    "the note's text, or for rate: GOAL LEVEL (a goal id of a seated "
                    "client, or CLIENT:GOAL; level -2..2)")
@@ -75,6 +76,8 @@ def session_main(args) -> int:
     from station.service.control import request
     if args.op == "rate":
         return _rate(args)
+    if args.op == "close-previous":      # a fresh start after a resume (service.resume)
+        return _close_previous(args)
     text = " ".join(args.text).strip()
     if args.op in ("phase", "note") and not text:
         raise StationError(f"'station session {args.op}' needs "
@@ -118,6 +121,20 @@ def _rate(args) -> int:
     words = f" ({r['level_text']})" if r.get("level_text") else ""
     print(f"rated {r['client']}'s goal '{r['goal']}' ({r['text']}) at {r['level']:+d}{words} "
           f"in session {r['session']}.")
+    return 0
+
+
+def _close_previous(args) -> int:
+    """``station session close-previous``: after a resume, close that session and start
+    a new one (station.service.resume)."""
+    from station.config.station import load_config
+    from station.core.errors import StationError
+    from station.service.control import request
+    if args.text:
+        raise StationError("'station session close-previous' takes no text.")
+    status = request(load_config(args.config).control_socket, "resume", op="close_previous")
+    print(f"session {status['closed']} (resumed after the restart) is closed; a new "
+          f"session has started.")
     return 0
 
 

@@ -159,6 +159,12 @@ STATION = Field("section", "The station config.", fields={
                               "touch; null: only the button or the CLI ends it.", default=15.0,
                               options=(Field("number", min=0.5, max=24 * 60, units="min"),
                                        NULL)),
+        "resume_window_min": Field("number", "After a restart (the service restarted, a "
+                                   "crash, a power cut) within this many minutes, the same "
+                                   "session goes on: same clients, plan phase, turns and "
+                                   "backing; later, the old session is closed at its last "
+                                   "event and the station starts fresh. 0: never resume.",
+                                   default=10.0, min=0, max=24 * 60, units="min"),
         "retention_days": Field("one_of", "Delete sessions older than this many days (at "
                                 "start and at each new session); null: keep them.",
                                 default=None, options=(Field("number", min=1, max=36500,

@@ -57,6 +57,11 @@ class PlanRunner:
     def phase(self):
         return None if self.index is None else self.plan.phases[self.index]
 
+    @property
+    def mode_before(self) -> str | None:
+        """The turn mode the plan gives back when it ends (None: it changes none)."""
+        return self._mode_before
+
     # -- commands ------------------------------------------------------------------------------
     def start(self, name: str, now: int) -> dict:
         """Start plan ``name`` (an id in the plans folder) at its first phase."""
@@ -102,6 +107,25 @@ class PlanRunner:
             gate.set_mode(self._mode_before, now, "plan")
         self.plan, self.index, self.phase_started_ns, self._cue_due = None, None, None, None
         return self.status(now)
+
+    def resume(self, name: str, index: int, elapsed_ns: int, mode_before: str | None,
+               now: int) -> None:
+        """After a restart (station.service.resume): plan ``name`` in phase ``index``
+        again, ``elapsed_ns`` into it, without a new phase mark (the session's
+        ``resumed`` event marks the gap). The phase's player settings are applied; the
+        turn mode and the backing are put back as they were by the caller."""
+        plan = load_plan(str(name), plans_folder(self.config))
+        if not 0 <= index < len(plan.phases):
+            raise StationError(f"plan '{name}' has no phase {index + 1} any more.")
+        self.plan, self.index, self._mode_before = plan, index, mode_before
+        phase = plan.phases[index]
+        self.sessions.phase_name = phase.name
+        self.phase_started_ns = now - elapsed_ns
+        due = None if phase.suggested_s is None \
+            else self.phase_started_ns + int(phase.suggested_s * 1e9)
+        self._cue_due = due if due is not None and due > now else None   # cued already
+        for player in self.engine.seats:
+            self._apply(player, now)
 
     def on_session_stop(self, now: int) -> None:
         """Sessions hook: the session ends, so does the plan (and its music)."""

@@ -9,7 +9,9 @@ panel's questions (no SQL is written outside this room), ``stretch`` reads one s
 client's raw touches (for ``station profile tune``), ``sessions`` starts and ends
 sessions (seeing the seats through its read-only ``Seats`` port, never the engine),
 ``pseudonym`` keeps names out, ``retention`` forgets a client or old sessions,
-``outbox`` says what the clinic database has not yet acknowledged (station.clinic).
+``outbox`` says what the clinic database has not yet acknowledged (station.clinic),
+``live_state`` keeps the live session state on disk and ``resume_rows`` continues a
+session across a restart or closes it at its last event (station.service.resume).
 
 May import: core, config.
 """

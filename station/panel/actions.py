@@ -186,7 +186,9 @@ class Actions:
 
     # -- the session ------------------------------------------------------------------------
     def session(self, data: dict):
-        op = field(data, "op", str, choices=("start", "stop"))
+        op = field(data, "op", str, choices=("start", "stop", "close_previous"))
+        if op == "close_previous":      # a fresh start after a resume (service.resume)
+            return self.command("resume", op="close_previous", by="panel")
         return self.command("session", op=op, by="panel")
 
     def phase(self, data: dict):

@@ -29,6 +29,7 @@ from station.config.consent import Consent, from_detail
 from station.core.details import NO_CONSENT, decode
 from station.report.data import SessionData
 from station.report.intervals import Interval, intersect, normal, subtract, total
+from station.report.restarts import gaps
 
 ANON = "(no journal consent)"       # the column key of a client without journal consent
 OFFLINE = ("board_lost", "board_missing", "board_overcurrent")   # the whole board stops
@@ -161,7 +162,7 @@ def columns(d: SessionData) -> list[Column]:
             end = changes[i + 1][0] if i + 1 < len(changes) else d.span_s
             if key is not None:
                 spans.setdefault(key, []).append((t, max(t, end)))
-        down = unavailable(d, p)
+        down = normal(unavailable(d, p) + gaps(d))    # + the station restarting
         for key, raw in spans.items():
             seated = normal(raw)
             if not seated and key != ANON:

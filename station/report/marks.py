@@ -17,12 +17,13 @@ from station.core.details import decode
 from station.report.columns import ANON, IN_RANGE, OFFLINE, OUT_OF_RANGE, board_of, \
     seat_changes
 from station.report.data import SessionData
+from station.report.restarts import gaps
 
 
 @dataclass(frozen=True)
 class Mark:
     t: float              # seconds from the session's start
-    kind: str             # outage, recovery, swap, refused, mode, phase, note, fault
+    kind: str             # outage, recovery, swap, refused, mode, phase, note, fault, restart
     text: str
 
 
@@ -87,6 +88,9 @@ def marks(d: SessionData, who: Callable[[str], str] = str) -> list[Mark]:
         if turn.reason == "mode" and turn.mode is not None and (t, turn) not in seen:
             seen.add((t, turn))
             out.append(Mark(t, "mode", f"turn mode: {turn.mode.replace('_', ' ')}"))
+    for a, b in gaps(d):
+        out.append(Mark(b, "restart", f"the station was back after {b - a:.0f} s off "
+                                      f"(restarted); nobody could play meanwhile"))
     for t, name in d.phases:
         out.append(Mark(t, "phase", f"phase: {name}"))
     for t, text in d.notes:

@@ -10,6 +10,7 @@ import numpy as np
 
 from station.report import html as H
 from station.report.columns import unavailable
+from station.report.restarts import gaps
 from station.report.data import SessionData
 from station.report.marks import marks
 from station.report.numbers import minutes, plain, when, zone
@@ -85,12 +86,14 @@ class SessionPart:
             spans = unavailable(d, p)
             if spans:
                 down.append((f"player {p} could not play", spans))
+        if gaps(d):
+            down.append(("the station restarting: nobody could play", gaps(d)))
         ms = marks(d, self.who)
         out = [self.plot("timeline", (d.span_s, series, d.phases, down, [m.t for m in ms]),
                          "touches per minute over the session",
                          "Touches per minute of each client while seated; shaded: phases; "
-                         "hatched: a player could not play (a board fault); numbers: the "
-                         "marks below.")]
+                         "hatched: a player could not play (a board fault, or the station "
+                         "restarting); numbers: the marks below.")]
         if ms:
             out.append(H.simple_table(["#", "at", "clock", "what"], [
                 [str(i), f"{int(m.t // 60)}:{int(m.t % 60):02d}",

@@ -1,15 +1,14 @@
 """``station run``: the headless daemon, on real time, on a Pi or on the simulator.
 
 One engine thread (this one) sleeps until the next event, timer or poll; hardware
-callbacks and the control socket only queue work and wake it. Start-up: config (a bad
-one stops here, exit 3), one instance per control socket *and* per journal (a lock file
-next to the journal), soundfont and synth, journal, boards (a missing board is a
-warning), then the "hands off" cue, calibration, the ready chime and systemd's READY=1.
-
-Every exit path silences every note and flushes the journal: SIGTERM, SIGINT and the
-stop command end the loop; an exception unwinds through ``Station.close``; a stalled
-loop is caught by ``LoopWatchdog``, which silences and saves from its own thread and
-exits with ``EXIT_STALLED`` so systemd restarts the station.
+callbacks and the control socket only queue work and wake it. Start-up: config (bad:
+exit 3), one instance per control socket *and* per journal (a lock file next to it),
+soundfont and synth, journal, the last run's session resumed or not (service.resume),
+boards (a missing one is a warning), the "hands off" cue, calibration, the ready chime
+and systemd's READY=1. Every exit path silences every note and flushes the journal:
+SIGTERM, SIGINT and the stop command end the loop; an exception unwinds through
+``Station.close``; a stalled loop is caught by ``LoopWatchdog``, which silences and
+saves from its own thread and exits with ``EXIT_STALLED`` so systemd restarts it.
 """
 
 from __future__ import annotations
@@ -23,19 +22,20 @@ import threading
 from pathlib import Path
 
 from station.config.station import load_config
-from station.core.clock import MonotonicClock, s_to_ns
+from station.core.clock import s_to_ns
 from station.core.details import Fault
 from station.core.events import FAULT, Event
 from station.core.logs import apply_levels
 from station.engine.runtime import Station
 from station.engine.volume import volume_command
 from station.interop.attach import attach as attach_interop
-from station.journal.writer import Journal
+from station.journal.resume_rows import ResumableJournal
 from station.service.control import ControlServer, refuse_if_running
 from station.service.journal_watch import JournalWatch
 from station.service.notify import LoopWatchdog, Notifier
 from station.service.opening import InstanceLock, hardware_factory, open_synth
 from station.service.realtime import EDGE_ABOVE, EdgeThreads, engine_realtime
+from station.service.resume import Resume
 from station.service.startup import Startup
 from station.sound.audio_guard import AudioGuard, FluidErrorHook
 
@@ -55,7 +55,8 @@ class Daemon:
         try:
             lock = InstanceLock(Path(str(self.config.journal) + ".lock"))
             self._stack.callback(lock.close)
-            self.clock = clock or MonotonicClock()
+            self.resume = Resume(self.config)    # resume the last run's session, or not
+            self.clock = clock or self.resume.clock()
             self.started_ns = self.clock.now_ns()
             self.stop_event = threading.Event()
             self.notifier = Notifier()
@@ -66,7 +67,7 @@ class Daemon:
             self.edges = EdgeThreads(priority + EDGE_ABOVE if priority else 0)
             make = self.edges.wrap_factory(make)
             synth = open_synth(self.config, realtime=audio)
-            journal = Journal(self.config.journal, station=self.config.name)
+            journal = ResumableJournal(self.config.journal, station=self.config.name)
             self.station = Station(self.config, synth=synth, journal=journal,
                                    clock=self.clock, hardware_factory=make)
         except BaseException:
@@ -84,6 +85,8 @@ class Daemon:
         self.watchdog = LoopWatchdog(s_to_ns(d["stall_limit_s"]), self.clock, self._stalled)
         self.control = ControlServer(self.config.control_socket, self.station.submit)
         self._register()
+        self.resume.attach(self)      # before the station starts (station.service.resume)
+        self._stack.callback(self.resume.close)
         # The therapist's web panel (station.panel): its own threads, this command path.
         try:
             self.panel = None
@@ -130,8 +133,8 @@ class Daemon:
         return "stopping"
 
     def forget(self, client: str):
-        """``station forget CLIENT`` while running (engine thread): their session ends
-        first, then the journal's writer deletes; the reply waits for the counts."""
+        """``station forget CLIENT`` (engine thread): the session ends, then the writer
+        deletes; the reply waits for the counts."""
         return self.station.sessions.forget(client, self.clock.now_ns())
 
     def session(self, op: str, name: str | None = None, text: str | None = None,
@@ -227,8 +230,8 @@ class Daemon:
         self._exit(EXIT_STALLED)
 
     def run(self, early_hups: list | None = None) -> int:
-        """Run until SIGTERM/SIGINT or a stop command; return the exit code. ``early_hups``:
-        the SIGHUPs caught while starting (station.cli.run); answered once running."""
+        """Run until SIGTERM/SIGINT or stop; return the exit code. ``early_hups``: SIGHUPs
+        caught while starting (station.cli.run), answered once running."""
         def on_signal(signum, frame):
             log.info("%s: stopping", signal.Signals(signum).name)
             self.stop_event.set()
@@ -275,8 +278,7 @@ class Daemon:
         return 0
 
     def close(self) -> None:
-        """Stop everything (idempotent): notes off and journal flushed by ``Station.close``,
-        then the audio hook, the notify socket and the journal lock."""
+        """Stop everything (idempotent): notes off and journal flushed, hook, socket, lock."""
         if getattr(self, "_closed", False):
             return
         self._closed = True

@@ -39,6 +39,8 @@ def daemon_status(daemon) -> dict:
             s["session"]["elapsed_s"] = round((now - sessions.started_ns) / 1e9, 1)
     s["journal"] = station.journal.health()
     s["plan"] = station.music.status()          # the plan, its phase and the backing
+    resume = getattr(daemon, "resume", None)    # what the last restart resumed (service.resume)
+    s["resume"] = resume.status() if resume is not None else None
     if daemon.audio is not None:
         s["audio"] = daemon.audio.status()
     else:
@@ -171,6 +173,7 @@ def status_text(s: dict) -> str:
         lines.append(f"Journal: at start, closed session(s) "
                      f"{', '.join(map(str, j['crashed_sessions_closed']))} left open by a "
                      f"crash or power cut (at their last event).")
+    lines += resume_lines(s.get("resume"))
     a = s.get("audio", {})
     if a.get("state") == "playing":
         lines.append(f"Audio: playing ({a.get('driver')} {a.get('device')}, "
@@ -207,3 +210,17 @@ def status_text(s: dict) -> str:
         lines.append(f"Stuck pads recalibrated: {s['stuck_electrodes']}")
     lines.append("All is well." if not problems else "To fix:\n  - " + "\n  - ".join(problems))
     return "\n".join(lines)
+
+
+def resume_lines(r: dict | None) -> list[str]:
+    """What the last start did with the session the station was running (service.resume)."""
+    if not r:
+        return []
+    if r.get("resumed"):
+        x = r["resumed"]
+        return [f"Session: {x['session']} went on after the restart ({x['gap_s']:.0f} s "
+                f"off); 'station session close-previous' closes it and starts a new one."]
+    if r.get("closed") and r.get("decision") == "fresh":
+        return [f"Session: {r['closed']} was closed at its last event at start "
+                f"({r.get('reason')})."]
+    return []

@@ -1,0 +1,110 @@
+"""The panel across a restart: a plan started, two clients seated and phase 3 reached from
+the panel's HTTP API; ``kill -9``; the daemon started again resumes it all, the status
+says so on the Session screen (a real browser), and its "Close it and start a new
+session" (POST /api/session close_previous) ends the resumed session and starts a new
+one, with plain words only."""
+
+import json
+import re
+import signal
+
+from browser_fixtures import browser  # noqa: F401  (the fixture)
+from conftest import launch_sim_daemon, wait_until
+from panel_fixtures import Client, panel_station
+
+from station.journal.live_state import state_path
+from station.service.control import request
+
+COMMAND = re.compile(r"\bstation (session|run|plan|status|profile|turn|doctor|journal|"
+                     r"panel)\b|systemctl|sudo|'station ")
+
+
+def signed_in(port, pin) -> Client:
+    client = Client(port)
+    assert client.login(pin)[0] == 200
+    return client
+
+
+def test_a_session_made_on_the_panel_is_resumed_and_can_be_closed(tmp_path, station_env,
+                                                                  browser):
+    running = panel_station(tmp_path, station_env)
+    try:
+        tablet = signed_in(running.port, running.pin)
+        assert tablet.call("POST", "/api/plan", {"op": "start", "name": "standard"})[0] == 200
+        for player, client in ((3, "jo"), (4, "kim")):
+            status, body = tablet.call("POST", "/api/seat", {"player": player, "client": client})
+            assert status == 200 and body["seated"], body
+        for _ in range(2):
+            assert tablet.call("POST", "/api/plan", {"op": "next"})[0] == 200
+        _, before = tablet.call("GET", "/api/status")
+        assert before["plan"]["phase"] == "main"
+        sid, bpm = before["session"]["session"], before["plan"]["backing"]["tempo_bpm"]
+        live = state_path(running.journal)
+
+        def on_disk():
+            try:
+                return json.loads(live.read_text())["plan"]["index"] == 2
+            except (OSError, ValueError, KeyError, TypeError):
+                return False
+        wait_until(on_disk, running.proc, what="the live state was not written")
+        assert oct(live.stat().st_mode & 0o777) == "0o600"
+        running.proc.send_signal(signal.SIGKILL)
+        running.proc.wait(timeout=20)
+        running.proc.stdout.close()
+        running.proc.stderr.close()
+        running.proc = launch_sim_daemon(running.config, station_env)
+
+        def back():
+            try:
+                s = request(running.socket, "status")
+            except Exception:
+                return False
+            running.port = (s.get("panel") or {}).get("port") or 0
+            resumed = (s.get("resume") or {}).get("resumed") or {}
+            return "backing" in (resumed.get("restored") or []) and running.port
+        wait_until(back, running.proc, what="the station did not resume")
+        tablet = signed_in(running.port, running.pin)
+        _, after = tablet.call("GET", "/api/status")
+        assert after["session"]["session"] == sid and after["plan"]["phase"] == "main"
+        assert after["players"]["3"]["client"] == "jo" and after["players"]["4"]["client"] == "kim"
+        assert after["plan"]["backing"]["tempo_bpm"] == bpm
+        assert after["resume"]["resumed"]["session"] == sid
+        # the Session screen says what resumed; its button closes it (a real browser)
+        page = browser.new_page(viewport={"width": 820, "height": 1180})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"http://127.0.0.1:{running.port}/")
+        page.fill("#pin", running.pin)
+        page.click("#login-form button[type=submit]")
+        page.wait_for_selector("#now:not([hidden])", timeout=60_000)
+        page.click("#tabs button[data-screen=session]")
+        box = page.wait_for_selector("#resume-box:not([hidden])", timeout=60_000)
+        words = box.inner_text()
+        assert f"Session {sid} went on after the station was off for" in words
+        assert "the backing music at its tempo" in words and not COMMAND.search(words)
+        page.click("#resume-close")
+        page.wait_for_selector(f"#toast:has-text('Session {sid} is closed')", timeout=60_000)
+        page.wait_for_selector("#resume-box", state="hidden", timeout=60_000)
+        assert not errors, errors
+        page.close()
+        _, now = tablet.call("GET", "/api/status")
+        assert now["session"]["active"] and now["session"]["session"] == sid + 1
+        assert now["plan"]["plan"] is None, "the plan ended with the old session"
+        assert now["players"]["3"]["client"] == "jo", "the seats stay as they are"
+        status, body = tablet.call("POST", "/api/session", {"op": "close_previous"})
+        assert status == 400 and "no previous session to close" in body["error"]
+        assert not COMMAND.search(body["error"]), body["error"]
+        request(running.socket, "stop")
+        assert running.proc.wait(timeout=20) == 0
+    finally:
+        running.stop()
+    import sqlite3
+    conn = sqlite3.connect(running.journal)
+    try:
+        rows = conn.execute("SELECT id, started_by, ended_by FROM sessions ORDER BY id").fetchall()
+        gaps = conn.execute("SELECT count(*) FROM events WHERE kind='resumed'").fetchone()[0]
+    finally:
+        conn.close()
+    assert rows[0][0] == sid and rows[0][2] == "closed"
+    assert rows[1][0] == sid + 1 and rows[1][1] == "panel"
+    assert gaps == 1
