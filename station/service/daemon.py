@@ -139,11 +139,10 @@ class Daemon:
 
     def session(self, op: str, name: str | None = None, text: str | None = None,
                 goal: str | None = None, level: int | str | None = None,
-                player: int | None = None, session: int | None = None,
-                by: str | None = None) -> dict:
-        """``station session start|stop|phase NAME|note TEXT|rate GOAL LEVEL|status``
-        (engine thread; ``rate``: station.journal.ratings). ``session``: the session a note
-        joins (station.journal.late_notes); ``by``: cli or panel, journaled as who asked."""
+                player: int | None = None, session: int | None = None, by: str | None = None
+                ) -> dict:
+        """``station session start|stop|phase|note|rate|status`` (engine thread; ``session``:
+        the session a note joins, journal.late_notes; ``by``: cli or panel, who asked)."""
         from station.core.errors import StationError
         from station.core.text import checked_text     # stored as sent, or refused
         if op == "phase":
@@ -199,7 +198,6 @@ class Daemon:
     def _doctor(self) -> list[dict]:
         """``station doctor``'s findings for the panel (run in the panel's thread)."""
         from dataclasses import asdict
-
         from station.service.doctor import check_all
         return [asdict(c) for c in check_all(self.config.path)]
 
