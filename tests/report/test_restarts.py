@@ -65,5 +65,5 @@ def test_the_html_report_hatches_and_lists_the_restart(tmp_path):
         ev += touch(t, 0, 0.2)
     session(tmp_path, ev, end=120.0)
     html = build_report(open_journal(tmp_path / "j.db"))
-    assert "hatched: a board offline or the station restarting" in html
+    assert "hatched: a player could not play (a board fault, or the station restarting)" in html
     assert "back after 30 s off (restarted); nobody could play meanwhile" in html
