@@ -16,6 +16,7 @@ from typing import Any
 from station.config.profile_schema import MUSIC, _timbre_check
 from station.core.schema import REQUIRED, Field
 from station.sound.backing import STYLES
+from station.sound.pulse import DEFAULT_VOICE, check_voice, voice_names
 from station.sound.tempo import MAX_BPM, MAX_RAMP_BPM_PER_S, MIN_BPM
 from station.turns.schema import TURN_MODES
 
@@ -31,6 +32,15 @@ def _key_check(key: str) -> str | None:
     return None
 
 
+def _is_kit(name: str) -> bool:
+    from station.core.errors import ConfigError, ProfileError
+    from station.sound.timbres import timbre
+    try:
+        return timbre(name).percussion
+    except (ConfigError, ProfileError):   # an unknown timbre: the timbre key's check says so
+        return True
+
+
 def _backing_check(b: dict) -> str | None:
     """Rules between keys (each message names the keys to change)."""
     tempo_keys = [k for k in ("tempo_bpm", "tempo", "ramp_to_bpm", "ramp_s", "follow_client")
@@ -38,6 +48,12 @@ def _backing_check(b: dict) -> str | None:
     if b.get("style") == "drone" and tempo_keys:
         return (f"a drone has no beat, so {', '.join(tempo_keys)} cannot apply; use style "
                 f"pulse or ostinato for a tempo, or leave these keys out.")
+    if (b.get("voice") is not None or b.get("humanise")) and b.get("style") != "pulse":
+        return "voice and humanise are for style pulse only; leave them out or use style: pulse."
+    if b.get("voice") is not None and b.get("timbre") is not None and not _is_kit(b["timbre"]):
+        return (f"voice {b['voice']} is a drum-kit sound, but timbre {b['timbre']} is not a "
+                f"drum kit; leave timbre out (or name a kit such as brush_drums), or leave "
+                f"voice out to pulse on the key's root in {b['timbre']}.")
     if b.get("pattern") is not None and b.get("style") != "ostinato":
         return "pattern is for style ostinato only; leave it out or use style: ostinato."
     if (b.get("ramp_to_bpm") is None) != (b.get("ramp_s") is None):
@@ -77,8 +93,13 @@ BACKING = Field("section", "Music under the client: a drone (holding), a pulse (
     "key": Field("string", "Key of the backing (C, F#, Bb...). Left out: the followed "
                  "client's key.", default=None, check=_key_check),
     "timbre": Field("string", "Instrument from the catalogue. Left out: pad_warm (drone), "
-                    "drums (pulse: a soft bass drum), harp (ostinato).", default=None,
-                    check=_timbre_check),
+                    "drums (pulse: a drum kit, played with voice), harp (ostinato).",
+                    default=None, check=_timbre_check),
+    "voice": Field("string", "Pulse voice on a drum kit: " + ", ".join(voice_names())
+                   + f" (docs/session-music.md). Left out: {DEFAULT_VOICE}, which carries on "
+                   "a small speaker.", default=None, check=check_voice),
+    "humanise": Field("boolean", "Pulse: vary each beat's loudness a little (the beat's "
+                      "time stays exact).", default=False),
     "volume": Field("number", "Loudness of the backing (the station's max_volume caps it). "
                     "Keep it under the client's.", default=0.4, min=0.0, max=1.0,
                     units="0..1"),

@@ -30,11 +30,13 @@ from station.sound.backing import (
     BackingMusic,
     BackingSpec,
 )
+from station.sound.pulse import BASS_TIMBRE
 from station.sound.scheduler import BLOCK, Track
 from station.sound.tempo import Ramp, tempo_of, with_beat
 from station.sound.timbres import Timbre, timbre as find_timbre
 
 SOURCE = 1                      # the backing's notes in FluidSynth's sequencer
+LAYER_SOURCE = 2                # a pulse voice's bass layer
 RETRY_NS = 20_000_000           # real time: look again this soon for a beat not yet heard
 HEARD = 16                      # beats kept for with_beat
 
@@ -42,11 +44,14 @@ HEARD = 16                      # beats kept for with_beat
 class LiveBacking:
     """The backing of one engine (see the module docstring)."""
 
-    def __init__(self, engine, out, channel: int) -> None:
+    def __init__(self, engine, out, channel: int, layer_channel: int | None = None) -> None:
         self.engine = engine
         self.out = out
         self.channel = channel
         self.track = Track(out, SOURCE, channel)
+        self.layer_channel = layer_channel      # a pulse voice's bass layer (None: none)
+        self.layer = Track(out, LAYER_SOURCE, layer_channel) if layer_channel is not None else None
+        self.session_key: tuple[str, str] | None = None   # (root, mode) the session plays in
         self.onsets: dict[int, collections.deque] = collections.defaultdict(
             lambda: collections.deque(maxlen=32))      # player -> recent valid touches (ns)
         self._reset()
@@ -83,7 +88,8 @@ class LiveBacking:
         engine = self.engine
         self.player = spec.follow_player or self._first_client()
         seat = engine.seats.get(self.player)
-        key = spec.key or (seat.profile.music["key"] if seat and seat.profile else "C")
+        key = spec.key or (self.session_key[0] if self.session_key else None) \
+            or (seat.profile.music["key"] if seat and seat.profile else "C")
         velocity = int(127 * min(spec.volume, engine.config.max_volume))   # as the engine
         self.spec, self.timbre, self.by, self.started_ns = spec, timbre, by, now
         self.music = BackingMusic(spec, key, timbre.percussion, velocity)
@@ -95,6 +101,10 @@ class LiveBacking:
             first = first or spec.tempo_bpm or DEFAULT_BPM
             self.ramp = Ramp(first, spec.ramp_to_bpm, spec.ramp_s or 0.0)
         engine.synth.set_timbre(self.channel, timbre)
+        if self.music.voice is not None:      # the voice's own level (equal loudness)
+            engine.synth.levels.voice(self.channel, self.music.voice.name)
+        if self.music.layer(0) and self.layer is not None:
+            engine.synth.set_timbre(self.layer_channel, find_timbre(BASS_TIMBRE))
         self._paused = engine.paused
         if not self._paused:
             self._begin(now)
@@ -109,6 +119,8 @@ class LiveBacking:
             return
         self._journal(now, final=True)
         self.track.clear()
+        if self.layer is not None:
+            self.layer.clear()
         self.engine.announce(Event(BACKING, now, channel=self.channel, detail=BackingStop(reason)))
         self._reset()
 
@@ -145,7 +157,8 @@ class LiveBacking:
             return 0                      # all-quiet began or ended: act at once
         if self._paused:
             return None
-        times = [self.track.next_deadline(), self._retry]
+        times = [self.track.next_deadline(), self._retry,
+                 self.layer.next_deadline() if self.layer is not None else None]
         if self._next_block is not None:
             times.append(self.out.ns_of(self._next_block) - self.out.lookahead_ns)
         if self._pending and self._retry is None:
@@ -175,10 +188,14 @@ class LiveBacking:
         if self._waiting_audio:           # the audio is back: start again from now
             self._waiting_audio = False
             self.track.clear()
+            if self.layer is not None:
+                self.layer.clear()
             self._begin(now)
         if self._next_block is not None:
             self._schedule(now)
         self.track.tick(now)
+        if self.layer is not None:
+            self.layer.tick(now)
         self._journal(now)
         if self._pending and self.out.ns_of(self._pending[0][0]) \
                 + self.out.journal_delay_ns <= now:
@@ -198,6 +215,8 @@ class LiveBacking:
 
     def _silence_pending(self) -> None:
         self.track.drop()
+        if self.layer is not None:
+            self.layer.drop()
         self._pending.clear()
         self._next_block = None
 
@@ -211,6 +230,9 @@ class LiveBacking:
             for note, velocity in notes:
                 self.track.add(block, note, velocity)
                 self.track.add(block + length, note, 0)
+            for note, velocity in (self.music.layer(self._index) if self.layer else ()):
+                self.layer.add(block, note, velocity)
+                self.layer.add(block + length, note, 0)
             self._pending.append((block, self._index, bpm, notes[0]))
             interval = self.out.blocks(60.0 / bpm)
             if not self.ramp.done:
@@ -247,6 +269,7 @@ class LiveBacking:
             return None
         spec, ramp = self.spec, self.ramp
         return {"style": spec.style, "key": self.music.key, "timbre": self.timbre.name,
+                "voice": self.music.voice.name if self.music.voice else None,
                 "volume": spec.volume, "follow_player": self.player,
                 "tempo_bpm": round(ramp.bpm(), 1) if ramp else None,
                 "start_bpm": round(ramp.start, 1) if ramp else None,

@@ -41,7 +41,8 @@ class SessionMusic:
         self.out = open_out(synth, clock)
         echo_channels = {p: ch - 1 for p, ch in zip(sorted(engine.seats),
                                                      channels["echo_channels"])}
-        self.backing = LiveBacking(engine, self.out, channels["backing_channel"] - 1)
+        self.backing = LiveBacking(engine, self.out, channels["backing_channel"] - 1,
+                                   channels["pulse_layer_channel"] - 1)
         self.echo = LiveEcho(engine, self.out, echo_channels)
         self.plan = PlanRunner(engine, sessions, self.backing, self.echo, cue)
         engine.add_listener("backing", self.backing.observe)
@@ -55,7 +56,8 @@ class SessionMusic:
             consent.follows = self.backing.follows
         quiet = getattr(engine.gate, "quiet", None)
         if quiet is not None:            # all-quiet fades the backing and echoes too
-            quiet.fade_also([self.backing.channel, *echo_channels.values()])
+            quiet.fade_also([self.backing.channel, self.backing.layer_channel,
+                             *echo_channels.values()])
         self._closed = False
 
     def _session_ends(self, now: int) -> None:
