@@ -114,6 +114,25 @@ BACKING = Field("section", "Music under the client: a drone (holding), a pulse (
                     max=6),
 }, check=_backing_check)
 
+def _mode_check(mode: str) -> str | None:
+    from station.sound.keys import MODES
+    from station.sound.theory import choose
+    try:
+        choose(mode, MODES, "mode")
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+SESSION_KEY = Field("section", "The session key from this phase on: the backing plays in "
+                    "it, the welcome and goodbye songs move into it, and profiles with key: "
+                    "session follow it. E.g. {root: A, mode: major}.", optional=True, fields={
+    "root": Field("string", "The key's root: C, C#, Db, D ... B.", default=REQUIRED,
+                  check=_key_check),
+    "mode": Field("string", "major, minor, dorian, mixolydian, ... (a scale of seven "
+                  "notes).", default="major", check=_mode_check),
+})
+
 ECHO = Field("section", "Echo (mirroring): after the client's phrase ends, the station "
              "plays it back, quieter, in another timbre. Stops as soon as the client plays "
              "again. Left out: no echo.", optional=True, fields={
@@ -171,6 +190,7 @@ PHASE = Field("section", "One phase of the session.", fields={
                      key=PLAYER_KEY, item=PLAYER_PHASE),
     "description": Field("string", "A line for the therapist: what this phase is for.",
                          default=None),
+    "key": SESSION_KEY,
 })
 
 PLAN = Field("section", "A session plan.", fields={

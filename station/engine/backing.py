@@ -88,8 +88,9 @@ class LiveBacking:
         engine = self.engine
         self.player = spec.follow_player or self._first_client()
         seat = engine.seats.get(self.player)
+        own = seat.profile.music["key"] if seat and seat.profile else "C"
         key = spec.key or (self.session_key[0] if self.session_key else None) \
-            or (seat.profile.music["key"] if seat and seat.profile else "C")
+            or (own if own.lower() != "session" else "C")
         velocity = int(127 * min(spec.volume, engine.config.max_volume))   # as the engine
         self.spec, self.timbre, self.by, self.started_ns = spec, timbre, by, now
         self.music = BackingMusic(spec, key, timbre.percussion, velocity)

@@ -20,6 +20,7 @@ from station.core.schema import validate
 from station.engine.backing import LiveBacking
 from station.engine.echo import LiveEcho
 from station.engine.plans import PlanRunner
+from station.engine.session_key import SessionKeys
 from station.sound.backing import BackingSpec
 from station.sound.scheduler import open_out
 
@@ -45,9 +46,11 @@ class SessionMusic:
                                    channels["pulse_layer_channel"] - 1)
         self.echo = LiveEcho(engine, self.out, echo_channels)
         self.plan = PlanRunner(engine, sessions, self.backing, self.echo, cue)
+        self.keys = self.plan.keys = SessionKeys(engine, self.backing, self.plan)
         engine.add_listener("backing", self.backing.observe)
         engine.add_listener("echo", self.echo.observe)
         engine.add_listener("plan", self.plan.observe)
+        engine.add_listener("session_key", self.keys.observe)
         self.timers = [self.plan, self.backing, self.echo]
         engine.register_control("session", "plan", self.plan.press_session,
                                 self.plan.release_session)
@@ -64,6 +67,7 @@ class SessionMusic:
         self.plan.on_session_stop(now)
         self.backing.stop(now, "session_end")
         self.echo.clear(now)
+        self.keys.clear(now)
 
     # -- commands (engine thread) --------------------------------------------------------------
     def plan_command(self, op: str = "status", name: str | None = None) -> dict:
@@ -104,6 +108,10 @@ class SessionMusic:
             raise StationError(f"unknown backing command '{op}': use start, stop or status.")
         return self.backing.status(now)
 
+    def session_key_command(self, op: str = "status", **args) -> dict:
+        """``session_key`` control command: op set (root, mode), follow (player), status."""
+        return self.keys.command(op, self.clock.now_ns(), **args)
+
     def start_backing(self, args: dict, now: int, by: str) -> dict:
         """Validate backing settings (as a plan's ``backing:``) and start them; a session
         starts too if none runs, so the beats belong to one."""
@@ -119,7 +127,8 @@ class SessionMusic:
 
     def status(self) -> dict:
         """The plan status (with the backing) for the daemon's ``status`` reply."""
-        return self.plan.status(self.clock.now_ns())
+        now = self.clock.now_ns()
+        return {**self.plan.status(now), "session_key": self.keys.status(now)}
 
     def close(self) -> None:
         """Stop the music (notes off, nothing pending) and free the sequencer. Idempotent."""

@@ -115,6 +115,7 @@ class Daemon:
         h["use_client"] = self.station.swaps.use      # station profile use (station.engine.swaps)
         h["plan"] = self.station.music.plan_command   # station plan (station.engine.music)
         h["backing"] = self.station.music.backing_command
+        h["session_key"] = self.station.music.session_key_command
         h["volume"] = lambda master=None: volume_command(self.station.engine, master)
         self.station.swaps.watch = True               # edited profile files reload
         h["forget"] = self.forget                     # station forget, while running

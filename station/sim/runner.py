@@ -198,6 +198,9 @@ class Simulation:
                 self.plan_refusals.append(str(exc))
         elif action == "backing":
             self.station.music.start_backing(args, self.clock.now_ns(), "scenario")
+        elif action == "session_key":
+            self.station.music.keys.set(args["root"], args.get("mode"), self.clock.now_ns(),
+                                        "scenario")
         elif action == "backing_stop":
             self.station.music.backing.stop(self.clock.now_ns(), "scenario")
 
