@@ -29,6 +29,7 @@ from station.sound.backing import (
     NOTE_FRACTION,
     BackingMusic,
     BackingSpec,
+    under_client,
 )
 from station.sound.pulse import BASS_TIMBRE
 from station.sound.scheduler import BLOCK, Track
@@ -92,6 +93,9 @@ class LiveBacking:
         key = spec.key or (self.session_key[0] if self.session_key else None) \
             or (own if own.lower() != "session" else "C")
         velocity = int(127 * min(spec.volume, engine.config.max_volume))   # as the engine
+        if seat and seat.profile:          # under the followed client, by UNDER_CLIENT_LU
+            velocity = under_client(velocity, seat.velocity(
+                None, False, engine.master_volume, engine.config.max_volume))
         self.spec, self.timbre, self.by, self.started_ns = spec, timbre, by, now
         self.music = BackingMusic(spec, key, timbre.percussion, velocity)
         if spec.has_beats:

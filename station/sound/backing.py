@@ -28,6 +28,17 @@ DEFAULT_BPM = 80.0            # when nothing else says (no tempo, no client temp
 ACCENT, UNACCENTED = 1.0, 0.7  # velocity factors: the bar's first beat, the others
 FIFTH_LEVEL = 0.75            # the drone's fifth sits under its root
 NOTE_FRACTION = 0.5           # a pulse or ostinato note lasts half a beat
+UNDER_CLIENT_LU = 6.0         # the backing sits at least this far under the client it follows
+
+
+def under_client(velocity: int, client_velocity: int) -> int:
+    """``velocity`` capped so the backing sounds ``UNDER_CLIENT_LU`` under a client whose
+    touch plays at ``client_velocity``. With every timbre at equal loudness (the level
+    table) loudness follows FluidSynth's velocity curve, 40 log10(v/127) dB: 6 LU under
+    is 10 ** (-6 / 40) = 0.71 of the client's velocity."""
+    if client_velocity < 1:
+        return velocity                    # a silent seat sets no level
+    return max(1, min(velocity, round(client_velocity * 10 ** (-UNDER_CLIENT_LU / 40))))
 
 
 @dataclass(frozen=True)
