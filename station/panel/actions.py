@@ -23,6 +23,7 @@ from collections.abc import Callable
 
 from station.journal.sessions import MAX_NOTE, PHASES
 from station.panel.limits import BadRequest, field
+from station.panel.keys import KeyRoutes
 from station.panel.plans import PlanRoutes
 from station.panel.reports import kinds
 from station.panel.server import Response
@@ -64,7 +65,7 @@ class Actions:
             ("POST", "/api/phase"): self.phase, ("POST", "/api/note"): self.note,
             ("POST", "/api/quiet"): self.quiet, ("POST", "/api/turn"): self.turn,
             ("POST", "/api/volume"): self.volume,
-            **PlanRoutes(self).routes(),
+            **PlanRoutes(self).routes(), **KeyRoutes(self).routes(),
         }
         self.patterns = [
             ("GET", re.compile(rf"^/api/clients/{CLIENT}$"), self.client),
