@@ -17,6 +17,8 @@ as it always has.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from station.config.plan import Plan, check_fits, load_plan, plans_folder
 from station.core.details import Timbre
 from station.core.errors import StationError
@@ -26,6 +28,9 @@ from station.sound.backing import BackingSpec
 from station.sound.mapping import build_mapping
 from station.sound.timbres import timbre as find_timbre
 from station.turns.gate import Turns
+
+if TYPE_CHECKING:
+    from station.engine.session_key import SessionKeys
 
 
 class PlanRunner:
@@ -51,7 +56,7 @@ class PlanRunner:
         turns = self.config.raw.get("turns") or {}
         self.hold_ns = int(turns.get("hold_s", 1.0) * 1e9)
         self._held_since: int | None = None      # the session button, while a plan runs
-        self.keys = None                         # the SessionKeys (station.engine.session_key)
+        self.keys: SessionKeys | None = None     # set by SessionMusic (the session key)
 
     @property
     def phase(self):

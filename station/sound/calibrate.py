@@ -6,9 +6,10 @@ ceiling), at the reference: C4 (a drum kit: its snare, GM 38) at velocity 100, h
 station.sound.loudness) gives the gain that brings it to the target, the median of the
 catalogue (so as many timbres are turned down as up, and the station as a whole keeps its
 loudness). A preset off centre gets the pan offset that centres it over C3..G5 (seven notes:
-some presets place their key ranges apart, TimGM6mb's strings by up to 4 dB each way), in
-a few renders: the measured balance, through the equal-power pan law, says how far to move. Each pulse voice
-(station.sound.pulse) is measured the same way, on one bar of its beats at 80 BPM.
+some presets place their key ranges apart, TimGM6mb's strings by up to 4 dB each way),
+in a few renders: the measured balance, through the equal-power pan law, says how far to
+move. Each pulse voice (station.sound.pulse) is measured the same way, on one bar of its
+beats at 80 BPM.
 
 The table is written with a first line that says the station wrote it; an existing file
 without that line is never overwritten, and one of ours only with ``force``.
@@ -32,9 +33,10 @@ HELD_S, RENDERED_S = 1.0, 2.0
 BAR_BPM = 80.0
 BALANCE_NOTES = (48, 55, 60, 64, 67, 72, 79)   # C3..G5: a preset's keys may pan apart
 CENTRED_DB = 0.3            # a balance within this is centre enough
+NEUTRAL = Level()           # no gain, centre
 
 
-def render_note(soundfont, timbre: Timbre, level: Level = Level(), *, note: int | None = None,
+def render_note(soundfont, timbre: Timbre, level: Level = NEUTRAL, *, note: int | None = None,
                 velocity: int = VELOCITY, ceiling: bool = False):
     """The reference note of ``timbre`` (int16 stereo), at ``level``."""
     from station.sound.synth import Synth
@@ -51,7 +53,7 @@ def render_note(soundfont, timbre: Timbre, level: Level = Level(), *, note: int 
         return np.concatenate([held, synth.render_seconds(RENDERED_S - HELD_S)])
 
 
-def render_range(soundfont, timbre: Timbre, level: Level = Level()):
+def render_range(soundfont, timbre: Timbre, level: Level = NEUTRAL):
     """``BALANCE_NOTES`` one after another, 0.8 s each at velocity 80 (int16 stereo, raw)."""
     import numpy as np
 
@@ -68,7 +70,7 @@ def render_range(soundfont, timbre: Timbre, level: Level = Level()):
         return np.concatenate(parts)
 
 
-def render_voice(soundfont, voice: str, level: Level = Level(), *, key: str = "A",
+def render_voice(soundfont, voice: str, level: Level = NEUTRAL, *, key: str = "A",
                  velocity: int = VELOCITY, beats: int = 4, levels="table"):
     """One bar of pulse ``voice`` at 80 BPM (int16 stereo, raw), its bass layer on
     channel 1 at the bass timbre's level from ``levels`` (None: raw)."""

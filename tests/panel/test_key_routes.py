@@ -17,7 +17,7 @@ from station.sim.runner import Simulation
 from station.sim.scenario import load_scenario
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "sim"))
-from test_session_music import scenario  # noqa: E402
+from test_session_music import scenario
 
 
 @pytest.fixture
@@ -68,6 +68,6 @@ def test_set_follow_and_refusals(tmp_path, station):
 
 
 def test_a_station_without_the_command_answers_409(tmp_path):
-    older = actions_for(tmp_path, {"status": lambda: {}})
+    older = actions_for(tmp_path, {"status": dict})
     status, words = answer(older, "GET", "/api/session_key")
     assert status == 409 and "no 'session_key' command" in words
