@@ -51,3 +51,18 @@ def test_the_demo_plays_in_one_key_with_a_pulse_that_carries(tmp_path):
     text = summary_text(summary)
     assert f"player 1 {loud['player 1']:.1f} LUFS" in text and "backing" in text
     assert summary["ceiling"]["peak_reduction_db"] >= -6.0
+
+
+def test_humanise_varies_the_loudness_and_never_the_time_of_a_beat(tmp_path):
+    def beats(folder, extra):
+        simulate(load_scenario(scenario(folder, [
+            f"{{at: 1.0, action: backing, style: pulse, tempo_bpm: 90{extra}}}"], 8)),
+            folder / "out")
+        db = sqlite3.connect(folder / "out" / "station.db")
+        return db.execute("SELECT t_ns, velocity FROM events WHERE kind='beat' "
+                          "ORDER BY t_ns").fetchall()
+    exact = beats(tmp_path / "a", "")
+    human = beats(tmp_path / "b", ", humanise: true")
+    assert len(exact) == len(human) > 8
+    assert [t for t, _ in exact] == [t for t, _ in human]           # to the nanosecond
+    assert len({v for _, v in human}) > len({v for _, v in exact}) == 2
