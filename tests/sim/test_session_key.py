@@ -126,3 +126,16 @@ def test_a_twelve_pad_chord_over_a_drone_keeps_limiting_under_6_db(tmp_path, cli
     _, _, db = run(tmp_path / "legato", legato, 3, clients=f"{{1: {client}}}")
     assert len({r[0] for r in db.execute("SELECT velocity FROM events WHERE "
                                          "kind='note_on'")}) == 1
+
+
+def test_the_bass_click_voice_plays_the_session_root_under_its_click(tmp_path):
+    _, audio, db = run(tmp_path, [
+        "{at: 0.2, action: session_key, root: D, mode: minor}",
+        "{at: 0.5, action: backing, style: pulse, tempo_bpm: 60, voice: bass_click}",
+        "{at: 4.4, action: backing_stop}"], end=5)
+    assert {r[0] for r in db.execute("SELECT note FROM events WHERE kind='beat'")} == {37}
+    beat = audio[int(1.52 * SAMPLE_RATE):int(1.95 * SAMPLE_RATE)]     # the second beat
+    # the bass's D2 (channel 16) speaks mostly through its second partial, D3 (147 Hz),
+    # which is also what a small speaker keeps: the loudest partial of the beat
+    off, share = peak_cents(beat, 50)
+    assert abs(off) < 20 and share == 1.0
