@@ -32,6 +32,7 @@ class SessionKeys:
         self.key: SessionKey | None = None
         self.by: str | None = None
         self.following: set[int] = set()        # players moved into the key by the therapist
+        engine.session_key = None                # (root, mode) while a session key is set
 
     # -- commands ------------------------------------------------------------------------------
     def set(self, root, mode, now: int, by: str = "cli") -> dict:
@@ -44,6 +45,7 @@ class SessionKeys:
             return self.status(now)
         self.key, self.by = key, by
         self.backing.session_key = (key.root, key.mode)
+        self.engine.session_key = (key.root, key.mode)     # for every other caller
         log.info("session key %s (%s)", key.words(), by)
         for player in self.engine.seats:
             self._remap(player, now)
@@ -68,6 +70,7 @@ class SessionKeys:
         """The session ended: no key, nobody moved (profiles play as written again)."""
         self.key, self.by = None, None
         self.backing.session_key = None
+        self.engine.session_key = None
         moved, self.following = self.following, set()
         for player in self.engine.seats:
             self._remap(player, now, force=player in moved)
