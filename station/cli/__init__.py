@@ -18,7 +18,7 @@ import tempfile
 import traceback
 
 COMMANDS = ["run", "simulate", "journal", "status", "doctor", "turn", "profile", "demo",
-            "panel", "plan", "song", "recover", "clinic"]
+            "panel", "plan", "song", "recover", "clinic", "sound"]
 INTERNAL_ERROR = 70
 
 

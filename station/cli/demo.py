@@ -41,7 +41,7 @@ def main(args) -> int:
         print(f"== playing {what}", flush=True)
         target = out / folder
         code = station(["simulate", str(CONFIGS / "scenarios" / scenario), "--out",
-                        str(target), "--text"])
+                        str(target), "--text", *(["--loudness"] if folder == "demo" else [])])
         if code:
             return code
         code = station(["report", "--db", str(target / "station.db"), "-o",

@@ -35,6 +35,7 @@ class Phase:
     backing: dict | None
     players: dict
     description: str | None
+    key: dict | None = None          # {root, mode}: the session key from this phase on
 
     def for_player(self, player: int) -> dict | None:
         """This phase's settings for ``player`` (its own entry, else the "all" entry)."""
@@ -129,7 +130,7 @@ def _phase(p: dict) -> Phase:
     return Phase(name=" ".join(p["name"].split()),
                  suggested_s=None if minutes is None else float(minutes) * 60.0,
                  auto=p["auto"], turns=p["turns"], backing=p["backing"], players=players,
-                 description=p["description"])
+                 description=p["description"], key=p.get("key"))
 
 
 def _cross_check(phases: list, problems: list) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from station.config.profile_schema import MUSIC, _timbre_check
 from station.core.schema import REQUIRED, Field
 from station.sound.backing import PATTERN_STYLES, STYLES
+from station.sound.pulse import DEFAULT_VOICE, check_voice, voice_names
 from station.sound.tempo import MAX_BPM, MAX_RAMP_BPM_PER_S, MIN_BPM
 from station.turns.schema import TURN_MODES
 
@@ -32,6 +33,15 @@ def _key_check(key: str) -> str | None:
     return None
 
 
+def _is_kit(name: str) -> bool:
+    from station.core.errors import ConfigError, ProfileError
+    from station.sound.timbres import timbre
+    try:
+        return timbre(name).percussion
+    except (ConfigError, ProfileError):   # an unknown timbre: the timbre key's check says so
+        return True
+
+
 def _backing_check(b: dict) -> str | None:
     """Rules between keys (each message names the keys to change)."""
     tempo_keys = [k for k in ("tempo_bpm", "tempo", "ramp_to_bpm", "ramp_s", "follow_client")
@@ -39,6 +49,12 @@ def _backing_check(b: dict) -> str | None:
     if b.get("style") == "drone" and tempo_keys:
         return (f"a drone has no beat, so {', '.join(tempo_keys)} cannot apply; use style "
                 f"pulse or ostinato for a tempo, or leave these keys out.")
+    if (b.get("voice") is not None or b.get("humanise")) and b.get("style") != "pulse":
+        return "voice and humanise are for style pulse only; leave them out or use style: pulse."
+    if b.get("voice") is not None and b.get("timbre") is not None and not _is_kit(b["timbre"]):
+        return (f"voice {b['voice']} is a drum-kit sound, but timbre {b['timbre']} is not a "
+                f"drum kit; leave timbre out (or name a kit such as brush_drums), or leave "
+                f"voice out to pulse on the key's root in {b['timbre']}.")
     pattern, style = b.get("pattern"), b.get("style")
     if style in PATTERN_STYLES and not isinstance(pattern, str):
         return (f"a {style} backing plays a pattern of configs/backings/: name it, like "
@@ -90,8 +106,13 @@ BACKING = Field("section", "Music under the client: a drone (holding), a pulse (
     "key": Field("string", "Key of the backing (C, F#, Bb...). Left out: the followed "
                  "client's key.", default=None, check=_key_check),
     "timbre": Field("string", "Instrument from the catalogue. Left out: pad_warm (drone), "
-                    "drums (pulse: a soft bass drum), harp (ostinato).", default=None,
-                    check=_timbre_check),
+                    "drums (pulse: a drum kit, played with voice), harp (ostinato).",
+                    default=None, check=_timbre_check),
+    "voice": Field("string", "Pulse voice on a drum kit: " + ", ".join(voice_names())
+                   + f" (docs/session-music.md). Left out: {DEFAULT_VOICE}, which carries on "
+                   "a small speaker.", default=None, check=check_voice),
+    "humanise": Field("boolean", "Pulse: vary each beat's loudness a little (the beat's "
+                      "time stays exact).", default=False),
     "volume": Field("number", "Loudness of the backing (the station's max_volume caps it). "
                     "Keep it under the client's.", default=0.4, min=0.0, max=1.0,
                     units="0..1"),
@@ -113,6 +134,25 @@ BACKING = Field("section", "Music under the client: a drone (holding), a pulse (
                     "ostinato), 2 (a pulse on a melodic timbre).", default=None, min=1,
                     max=6),
 }, check=_backing_check)
+
+def _mode_check(mode: str) -> str | None:
+    from station.sound.keys import MODES
+    from station.sound.theory import choose
+    try:
+        choose(mode, MODES, "mode")
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+SESSION_KEY = Field("section", "The session key from this phase on: the backing plays in "
+                    "it, the welcome and goodbye songs move into it, and profiles with key: "
+                    "session follow it. E.g. {root: A, mode: major}.", optional=True, fields={
+    "root": Field("string", "The key's root: C, C#, Db, D ... B.", default=REQUIRED,
+                  check=_key_check),
+    "mode": Field("string", "major, minor, dorian, mixolydian, ... (a scale of seven "
+                  "notes).", default="major", check=_mode_check),
+})
 
 ECHO = Field("section", "Echo (mirroring): after the client's phrase ends, the station "
              "plays it back, quieter, in another timbre. Stops as soon as the client plays "
@@ -174,6 +214,7 @@ PHASE = Field("section", "One phase of the session.", fields={
                      key=PLAYER_KEY, item=PLAYER_PHASE),
     "description": Field("string", "A line for the therapist: what this phase is for.",
                          default=None),
+    "key": SESSION_KEY,
 })
 
 PLAN = Field("section", "A session plan.", fields={

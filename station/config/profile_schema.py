@@ -67,7 +67,8 @@ MUSIC = Field("section", "What each pad plays.", fields={
                   "chord per pad; notes: a listed note per pad; drums: GM percussion; "
                   "song: every touch plays the next step of a song.", default="scale",
                   choices=("scale", "chords", "notes", "drums", "song")),
-    "key": Field("string", "Key (root) note name: C, C#, Db, D ... B.", default="C"),
+    "key": Field("string", "Key (root) note name: C, C#, Db, D ... B; or session: the "
+                 "session key (docs/session-music.md).", default="C"),
     "scale": Field("one_of", "Scale name (major, minor, major_pentatonic, blues, dorian, ...) "
                    "or a list of semitone steps from the root, e.g. [0, 2, 4, 7, 9].",
                    default="major_pentatonic",

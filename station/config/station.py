@@ -174,7 +174,7 @@ def _check_music_channels(raw: dict, problems: list) -> None:
     players = {(p["channel"] or _default_channel(p["player"])): p["player"]
                for p in raw["players"]}
     music = raw["session_music"]
-    own = [("backing_channel",), *(("echo_channels", i)
+    own = [("backing_channel",), ("pulse_layer_channel",), *(("echo_channels", i)
                                    for i in range(len(music["echo_channels"]))),
            ("tablet_channel",)]
     seen: set[int] = set()

@@ -139,6 +139,10 @@ STATION = Field("section", "The station config.", fields={
                            "is the start-up cue's.", fields={
         "backing_channel": Field("integer", "MIDI channel of the backing (drone, pulse, "
                                  "ostinato).", default=14, min=1, max=15),
+        "pulse_layer_channel": Field("integer", "MIDI channel of a pulse voice's bass "
+                                     "layer (voice: bass_click); 16 is shared with the "
+                                     "start-up cue, which sounds only while the station "
+                                     "starts.", default=16, min=1, max=16),
         "echo_channels": Field("list", "MIDI channels of the echo: the first for the first "
                                "player, and so on.", default=lambda: [7, 8, 9, 11, 12, 13],
                                item=Field("integer", min=1, max=15), min=1, max=6),

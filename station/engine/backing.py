@@ -23,23 +23,18 @@ import collections
 
 from station.core.details import BackingMeet, BackingStart, BackingStop, Beat
 from station.core.events import BACKING, BEAT, NOTE_ON, Event
-from station.config.backing_patterns import backings_folder, load_pattern
-from station.engine.key_seam import current_key, first_client
-from station.sound.backing import (
-    DEFAULT_BPM,
-    DEFAULT_OCTAVE,
-    DEFAULT_TIMBRE,
-    NOTE_FRACTION,
-    BackingMusic,
-    BackingSpec,
-)
+from station.engine.backing_choice import choose
+from station.engine.key_seam import first_client
+from station.sound.backing import NOTE_FRACTION, BackingMusic, BackingSpec
 from station.sound.patterns import PatternMusic
+from station.sound.pulse import BASS_TIMBRE
 from station.sound.scheduler import BLOCK, Track
 from station.sound.iso import IsoLoop
 from station.sound.tempo import Ramp, tempo_of, with_beat
 from station.sound.timbres import Timbre, timbre as find_timbre
 
 SOURCE = 1                      # the backing's notes in FluidSynth's sequencer
+LAYER_SOURCE = 2                # a pulse voice's bass layer
 RETRY_NS = 20_000_000           # real time: look again this soon for a beat not yet heard
 HEARD = 16                      # beats kept for with_beat
 
@@ -47,11 +42,14 @@ HEARD = 16                      # beats kept for with_beat
 class LiveBacking:
     """The backing of one engine (see the module docstring)."""
 
-    def __init__(self, engine, out, channel: int) -> None:
+    def __init__(self, engine, out, channel: int, layer_channel: int | None = None) -> None:
         self.engine = engine
         self.out = out
         self.channel = channel
         self.track = Track(out, SOURCE, channel)
+        self.layer_channel = layer_channel      # a pulse voice's bass layer (None: none)
+        self.layer = Track(out, LAYER_SOURCE, layer_channel) if layer_channel is not None else None
+        self.session_key: tuple[str, str] | None = None   # (root, mode) the session plays in
         self.onsets: dict[int, collections.deque] = collections.defaultdict(
             lambda: collections.deque(maxlen=32))      # player -> recent valid touches (ns)
         self._reset()
@@ -83,33 +81,19 @@ class LiveBacking:
     # -- commands ------------------------------------------------------------------------------
     def start(self, spec: BackingSpec, now: int, by: str = "cli") -> dict:
         """Start ``spec`` now (replacing a running backing); return the status."""
-        pattern = load_pattern(spec.pattern_name, backings_folder(self.engine.config),
-                               spec.style) if spec.pattern_name else None   # may refuse
-        timbre = find_timbre(spec.timbre or (pattern or {}).get("timbre")
-                             or DEFAULT_TIMBRE[spec.style])   # may refuse
+        player = spec.follow_player or self._first_client()
+        c = choose(self.engine, spec, player, self.onsets.get(player), now)   # may refuse
         if self.running:
             self.stop(now, "replaced")
-        engine = self.engine
-        self.player = spec.follow_player or self._first_client()
-        key, mode = current_key(engine, spec.key, self.player)
-        velocity = int(127 * min(spec.volume, engine.config.max_volume))   # as the engine
+        engine, timbre, key = self.engine, c.timbre, c.key
+        self.player, self.music, self.per_bar = player, c.music, c.per_bar
+        self.ramp, self.iso, self.tempo_source = c.ramp, c.iso, c.tempo_source
         self.spec, self.timbre, self.by, self.started_ns = spec, timbre, by, now
-        self.per_bar = pattern["beats_per_bar"] if pattern else spec.beats_per_bar
-        if pattern is not None:
-            octave = spec.octave or pattern["octave"] or DEFAULT_OCTAVE[spec.style]
-            self.music = PatternMusic(pattern, key, mode, octave, velocity)
-        else:
-            self.music = BackingMusic(spec, key, timbre.percussion, velocity)
-        if spec.has_beats:
-            first = tempo_of(list(self.onsets.get(self.player, ())), now) \
-                if spec.follow else None
-            self.tempo_source = "follow" if first else ("tempo_bpm" if spec.tempo_bpm
-                                                        else "default")
-            first = first or spec.tempo_bpm or DEFAULT_BPM
-            self.ramp = Ramp(first, spec.ramp_to_bpm, spec.ramp_s or 0.0)
-            self.iso = IsoLoop(self.ramp, spec.ramp_to_bpm, spec.ramp_s, spec.follow_client,
-                               spec.meet_bars)
         engine.synth.set_timbre(self.channel, timbre)
+        if self.music.voice is not None:      # the voice's own level (equal loudness)
+            engine.synth.levels.voice(self.channel, self.music.voice.name)
+        if self.music.layer(0) and self.layer is not None:
+            engine.synth.set_timbre(self.layer_channel, find_timbre(BASS_TIMBRE))
         self._paused = engine.paused
         if not self._paused:
             self._begin(now)
@@ -124,6 +108,8 @@ class LiveBacking:
             return
         self._journal(now, final=True)
         self.track.clear()
+        if self.layer is not None:
+            self.layer.clear()
         self.engine.announce(Event(BACKING, now, channel=self.channel, detail=BackingStop(reason)))
         self._reset()
 
@@ -159,7 +145,8 @@ class LiveBacking:
             return 0                      # all-quiet began or ended: act at once
         if self._paused:
             return None
-        times = [self.track.next_deadline(), self._retry]
+        times = [self.track.next_deadline(), self._retry,
+                 self.layer.next_deadline() if self.layer is not None else None]
         if self._next_block is not None:
             times.append(self.out.ns_of(self._next_block) - self.out.lookahead_ns)
         if self._pending and self._retry is None:
@@ -189,10 +176,14 @@ class LiveBacking:
         if self._waiting_audio:           # the audio is back: start again from now
             self._waiting_audio = False
             self.track.clear()
+            if self.layer is not None:
+                self.layer.clear()
             self._begin(now)
         if self._next_block is not None:
             self._schedule(now)
         self.track.tick(now)
+        if self.layer is not None:
+            self.layer.tick(now)
         self._journal(now)
         if self._pending and self.out.ns_of(self._pending[0][0]) \
                 + self.out.journal_delay_ns <= now:
@@ -212,6 +203,8 @@ class LiveBacking:
 
     def _silence_pending(self) -> None:
         self.track.drop()
+        if self.layer is not None:
+            self.layer.drop()
         self._pending.clear()
         self._next_block = None
 
@@ -229,6 +222,10 @@ class LiveBacking:
                 start = block + self.out.to_blocks(round(60e9 / bpm * offset))   # 0 stays 0
                 self.track.add(start, note, velocity)
                 self.track.add(start + max(1, self.out.blocks(60.0 / bpm * length)), note, 0)
+            length = self.out.blocks(60.0 / bpm * NOTE_FRACTION)
+            for note, velocity in (self.music.layer(self._index) if self.layer else ()):
+                self.layer.add(block, note, velocity)      # a pulse voice's bass layer
+                self.layer.add(block + length, note, 0)
             first = (notes[0][0], notes[0][1]) if notes else (None, None)
             self._pending.append((block, self._index, bpm, first))
             interval = self.out.blocks(60.0 / bpm)
@@ -275,6 +272,7 @@ class LiveBacking:
         spec, ramp = self.spec, self.ramp
         return {"style": spec.style, "key": self.music.key, "timbre": self.timbre.name,
                 "pattern_name": spec.pattern_name,
+                "voice": self.music.voice.name if self.music.voice else None,
                 "volume": spec.volume, "follow_player": self.player,
                 "tempo_bpm": round(ramp.bpm(), 1) if ramp else None,
                 "start_bpm": round(ramp.start, 1) if ramp else None,

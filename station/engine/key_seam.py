@@ -27,9 +27,17 @@ def first_client(engine) -> int | None:
 
 def current_key(engine, key: str | None = None, player: int | None = None
                 ) -> tuple[str, str]:
-    """(key, mode) for the station's own music (see the module docstring)."""
+    """(key, mode) for the station's own music (see the module docstring): ``key`` when
+    named, else the session key (``engine.session_key``, station.engine.session_key),
+    else the followed client's key (``key: session`` with no session key: C)."""
     seat = engine.seats.get(player if player is not None else first_client(engine))
     music = seat.profile.music if seat is not None and seat.profile is not None else {}
     scale = music.get("scale")
     mode = "minor" if isinstance(scale, str) and scale in MINOR_SCALES else "major"
-    return (key or music.get("key") or "C"), mode
+    session = getattr(engine, "session_key", None)
+    if not key and session:
+        return session[0], session[1]
+    own = music.get("key")
+    if not key and isinstance(own, str) and own.lower() == "session":
+        own = None
+    return (key or own or "C"), mode

@@ -21,6 +21,7 @@ from station.engine.backing import LiveBacking
 from station.engine.echo import LiveEcho
 from station.engine.plans import PlanRunner
 from station.engine.tablet import TABLET_PLAYER, Tablet
+from station.engine.session_key import SessionKeys
 from station.sound.backing import BackingSpec
 from station.sound.scheduler import open_out
 
@@ -42,16 +43,19 @@ class SessionMusic:
         self.out = open_out(synth, clock)
         echo_channels = {p: ch - 1 for p, ch in zip(sorted(engine.seats),
                                                      channels["echo_channels"])}
-        self.backing = LiveBacking(engine, self.out, channels["backing_channel"] - 1)
+        self.backing = LiveBacking(engine, self.out, channels["backing_channel"] - 1,
+                                   channels["pulse_layer_channel"] - 1)
         self.echo = LiveEcho(engine, self.out, echo_channels)
         self.echo.beat_s = self.backing.beat_s     # the echo's breath: one beat
         self.plan = PlanRunner(engine, sessions, self.backing, self.echo, cue)
         # the therapist's pads on the panel's Play screen: a seat of their own
         self.tablet = Tablet(engine, sessions, clock, channels["tablet_channel"] - 1)
         sessions.extra_players.append((TABLET_PLAYER, "therapist"))
+        self.keys = self.plan.keys = SessionKeys(engine, self.backing, self.plan)
         engine.add_listener("backing", self.backing.observe)
         engine.add_listener("echo", self.echo.observe)
         engine.add_listener("plan", self.plan.observe)
+        engine.add_listener("session_key", self.keys.observe)
         self.timers = [self.plan, self.backing, self.echo]
         engine.register_control("session", "plan", self.plan.press_session,
                                 self.plan.release_session)
@@ -60,8 +64,8 @@ class SessionMusic:
             consent.follows = self.backing.follows
         quiet = getattr(engine.gate, "quiet", None)
         if quiet is not None:            # all-quiet fades the backing and echoes too
-            quiet.fade_also([self.backing.channel, *echo_channels.values(),
-                             self.tablet.channel])
+            quiet.fade_also([self.backing.channel, self.backing.layer_channel,
+                             *echo_channels.values(), self.tablet.channel])
         self._closed = False
 
     def _session_ends(self, now: int) -> None:
@@ -69,6 +73,7 @@ class SessionMusic:
         self.backing.stop(now, "session_end")
         self.echo.clear(now)
         self.tablet.command("silence")
+        self.keys.clear(now)
 
     # -- commands (engine thread) --------------------------------------------------------------
     def plan_command(self, op: str = "status", name: str | None = None) -> dict:
@@ -109,6 +114,10 @@ class SessionMusic:
             raise StationError(f"unknown backing command '{op}': use start, stop or status.")
         return self.backing.status(now)
 
+    def session_key_command(self, op: str = "status", **args) -> dict:
+        """``session_key`` control command: op set (root, mode), follow (player), status."""
+        return self.keys.command(op, self.clock.now_ns(), **args)
+
     def start_backing(self, args: dict, now: int, by: str) -> dict:
         """Validate backing settings (as a plan's ``backing:``) and start them; a session
         starts too if none runs, so the beats belong to one."""
@@ -124,7 +133,8 @@ class SessionMusic:
 
     def status(self) -> dict:
         """The plan status (with the backing) for the daemon's ``status`` reply."""
-        return self.plan.status(self.clock.now_ns())
+        now = self.clock.now_ns()
+        return {**self.plan.status(now), "session_key": self.keys.status(now)}
 
     def close(self) -> None:
         """Stop the music (notes off, nothing pending) and free the sequencer. Idempotent."""

@@ -248,10 +248,10 @@ class Engine:
         if not notes:
             return [intent.but(kind=SUPPRESSED, detail="no_note")]
         velocity = seat.velocity(intent.strength, verdict == "quiet", self.master_volume,
-                                 self.config.max_volume)
+                                 self.config.max_volume, intent.t_ns)
         if velocity < 1:
             return [intent.but(kind=SUPPRESSED, detail="volume_zero")]
-        seat.play(self.synth, pad, notes, velocity)
+        seat.play(self.synth, pad, notes, velocity, intent.t_ns)
         out = [intent.but(kind=NOTE_ON, note=n, velocity=velocity, channel=seat.player.channel,
                           detail="out_of_turn" if verdict in ("quiet", "allow") else None)
                for n in notes]

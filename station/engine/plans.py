@@ -18,6 +18,8 @@ as it always has.
 from __future__ import annotations
 
 from station.config.backing_patterns import backings_folder, load_pattern
+from typing import TYPE_CHECKING
+
 from station.config.plan import Plan, check_fits, load_plan, plans_folder
 from station.core.details import Timbre
 from station.core.errors import StationError
@@ -27,6 +29,9 @@ from station.sound.backing import BackingSpec
 from station.sound.mapping import build_mapping
 from station.sound.timbres import timbre as find_timbre
 from station.turns.gate import Turns
+
+if TYPE_CHECKING:
+    from station.engine.session_key import SessionKeys
 
 
 class PlanRunner:
@@ -52,6 +57,7 @@ class PlanRunner:
         turns = self.config.raw.get("turns") or {}
         self.hold_ns = int(turns.get("hold_s", 1.0) * 1e9)
         self._held_since: int | None = None      # the session button, while a plan runs
+        self.keys: SessionKeys | None = None     # set by SessionMusic (the session key)
 
     @property
     def phase(self):
@@ -143,6 +149,8 @@ class PlanRunner:
         gate = self.engine.gate
         if phase.turns and isinstance(gate, Turns) and gate.mode != phase.turns:
             gate.set_mode(phase.turns, now, "plan")
+        if phase.key and self.keys is not None:  # the session key from this phase on
+            self.keys.set(phase.key["root"], phase.key["mode"], now, f"plan:{phase.name}")
         for player in self.engine.seats:
             self._apply(player, now)
         if phase.backing is not None:
@@ -169,7 +177,9 @@ class PlanRunner:
                 self._restore(player, now)
             return
         if settings["music"]:
-            seat.mapping = build_mapping({**seat.profile.music, **settings["music"]})
+            keys = self.keys
+            own = keys.music(player) if keys else seat.profile.music
+            seat.mapping = build_mapping({**own, **settings["music"]}, keys and keys.key)
         if settings["timbre"]:
             self._set_timbre(seat, find_timbre(settings["timbre"]), now)
         self._overridden.add(player)
@@ -179,9 +189,21 @@ class PlanRunner:
         seat = self.engine.seats[player]
         if seat.profile is None:
             return
-        seat.mapping = seat.profile.mapping()
+        keys = self.keys
+        seat.mapping = build_mapping(keys.music(player), keys.key) if keys and keys.key \
+            else seat.profile.mapping()
         if seat.timbre != seat.profile.timbre():
             self._set_timbre(seat, seat.profile.timbre(), now)
+
+    @property
+    def overridden(self) -> set[int]:
+        """Players whose music or timbre the phase changed."""
+        return self._overridden
+
+    def apply(self, player: int, now: int) -> None:
+        """The phase's settings for ``player`` again (the session key changed)."""
+        if self.plan is not None:
+            self._apply(player, now)
 
     def _set_timbre(self, seat, timbre, now: int) -> None:
         """Sound the seat in ``timbre`` and journal it (the MIDI export reads it)."""

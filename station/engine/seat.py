@@ -19,6 +19,8 @@ from station.sound.mapping import Mapping
 from station.turns.modes import Seating
 
 QUIET_FACTOR = 0.5   # out-of-turn notes in "quiet" policy play at half velocity
+CHORD_NS = 100_000_000   # pads started within 100 ms of each other sound as one chord
+CHORD_LAW = 0.5      # the k-th pad of a chord plays at k ** -0.5 of its velocity
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Seat:
     pad_timbres: dict = field(default_factory=dict)   # pad -> Timbre (sound.per_pad)
     timbre: object | None = None        # the client's own Timbre
     selected: object | None = None      # the Timbre selected on the channel now
+    started: dict = field(default_factory=dict)       # pad -> when it started (ns)
 
     def take(self, profile: Profile, client: str) -> None:
         """Seat ``profile`` here for ``client`` (its pseudonym): fresh filters and song
@@ -50,12 +53,15 @@ class Seat:
         self.wants_strength = profile.sound["velocity"] == "touch"
 
     def velocity(self, strength: float | None, quiet: bool, master: float,
-                 station_max: float) -> int:
+                 station_max: float, now: int | None = None) -> int:
         """0..127 (0: silent) for a touch of ``strength`` 0..1 (None: not read).
 
         ``quiet``: out of turn in the "quiet" policy; ``master`` 0..1 the panel's slider;
         ``station_max`` 0..1 the station's ceiling. Volume and the hard caps (client and
-        station) apply last, always."""
+        station) apply last, always. ``now`` (ns): a pad started while k others of this
+        seat started within ``CHORD_NS`` and still sound plays at (k+1) ** -0.5 of its
+        velocity, so a whole hand or arm on the pads (a 12-pad chord) swells a little
+        instead of driving the output ceiling into 15 dB of gain reduction."""
         sound = self.profile.sound
         base = sound["velocity"]
         if base == "touch":
@@ -63,9 +69,14 @@ class Seat:
             base = 30 + 97 * max(0.0, min(1.0, s))
         level = base * sound["volume"] * master * (QUIET_FACTOR if quiet else 1.0)
         cap = 127 * min(sound["max_volume"], station_max) * master
+        if now is not None:
+            chord = sum(1 for pad, t in self.started.items()
+                        if pad in self.sounding and 0 <= now - t <= CHORD_NS)
+            level, cap = (x * (chord + 1) ** -CHORD_LAW for x in (level, cap))
         return int(min(level, cap))
 
-    def play(self, synth, pad: int, notes: tuple[int, ...], velocity: int) -> None:
+    def play(self, synth, pad: int, notes: tuple[int, ...], velocity: int,
+             now: int | None = None) -> None:
         """Start ``notes`` (MIDI 0..127) for ``pad`` at ``velocity`` 1..127 on the player's
         channel, in the pad's own timbre (one channel per player: the program switches)."""
         channel = self.player.channel
@@ -77,6 +88,8 @@ class Seat:
         for n in notes:
             synth.note_on(channel, n, velocity)
         self.sounding[pad] = notes
+        if now is not None:
+            self.started[pad] = now
 
     def silence(self, synth, intent: Event) -> list[Event]:
         """End the notes ``intent.pad`` holds; the NOTE_OFF events (none if it was quiet)."""

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from station.journal.sessions import MAX_NOTE, PHASES
 from station.panel.limits import BadRequest, field
 from station.panel.play import PlayRoutes
+from station.panel.keys import KeyRoutes
 from station.panel.plans import PlanRoutes
 from station.panel.reports import kinds
 from station.panel.server import Response
@@ -66,6 +67,7 @@ class Actions:
             ("POST", "/api/quiet"): self.quiet, ("POST", "/api/turn"): self.turn,
             ("POST", "/api/volume"): self.volume,
             **PlanRoutes(self).routes(), **PlayRoutes(self).routes(),
+            **KeyRoutes(self).routes(),
         }
         self.patterns = [
             ("GET", re.compile(rf"^/api/clients/{CLIENT}$"), self.client),

@@ -111,14 +111,11 @@ class Daemon:
 
     def _register(self) -> None:
         h = self.control.handlers
-        h["status"] = self.status
-        h["stop"] = self.stop
-        h["session"] = self.session
-        h["turn"] = self.turn
+        h.update(status=self.status, stop=self.stop, session=self.session, turn=self.turn)
         h["use_client"] = self.station.swaps.use      # station profile use (station.engine.swaps)
-        h["plan"] = self.station.music.plan_command   # station plan (station.engine.music)
-        h["backing"] = self.station.music.backing_command
-        h["play"] = self.station.music.tablet.command   # the panel's Play screen
+        music = self.station.music                    # station plan, backing (engine.music)
+        h.update(plan=music.plan_command, backing=music.backing_command,
+                 play=music.tablet.command, session_key=music.session_key_command)
         h["volume"] = lambda master=None: volume_command(self.station.engine, master)
         self.station.swaps.watch = True               # edited profile files reload
         h["forget"] = self.forget                     # station forget, while running

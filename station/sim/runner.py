@@ -23,6 +23,7 @@ from station.journal.writer import Journal
 from station.sim import fit, outdir
 from station.sim.consent import check_recording
 from station.sim.scenario import Scenario
+from station.sim.stems import TeeSynth, parts_of
 from station.sim.summary import Tally
 from station.sound.soundfont import find_soundfont
 from station.sound.synth import Synth
@@ -36,7 +37,7 @@ class Simulation:
     """A scenario being played; ``run()`` plays it to the end and returns the summary."""
 
     def __init__(self, scenario: Scenario, out_dir: Path, *, realtime: bool = False,
-                 sample_lights: tuple[float, ...] = ()) -> None:
+                 sample_lights: tuple[float, ...] = (), loudness: bool = False) -> None:
         """``sample_lights``: times (s) at which to read every light's pin into
         ``light_samples[t] = {name: value}`` (the state once everything due at t ran)."""
         from hardware.sim import SimulatedHardware  # leaf import: the simulator's world
@@ -50,9 +51,10 @@ class Simulation:
         check_recording(self.config, scenario, str(self.out_dir / "session.wav"))
         db, wav = outdir.prepare(self.out_dir)    # replaces only the simulator's own results
         self.clock = VirtualClock()
-        self.synth = Synth(find_soundfont(self.config.soundfont), sample_rate=SAMPLE_RATE,
-                           gain=self.config.audio["gain"],
-                           ceiling_dbfs=self.config.audio["ceiling_dbfs"])
+        mix = Synth(find_soundfont(self.config.soundfont), sample_rate=SAMPLE_RATE,
+                    gain=self.config.audio["gain"], ceiling_dbfs=self.config.audio["ceiling_dbfs"])
+        self.synth = TeeSynth(mix, parts_of(self.config), self.config.audio["gain"]) \
+            if loudness else mix           # loudness: each part's LUFS (~2.5x the CPU)
         self.wav = WavWriter(wav, SAMPLE_RATE)
         self._frames = 0
         self.tally = Tally()              # what the engine did, for the summary
@@ -201,6 +203,9 @@ class Simulation:
                 self.plan_refusals.append(str(exc))
         elif action == "backing":
             self.station.music.start_backing(args, self.clock.now_ns(), "scenario")
+        elif action == "session_key":
+            self.station.music.keys.set(args["root"], args.get("mode"), self.clock.now_ns(),
+                                        "scenario")
         elif action == "backing_stop":
             self.station.music.backing.stop(self.clock.now_ns(), "scenario")
 
@@ -218,6 +223,8 @@ class Simulation:
             "refused_plans": self.plan_refusals, "journal": self.station.journal.health(),
             "wav": str(self.out_dir / "session.wav"), "db": str(self.out_dir / "station.db"),
             "ceiling": getattr(self, "ceiling", None),
+            "loudness_lufs": self.synth.loudness() if isinstance(self.synth, TeeSynth)
+            else None,
         }
 
 
@@ -233,5 +240,6 @@ def world_physics(world) -> dict:
     return out
 
 
-def simulate(scenario: Scenario, out_dir: Path, realtime: bool = False) -> dict:
-    return Simulation(scenario, out_dir, realtime=realtime).run()
+def simulate(scenario: Scenario, out_dir: Path, realtime: bool = False,
+             loudness: bool = False) -> dict:
+    return Simulation(scenario, out_dir, realtime=realtime, loudness=loudness).run()

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from station.config.plan import ID_PATTERN as PLAN_ID
-from station.config.plan_schema import BACKING
+from station.config.plan_schema import BACKING, SESSION_KEY
 from station.core.errors import ScenarioError
 from station.core.schema import fragment, suggest, validate
 from station.core.yamlfile import read_yaml
@@ -63,6 +63,7 @@ ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "plan_stop": ((), ()),
     "backing": (("style",), tuple(k for k in BACKING.fields if k != "style")),
     "backing_stop": ((), ()),
+    "session_key": (("root",), ("mode",)),      # as a plan phase's key: (station.engine.music)
 }
 TOP_KEYS = ("station", "clients", "events", "end", "name", "description", *WORLD_KEYS)
 MAX_SECONDS = 24 * 3600      # a scenario is a session, not a year
@@ -215,6 +216,11 @@ def _step(ev, i: int, doc, problems: list[str]) -> Step | None:
         found: list[tuple[tuple, str]] = []
         validate({k: v for k, v in ev.items() if k not in ("at", "action")}, BACKING,
                  ("backing",), found)
+        problems.extend(f"{where}: {msg}" for _, msg in found)
+    if action == "session_key" and len(problems) == bad:
+        found = []
+        validate({k: v for k, v in ev.items() if k not in ("at", "action")}, SESSION_KEY,
+                 ("session_key",), found)
         problems.extend(f"{where}: {msg}" for _, msg in found)
     if len(problems) > bad:
         return None

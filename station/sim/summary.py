@@ -149,6 +149,10 @@ def summary_text(summary: dict) -> str:
         lines.extend("    " + p.strip() for p in problems)
     if summary.get("ceiling"):
         lines.append(ceiling_words(summary["ceiling"]))
+    heard = {k: v for k, v in (summary.get("loudness_lufs") or {}).items() if v is not None}
+    if heard:            # each part before the ceiling (station.sim.stems)
+        lines.append("Loudness (ITU-R BS.1770, integrated): " + ", ".join(
+            f"{name} {value:.1f} LUFS" for name, value in heard.items()))
     lines.append(f"Audio: {summary['wav']}\nJournal: {summary['db']}")
     return "\n".join(lines)
 

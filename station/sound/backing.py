@@ -2,7 +2,8 @@
 
 * **drone** (holding): the root and the fifth of the key, sustained until stopped;
 * **pulse** (grounding): a soft beat on every beat, the first beat of each bar louder;
-  with a drum kit a bass drum, with any other timbre the key's root low down;
+  with a drum kit one of the pulse voices (station.sound.pulse: a wood block by default,
+  which carries on a small speaker), with any other timbre the key's root low down;
 * **ostinato**: a short repeating pattern in the key, one note per beat (semitones above
   the root; the default root, fifth, octave, fifth has no third, so it fits major and
   minor clients alike).
@@ -16,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from station.sound.theory import drum_note, key_pitch_class
+from station.sound.pulse import BASS_OCTAVE, humanised, pulse_voice
+from station.sound.theory import key_pitch_class
 
 STYLES = ("drone", "pulse", "ostinato", "progression", "bass", "call")
 PATTERN_STYLES = ("progression", "bass", "call")   # play a file of configs/backings/
@@ -29,6 +31,17 @@ DEFAULT_BPM = 80.0            # when nothing else says (no tempo, no client temp
 ACCENT, UNACCENTED = 1.0, 0.7  # velocity factors: the bar's first beat, the others
 FIFTH_LEVEL = 0.75            # the drone's fifth sits under its root
 NOTE_FRACTION = 0.5           # a pulse or ostinato note lasts half a beat
+UNDER_CLIENT_LU = 6.0         # the backing sits at least this far under the client it follows
+
+
+def under_client(velocity: int, client_velocity: int) -> int:
+    """``velocity`` capped so the backing sounds ``UNDER_CLIENT_LU`` under a client whose
+    touch plays at ``client_velocity``. With every timbre at equal loudness (the level
+    table) loudness follows FluidSynth's velocity curve, 40 log10(v/127) dB: 6 LU under
+    is 10 ** (-6 / 40) = 0.71 of the client's velocity."""
+    if client_velocity < 1:
+        return velocity                    # a silent seat sets no level
+    return max(1, min(velocity, round(client_velocity * 10 ** (-UNDER_CLIENT_LU / 40))))
 
 
 @dataclass(frozen=True)
@@ -52,6 +65,8 @@ class BackingSpec:
     octave: int | None = None
     pattern_name: str | None = None   # progression, bass, call: a file of configs/backings/
     meet_bars: int = 8                # follow_client: bars unlocked before meeting again
+    voice: str | None = None          # pulse voice (station.sound.pulse); None: the default
+    humanise: bool = False            # pulse: vary each beat's loudness a little
 
     @property
     def has_beats(self) -> bool:
@@ -61,7 +76,8 @@ class BackingSpec:
     def from_values(cls, values: dict) -> BackingSpec:
         """From a validated ``backing:`` section (station.config.plan_schema.BACKING)."""
         v = {k: values.get(k) for k in ("style", "tempo_bpm", "ramp_to_bpm", "ramp_s",
-                                          "follow_player", "key", "timbre", "octave")}
+                                          "follow_player", "key", "timbre", "octave",
+                                          "voice")}
         pattern = values.get("pattern")
         named = pattern if isinstance(pattern, str) else None
         return cls(**v, follow=values.get("tempo") == "follow",
@@ -70,6 +86,7 @@ class BackingSpec:
                    volume=float(values["volume"]) if values.get("volume") is not None
                    else 0.4,
                    beats_per_bar=int(values.get("beats_per_bar") or 4),
+                   humanise=bool(values.get("humanise")),
                    pattern=tuple(pattern) if pattern and not named else None)
 
     def as_dict(self) -> dict:
@@ -79,8 +96,8 @@ class BackingSpec:
                 "follow_client": self.follow_client, "key": self.key, "timbre": self.timbre,
                 "volume": self.volume, "beats_per_bar": self.beats_per_bar,
                 "pattern": self.pattern_name or (list(self.pattern) if self.pattern else None),
-                "meet_bars": self.meet_bars,
-                "octave": self.octave}
+                "meet_bars": self.meet_bars, "octave": self.octave, "voice": self.voice,
+                "humanise": self.humanise}
 
 
 class BackingMusic:
@@ -98,6 +115,10 @@ class BackingMusic:
         octave = spec.octave if spec.octave is not None else DEFAULT_OCTAVE[spec.style]
         self.root = 12 * (octave + 1) + key_pitch_class(key)
         self.pattern = spec.pattern or DEFAULT_PATTERN
+        pulse = spec.style == "pulse"
+        self.voice = pulse_voice(spec.voice) if pulse and percussion else None
+        bass_octave = spec.octave if spec.octave is not None else BASS_OCTAVE
+        self.bass_root = 12 * (bass_octave + 1) + key_pitch_class(key)
 
     def _vel(self, factor: float) -> int:
         return max(1, round(self.velocity * factor))
@@ -108,14 +129,25 @@ class BackingMusic:
 
     def beat(self, index: int) -> list[tuple[int, int]]:
         """(note, velocity) pairs that sound on beat ``index`` (0 = the first beat)."""
-        accent = ACCENT if index % self.spec.beats_per_bar == 0 else UNACCENTED
+        first = index % self.spec.beats_per_bar == 0
+        accent = humanised(ACCENT if first else UNACCENTED, index, self.spec.humanise)
         if self.spec.style == "pulse":
-            note = drum_note("kick") if self.percussion else self.root
-            return [(note, self._vel(accent))]
+            if self.voice is None:                  # a melodic timbre: the root, low
+                return [(self.root, self._vel(accent))]
+            return [(self.voice.drum(first), self._vel(accent * self.voice.level))]
         if self.spec.style == "ostinato":
             note = self.root + self.pattern[index % len(self.pattern)]
             return [(max(0, min(127, note)), self._vel(accent))]
         return []
+
+    def layer(self, index: int) -> list[tuple[int, int]]:
+        """(note, velocity) of the pulse voice's bass layer on beat ``index`` (on the
+        layer channel, in the bass timbre): the key's root, or nothing for most voices."""
+        if self.voice is None or not self.voice.bass:
+            return []
+        first = index % self.spec.beats_per_bar == 0
+        accent = humanised(ACCENT if first else UNACCENTED, index, self.spec.humanise)
+        return [(self.bass_root, self._vel(accent * self.voice.bass))]
 
     def describe(self) -> str:
         return f"{self.spec.style} in {self.key}"

@@ -73,7 +73,7 @@ class Mapping:
         return f"Mapping(mode={self.mode!r}, table={len(self.table)} entries)"
 
 
-def build_mapping(music: MappingABC[str, Any]) -> Mapping:
+def build_mapping(music: MappingABC[str, Any], session=None) -> Mapping:
     """A Mapping from a resolved ``music:`` section of a client profile (see the module docs).
 
     ``mode``, ``key``, ``octave`` and ``scale`` must hold values: a loaded profile's
@@ -86,7 +86,12 @@ def build_mapping(music: MappingABC[str, Any]) -> Mapping:
     {mode: notes, notes: [D4, F#3, [C4, E4, G4]]}                (pads past the list: silent)
     {mode: drums, drums: [kick, snare, closed_hat]}              (pads past the list wrap)
     {mode: song, song: welcome}                                  (any pad: the next step)
+
+    ``session``: the session key (station.sound.keys.SessionKey) or None: ``key: session``
+    plays in it, and a song that says its own key is moved into it.
     """
+    from station.sound.keys import SessionKey, fit_steps, follow_music
+    music = follow_music(dict(music), session)
     mode = choose(music["mode"], MODES, "music mode")
     key, octave = music["key"], music["octave"]
     if mode == "scale":
@@ -103,7 +108,9 @@ def build_mapping(music: MappingABC[str, Any]) -> Mapping:
         drums = _list(_or_standard(music.get("drums"), DEFAULT_DRUMS), "drums")
         return Mapping(mode, tuple((drum_note(d),) for d in drums), wrap=True)
     song = load_song(str(_or_standard(music.get("song"), DEFAULT_SONG)))
-    return Mapping(mode, song.steps, wrap=True, song_name=song.name)
+    steps = song.steps if session is None or song.key is None else \
+        fit_steps(song.steps, SessionKey(*song.key), session)
+    return Mapping(mode, steps, wrap=True, song_name=song.name)
 
 
 def _or_standard(value: object, standard: object) -> object:

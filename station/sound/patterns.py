@@ -66,6 +66,11 @@ class PatternMusic:
         self.velocity = max(1, min(127, int(velocity)))
         self.per_bar = int(pattern.get("beats_per_bar") or 4)
         self._beats = self._timeline()
+        self.voice = None           # no pulse voice (as BackingMusic's, for the engine)
+
+    def layer(self, index: int) -> list[tuple[int, int]]:
+        """No bass layer under a pattern (a pulse voice's, station.sound.pulse)."""
+        return []
 
     @property
     def cycle_beats(self) -> int:

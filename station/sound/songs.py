@@ -5,6 +5,8 @@ Song file format: ``configs/songs/<name>.yaml``, read safely by ``station.core.y
     name: Twinkle Twinkle          # shown to the therapist (default: the file name)
     description: one line          # optional
     tempo: 90                      # optional, beats per minute for playback (default 90)
+    key: C                         # optional: the key it is written in; with it, the song
+    mode: major                    # moves into the session's key (station.sound.keys)
     steps:                         # one entry per touch, at least one
       - C4                         # a single note (scientific pitch: C4 = middle C)
       - [C4, E4, G4]               # a chord: several notes at once
@@ -42,6 +44,7 @@ class Song:
     beats: tuple[float, ...] = ()
     tempo_bpm: float = DEFAULT_TEMPO
     description: str = ""
+    key: tuple[str, str] | None = None      # (root, mode) it is written in; None: fixed
 
     @property
     def duration_s(self) -> float:
@@ -104,10 +107,18 @@ def load_song(name_or_path: str | Path) -> Song:
     data = read_yaml(path, ValueError, "song file").data
     if not isinstance(data, dict):
         raise ValueError(f"song file {path}: expected a mapping with 'name' and 'steps'")
-    unknown = set(data) - {"name", "description", "tempo", "steps"}
+    unknown = set(data) - {"name", "description", "tempo", "steps", "key", "mode"}
     if unknown:
         raise ValueError(f"song file {path}: unknown keys {sorted(map(str, unknown))}; "
-                         "allowed: name, description, tempo, steps")
+                         "allowed: name, description, tempo, key, mode, steps")
+    key = None
+    if data.get("key") is not None:
+        from station.sound.keys import SessionKey
+        try:
+            parsed_key = SessionKey.parse(data["key"], data.get("mode") or "major")
+        except ValueError as exc:
+            raise ValueError(f"song file {path}: {exc}") from None
+        key = (parsed_key.root, parsed_key.mode)
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise ValueError(f"song file {path}: 'steps' must be a non-empty list of notes or chords")
@@ -118,4 +129,5 @@ def load_song(name_or_path: str | Path) -> Song:
     return Song(name=str(data.get("name", path.stem)),
                 steps=tuple(notes for notes, _ in parsed),
                 beats=tuple(beats for _, beats in parsed),
-                tempo_bpm=float(tempo), description=str(data.get("description", "")))
+                tempo_bpm=float(tempo), description=str(data.get("description", "")),
+                key=key)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from station.core.errors import AudioError, SoundfontError
 from station.sound.fluid_settings import CHANNELS, AudioSettings, configure
+from station.sound.levels import ChannelLevels, Levels, find_levels
 from station.sound.limiter import DEFAULT_CEILING_DBFS, Limiter, Output
 from station.sound.timbres import Timbre
 
@@ -51,12 +52,15 @@ class Synth:
     ``reopen_audio()`` (the daemon's audio guard keeps trying a missing device).
     ceiling_dbfs: no output sample exceeds this level (station.sound.limiter); None
         renders FluidSynth's raw output (offline only, for measurements).
+    levels: the per-timbre loudness table (station.sound.levels); "auto" finds the
+        font's own, None plays every preset at the font's level (calibration does).
     """
 
     def __init__(self, soundfont: str | Path, *, sample_rate: int = 48000, gain: float = 0.5,
                  reverb: float = 0.0, polyphony: int = 256,
                  audio: AudioSettings | None = None, open_audio: bool = True,
-                 ceiling_dbfs: float | None = DEFAULT_CEILING_DBFS) -> None:
+                 ceiling_dbfs: float | None = DEFAULT_CEILING_DBFS,
+                 levels: Levels | str | None = "auto") -> None:
         if audio is not None:
             sample_rate = audio.sample_rate
         if not 8000 <= sample_rate <= 96000:
@@ -100,6 +104,8 @@ class Synth:
         # bound C functions, looked up once: the hot path skips pyfluidsynth's wrappers
         self._noteon, self._noteoff = fs.fluid_synth_noteon, fs.fluid_synth_noteoff
         self._cc = fs.fluid_synth_cc
+        self.levels = ChannelLevels(fs.lib, self._synth, find_levels(self.soundfont)
+                                    if isinstance(levels, str) else levels)
         self._write = None
         self._reverb_on = reverb > 0
         if not self.realtime:
@@ -167,6 +173,7 @@ class Synth:
             raise SoundfontError(f"the soundfont {self.soundfont.name} has no preset for timbre"
                                  f" '{timbre.name}' (bank {timbre.bank}, program {timbre.program})."
                                  " Pick another timbre or a General MIDI soundfont.")
+        self.levels.timbre(channel, timbre.name)       # equal loudness, centred
 
     def _control(self, channel: int, controller: int, value: int) -> None:
         self._check_channel(channel)

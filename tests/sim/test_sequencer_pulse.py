@@ -39,7 +39,7 @@ def sequencer(monkeypatch):
 
 def test_a_minute_of_pulse_through_the_sequencer_lands_on_exact_blocks(tmp_path, sequencer):
     summary, audio, db = run(tmp_path, [
-        f"{{at: 1.0, action: backing, style: pulse, tempo_bpm: {BPM}}}",
+        f"{{at: 1.0, action: backing, style: pulse, tempo_bpm: {BPM}, voice: claves}}",  # one drum
         "{at: 61.0, action: backing_stop}"], end=62)
     assert sequencer, "the station did not open its music through the sequencer"
     t = np.array(beats(db))
@@ -63,7 +63,8 @@ def test_a_minute_of_pulse_through_the_sequencer_lands_on_exact_blocks(tmp_path,
 
 def test_a_ramp_through_the_sequencer_moves_in_whole_blocks(tmp_path, sequencer):
     _, audio, db = run(tmp_path, [
-        "{at: 1.0, action: backing, style: pulse, tempo_bpm: 60, ramp_to_bpm: 90, ramp_s: 30}",
+        "{at: 1.0, action: backing, style: pulse, tempo_bpm: 60, ramp_to_bpm: 90, ramp_s: 30,"
+        " voice: claves}",               # one drum on every beat: the same attack
         "{at: 41.0, action: backing_stop}"], end=42)
     heard = onset_frames(audio)
     assert len(heard) == len(beats(db)) >= 30

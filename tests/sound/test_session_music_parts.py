@@ -63,8 +63,18 @@ def test_backing_notes_drone_pulse_and_ostinato():
     drone = BackingMusic(BackingSpec("drone"), "A", percussion=False, velocity=100)
     assert drone.drone() == [(57, 100), (64, 75)]          # A3 and E4 (the fifth), softer
     pulse = BackingMusic(BackingSpec("pulse", beats_per_bar=3), "C", True, 100)
-    assert [pulse.beat(k) for k in range(4)] == [[(36, 100)], [(36, 70)], [(36, 70)],
-                                                 [(36, 100)]]   # kick, bar accent on 1
+    assert [pulse.beat(k) for k in range(4)] == [[(76, 100)], [(77, 70)], [(77, 70)],
+                                                 [(76, 100)]]   # wood block, high on 1
+    kick = BackingMusic(BackingSpec("pulse", voice="kick"), "C", True, 100)
+    assert [kick.beat(k) for k in range(2)] == [[(36, 100)], [(36, 70)]]
+    layered = BackingMusic(BackingSpec("pulse", voice="bass_click"), "A", True, 100)
+    assert layered.beat(0) == [(37, 80)] and layered.layer(0) == [(45, 100)]   # A2 under
+    assert layered.layer(1) == [(45, 70)] and kick.layer(0) == []
+    human = BackingMusic(BackingSpec("pulse", humanise=True), "C", True, 100)
+    velocities = [human.beat(k)[0][1] for k in range(16)]
+    assert len(set(velocities)) > 4                        # varied, within +-10 %
+    assert all(90 <= v <= 110 for v in velocities[::4])
+    assert velocities == [human.beat(k)[0][1] for k in range(16)]   # the same each time
     bass = BackingMusic(BackingSpec("pulse"), "D", False, 100)
     assert bass.beat(0) == [(38, 100)]                     # D2: the root, low
     ost = BackingMusic(BackingSpec("ostinato"), "G", False, 80)
