@@ -65,6 +65,7 @@ class Station:
                         use_client=self.use_client)
         self.consent, self.stuck, self.sessions = rooms.consent, rooms.stuck, rooms.sessions
         self.lights, self.swaps, self.music = rooms.lights, rooms.swaps, rooms.music
+        self.gate, self.recording = rooms.gate, rooms.recording
         # Objects with next_deadline() and tick(now) that run with the engine's timers:
         # the rooms' here, the audio guard and the start-up cue in the daemon.
         self.timers: list = rooms.timers
@@ -136,7 +137,7 @@ class Station:
 
     def interop_host(self):
         """The interop room's port on this station (station.interop.attach.Host)."""
-        return interop_host(self.engine, self.submit, self.clock)
+        return interop_host(self.engine, self.submit, self.clock, self.gate)
 
     def put(self, event: Event) -> None:
         """Called by hardware threads: queue a raw event and wake the engine thread."""

@@ -85,7 +85,7 @@ class SessionPart:
             spans = outages(d, board_of(d, p))
             if spans:
                 down.append((f"player {p}'s board offline", spans))
-        ms = marks(d)
+        ms = marks(d, self.who)
         out = [self.plot("timeline", (d.span_s, series, d.phases, down, [m.t for m in ms]),
                          "touches per minute over the session",
                          "Touches per minute of each client while seated; shaded: phases; "
