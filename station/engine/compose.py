@@ -112,12 +112,27 @@ def compose(config, engine, *, hardware, journal, synth, clock, seat_of,
 GUARDED = {"midi_out": "midi_out", "osc_out": "osc_out"}   # listener owner -> output
 
 
+class GatedSeats:
+    """The seats as the MIDI mirror reads them: a seat whose client keeps MIDI out reads
+    as empty (no program change of their instrument when the port opens)."""
+
+    def __init__(self, view, gate: ConsentGate) -> None:
+        self._view, self._gate = view, gate
+
+    def __getattr__(self, name):
+        return getattr(self._view, name)
+
+    def seated(self, player: int) -> bool:
+        return self._view.seated(player) and self._gate.allows(player, "midi_out")
+
+
 def interop_host(engine, submit, clock, gate: ConsentGate | None = None) -> Host:
     """The interop room's port on this engine (``interop.attach.attach``): its MIDI and
     OSC out listeners hear only what the consent ``gate`` lets out."""
     def listen(owner, fn):
         output = GUARDED.get(owner, "midi_out")      # any mirror needs journal consent
         engine.add_listener(owner, fn if gate is None else gate.guard(output, fn))
-    return Host(seats=engine.view, listen=listen,
+    seats = engine.view if gate is None else GatedSeats(engine.view, gate)
+    return Host(seats=seats, listen=listen,
                 unlisten=engine.remove_listener, pad=engine.pad, submit=submit,
                 now=clock.now_ns)

@@ -15,6 +15,7 @@ import logging
 import threading
 from pathlib import Path
 
+from station.config.consent_gate import scrub
 from station.config.profile import Profile, load_profile
 from station.config.station import StationConfig
 from station.core.errors import ProfileError
@@ -96,7 +97,10 @@ class Station:
                 except ProfileError as exc:
                     # Never a reason not to start: the refusal is journaled (and shown by
                     # the player's light); the seat stays empty until a good profile comes.
-                    log.warning("player %d: %s", p.player, str(exc).splitlines()[0])
+                    # The log names the client by pseudonym, never the file's path.
+                    cid = Path(str(client)).stem
+                    log.warning("player %d: %s", p.player, scrub(
+                        str(exc).splitlines()[0], cid, f"the profile of {self.gate.who(cid)}"))
 
     def close(self) -> None:
         if self._closed:

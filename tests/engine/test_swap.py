@@ -155,6 +155,8 @@ def test_swaps_through_the_running_daemon(tmp_path, station_env):
             proc.kill()
     log = proc.stderr.read()
     assert "refused" in log and "reloaded 2 profile(s) on SIGHUP" in log
+    # the system log names clients by pseudonym: no id, no profile path (privacy.md)
+    assert "bad.yaml" not in log and "now jo" not in log and "player 1: now c-" in log
 
 
 def test_use_without_a_running_station_is_a_plain_error(tmp_path, station_env):

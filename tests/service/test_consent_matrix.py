@@ -291,6 +291,9 @@ def test_status(run):
     # stored); it never carries a pseudonym or a profile's path.
     assert "pseudonym" not in traces(run, run["status"].encode())
     assert "nora.yaml" not in run["status"]
+    s = json.loads(run["status"])            # it says what is kept, and the recording's pause
+    assert s["players"]["1"]["journal"] == needs(run, "journal")
+    assert s["audio"]["recording_paused"] == (not needs(run, "audio"))
 
 
 @pytest.mark.parametrize("fmt", ["csv", "midi", "metrics"])
@@ -340,3 +343,19 @@ def test_panel_downloads(run):
         assert b".yaml" not in body
     # the Reports screen's list of sessions names only clients the journal kept
     assert bool(traces(run, panel["sessions"])) == needs(run, "journal")
+
+
+def test_a_profile_refused_at_start_up_is_logged_without_its_path(tmp_path, mock_pins, caplog):
+    clients = tmp_path / "clients"
+    write(clients / "alex.yaml", (CONFIGS / "clients" / "alex.yaml").read_text())
+    write(clients / "sam.yaml", "name: Sam Broken\nsound: {timbre: marimbaa}\n")
+    caplog.set_level(logging.INFO, logger="station")
+    d = make_daemon(station_yaml(tmp_path, clients_dir=clients), VirtualClock())
+    try:
+        start(d)
+        drive(d, s_to_ns(0.1))
+    finally:
+        d.close()
+    refused = [r.getMessage() for r in caplog.records if "player 2" in r.getMessage()]
+    assert refused and "the profile of c-" in refused[0] and "1 problem" in refused[0]
+    assert not any("sam" in r.getMessage().lower() for r in caplog.records)
