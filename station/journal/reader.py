@@ -182,13 +182,18 @@ def session_rows(conn: sqlite3.Connection, info: SessionInfo,
 
 
 def _scrubbed(row: tuple) -> tuple:
+    return (*row[:-2], public_profile_detail(row[-2]), row[-1])
+
+
+def public_profile_detail(text: str) -> str:
+    """A ``profile`` row's detail as it may leave the station: a refusal says only how
+    many problems the file had (older journals kept its path and its first line)."""
     from station.config.consent_gate import refusal_words
     from station.core.details import SeatChange, decode, encode
-    change = decode("profile", row[-2])
+    change = decode("profile", text)
     if getattr(change, "what", None) != "refused":
-        return row
-    words = encode("profile", SeatChange("refused", refusal_words(change.text or "")))
-    return (*row[:-2], words, row[-1])
+        return text
+    return encode("profile", SeatChange("refused", refusal_words(change.text or "")))
 
 
 def ratings(conn: sqlite3.Connection, client: str | None = None
