@@ -21,10 +21,10 @@ follows the seatings) is asked by every output: the journal, the MIDI/OSC mirror
 listeners are guarded here), the daemon's ``file`` recording (paused while a client
 without audio consent is seated), the seat lines of the log; exports ask its policy.
 
-Listeners run in this order: the consent gate, sessions (first, so a touch that opens a session is
-journaled inside it), the turn gate, consent → journal, the stuck guard, the lights,
-then the session music (backing, echo, plan); the daemon adds the panel's feed and
-MIDI/OSC out after them. Timers run in the order of ``Rooms.timers``.
+Listeners run in this order: the consent gate, sessions (before the journal, so a touch
+that opens a session is journaled inside it), the turn gate, consent → journal, the stuck
+guard, the lights, then the session music (backing, echo, plan); the daemon adds the
+panel's feed and MIDI/OSC out after them. Timers run in the order of ``Rooms.timers``.
 """
 
 from __future__ import annotations
