@@ -16,10 +16,15 @@ access         ``stuck``: report, release;          ``engine.fault``, ``engine.h
 interop        ``attach.Host``                      ``interop_host`` (the daemon attaches)
 =============  ==================================  ========================================
 
-Listeners run in this order: sessions (first, so a touch that opens a session is
-journaled inside it), the turn gate, consent → journal, the stuck guard, the lights,
-then the session music (backing, echo, plan); the daemon adds the panel's feed and
-MIDI/OSC out after them. Timers run in the order of ``Rooms.timers``.
+Consent: one gate (``config.consent_gate.ConsentGate``, the very first listener: it
+follows the seatings) is asked by every output: the journal, the MIDI/OSC mirror (its
+listeners are guarded here), the daemon's ``file`` recording (paused while a client
+without audio consent is seated), the seat lines of the log; exports ask its policy.
+
+Listeners run in this order: the consent gate, sessions (before the journal, so a touch
+that opens a session is journaled inside it), the turn gate, consent → journal, the stuck
+guard, the lights, then the session music (backing, echo, plan); the daemon adds the
+panel's feed and MIDI/OSC out after them. Timers run in the order of ``Rooms.timers``.
 """
 
 from __future__ import annotations
@@ -27,11 +32,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from station.access.stuck import StuckGuard
+from station.config.consent_gate import ConsentGate
 from station.engine.music import SessionMusic
 from station.engine.swaps import Swaps
 from station.interop.attach import Host
 from station.journal.consent import ConsentJournal
 from station.journal.sessions import Sessions
+from station.sound.recording import Recording, records
 from station.turns.lights import Lights
 
 
@@ -47,6 +54,8 @@ class Rooms:
     swaps: Swaps
     music: SessionMusic
     timers: list = field(default_factory=list)
+    gate: ConsentGate | None = None
+    recording: Recording | None = None
 
 
 def compose(config, engine, *, hardware, journal, synth, clock, seat_of,
@@ -58,8 +67,10 @@ def compose(config, engine, *, hardware, journal, synth, clock, seat_of,
     client)``: load and seat a client (``Station.use_client``).
     """
     timers: list = []
-    # Consent is applied between the engine and the journal (station.journal.consent).
-    consent = ConsentJournal(journal, seat_of)
+    # One consent gate for every output (station.config.consent_gate); the journal's
+    # side of it stands between the engine and the journal (station.journal.consent).
+    gate = ConsentGate(seat_of, engine._pseudonym)
+    consent = ConsentJournal(journal, seat_of, gate)
     engine.add_listener("consent", consent.record)
     if hasattr(hardware, "next_deadline"):
         # First at any instant: the chips' samples (simulator) and the hardware's
@@ -81,18 +92,47 @@ def compose(config, engine, *, hardware, journal, synth, clock, seat_of,
     engine.add_listener("lights", lights.observe)
     timers.append(lights)
     # Swaps: the next_client button, profile file edits (daemon), SIGHUP (engine.swaps).
-    swaps = Swaps(engine, use_client, config.roster)
+    swaps = Swaps(engine, use_client, config.roster, who=gate.who)
     engine.register_control("next_client", "swaps", swaps.next_client)
     timers.append(swaps)
     # Session music: plans, backing, echo (engine.music); it owns the session button.
     music = SessionMusic(engine, synth=synth, clock=clock, sessions=sessions,
                          consent=consent, cue=lights.cue)
     timers += music.timers
-    return Rooms(consent, stuck, sessions, lights, swaps, music, timers)
+    gate.follows = music.backing.follows
+    recording = None
+    if records(synth):          # audio.driver: file writes a WAV: a recording
+        recording = Recording(synth)
+        gate.watch(lambda: recording.pause(bool(gate.withheld("recording", engine.seats))))
+    # The gate hears every seating first, before any output sees the seat's next event.
+    engine.add_listener("consent_gate", gate.observe, first=True)
+    return Rooms(consent, stuck, sessions, lights, swaps, music, timers, gate, recording)
 
 
-def interop_host(engine, submit, clock) -> Host:
-    """The interop room's port on this engine (``interop.attach.attach``)."""
-    return Host(seats=engine.view, listen=engine.add_listener,
+GUARDED = {"midi_out": "midi_out", "osc_out": "osc_out"}   # listener owner -> output
+
+
+class GatedSeats:
+    """The seats as the MIDI mirror reads them: a seat whose client keeps MIDI out reads
+    as empty (no program change of their instrument when the port opens)."""
+
+    def __init__(self, view, gate: ConsentGate) -> None:
+        self._view, self._gate = view, gate
+
+    def __getattr__(self, name):
+        return getattr(self._view, name)
+
+    def seated(self, player: int) -> bool:
+        return self._view.seated(player) and self._gate.allows(player, "midi_out")
+
+
+def interop_host(engine, submit, clock, gate: ConsentGate | None = None) -> Host:
+    """The interop room's port on this engine (``interop.attach.attach``): its MIDI and
+    OSC out listeners hear only what the consent ``gate`` lets out."""
+    def listen(owner, fn):
+        output = GUARDED.get(owner, "midi_out")      # any mirror needs journal consent
+        engine.add_listener(owner, fn if gate is None else gate.guard(output, fn))
+    seats = engine.view if gate is None else GatedSeats(engine.view, gate)
+    return Host(seats=seats, listen=listen,
                 unlisten=engine.remove_listener, pad=engine.pad, submit=submit,
                 now=clock.now_ns)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from station.access import chip
 from station.access.chain import RECALIBRATE_REASONS
+from station.config.consent_gate import refusal_words
 from station.config.profile import Profile
 from station.config.station import StationConfig
 from station.core.details import Fault, SeatChange
@@ -115,9 +116,9 @@ class Engine:
                         now)
 
     def refuse_client(self, player: int, client_id: str, reason: str, now: int) -> None:
-        """Log a refused profile; the seat keeps what it had."""
+        """Log a refused profile (its problem count: no path); the seat keeps what it had."""
         self._emit(Event(PROFILE, now, player=player, client=self._pseudonym(client_id),
-                         detail=SeatChange("refused", reason.splitlines()[0][:200])))
+                         detail=SeatChange("refused", refusal_words(reason))))
 
     # -- input -----------------------------------------------------------------------------------
     def handle(self, event: Event) -> None:

@@ -15,6 +15,7 @@ import logging
 import threading
 from pathlib import Path
 
+from station.config.consent_gate import scrub
 from station.config.profile import Profile, load_profile
 from station.config.station import StationConfig
 from station.core.errors import ProfileError
@@ -65,6 +66,7 @@ class Station:
                         use_client=self.use_client)
         self.consent, self.stuck, self.sessions = rooms.consent, rooms.stuck, rooms.sessions
         self.lights, self.swaps, self.music = rooms.lights, rooms.swaps, rooms.music
+        self.gate, self.recording = rooms.gate, rooms.recording
         # Objects with next_deadline() and tick(now) that run with the engine's timers:
         # the rooms' here, the audio guard and the start-up cue in the daemon.
         self.timers: list = rooms.timers
@@ -95,7 +97,10 @@ class Station:
                 except ProfileError as exc:
                     # Never a reason not to start: the refusal is journaled (and shown by
                     # the player's light); the seat stays empty until a good profile comes.
-                    log.warning("player %d: %s", p.player, str(exc).splitlines()[0])
+                    # The log names the client by pseudonym, never the file's path.
+                    cid = Path(str(client)).stem
+                    log.warning("player %d: %s", p.player, scrub(
+                        str(exc).splitlines()[0], cid, f"the profile of {self.gate.who(cid)}"))
 
     def close(self) -> None:
         if self._closed:
@@ -136,7 +141,7 @@ class Station:
 
     def interop_host(self):
         """The interop room's port on this station (station.interop.attach.Host)."""
-        return interop_host(self.engine, self.submit, self.clock)
+        return interop_host(self.engine, self.submit, self.clock, self.gate)
 
     def put(self, event: Event) -> None:
         """Called by hardware threads: queue a raw event and wake the engine thread."""

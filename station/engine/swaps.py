@@ -18,6 +18,9 @@ player's light by whoever listens to ``profile`` events; the previous client pla
   invalid one refused once per version
   (no extra dependency: ``os.stat`` polling);
 * ``reload_all()``: SIGHUP reloads every seated profile from disk.
+
+The system log names a client only as the consent gate's ``who`` says: their pseudonym,
+or "a client without journal consent"; never their id, display name or profile path.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import hashlib
 import logging
 from pathlib import Path
 
+from station.config.consent_gate import scrub
 from station.config.profile import ID_PATTERN, parse_profile
 from station.core.errors import ProfileError
 from station.core.files import read_limited
@@ -46,8 +50,10 @@ class Swaps:
     files alone).
     """
 
-    def __init__(self, engine, use_client, roster, watch: bool = False) -> None:
+    def __init__(self, engine, use_client, roster, watch: bool = False,
+                 who=lambda client_id, profile=None, role="client": "a client") -> None:
         self.engine = engine
+        self.who = who        # how the log names a client (config.consent_gate.who)
         self.use_client = use_client
         self.watch = watch
         self._next = 0
@@ -84,14 +90,23 @@ class Swaps:
         try:
             profile = self.use_client(player, client)
         except ProfileError as exc:
-            log.warning("player %d: profile %s refused; %s keeps playing.\n%s", player,
-                        client, before.client_id if before else "nobody", exc)
+            cid = Path(str(client)).stem
+            label = f"the profile of {self.who(cid)}"
+            log.warning("player %d: %s refused; %s keeps playing.\n%s", player, label,
+                        self._logged(player), scrub(str(exc), cid, label))
             return {"ok": False, "player": player, "client": str(client), "errors": str(exc),
                     "kept": before.client_id if before else None}
-        # the system log names a client by id, never by the display name (privacy.md)
-        log.info("player %d: now %s (profile %s)", player, profile.client_id, profile.version)
+        # the log names a client by pseudonym, never by id or name (privacy.md)
+        log.info("player %d: now %s", player, self._logged(player))
         return {"ok": True, "player": player, "client": profile.client_id,
                 "name": profile.name, "version": profile.version}
+
+    def _logged(self, player: int) -> str:
+        """How the log names the client seated at ``player`` (the consent gate's ``who``)."""
+        seat = self.engine.seats.get(player)
+        if seat is None or seat.profile is None:
+            return "nobody"
+        return self.who(seat.profile.client_id, seat.profile, seat.player.role)
 
     def next_client(self, now: int) -> None:
         """The next_client button: the roster's next client at the player in turn."""
@@ -166,12 +181,13 @@ class Swaps:
         except ProfileError as exc:
             self._refused.setdefault(player, set()).add(version)
             engine.refuse_client(player, path.stem, str(exc), now)
-            log.warning("player %d: the edited profile %s is refused; the previous version "
-                        "keeps playing.\n%s", player, path, exc)
+            label = f"the profile of {self.who(path.stem, profile)}"
+            log.warning("player %d: the edited profile of %s is refused; the previous "
+                        "version keeps playing.\n%s", player, self.who(path.stem, profile),
+                        scrub(str(exc), path.stem, label))
             return
         engine.use_client(player, new, now)
-        log.info("player %d: %s reloaded after an edit (profile %s)", player, path.name,
-                 new.version)
+        log.info("player %d: %s reloaded after an edit", player, self._logged(player))
 
     def _target_player(self) -> int | None:
         engine = self.engine

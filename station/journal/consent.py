@@ -21,8 +21,11 @@
 * therapist positions and clients whose profile has no consent section (*not
   recorded*) are journaled as before.
 
-It runs in the engine thread (a listener, and the session keeper's journal), after the
-synth has sounded; it only queues work, like the journal itself.
+Whether a seat journals is the consent gate's answer (``station.config.consent_gate``,
+output ``journal``), the one component every output of the station asks; a row of a
+client the gate knows as without journal consent (a refusal of their edited file) keeps
+no pseudonym. It runs in the engine thread (a listener, and the session keeper's
+journal), after the synth has sounded; it only queues work, like the journal itself.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from station.config.consent import Consent, consent_of, to_detail
+from station.config.consent_gate import NEEDS, ConsentGate
 from station.core.details import NO_CONSENT, SeatChange, decode
 from station.core.events import (
     BACKING,
@@ -60,9 +64,11 @@ class ConsentJournal:
     overridden here is the wrapped journal's.
     """
 
-    def __init__(self, journal, seat_of: Callable[[int], tuple]) -> None:
+    def __init__(self, journal, seat_of: Callable[[int], tuple],
+                 gate: ConsentGate | None = None) -> None:
         self._journal = journal
         self._seat_of = seat_of
+        self.gate = gate if gate is not None else ConsentGate(seat_of)
         self._private: dict[int, str | None] = {}     # player -> pseudonym kept out
         self._counts: dict[int, Counter[str]] = {}
         # player -> (t, pad) of the last note counted: a chord is one valid touch. Kept out
@@ -92,7 +98,8 @@ class ConsentJournal:
         if p in self._private:
             self._keep_out(event)
             return
-        if event.client is not None and event.client in self._private.values():
+        if event.client is not None and (event.client in self._private.values()
+                                         or self.gate.private_client(event.client)):
             event = event.but(client=None)          # e.g. a refusal of their edited file
         self._journal.record(event)
 
@@ -116,7 +123,7 @@ class ConsentJournal:
 
     def _seat_journals(self, player: int) -> bool:
         profile, role = self._seat_of(player)
-        return profile is None or role == "therapist" or consent_of(profile).journal
+        return self.gate.allows_seat(profile, role, "journal")
 
     # -- inside -------------------------------------------------------------------------------
     def _seated(self, event: Event) -> None:
@@ -132,7 +139,7 @@ class ConsentJournal:
         if role == "therapist":       # the partner's position: no client, no consent asked
             self._journal.record(event)
             return
-        if not consent.journal:
+        if not self.gate.allows_seat(profile, role, "journal"):
             self._private[p] = event.client
             self._counts[p] = Counter()
             self._last_note.pop(p, None)
@@ -204,8 +211,10 @@ def latest_consents(conn) -> dict[str, Consent]:
 def check_export(conn, sessions, client: str | None, what: str,
                  names: dict[str, str] | None = None) -> None:
     """Refuse (ConsentError) an export of ``sessions`` (optionally one client's) when a
-    client in it did not consent to research export. ``names``: pseudonym -> client id,
-    to name the client as the therapist knows them."""
+    client in it did not consent to what an export needs (the gate's ``NEEDS['export']``:
+    research export, and the journal, whose later withdrawal stops exports of older
+    sessions too). ``names``: pseudonym -> client id, to name the client as the
+    therapist knows them."""
     from station.config.consent import refuse_beyond
     consents = latest_consents(conn)
     ids = [s.id for s in sessions]
@@ -218,8 +227,9 @@ def check_export(conn, sessions, client: str | None, what: str,
     for c in clients:
         who = f"{names[c]} ({c})" if names and c in names else c
         hint = "" if client else "; export the other clients one by one with --client"
-        refuse_beyond(consents[c], "research_export",
-                      f"{what} would take their data off the station{hint}", who)
+        for need in NEEDS["export"]:
+            refuse_beyond(consents[c], need,
+                          f"{what} would take their data off the station{hint}", who)
 
 
 def known_names(conn, clients_dir) -> dict[str, str]:

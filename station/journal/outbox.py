@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 
 from station.journal.consent import CONSENT, latest_consents
+from station.journal.reader import public_profile_detail
 
 TABLES = ("sessions", "events", "ratings")
 SESSION_COLUMNS = ("id", "station", "started_ns", "ended_ns", "started_at", "ended_at",
@@ -148,6 +149,8 @@ def read_batch(conn: sqlite3.Connection, cursor: dict[str, int], limit: int,
         if e["client"] in refused:
             out.skipped += 1
             continue
+        if e["kind"] == "profile" and e["detail"]:      # no profile path leaves (privacy.md)
+            e["detail"] = public_profile_detail(e["detail"])
         out.events.append(e)
     rows = conn.execute(f"SELECT {', '.join(RATING_COLUMNS)} FROM ratings WHERE id > ? "
                         f"ORDER BY id LIMIT ?", (cursor["ratings"], limit)).fetchall()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 
 from station.core.errors import JournalError
@@ -163,8 +164,10 @@ def select_sessions(conn: sqlite3.Connection, session: int | None = None,
 
 
 def session_rows(conn: sqlite3.Connection, info: SessionInfo,
-                 client: str | None = None) -> sqlite3.Cursor:
-    """The events of one session in time order, as tuples in ``COLUMNS`` order."""
+                 client: str | None = None) -> Iterator[tuple]:
+    """The events of one session in time order, as tuples in ``COLUMNS`` order. A
+    refused profile's row of an older journal held the profile's path and words from
+    it: exports read it as the count of problems only (``consent_gate.refusal_words``)."""
     sql = (f"SELECT {', '.join(typed(c) for c in COLUMNS)} FROM events WHERE session_id = ? "
            f"AND {EVENT_ROWS}")
     args: list = [info.id]
@@ -174,7 +177,23 @@ def session_rows(conn: sqlite3.Connection, info: SessionInfo,
                 + (f" OR player IN ({', '.join('?' * len(therapists))})" if therapists else "")
                 + ")")
         args += [client, *therapists]
-    return conn.execute(sql + " ORDER BY t_ns, id", args)
+    for row in conn.execute(sql + " ORDER BY t_ns, id", args):
+        yield _scrubbed(row) if row[1] == "profile" and row[-2] else row
+
+
+def _scrubbed(row: tuple) -> tuple:
+    return (*row[:-2], public_profile_detail(row[-2]), row[-1])
+
+
+def public_profile_detail(text: str) -> str:
+    """A ``profile`` row's detail as it may leave the station: a refusal says only how
+    many problems the file had (older journals kept its path and its first line)."""
+    from station.config.consent_gate import refusal_words
+    from station.core.details import SeatChange, decode, encode
+    change = decode("profile", text)
+    if getattr(change, "what", None) != "refused":
+        return text
+    return encode("profile", SeatChange("refused", refusal_words(change.text or "")))
 
 
 def ratings(conn: sqlite3.Connection, client: str | None = None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from station.config.consent_gate import problem_count, refusal_words
 from station.core.details import decode
 from station.report.columns import ANON, IN_RANGE, OFFLINE, OUT_OF_RANGE, board_of, \
     seat_changes
@@ -27,14 +28,14 @@ class Mark:
     text: str
 
 
-def _refused_words(why: str) -> str:
-    """``/path/too-loud.yaml: 3 problem(s) ...`` (a refusal's words) -> ``too-loud (3
-    problems)``."""
-    path, _, rest = why.partition(": ")
-    name = path.rsplit("/", 1)[-1].removesuffix(".yaml") or "a profile"
-    count = rest.split(" problem", 1)[0] if " problem" in rest else ""
-    problems = f" ({count} problem{'s' * (count != '1')})" if count.isdigit() else ""
-    return f"{name}{problems}"
+def _refused_words(why: str, client: str | None, who: Callable[[str], str]) -> str:
+    """A refusal's row -> ``of Alex (3 problems)``: the client named at report time from
+    the row's pseudonym (``who``: pseudonym -> how the report shows them). The row holds
+    only the count of problems (older journals: the file's path, whose name is not used)."""
+    n = problem_count(why)
+    problems = f" ({refusal_words(why)})" if n is None else \
+        f" ({n} problem{'s' * (n != 1)})"
+    return f"of {who(client) if client else 'a client'}{problems}"
 
 
 STOP_WORDS = {"board_lost": "offline", "board_missing": "missing",
@@ -75,10 +76,10 @@ def marks(d: SessionData, who: Callable[[str], str] = str) -> list[Mark]:
                                 + (f" (was {who(before)})" if before and before != ANON
                                    else "")))
     prof = r.where(r.kind == "profile")
-    for t, p, detail in zip(prof.t, prof.player, prof.detail):
+    for t, p, client, detail in zip(prof.t, prof.player, prof.client, prof.detail):
         change = decode("profile", detail)
         if change.what == "refused":
-            words = _refused_words(change.text or "")
+            words = _refused_words(change.text or "", client or None, who)
             out.append(Mark(t, "refused", f"player {p}: profile {words} "
                                           f"refused; the seated client played on"))
     turns = r.where(np.isin(r.kind, ("turn_start", "turn_end")))

@@ -25,6 +25,10 @@ def daemon_status(daemon) -> dict:
                                                           hw.out_of_range(a))}
                    for a in hw.boards}
     s["players"] = {str(n): p for n, p in s["players"].items()}
+    gate = getattr(station, "gate", None)       # what the journal keeps of each seat
+    if gate is not None:
+        for n, p in s["players"].items():
+            p["journal"] = gate.allows(int(n), "journal")
     s["station"] = daemon.config.name
     s["pid"] = os.getpid()
     s["hardware"] = "sim" if daemon.sim else "pi"
@@ -43,6 +47,9 @@ def daemon_status(daemon) -> dict:
     s["resume"] = resume.status() if resume is not None else None
     if daemon.audio is not None:
         s["audio"] = daemon.audio.status()
+        recording = getattr(station, "recording", None)     # audio.driver: file
+        if recording is not None:
+            s["audio"]["recording_paused"] = recording.paused
     else:
         s["audio"] = {"state": "off", "error": "started with --no-audio: nothing is heard"}
     limiter = getattr(station.synth, "limiter", None)
@@ -139,6 +146,8 @@ def status_text(s: dict) -> str:
     lines.append("Players:")
     for n, p in s.get("players", {}).items():
         who = p.get("client") or "(nobody seated)"
+        if p.get("client") and p.get("journal") is False:
+            who += " (no journal consent: the journal keeps counts only)"
         sounding = p.get("sounding") or []
         extra = f", sounding pads {sounding}" if sounding else ""
         lines.append(f"  {n} ({p.get('role', '?')}): {who}{extra}")
@@ -178,6 +187,9 @@ def status_text(s: dict) -> str:
     if a.get("state") == "playing":
         lines.append(f"Audio: playing ({a.get('driver')} {a.get('device')}, "
                      f"{a.get('latency_ms')} ms buffer)")
+        if a.get("recording_paused"):
+            lines.append("Recording: paused (silence) while a client without consent to "
+                         "recordings is seated.")
     elif a.get("state") == "off":
         lines.append(f"Audio: off ({a.get('error')})")
     else:

@@ -9,6 +9,7 @@ principle's tempos (the client's own, ramps, "with the beat"), ``echo`` phrases 
 their echo, ``scheduler`` places timed notes on the audio clock (FluidSynth's sequencer
 in real time, exact blocks offline), ``audio_guard`` keeps the audio device open,
 ``limiter`` holds every output under the loudness ceiling (with ``limiter.c``),
+``recording`` pauses a ``file`` driver's recording while consent says so,
 ``analysis`` measures pitch, onsets and level in samples (tests, benchmarks, audio-test).
 
 May import: core.

@@ -23,8 +23,9 @@ def rig(tmp_path):
 
 def test_the_composed_station_lists_its_listeners_in_order_and_one_owner_per_button(rig):
     engine = rig.station.engine
-    assert engine.listeners.owners() == ["sessions", "turns", "consent", "stuck", "lights",
-                                         "backing", "echo", "plan", "session_key", "motor_eval"]
+    assert engine.listeners.owners() == ["consent_gate", "sessions", "turns", "consent",
+                                         "stuck", "lights", "backing", "echo", "plan",
+                                         "session_key", "motor_eval"]
     owners = {b: engine.controls.owner(b) for b in ("next_turn", "all_quiet", "session",
                                                     "next_client")}
     assert owners == {"next_turn": "turns", "all_quiet": "turns", "session": "plan",

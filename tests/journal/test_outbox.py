@@ -71,3 +71,24 @@ def test_a_withdrawn_consent_keeps_the_clients_rows_out_of_every_batch(tmp_path)
         assert batch.cursor["events"] == 3 and batch.cursor["ratings"] == 1
     finally:
         conn.close()
+
+
+def test_a_refused_profiles_path_in_an_older_journal_never_leaves(tmp_path):
+    """Journals before the consent gate kept ``refused:<path to the profile>: ...``; the
+    clinic gets the count of problems only (a path names the client)."""
+    j = Journal(tmp_path / "j.db", station="room1")
+    j.start_session(0, [(1, "client")], by="cli")
+    j.record(Event("profile", S, player=1, client="c-aaaaaaaa",
+                   detail="refused:/srv/clients/nora.yaml: 3 problem(s) in this client "
+                          "profile:"))
+    j.record(Event("profile", 2 * S, player=1, client="c-aaaaaaaa", detail="use:0a1b2c3d4e5f"))
+    j.end_session(3 * S, "cli")
+    assert j.flush()
+    j.close()
+    conn = connect(tmp_path / "j.db")
+    try:
+        batch = outbox.read_batch(conn, dict(START), 100, set())
+        assert [e["detail"] for e in batch.events] == ["refused:3 problem(s)",
+                                                       "use:0a1b2c3d4e5f"]
+    finally:
+        conn.close()

@@ -161,3 +161,22 @@ end: 3.0
     tone = audio[int(1.05 * rate):int(1.75 * rate)]
     assert abs(cents(fundamental_hz(tone, rate), midi_to_hz(midi))) < 20
     assert is_silent(audio[int(2.9 * rate):])
+
+
+def test_an_older_journals_refused_profile_path_stays_out_of_csv_and_midi(tmp_path):
+    """Journals before the consent gate kept ``refused:<path to the profile>``; the CLI's
+    CSV and MIDI exports carry only the count of problems."""
+    from journal_fixtures import make_journal
+    db = make_journal(tmp_path / "old.db", [{"end": 3.0, "events": [
+        (0.5, "profile", dict(player=1, client="c-aaaaaaaa",
+                              detail="refused:/srv/clients/nora.yaml: 2 problem(s) in it")),
+        (1.0, "touch", dict(player=1, client="c-aaaaaaaa", pad=0, board=0x5A,
+                            electrode=0))]}])
+    for fmt, out in (("csv", tmp_path / "x.csv"), ("midi", tmp_path / "x.mid")):
+        done = subprocess.run(station_command() + ["export", "--db", str(db), "--format",
+                                                   fmt, "-o", str(out)],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        data = out.read_bytes()
+        assert b"nora" not in data and b".yaml" not in data, fmt
+        assert b"refused" in data and b"2 problem" in data, fmt

@@ -138,7 +138,7 @@ def test_one_column_per_client_and_a_client_who_never_played_is_one_line(tmp_pat
     assert C3 not in measures[:measures.index("</table>")]
     text = text_of(html)
     for mark in ("board 0x5a (player 1) offline", "board 0x5a (player 1) back online",
-                 "player 1: profile too-loud (3 problems) refused",
+                 "player 1: profile of c-0000000f (3 problems) refused",
                  f"player 1: {C2} seated (was {C1})", "turn mode: call response",
                  "note: reached for the drum"):
         assert mark in text, mark
