@@ -19,11 +19,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import (audio, e2e, i2c, limiter, noise, pipeline, polling, process, pulse, sections,
-                   storm)
+from bench import (audio, breakdown, e2e, i2c, limiter, noise, pipeline, polling, process, pulse,
+                   sections, storm)
 from bench.jack import jackd_path
 from bench.rig import run_daemon, write_config
 from bench.stats import flat, summary_ms
+from bench.ratios import ratios
 from bench.table import table
 from bench.targets import budget, check
 
@@ -100,6 +101,7 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
         out["_audio_onset_frames"] = a["frames"]
         out["_audio_onset_slowest"] = a["audio_onset_slowest"]
         out["render_x_realtime"] = audio.render_speed(sizes["render_s"])
+        out["bare_render_x_realtime"] = breakdown.bare_render_x(sizes["render_s"])
         say("      ... and the output ceiling's limiter: the latency and the CPU it adds")
         out.update(limiter.measure(sizes["limiter_s"]))
         return out
@@ -150,7 +152,8 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
         ("audio", "[4/9] audio path and render speed ...", audio_section),
         ("storm", f"[5/9] tremor storm: 48 electrodes at 20 Hz for {sizes['storm_s']:g} s of "
                   f"virtual time (run at 2x real time) ...",
-         lambda: storm.measure(write_config(tmp / "storm", quick_start=True), sizes["storm_s"])),
+         lambda: {**storm.measure(write_config(tmp / "storm", quick_start=True), sizes["storm_s"]),
+                  "bare_noteon_us": breakdown.bare_noteon_us()}),
         ("process", f"[6/9] cost: a real `station run --hardware sim --no-audio`, idle for "
                     f"{sizes['idle_s']:g} s ...",
          lambda: process.measure(tmp / "cost", idle_s=sizes["idle_s"], quick_start=quick)),
@@ -169,6 +172,7 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
     r.update(flat("noise_end", after["probe"]))
     r["noise_end_load_avg"] = after["load_avg"]
     sections.run(r, "budget", lambda: budget(r), say)
+    r.update(ratios(r))
     return r
 
 
