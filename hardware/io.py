@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from contextlib import contextmanager
 from typing import Any
 
 from station.core.clock import NS_PER_S
@@ -60,6 +59,7 @@ class Hardware(Tuning, Health, Upkeep):
         self._boards = {b.address: chip_class(b.chip)(i2c, b.address) for b in spec.boards}
         self._lock = threading.RLock()
         self._depth = 0                       # nesting of bus use in the lock's owner
+        self._hold = _BusHold(self)           # what _bus() returns
         self._pending: dict[int, int] = {}    # IRQ pin -> t_ns of a deferred edge
         self._lines: dict[int, Any] = {}      # IRQ pin -> gpiozero DigitalInputDevice
         self._buttons: dict[str, Any] = {}
@@ -184,19 +184,11 @@ class Hardware(Tuning, Health, Upkeep):
             raise KeyError(f"no board at {address!r}; configured: "
                            + ", ".join(f"0x{a:02X}" for a in self._boards)) from None
 
-    @contextmanager
-    def _bus(self):
-        with self._lock:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-                if self._depth == 0 and self._pending and not self._closed:
-                    pending, self._pending = self._pending, {}
-                    for pin, t_ns in pending.items():
-                        if self._lines[pin].is_active:
-                            self._service_line(pin, t_ns)
+    def _bus(self) -> _BusHold:
+        """``with self._bus():`` holds the bus (re-entrant); IRQ edges that come meanwhile
+        are served when the outermost hold ends. A plain object, not a generator-based
+        context manager: every read takes one or two (a storm makes thousands a second)."""
+        return self._hold
 
     def _irq_callback(self, pin: int):
         def on_edge() -> None:
@@ -249,3 +241,29 @@ class Hardware(Tuning, Health, Upkeep):
             for e in range(ELECTRODES):
                 if bits >> e & 1:
                     self._emit(Event(kind=kind, t_ns=t_ns, board=address, electrode=e))
+
+
+class _BusHold:
+    """``Hardware._bus()``: the lock, the nesting depth, and the edges that waited."""
+
+    __slots__ = ("hw",)
+
+    def __init__(self, hw: Hardware) -> None:
+        self.hw = hw
+
+    def __enter__(self) -> None:
+        hw = self.hw
+        hw._lock.acquire()
+        hw._depth += 1
+
+    def __exit__(self, *exc) -> None:
+        hw = self.hw
+        try:
+            hw._depth -= 1
+            if hw._depth == 0 and hw._pending and not hw._closed:
+                pending, hw._pending = hw._pending, {}
+                for pin, t_ns in pending.items():
+                    if hw._lines[pin].is_active:
+                        hw._service_line(pin, t_ns)
+        finally:
+            hw._lock.release()
