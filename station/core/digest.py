@@ -13,15 +13,21 @@ so journals and versions written before stay valid.
 
 from __future__ import annotations
 
+import importlib
 import os
 
-try:                                    # CPython 3.11
-    from _sha256 import sha256
-except ImportError:                     # pragma: no cover - 3.12+, or another Python
-    try:
-        from _sha2 import sha256  # type: ignore[no-redef]
-    except ImportError:
-        from hashlib import sha256  # type: ignore[no-redef]
+
+def _builtin_sha256():
+    for name in ("_sha256", "_sha2"):   # CPython 3.11; 3.12 and later
+        try:
+            return importlib.import_module(name).sha256
+        except (ImportError, AttributeError):
+            continue
+    from hashlib import sha256          # another Python: OpenSSL's, same digests
+    return sha256
+
+
+sha256 = _builtin_sha256()
 
 BLOCK = 64                              # SHA-256's block size in bytes (for HMAC)
 _IPAD = bytes(x ^ 0x36 for x in range(256))
