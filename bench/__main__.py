@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from bench import (audio, breakdown, e2e, i2c, limiter, noise, pipeline, polling, process, pulse,
-                   sections, storm)
+                   reference, sections, storm)
 from bench.jack import jackd_path
 from bench.rig import run_daemon, write_config
 from bench.stats import flat, summary_ms
@@ -31,11 +31,11 @@ from bench.targets import budget, check
 FULL = dict(probe=2000, touches=2000, reps=200, scale_touches=500, scale_reps=60,
             separate_touches=1000, polling=2000, idle_i2c_s=2.0, render_s=20.0, storm_s=60.0,
             idle_s=20.0, limiter_s=20.0, e2e_touches=300, e2e_bursts=50, e2e_polling=300,
-            e2e_probe=1000, pulse_s=60.0)
+            e2e_probe=1000, pulse_s=60.0, nbody_steps=200_000)
 QUICK = dict(probe=50, touches=30, reps=3, scale_touches=10, scale_reps=2, separate_touches=10,
              polling=30, idle_i2c_s=0.3, render_s=0.5, storm_s=1.0, idle_s=1.0,
              limiter_s=0.5, e2e_touches=8, e2e_bursts=3, e2e_polling=8, e2e_probe=50,
-             pulse_s=3.0)
+             pulse_s=3.0, nbody_steps=2000)
 
 
 def say(text: str) -> None:
@@ -129,6 +129,13 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
             out[f"scale_{n}p_rss_mb"] = rss
         return out
 
+    def storm_section() -> dict:
+        out = storm.measure(write_config(tmp / "storm", quick_start=True), sizes["storm_s"])
+        out["bare_noteon_us"] = breakdown.bare_noteon_us()
+        out.update(reference.measure(sizes["nbody_steps"]))
+        out.update(reference.project(out))
+        return out
+
     def needs_jack() -> None:
         if jackd_path() is None:
             raise RuntimeError("jackd is not installed (apt: jackd2; ./run.sh installs it)")
@@ -152,8 +159,7 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
         ("audio", "[4/9] audio path and render speed ...", audio_section),
         ("storm", f"[5/9] tremor storm: 48 electrodes at 20 Hz for {sizes['storm_s']:g} s of "
                   f"virtual time (run at 2x real time) ...",
-         lambda: {**storm.measure(write_config(tmp / "storm", quick_start=True), sizes["storm_s"]),
-                  "bare_noteon_us": breakdown.bare_noteon_us()}),
+         lambda: storm_section()),
         ("process", f"[6/9] cost: a real `station run --hardware sim --no-audio`, idle for "
                     f"{sizes['idle_s']:g} s ...",
          lambda: process.measure(tmp / "cost", idle_s=sizes["idle_s"], quick_start=quick)),

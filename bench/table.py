@@ -96,7 +96,12 @@ def _storm(r: dict) -> list[str]:
         f"  CPU per raw event: station {r['storm_us_per_event']:.0f} us (best second "
         f"{r['storm_us_per_event_best']:.0f}), simulated chips {r['storm_sim_us_per_event']:.0f}"
         f" us (simulation, not station); one bare note_on {r['bare_noteon_us']:.1f} us; "
-        f"{r['storm_gc_collections']} GC passes, longest {r['storm_gc_pause_max_ms']:.2f} ms"]
+        f"{r['storm_gc_collections']} GC passes, longest {r['storm_gc_pause_max_ms']:.2f} ms",
+        f"  projected (bench/reference.py: n-body here {r['nbody_s_per_million']:.1f} s per "
+        f"million steps): Pi 4 x{r['pi4_factor']:.1f} = {r['pi4_storm_us_per_event']:.0f} us "
+        f"per event, {r['pi4_storm_core_percent_2x']:.0f} % of a core at 2x real time; Pi 5 "
+        f"x{r['pi5_factor']:.1f} = {r['pi5_storm_us_per_event']:.0f} us, "
+        f"{r['pi5_storm_core_percent_2x']:.0f} %"]
 
 
 def _process(r: dict) -> list[str]:

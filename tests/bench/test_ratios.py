@@ -72,3 +72,16 @@ def test_a_window_with_an_xrun_is_not_xrun_free():
     assert rec.xrun_free(1_000_000, 4_000_000)
     assert not rec.xrun_free(4_000_000, 8_000_000)
     assert not Recording(rec.audio, stamps, block, 48000).xrun_free(0, 1)   # not recorded
+
+
+def test_the_pi_projection_scales_the_storm_by_the_reference_workload():
+    from bench import reference
+    assert reference.nbody(10) == reference.nbody(10)          # deterministic
+    here = reference.PI4_S_PER_MILLION / 4.0                     # a machine 4x a Pi 4
+    out = reference.project({"nbody_s_per_million": here, "storm_us_per_event": 100.0,
+                             "storm_offered_events_per_s": 3800.0})
+    assert out["pi4_factor"] == pytest.approx(4.0)
+    assert out["pi5_factor"] == pytest.approx(4.0 / reference.PI5_OVER_PI4)
+    assert out["pi4_storm_us_per_event"] == pytest.approx(400.0)
+    assert out["pi4_storm_core_percent_2x"] == pytest.approx(400.0 * 3800 / 1e4)
+    assert reference.project({}) == {}
