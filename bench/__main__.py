@@ -59,6 +59,9 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
             p = ctx["p"] = pipeline.measure(cfg, touches=sizes["touches"], reps=sizes["reps"])
         out["pipeline_gc_pause_max_ms"] = watch.worst_ms()
         out["pipeline_gc_gen2_collections"] = watch.count(2)
+        out["pipeline_gc_collections"] = len(watch.pauses)
+        # the daemon's own full collection at each start (heap.settle): not on the path
+        out["pipeline_gc_planned_max_ms"] = max((ms for _, ms in watch.planned), default=0.0)
         out.update(flat("pipeline", p["single"]))
         out.update(flat("pipeline_sinks", p["single_sinks"]))
         out.update(flat("pipeline_inline", p["inline"]))

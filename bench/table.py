@@ -30,8 +30,10 @@ def _latency(r: dict) -> list[str]:
         _lat(r, "  ... one IRQ line per board", "pipeline_separate_irq"),
         _lat(r, "IRQ edge -> note-on, 48 pads at once", "pipeline_48pads"),
         _lat(r, "  ... edge -> the 48th note", "pipeline_48pads_last"),
-        f"  GC during the pipeline runs: {r['pipeline_gc_gen2_collections']} full "
-        f"collections, longest pause {r['pipeline_gc_pause_max_ms']:.2f} ms."])
+        f"  GC during the pipeline runs: {r['pipeline_gc_collections']} collections "
+        f"({r['pipeline_gc_gen2_collections']} full), longest pause "
+        f"{r['pipeline_gc_pause_max_ms']:.2f} ms; the daemon's planned one at start-up "
+        f"{r['pipeline_gc_planned_max_ms']:.1f} ms (off the touch path)."])
     out += lines(r, "polling", lambda r: [
         _lat(r, "polling every 10 ms (usual approach)", "polling"),
         _lat(r, "  ... cost of one 48-pad scan", "polling_scan"),

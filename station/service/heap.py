@@ -26,13 +26,29 @@ MIDDLE = 10
 OLD = 1_000_000           # middle collections before a full one: never, in practice
 QUIET_NS = 2_000_000_000  # no touch for 2 s: a full collection cannot meet one
 EVERY_NS = 60_000_000_000
+_planned = False          # a collection of ours is running (for gc.callbacks watchers)
+
+
+def planned() -> bool:
+    """True while ``settle`` or ``IdleSweep`` runs its own full collection: a watcher
+    of ``gc.callbacks`` (the bench) can tell those from the collector's own."""
+    return _planned
+
+
+def _collect() -> None:
+    global _planned
+    _planned = True
+    try:
+        gc.collect()
+    finally:
+        _planned = False
 
 
 def settle() -> tuple[int, int, int]:
     """Collect start-up's garbage, freeze what lives, set the thresholds (see above).
     Returns the thresholds it replaced (for ``restore``)."""
     before = gc.get_threshold()
-    gc.collect()
+    _collect()
     gc.freeze()
     gc.set_threshold(YOUNG, MIDDLE, OLD)
     return before
@@ -60,7 +76,7 @@ class IdleSweep:
             return False
         if last_touch_ns is not None and now - last_touch_ns < self.quiet_ns:
             return False
-        gc.collect()
+        _collect()
         self.last = now
         self.sweeps += 1
         return True

@@ -75,3 +75,18 @@ def test_the_daemon_loop_runs_with_the_heap_frozen_and_restores_the_thresholds(
     assert seen["threshold"] == (heap.YOUNG, heap.MIDDLE, heap.OLD)
     assert seen["frozen"] > 1000                  # the start-up heap (modules, config)
     assert gc.get_threshold() == before
+
+
+def test_the_planned_collections_can_be_told_from_the_collectors_own(gc_state):
+    seen = []
+
+    def watch(phase, info):
+        if phase == "start":
+            seen.append(heap.planned())
+    gc.callbacks.append(watch)
+    try:
+        heap.settle()
+        gc.collect()
+    finally:
+        gc.callbacks.remove(watch)
+    assert seen == [True, False] and not heap.planned()
