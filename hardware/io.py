@@ -59,7 +59,7 @@ class Hardware(Tuning, Health, Upkeep):
         self._boards = {b.address: chip_class(b.chip)(i2c, b.address) for b in spec.boards}
         self._lock = threading.RLock()
         self._depth = 0                       # nesting of bus use in the lock's owner
-        self._hold = _BusHold(self)           # what _bus() returns
+        self._hold = _BusHold(self._bus_enter, self._bus_exit)   # what _bus() returns
         self._pending: dict[int, int] = {}    # IRQ pin -> t_ns of a deferred edge
         self._lines: dict[int, Any] = {}      # IRQ pin -> gpiozero DigitalInputDevice
         self._buttons: dict[str, Any] = {}
@@ -190,6 +190,21 @@ class Hardware(Tuning, Health, Upkeep):
         context manager: every read takes one or two (a storm makes thousands a second)."""
         return self._hold
 
+    def _bus_enter(self) -> None:
+        self._lock.acquire()
+        self._depth += 1
+
+    def _bus_exit(self) -> None:
+        try:
+            self._depth -= 1
+            if self._depth == 0 and self._pending and not self._closed:
+                pending, self._pending = self._pending, {}
+                for pin, t_ns in pending.items():
+                    if self._lines[pin].is_active:
+                        self._service_line(pin, t_ns)
+        finally:
+            self._lock.release()
+
     def _irq_callback(self, pin: int):
         def on_edge() -> None:
             t_ns = self._clock.now_ns()  # the edge time, before waiting for the lock
@@ -244,26 +259,15 @@ class Hardware(Tuning, Health, Upkeep):
 
 
 class _BusHold:
-    """``Hardware._bus()``: the lock, the nesting depth, and the edges that waited."""
+    """``Hardware._bus()``: calls the hardware's own enter and exit around a block."""
 
-    __slots__ = ("hw",)
+    __slots__ = ("enter", "exit")
 
-    def __init__(self, hw: Hardware) -> None:
-        self.hw = hw
+    def __init__(self, enter: Callable[[], None], exit: Callable[[], None]) -> None:
+        self.enter, self.exit = enter, exit
 
     def __enter__(self) -> None:
-        hw = self.hw
-        hw._lock.acquire()
-        hw._depth += 1
+        self.enter()
 
     def __exit__(self, *exc) -> None:
-        hw = self.hw
-        try:
-            hw._depth -= 1
-            if hw._depth == 0 and hw._pending and not hw._closed:
-                pending, hw._pending = hw._pending, {}
-                for pin, t_ns in pending.items():
-                    if hw._lines[pin].is_active:
-                        hw._service_line(pin, t_ns)
-        finally:
-            hw._lock.release()
+        self.exit()
