@@ -19,22 +19,23 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import (audio, e2e, i2c, limiter, noise, pipeline, polling, process, pulse, sections,
-                   storm)
+from bench import (audio, breakdown, e2e, i2c, limiter, noise, pipeline, polling, process, pulse,
+                   reference, sections, storm)
 from bench.jack import jackd_path
 from bench.rig import run_daemon, write_config
 from bench.stats import flat, summary_ms
+from bench.ratios import ratios
 from bench.table import table
 from bench.targets import budget, check
 
 FULL = dict(probe=2000, touches=2000, reps=200, scale_touches=500, scale_reps=60,
             separate_touches=1000, polling=2000, idle_i2c_s=2.0, render_s=20.0, storm_s=60.0,
             idle_s=20.0, limiter_s=20.0, e2e_touches=300, e2e_bursts=50, e2e_polling=300,
-            e2e_probe=1000, pulse_s=60.0)
+            e2e_probe=1000, pulse_s=60.0, nbody_steps=200_000)
 QUICK = dict(probe=50, touches=30, reps=3, scale_touches=10, scale_reps=2, separate_touches=10,
              polling=30, idle_i2c_s=0.3, render_s=0.5, storm_s=1.0, idle_s=1.0,
              limiter_s=0.5, e2e_touches=8, e2e_bursts=3, e2e_polling=8, e2e_probe=50,
-             pulse_s=3.0)
+             pulse_s=3.0, nbody_steps=2000)
 
 
 def say(text: str) -> None:
@@ -58,6 +59,9 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
             p = ctx["p"] = pipeline.measure(cfg, touches=sizes["touches"], reps=sizes["reps"])
         out["pipeline_gc_pause_max_ms"] = watch.worst_ms()
         out["pipeline_gc_gen2_collections"] = watch.count(2)
+        out["pipeline_gc_collections"] = len(watch.pauses)
+        # the daemon's own full collection at each start (heap.settle): not on the path
+        out["pipeline_gc_planned_max_ms"] = max((ms for _, ms in watch.planned), default=0.0)
         out.update(flat("pipeline", p["single"]))
         out.update(flat("pipeline_sinks", p["single_sinks"]))
         out.update(flat("pipeline_inline", p["inline"]))
@@ -100,6 +104,7 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
         out["_audio_onset_frames"] = a["frames"]
         out["_audio_onset_slowest"] = a["audio_onset_slowest"]
         out["render_x_realtime"] = audio.render_speed(sizes["render_s"])
+        out["bare_render_x_realtime"] = breakdown.bare_render_x(sizes["render_s"])
         say("      ... and the output ceiling's limiter: the latency and the CPU it adds")
         out.update(limiter.measure(sizes["limiter_s"]))
         return out
@@ -127,6 +132,13 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
             out[f"scale_{n}p_rss_mb"] = rss
         return out
 
+    def storm_section() -> dict:
+        out = storm.measure(write_config(tmp / "storm", quick_start=True), sizes["storm_s"])
+        out["bare_noteon_us"] = breakdown.bare_noteon_us()
+        out.update(reference.measure(sizes["nbody_steps"]))
+        out.update(reference.project(out))
+        return out
+
     def needs_jack() -> None:
         if jackd_path() is None:
             raise RuntimeError("jackd is not installed (apt: jackd2; ./run.sh installs it)")
@@ -150,7 +162,7 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
         ("audio", "[4/9] audio path and render speed ...", audio_section),
         ("storm", f"[5/9] tremor storm: 48 electrodes at 20 Hz for {sizes['storm_s']:g} s of "
                   f"virtual time (run at 2x real time) ...",
-         lambda: storm.measure(write_config(tmp / "storm", quick_start=True), sizes["storm_s"])),
+         lambda: storm_section()),
         ("process", f"[6/9] cost: a real `station run --hardware sim --no-audio`, idle for "
                     f"{sizes['idle_s']:g} s ...",
          lambda: process.measure(tmp / "cost", idle_s=sizes["idle_s"], quick_start=quick)),
@@ -169,6 +181,7 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
     r.update(flat("noise_end", after["probe"]))
     r["noise_end_load_avg"] = after["load_avg"]
     sections.run(r, "budget", lambda: budget(r), say)
+    r.update(ratios(r))
     return r
 
 

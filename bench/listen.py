@@ -26,10 +26,23 @@ import numpy as np
 
 class Recording:
     """What the listener heard: ``audio`` (float32, mono, full scale 1.0), ``stamps``
-    (int64 monotonic ns of each block's first frame), ``block`` frames, ``rate`` Hz."""
+    (int64 monotonic ns of each block's first frame), ``block`` frames, ``rate`` Hz, and
+    ``frame_times`` (each block's JACK frame time: a step other than one block is an
+    xrun; None if not recorded)."""
 
-    def __init__(self, audio: np.ndarray, stamps: np.ndarray, block: int, rate: int) -> None:
+    def __init__(self, audio: np.ndarray, stamps: np.ndarray, block: int, rate: int,
+                 frame_times: np.ndarray | None = None) -> None:
         self.audio, self.stamps, self.block, self.rate = audio, stamps, int(block), int(rate)
+        self.frame_times = frame_times
+
+    def xrun_free(self, start_ns: int, end_ns: int) -> bool:
+        """True if no block from ``start_ns`` to ``end_ns`` followed an xrun (JACK's
+        frame time advanced by exactly one block each cycle)."""
+        if self.frame_times is None:
+            return False
+        first = max(0, int(np.searchsorted(self.stamps, start_ns)) - 1)
+        last = min(len(self.frame_times), int(np.searchsorted(self.stamps, end_ns)) + 1)
+        return bool(np.all(np.diff(self.frame_times[first:last]) == self.block))
 
     def frame_ns(self, frame: int) -> int:
         """Monotonic ns of one frame: its block's stamp plus its offset at the rate."""
@@ -66,7 +79,7 @@ class Listener:
                 raise RuntimeError(f"the listener failed: {err[-800:]}")
             with np.load(self.path) as data:
                 return Recording(data["audio"], data["stamps"], int(data["block"]),
-                                 int(data["rate"]))
+                                 int(data["rate"]), data["frame_times"])
         finally:
             if self._proc.poll() is None:
                 self._proc.kill()
@@ -75,14 +88,16 @@ class Listener:
 
 
 def main(argv: list[str]) -> int:
-    from bench.jack import Capture
+    from bench.pulse import FrameCapture
 
     server, source, seconds, out = argv[0], argv[1], float(argv[2]), argv[3]
-    with Capture(server, source, seconds=seconds, name="listener") as cap:
+    with FrameCapture(server, source, seconds=seconds, name="listener") as cap:
         print("ready", flush=True)
         sys.stdin.read()                     # until the bench closes our stdin
         audio, stamps = cap.blocks()
-    np.savez(out, audio=audio, stamps=stamps, block=cap.block, rate=cap.rate)
+        frame_times = cap.frame_times[:len(stamps)].copy()
+    np.savez(out, audio=audio, stamps=stamps, block=cap.block, rate=cap.rate,
+             frame_times=frame_times)
     return 0
 
 

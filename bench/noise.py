@@ -8,7 +8,10 @@ run alongside the latency measurements and are reported next to them:
   quiet machine its p99 is close to its median. Its p99 - median is the delay the
   machine itself added to a sub-millisecond task during the run.
 * ``GcWatch``: every garbage collection (``gc.callbacks``) with its generation and
-  duration while active; gen-2 collections of a large heap pause every thread.
+  duration while active; gen-2 collections of a large heap pause every thread. The
+  daemon's own planned full collections (``station.service.heap``: once at start-up,
+  then only when nobody plays) are kept apart in ``planned``: they are not on the
+  touch path.
 """
 
 from __future__ import annotations
@@ -42,14 +45,18 @@ class GcWatch:
     """Context manager: ``pauses`` = [(generation, ms)] of collections inside it."""
 
     def __init__(self) -> None:
+        from station.service import heap
         self.pauses: list[tuple[int, float]] = []
+        self.planned: list[tuple[int, float]] = []
         self._t0 = 0
+        self._heap = heap
 
     def _callback(self, phase: str, info: dict) -> None:
         if phase == "start":
             self._t0 = time.perf_counter_ns()
         else:
-            self.pauses.append((info["generation"], (time.perf_counter_ns() - self._t0) / 1e6))
+            pause = (info["generation"], (time.perf_counter_ns() - self._t0) / 1e6)
+            (self.planned if self._heap.planned() else self.pauses).append(pause)
 
     def __enter__(self) -> GcWatch:
         gc.callbacks.append(self._callback)

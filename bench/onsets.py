@@ -46,6 +46,13 @@ def latencies(rec: Recording, starts: list[int]) -> tuple[list[int], int]:
     return out, len(starts) - len(out)
 
 
+def xrun_free_latencies(rec: Recording, starts: list[int]) -> list[int]:
+    """The ``latencies`` of the touches whose window (the quiet time before the start to
+    the sound) saw no xrun: what the station did, with the machine's late cycles out."""
+    return [t - s for s in starts if (t := onset(rec, s)) is not None
+            and rec.xrun_free(s - QUIET_NS, t)]
+
+
 def burst_last(rec: Recording, run: dict) -> tuple[list[int], list[int], int]:
     """(edge -> first note's sound, edge -> 48th note's sound, dropped) in ns."""
     firsts, lasts = [], []

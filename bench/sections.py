@@ -24,7 +24,8 @@ from collections.abc import Callable
 E2E_KEYS = tuple(f"{key}{suffix}" for suffix in ("", "_p128") for key in (
     "e2e_p50_ms", "e2e_p99_ms", "e2e_max_ms", "e2e_jitter_ms", "e2e_xruns",
     "e2e_polling_p99_ms", "e2e_48pads_last_p99_ms", "e2e_period_frames", "e2e_n",
-    "e2e_dropped")) + ("e2e_noise_start_p99_ms", "e2e_attack_ms", "e2e_polling_over_irq_p99")
+    "e2e_dropped", "e2e_clean_p99_ms", "e2e_clean_n")) + (
+    "e2e_noise_start_p99_ms", "e2e_attack_ms", "e2e_polling_over_irq_p99")
 
 KEYS: dict[str, tuple[str, ...]] = {
     "noise": ("noise_start_p50_ms", "noise_start_p99_ms", "noise_start_load_avg"),
@@ -37,9 +38,12 @@ KEYS: dict[str, tuple[str, ...]] = {
     "audio": ("audio_onset_p50_frames", "audio_buffer_latency_ms", "render_x_realtime",
               "limiter_added_latency_ms", "limiter_render_ratio",
               "limiter_cpu_percent_of_core", "limiter_added_latency_frames",
-              "limiter_lookahead_frames", "limiter_mix_peak_dbfs", "limiter_ceiling_dbfs"),
+              "limiter_lookahead_frames", "limiter_mix_peak_dbfs", "limiter_ceiling_dbfs",
+              "bare_render_x_realtime"),
     "storm": ("storm_events_per_s", "storm_lost_events", "storm_queue_high_water",
-              "storm_journal_rows"),
+              "storm_journal_rows", "storm_engine_busy_percent", "storm_us_per_event",
+              "storm_sim_us_per_event", "storm_gc_pause_max_ms", "bare_noteon_us",
+              "nbody_s_per_million", "pi4_storm_us_per_event", "pi5_storm_us_per_event"),
     "process": ("idle_cpu_percent", "rss_mb", "startup_s"),
     "scale": ("scale_1p_pipeline_p99_ms", "scale_4p_rss_mb"),
     "e2e": E2E_KEYS,

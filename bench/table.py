@@ -7,6 +7,7 @@ so a bench whose JACK server or daemon failed still prints every other figure.
 from __future__ import annotations
 
 from bench import e2e, pulse
+from bench.ratios import table_lines as ratio_lines
 from bench.sections import lines
 from bench.stats import fmt_ms
 
@@ -29,8 +30,10 @@ def _latency(r: dict) -> list[str]:
         _lat(r, "  ... one IRQ line per board", "pipeline_separate_irq"),
         _lat(r, "IRQ edge -> note-on, 48 pads at once", "pipeline_48pads"),
         _lat(r, "  ... edge -> the 48th note", "pipeline_48pads_last"),
-        f"  GC during the pipeline runs: {r['pipeline_gc_gen2_collections']} full "
-        f"collections, longest pause {r['pipeline_gc_pause_max_ms']:.2f} ms."])
+        f"  GC during the pipeline runs: {r['pipeline_gc_collections']} collections "
+        f"({r['pipeline_gc_gen2_collections']} full), longest pause "
+        f"{r['pipeline_gc_pause_max_ms']:.2f} ms; the daemon's planned one at start-up "
+        f"{r['pipeline_gc_planned_max_ms']:.1f} ms (off the touch path)."])
     out += lines(r, "polling", lambda r: [
         _lat(r, "polling every 10 ms (usual approach)", "polling"),
         _lat(r, "  ... cost of one 48-pad scan", "polling_scan"),
@@ -91,7 +94,16 @@ def _storm(r: dict) -> list[str]:
         f"{r['storm_events_per_s']:.0f} events/s of engine time (busy "
         f"{r['storm_engine_busy_percent']:.0f} %); journal queue high-water "
         f"{r['storm_queue_high_water']}; lost {r['storm_lost_events']} "
-        f"({r['storm_journal_rows']} rows counted in SQLite)"]
+        f"({r['storm_journal_rows']} rows counted in SQLite)",
+        f"  CPU per raw event: station {r['storm_us_per_event']:.0f} us (best second "
+        f"{r['storm_us_per_event_best']:.0f}), simulated chips {r['storm_sim_us_per_event']:.0f}"
+        f" us (simulation, not station); one bare note_on {r['bare_noteon_us']:.1f} us; "
+        f"{r['storm_gc_collections']} GC passes, longest {r['storm_gc_pause_max_ms']:.2f} ms",
+        f"  projected (bench/reference.py: n-body here {r['nbody_s_per_million']:.1f} s per "
+        f"million steps): Pi 4 x{r['pi4_factor']:.1f} = {r['pi4_storm_us_per_event']:.0f} us "
+        f"per event, {r['pi4_storm_core_percent_2x']:.0f} % of a core at 2x real time; Pi 5 "
+        f"x{r['pi5_factor']:.1f} = {r['pi5_storm_us_per_event']:.0f} us, "
+        f"{r['pi5_storm_core_percent_2x']:.0f} %"]
 
 
 def _process(r: dict) -> list[str]:
@@ -128,8 +140,8 @@ def _budget(r: dict) -> list[str]:
 
 
 def table(r: dict) -> str:
-    """Every section's rows, in the order the bench ran them."""
-    out = lines(r, "noise", _latency)
+    """The same-run ratios first, then every section's rows in the order they ran."""
+    out = ratio_lines(r) + lines(r, "noise", _latency)
     for name, make in (("i2c", _i2c), ("audio", _audio), ("storm", _storm),
                        ("process", _process), ("scale", _scale), ("e2e", e2e.table_lines),
                        ("pulse", pulse.table_lines), ("budget", _budget)):

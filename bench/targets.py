@@ -7,6 +7,9 @@ only for offline rendering); render >= 50x real time. Issue 14: the output ceili
 limiter adds <= 1 ms and costs <= 10 % of render speed.
 Issue 17, at the speaker (``bench.e2e``, JACK period 64): p99 <= 3 ms, jitter <= 1.5 ms,
 the 48th note of a 48-pad burst p99 <= 2 ms, polling's p99 at least 4x IRQ's.
+Issue 28, same-run ratios (``bench.ratios``): polling p99 >= 4x the IRQ pipeline's, its
+p99 <= 3x its p50, the 48-pad burst's last note p99 <= 1.5x one pad's; the storm at 2x
+real time keeps the engine <= 60 % busy and the journal queue <= 5000.
 
 The budget adds what this machine cannot measure to what it did: the MPR121's sample
 period (the driver writes CONFIG2 = 0x20: 1 ms, debounce 0), the I2C read on the wire
@@ -41,6 +44,12 @@ TARGETS = (
     ("e2e_jitter_ms", "<=", 1.5, "p99 - p50 of that"),
     ("e2e_48pads_last_p99_ms", "<=", 2.0, "IRQ edge -> 48th note out p99, 48 pads at once"),
     ("e2e_polling_over_irq_p99", ">=", 4.0, "polling p99 / IRQ p99 at the speaker, same run"),
+    # issue 28: same-run ratios and load, which hold from machine to machine
+    ("ratio_polling_over_irq_p99", ">=", 4.0, "pipeline: polling p99 / IRQ p99, same run"),
+    ("ratio_pipeline_p99_over_p50", "<=", 3.0, "pipeline: IRQ p99 / p50"),
+    ("ratio_48pads_last_over_1pad_p99", "<=", 1.5, "48-pad burst's last note / one pad, p99"),
+    ("storm_engine_busy_percent", "<=", 60.0, "tremor storm at 2x real time: engine busy"),
+    ("storm_queue_high_water", "<=", 5000, "tremor storm: journal queue high water"),
 )
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from contextlib import contextmanager
 from typing import Any
 
 from station.core.clock import NS_PER_S
@@ -60,6 +59,7 @@ class Hardware(Tuning, Health, Upkeep):
         self._boards = {b.address: chip_class(b.chip)(i2c, b.address) for b in spec.boards}
         self._lock = threading.RLock()
         self._depth = 0                       # nesting of bus use in the lock's owner
+        self._hold = _BusHold(self._bus_enter, self._bus_exit)   # what _bus() returns
         self._pending: dict[int, int] = {}    # IRQ pin -> t_ns of a deferred edge
         self._lines: dict[int, Any] = {}      # IRQ pin -> gpiozero DigitalInputDevice
         self._buttons: dict[str, Any] = {}
@@ -184,19 +184,26 @@ class Hardware(Tuning, Health, Upkeep):
             raise KeyError(f"no board at {address!r}; configured: "
                            + ", ".join(f"0x{a:02X}" for a in self._boards)) from None
 
-    @contextmanager
-    def _bus(self):
-        with self._lock:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-                if self._depth == 0 and self._pending and not self._closed:
-                    pending, self._pending = self._pending, {}
-                    for pin, t_ns in pending.items():
-                        if self._lines[pin].is_active:
-                            self._service_line(pin, t_ns)
+    def _bus(self) -> _BusHold:
+        """``with self._bus():`` holds the bus (re-entrant); IRQ edges that come meanwhile
+        are served when the outermost hold ends. A plain object, not a generator-based
+        context manager: every read takes one or two (a storm makes thousands a second)."""
+        return self._hold
+
+    def _bus_enter(self) -> None:
+        self._lock.acquire()
+        self._depth += 1
+
+    def _bus_exit(self) -> None:
+        try:
+            self._depth -= 1
+            if self._depth == 0 and self._pending and not self._closed:
+                pending, self._pending = self._pending, {}
+                for pin, t_ns in pending.items():
+                    if self._lines[pin].is_active:
+                        self._service_line(pin, t_ns)
+        finally:
+            self._lock.release()
 
     def _irq_callback(self, pin: int):
         def on_edge() -> None:
@@ -249,3 +256,18 @@ class Hardware(Tuning, Health, Upkeep):
             for e in range(ELECTRODES):
                 if bits >> e & 1:
                     self._emit(Event(kind=kind, t_ns=t_ns, board=address, electrode=e))
+
+
+class _BusHold:
+    """``Hardware._bus()``: calls the hardware's own enter and exit around a block."""
+
+    __slots__ = ("enter", "exit")
+
+    def __init__(self, enter: Callable[[], None], exit: Callable[[], None]) -> None:
+        self.enter, self.exit = enter, exit
+
+    def __enter__(self) -> None:
+        self.enter()
+
+    def __exit__(self, *exc) -> None:
+        self.exit()

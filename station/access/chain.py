@@ -43,6 +43,7 @@ class AccessStage:
         self._filters: dict[int, PadFilter] = {}
         self._timed: set[int] = set()   # pads whose filter has a timer running: the runner
         # asks next_deadline() after every event, so it must not walk every pad
+        self._due: int | None | bool = None     # their earliest deadline; False: stale
 
     def filter(self, pad: int) -> PadFilter:
         """The filter of logical pad ``pad`` (made on first use)."""
@@ -101,6 +102,9 @@ class AccessStage:
 
     # -- time --------------------------------------------------------------------------------
     def tick(self, now: int) -> list[Event]:
+        due = self.next_deadline()
+        if due is None or due > now:         # the runner ticks every seat at every wake-up
+            return []
         out: list[Event] = []
         for pad in sorted(self._timed):
             f = self._filters[pad]
@@ -112,11 +116,16 @@ class AccessStage:
         return out
 
     def next_deadline(self) -> int | None:
+        # Cached: a filter's deadlines change only through this stage (every change ends
+        # in _convert, which marks it stale), and the runner asks several times per event.
+        if self._due is not False:
+            return self._due
         best = None
         for pad in self._timed:
             due = self._filters[pad].next_deadline()
             if due is not None and (best is None or due < best):
                 best = due
+        self._due = best
         return best
 
     def release_all(self, now: int) -> list[Event]:
@@ -139,6 +148,7 @@ class AccessStage:
     # -- internals -----------------------------------------------------------------------------
     def _convert(self, pad: int, actions: list[tuple], f: PadFilter,
                  raw_pad: int | None = None) -> list[Event]:
+        self._due = False
         if f.next_deadline() is None:
             self._timed.discard(pad)
         else:

@@ -96,9 +96,12 @@ class PadFilter:
 
     # -- time ------------------------------------------------------------------------------
     def next_deadline(self) -> int | None:
-        times = [t for t in (self.dwell_at, self.grace_at, self.off_at, self.long_at)
-                 if t is not None]
-        return min(times) if times else None
+        # (no list: the runner asks after every event, for every pad with a timer)
+        best = self.dwell_at
+        for t in (self.grace_at, self.off_at, self.long_at):
+            if t is not None and (best is None or t < best):
+                best = t
+        return best
 
     def tick(self, now: int) -> list[tuple]:
         out: list[tuple] = []

@@ -7,7 +7,6 @@ records a pseudonym of the id (see ``station.journal.pseudonym``), never the nam
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 from station.access.rules import TouchRules, check_touch, resolve_touch
 from station.config import profile_schema as schema
 from station.config.profile_schema import PROFILE
+from station.core.digest import sha256_hex  # (no OpenSSL: memory)
 from station.core.errors import ProfileError
-from station.core.schema import validate
 from station.core.files import read_limited
+from station.core.schema import validate
 from station.core.yamlfile import MAX_BYTES, parse_yaml
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def _from_doc(doc, client_id: str, raw: bytes) -> Profile:
                            + "\n  ".join(lines), problems=lines)
     built = mapping                           # built above: a music problem was refused
     return Profile(client_id=client_id, name=values["name"], path=path,
-                   version=hashlib.sha256(raw).hexdigest()[:12], sound=values["sound"],
+                   version=sha256_hex(raw)[:12], sound=values["sound"],
                    music=values["music"], touch=values["touch"],
                    resolved=_resolve(values, built),
                    goals=tuple(values["goals"] or ()),

@@ -275,8 +275,9 @@ class Engine:
         """
         self.listeners.hold()
 
-    def release_listeners(self) -> None:
-        self.listeners.release()
+    def release_listeners(self, interrupt=None) -> bool:
+        """End the batch (``registry.Listeners.release``: False if ``interrupt`` cut it)."""
+        return self.listeners.release(interrupt)
 
     # -- reporting ---------------------------------------------------------------------------
     def status(self) -> dict:

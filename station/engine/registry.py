@@ -65,10 +65,18 @@ class Listeners:
         if self._held is None:
             self._held = []
 
-    def release(self) -> None:
+    def release(self, interrupt: Callable[[], object] | None = None) -> bool:
+        """Deliver the held events, in order. ``interrupt()`` is asked between events
+        (after at least one, so the listeners always progress): when it says True the
+        rest stays held and this returns False (the engine sounds a read that came
+        meanwhile, then releases again). True when everything was delivered."""
         held, self._held = self._held, None
-        for event in held or ():
+        for n, event in enumerate(held or ()):
+            if n and interrupt is not None and interrupt():
+                self._held = held[n:]
+                return False
             self.emit(event)
+        return True
 
 
 class Controls:

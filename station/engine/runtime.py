@@ -146,7 +146,8 @@ class Station:
     def put(self, event: Event) -> None:
         """Called by hardware threads: queue a raw event and wake the engine thread."""
         self.inbox.append(event)
-        self.wake.set()
+        if not self.wake.is_set():      # a read of many touches wakes the engine once
+            self.wake.set()
 
     def submit(self, job) -> None:
         """Called by the control thread: run ``job()`` in the engine thread."""
@@ -162,25 +163,39 @@ class Station:
         if not self.inbox:
             return 0
         self.engine.hold_listeners()    # sound every queued touch first, then log them
-        self.notes.hold()               # ... and send their notes in one go
+        done = False
         try:
-            while self.inbox:
-                event = self.inbox.popleft()
-                if event.kind == FAULT:
-                    self.engine.fault(event)
-                else:
-                    self.engine.handle(event)
-                n += 1
+            while not done:
+                self.notes.hold()           # ... and send their notes in one go
+                try:
+                    while self.inbox:
+                        event = self.inbox.popleft()
+                        if event.kind == FAULT:
+                            self.engine.fault(event)
+                        else:
+                            self.engine.handle(event)
+                        n += 1
+                finally:
+                    self.notes.flush()
+                # The journal, lights, MIDI out... never delay the next read: a read that
+                # came while they ran is sounded first, then they go on where they were.
+                done = self.engine.release_listeners(interrupt=self.inbox.__len__)
         finally:
-            self.notes.flush()
-            self.engine.release_listeners()
+            if not done:                    # an error: what was decided still gets logged
+                self.engine.release_listeners()
         return n
 
     def next_wakeup(self) -> int:
         """Station time (ns) when ``step`` is next needed: a timer or the next poll."""
-        times = [self.engine.next_deadline(), self._next_poll,
-                 *(t.next_deadline() for t in self.timers)]
-        return min(t for t in times if t is not None)
+        best = self._next_poll          # (a plain loop: asked after every event)
+        due = self.engine.next_deadline()
+        if due is not None and due < best:
+            best = due
+        for timer in self.timers:
+            due = timer.next_deadline()
+            if due is not None and due < best:
+                best = due
+        return best
 
     def step(self, now: int) -> None:
         """Run timers due by ``now`` and poll the hardware when its interval has passed."""

@@ -25,12 +25,12 @@ or "a client without journal consent"; never their id, display name or profile p
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 
 from station.config.consent_gate import scrub
 from station.config.profile import ID_PATTERN, parse_profile
+from station.core.digest import sha256_hex  # (no OpenSSL: memory)
 from station.core.errors import ProfileError
 from station.core.files import read_limited
 from station.core.schema import fragment
@@ -165,7 +165,7 @@ class Swaps:
             raw = read_limited(path, MAX_BYTES, ProfileError, "client profile")
         except ProfileError as exc:      # too big, or not a file: refused like a bad one
             raw, unreadable = str(exc).encode(), exc
-        version = hashlib.sha256(raw).hexdigest()[:12]
+        version = sha256_hex(raw)[:12]
         if version == profile.version or version in self._refused.get(player, set()):
             self._settling.pop(player, None)
             return

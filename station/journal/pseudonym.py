@@ -9,15 +9,13 @@ whoever has the journal *and* guesses an id can test the guess (docs/privacy.md)
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
+from station.core.digest import hmac_sha256_hex, token_hex  # (no OpenSSL: memory)
 
 
 def new_secret() -> str:
-    return secrets.token_hex(16)
+    return token_hex(16)
 
 
 def pseudonym(client_id: str, secret: str) -> str:
-    digest = hmac.new(secret.encode(), client_id.encode("utf-8"), hashlib.sha256).hexdigest()
+    digest = hmac_sha256_hex(secret.encode(), client_id.encode("utf-8"))
     return f"c-{digest[:8]}"

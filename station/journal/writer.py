@@ -36,6 +36,7 @@ from station.core.clock import utc_iso
 from station.core.errors import JournalError
 from station.core.events import Event
 from station.journal.housekeeping import Housekeeping
+from station.journal.inbox import Inbox, yielding
 from station.journal.integrity import close_crashed
 from station.journal.pseudonym import pseudonym
 from station.journal.store import (  # connect: the journal's one way in, re-exported
@@ -75,7 +76,7 @@ class Journal:
             conn.close()
             raise JournalError(f"{self.path}: the journal cannot be written ({exc}). Check "
                                f"the folder's permissions and the disk's space.") from None
-        self._q: queue.Queue = queue.Queue(maxsize=queue_size)
+        self._q = Inbox(queue_size)     # events never wake the writer mid-batch
         self._dropped = 0         # events dropped because the queue was full
         self._lost_logged = 0
         self._housekeeping = Housekeeping(conn)     # retention and forgetting, in turn
@@ -151,7 +152,7 @@ class Journal:
         if self._closed:
             return
         try:
-            self._q.put_nowait(item + (time.monotonic_ns(),))
+            self._q.put_nowait(item + (time.monotonic_ns(),), urgent=item[0] != "event")
         except queue.Full:
             self._dropped += 1
 
@@ -235,16 +236,15 @@ class Journal:
             self._write()
             return False
         items = [first]
-        deadline = first[-1] + self._batch_ns       # from when the oldest was queued
+        if first[0] == "event":     # until the oldest is batch_ms old, or something urgent
+            self._q.linger(first[-1] + self._batch_ns)
         while items[-1][0] == "event" and len(items) < MAX_BATCH:
-            left = deadline - time.monotonic_ns()
             try:
-                items.append(self._q.get_nowait() if left <= 0 else
-                             self._q.get(timeout=left / 1e9))
+                items.append(self._q.get_nowait())
             except queue.Empty:
                 break
         stop = False
-        for item in items:
+        for item in yielding(items):     # the engine may take the GIL meanwhile
             tag = item[0]
             if tag == "event":
                 self._last_t = item[1].t_ns

@@ -14,7 +14,6 @@ saves from its own thread and exits with ``EXIT_STALLED`` so systemd restarts it
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import os
 import signal
@@ -30,6 +29,7 @@ from station.engine.runtime import Station
 from station.engine.volume import volume_command
 from station.interop.attach import attach as attach_interop
 from station.journal.resume_rows import ResumableJournal
+from station.service import heap
 from station.service.control import ControlServer, refuse_if_running
 from station.service.journal_watch import JournalWatch
 from station.service.notify import LoopWatchdog, Notifier
@@ -249,10 +249,10 @@ class Daemon:
                 log.info("SIGHUP during start-up: the profiles are re-read now")
                 station.submit(station.swaps.reload_all)
             self.watchdog.start()
-            # What start-up made (modules, config, soundfont tables) lives for the whole
-            # run: frozen, it is never rescanned, so a full GC pass (which stops every
-            # thread: ~5 ms on a 2-core PC, more on a Pi) stays off the touch-to-sound path.
-            gc.freeze()
+            # start-up's heap frozen; full GC passes (they stop every thread: ~5 ms on a
+            # 2-core PC, more on a Pi) only while nobody plays (station.service.heap)
+            self._gc_before = heap.settle()
+            sweep = heap.IdleSweep(self.clock.now_ns())
             # Last, so the threads started above keep normal priority (station.service.realtime).
             self.realtime = engine_realtime(self.config.raw["daemon"]["realtime_priority"])
             if self.realtime.state == "fifo":
@@ -266,9 +266,12 @@ class Daemon:
                     station.wake.clear()
                 station.drain()
                 station.step(self.clock.now_ns())
+                sweep.maybe(self.clock.now_ns(), station.engine.last_touch_ns)
         finally:
             if getattr(self, "realtime", None) is not None:
                 self.realtime.restore()
+            if getattr(self, "_gc_before", None) is not None:
+                heap.restore(self._gc_before)
             self.close()
         return 0
 

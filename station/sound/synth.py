@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from station.core.errors import AudioError, SoundfontError
+from station.sound.fastcall import note_calls
 from station.sound.fluid_settings import CHANNELS, AudioSettings, configure
 from station.sound.levels import ChannelLevels, Levels, find_levels
 from station.sound.limiter import DEFAULT_CEILING_DBFS, Limiter, Output
@@ -101,8 +102,9 @@ class Synth:
         except BaseException:
             self._release()
             raise
-        # bound C functions, looked up once: the hot path skips pyfluidsynth's wrappers
-        self._noteon, self._noteoff = fs.fluid_synth_noteon, fs.fluid_synth_noteoff
+        # bound C functions, looked up once: the hot path skips pyfluidsynth's wrappers,
+        # and keeps the GIL across the note calls (station.sound.fastcall)
+        self._noteon, self._noteoff = note_calls(fs.lib)
         self._cc = fs.fluid_synth_cc
         self.levels = ChannelLevels(fs.lib, self._synth, find_levels(self.soundfont)
                                     if isinstance(levels, str) else levels)

@@ -29,7 +29,14 @@ REQUIRED = (
     # the output ceiling (issue 14)
     "limiter_added_latency_ms", "limiter_render_ratio", "limiter_cpu_percent_of_core",
     "budget_limiter_ms",
+    # issue 28: the same-run ratios' own figures, the storm's split and GC pauses
+    "bare_render_x_realtime", "bare_noteon_us", "storm_us_per_event",
+    "storm_sim_us_per_event", "storm_engine_busy_percent", "storm_gc_pause_max_ms",
+    "pipeline_gc_pause_max_ms",
 )
+RATIOS = ("ratio_polling_over_irq_p99", "ratio_polling_over_irq_p50",
+          "ratio_pipeline_p99_over_p50", "ratio_48pads_last_over_1pad_p99",
+          "ratio_render_over_bare", "ratio_event_over_noteon", "ratio_noise_p99_over_p50")
 E2E = tuple(f"{key}{suffix}" for suffix in ("", "_p128") for key in (   # issue 17's keys
     "e2e_p50_ms", "e2e_p99_ms", "e2e_max_ms", "e2e_jitter_ms", "e2e_xruns",
     "e2e_polling_p99_ms", "e2e_48pads_last_p99_ms", "e2e_period_frames")) + (
@@ -72,6 +79,16 @@ def test_quick_bench_writes_every_figure_or_says_why_not(tmp_path):
                                                       "idle_cpu_percent", "rss_mb"}
     # Facts, not timings (where their section ran): what the shipped wiring costs on the
     # bus, the storm's count, the limiter's exact delay and ceiling.
+    # the ratios are the measured figures divided, in the same run (None: not measured)
+    from bench.ratios import PAIRS
+    for key, top, bottom in PAIRS:
+        if measured(results, top) and measured(results, bottom) and results[bottom]:
+            assert results[key] == results[top] / results[bottom], key
+        else:
+            assert results[key] is None, key
+    assert set(RATIOS) <= set(results)
+    if measured(results, "e2e_clean_n"):
+        assert results["e2e_clean_n"] <= results["e2e_n"]
     if measured(results, "i2c_transactions_per_touch"):
         assert results["i2c_transactions_per_touch"] == 4       # 4 boards share one IRQ line
         assert results["i2c_transactions_per_touch_separate_irq"] == 1

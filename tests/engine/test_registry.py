@@ -78,3 +78,47 @@ def test_listeners_run_in_order_first_goes_first_and_removal_stops_delivery(rig)
     engine.release_listeners()
     assert order == ["a", "b", "c", "a", "c"]
     engine.add_listener("b", lambda e: None)    # the name is free again
+
+
+def test_a_release_cut_by_an_interrupt_keeps_the_rest_in_order():
+    from station.engine.registry import Listeners
+    got: list = []
+    listeners = Listeners()
+    listeners.add("log", lambda e: got.append(e.detail))
+    listeners.hold()
+    for d in ("a", "b", "c"):
+        listeners.emit(Event(PHASE, 0, detail=d))
+    assert listeners.release(interrupt=lambda: True) is False
+    assert got == ["a"]                         # at least one goes, then it stops
+    listeners.emit(Event(PHASE, 0, detail="d"))  # still held: queued behind b and c
+    assert got == ["a"]
+    assert listeners.release(interrupt=lambda: False) is True
+    assert got == ["a", "b", "c", "d"]
+
+
+def test_a_read_that_comes_while_the_listeners_run_sounds_before_they_finish(rig):
+    """The journal and the lights never delay the next read: a touch queued while the
+    listeners handle the previous one is sounded before the rest of them run."""
+    station, engine = rig.station, rig.station.engine
+    rig.at(20 * MS)
+    order = []
+    real_note_on = station.notes.inner.note_on
+
+    def note_on(channel, note, velocity):
+        order.append(("sound", None))
+        return real_note_on(channel, note, velocity)
+    station.notes.inner.note_on = note_on
+    came = []
+
+    def listener(event):
+        order.append((event.kind, event.pad))
+        if event.kind == "touch" and not came:      # a second edge arrives meanwhile
+            came.append(event)
+            station.put(Event("touch", event.t_ns, board=event.board, electrode=0))
+    engine.add_listener("probe", listener)
+    rig.world.touch(0x5A, 6)
+    rig.at(30 * MS)
+    # pad 6's sound, its touch to the listeners, then the read that came meanwhile is
+    # sounded before pad 6's note_on event reaches them; then the new touch is logged
+    assert order == [("sound", None), ("touch", 6), ("sound", None), ("note_on", 6),
+                     ("touch", 0), ("note_on", 0)]
