@@ -9,6 +9,7 @@ when, and the last error. Settings come from the station config's ``clinic:`` se
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 CONFIG_HELP = ("station config file with a clinic: section (default: $STATION_CONFIG, "
@@ -37,16 +38,19 @@ def register(sub) -> None:
     t.add_argument("--db", metavar="JOURNAL", help="journal file (default: the config's)")
     t.add_argument("--config", help=CONFIG_HELP)
     t.set_defaults(func=status_main)
-    f = verbs.add_parser("profile", help="share a client profile with the clinic's other "
-                         "rooms (versions and history), or show the shared one")
-    f.add_argument("op", choices=("publish", "show"))
-    f.add_argument("client", help="the client's id (their profile file name without .yaml)")
-    f.add_argument("--base", type=int, metavar="VERSION", help="publish: the shared version "
-                   "your edit started from (leave out for a profile not shared yet)")
-    f.add_argument("--by", metavar="WHO", help="publish: who made the change (default: "
-                   "this station's id)")
-    f.add_argument("--config", help=CONFIG_HELP)
-    f.set_defaults(func=profile_main)
+    for kind, whose in (("profile", "a client profile"), ("plan", "a session plan")):
+        f = verbs.add_parser(kind, help=f"share {whose} with the clinic's other rooms "
+                             f"(versions and history), or show the shared one")
+        f.add_argument("op", choices=("publish", "show"))
+        f.add_argument("name", metavar="CLIENT" if kind == "profile" else "PLAN",
+                       help="the client's id (their profile file name without .yaml)"
+                       if kind == "profile" else "the plan's id (its file name without .yaml)")
+        f.add_argument("--base", type=int, metavar="VERSION", help="publish: the shared "
+                       "version your edit started from (leave out for one not shared yet)")
+        f.add_argument("--by", metavar="WHO", help="publish: who made the change (default: "
+                       "this station's id)")
+        f.add_argument("--config", help=CONFIG_HELP)
+        f.set_defaults(func=profile_main, kind=kind)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -58,40 +62,50 @@ def profile_main(args) -> int:
         first_line,
         psycopg,
     )
+    from station.clinic.link import link_for
     config, settings = settings_of(args.config)
     body = None
-    if args.op == "publish":
-        from station.config.profile import load_profile
-        load_profile(args.client, config.clients_dir)      # only a valid profile is shared
-        body = (config.clients_dir / f"{args.client}.yaml").read_text(encoding="utf-8")
+    if args.op == "publish":           # only a valid text is shared
+        if args.kind == "profile":
+            from station.config.profile import load_profile
+            load_profile(args.name, config.clients_dir)
+            path = config.clients_dir / f"{args.name}.yaml"
+        else:
+            from station.config.plan import load_plan, plan_path, plans_folder
+            load_plan(args.name, plans_folder(config))
+            path = plan_path(args.name, plans_folder(config))
+        body = path.read_text(encoding="utf-8")
     pg = connect_settings(settings)
     try:
-        return _profile(args, pg, settings, body)
+        return _profile(args, pg, settings, body, link_for(config, settings).sync)
     except psycopg().Error as exc:
         raise ClinicError(f"the clinic database refused it ({first_line(exc)}).") from None
     finally:
         pg.close()
 
 
-def _profile(args, pg, settings, body: str | None) -> int:
-    """publish or show (``profile_main``), on an open connection."""
+def _profile(args, pg, settings, body: str | None, sync) -> int:
+    """publish or show (``profile_main``), on an open connection. A published text is
+    recorded in the station's shared cache (``sync.track``), so the running station
+    takes it as its own version and does not publish it again."""
     from station.clinic.settings import ClinicError
     from station.clinic.shared import Conflict, fetch, history, publish
+    kind, name = args.kind, args.name
     if args.op == "publish":
         try:
-            done = publish(pg, "profile", args.client, body, args.base,
-                           args.by or settings.station_id)
+            done = publish(pg, kind, name, body, args.base, args.by or settings.station_id)
         except Conflict as exc:
             raise ClinicError(f"{exc}\nWhat changed since:\n{exc.diff}") from None
-        print(f"shared {args.client}'s profile as version {done.version}.")
+        sync.track(kind, name, done.version, body)
+        print(f"shared {name}'s {kind} as version {done.version}.")
         return 0
-    shared = fetch(pg, "profile", args.client)
+    shared = fetch(pg, kind, name)
     if shared is None:
-        raise ClinicError(f"the clinic has no shared profile of {args.client}; share it "
-                          f"with: station clinic profile publish {args.client}")
-    print(f"{args.client}: version {shared.version}, by {shared.changed_by} at "
+        raise ClinicError(f"the clinic has no shared {kind} {name}; share it with: "
+                          f"station clinic {kind} publish {name}")
+    print(f"{name}: version {shared.version}, by {shared.changed_by} at "
           f"{shared.changed_at:%Y-%m-%d %H:%M} UTC")
-    for version, who, at, room in history(pg, "profile", args.client):
+    for version, who, at, room in history(pg, kind, name):
         print(f"  version {version}: {who} ({room or 'the owner'}) at {at:%Y-%m-%d %H:%M}")
     print(shared.body, end="" if shared.body.endswith("\n") else "\n")
     return 0
@@ -159,13 +173,19 @@ def push_main(args) -> int:
     from station.clinic.replicator import plain, push
     from station.clinic.settings import ClinicError, connect_settings, psycopg
     from station.journal.outbox import record_error
+    from station.clinic.link import Link
+    from station.clinic.names import client_ids, clinic_folder
     from station.journal.reader import open_journal
-    _config, settings = settings_of(args.config)
+    config, settings = settings_of(args.config)
     jconn = open_journal(args.db)
     try:
         pg = connect_settings(settings)
         try:
-            done = push(jconn, pg, settings.station_id, settings.batch_rows)
+            # clinic pseudonyms for the config's clients, and forgets that waited first
+            link = Link(clinic_folder(config), lambda: client_ids(config.clients_dir))
+            link.connected(pg)
+            link.cycle(pg, jconn)
+            done = push(jconn, pg, settings.station_id, settings.batch_rows, link=link)
         except psycopg().Error as exc:
             message = plain(exc)
             record_error(jconn, settings.station_id, message)
@@ -236,6 +256,38 @@ def open_clinic(args):
                           ) from None
     finally:
         pg.close()
+
+
+def forget_in_clinic(args):
+    """For ``station forget``: None without a clinic, else a function that forgets the
+    client in the clinic database too (or queues it) and returns the sentence to print.
+    The journal's pseudonym of the client is taken now, before the journal forgets."""
+    from station.clinic.forget import forget_in_clinic as forget
+    from station.clinic.names import clinic_folder
+    from station.clinic.settings import ClinicSettings, connect_settings
+    from station.config.station import load_config
+    from station.core.errors import StationError
+    from station.journal.queries import open_read_only
+    from station.journal.reader import journal_path
+    from station.journal.retention import resolve_client
+    try:
+        config = load_config(args.config)
+    except StationError:
+        return None
+    settings = ClinicSettings.from_config(config)
+    if settings is None:
+        return None
+    own = None
+    try:
+        conn = open_read_only(journal_path(args.db, args.config))
+        try:
+            own = resolve_client(conn, args.client)
+        finally:
+            conn.close()
+    except (StationError, OSError, sqlite3.Error):
+        pass             # no journal here: the clinic's pseudonym still finds the rows
+    return lambda: forget(settings, clinic_folder(config), args.client, own,
+                          lambda: connect_settings(settings, quick=True))
 
 
 def _ago(unix_ns: int) -> str:

@@ -105,6 +105,8 @@ class Daemon:
         if self.config.raw.get("clinic"):          # loaded only when used (memory)
             from station.clinic.replicator import replicator_for
             self.clinic = replicator_for(self.config)
+            if self.panel is not None:     # a panel edit of a shared profile is published
+                self.panel.actions.clients.shared = self.clinic.link.sync.publish_edit
 
     def _register(self) -> None:
         h = self.control.handlers
