@@ -84,7 +84,7 @@ class Cache:
 
     def _save(self, state: dict) -> None:
         state = {"format": FORMAT, **{k: v for k, v in state.items() if k != "format"}}
-        write_private(self.folder / STATE_FILE, json.dumps(state, indent=1),
+        write_private(self.folder / STATE_FILE, json.dumps(state),
                       "clinic shared cache", replace=PREFIX)
 
     def keep_copy(self, kind: str, name: str, version: int, body: str) -> None:

@@ -66,12 +66,15 @@ class SharedSync:
         """One round both ways; returns counts (published, written, held, conflicts)."""
         done = {"published": 0, "written": 0, "held": 0, "conflicts": 0}
         with self.cache.locked() as state:
+            behind = []          # held back or refused before: looked at again each time
             for key, item in list(state["items"].items()):
                 kind, name = key.split("/", 1)
+                if item.get("held") or item.get("conflict"):
+                    behind.append((kind, name))
                 self._out(pg, kind, name, item, done)
             rows = pg.execute("SELECT id, kind, name FROM clinic.history WHERE id > %s "
                               "ORDER BY id", (state["seen"],)).fetchall()
-            for kind, name in dict.fromkeys((k, n) for _i, k, n in rows):
+            for kind, name in dict.fromkeys(behind + [(k, n) for _i, k, n in rows]):
                 current = clinic_shared.fetch(pg, kind, name)
                 if current is not None:
                     self._in(state, current, done)
