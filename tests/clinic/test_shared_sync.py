@@ -154,3 +154,38 @@ def test_plans_are_shared_too(rooms):
 def _journal(config):
     from station.journal.store import connect
     return connect(config.journal)
+
+
+def test_the_running_station_picks_up_a_shared_change_and_says_so(tmp_path, station_env,
+                                                                  pg_cluster, clinic_db):
+    """The real daemon: a profile another room shares appears in its clients folder
+    while it runs (the wait is for the subprocess, bounded, never a timing)."""
+    import signal
+
+    from conftest import control, launch_sim_daemon, wait_until
+
+    from station.clinic.shared import publish
+    from station.service.status import status_text
+    init_clinic(pg_cluster, clinic_db, "room1", "room2")
+    config, _link = room(tmp_path, pg_cluster, clinic_db, "room1", clients=("alex",))
+    config.path.write_text(config.path.read_text().replace(
+        "  station_id: room1\n", "  station_id: room1\n  interval_s: 0.1\n"))
+    sock = tmp_path / "room1" / "station.sock"
+    proc = launch_sim_daemon(config.path, station_env)
+    lee = config.clients_dir / "lee.yaml"
+    try:
+        wait_until(sock.exists, proc, what="daemon did not come up")
+        with pg_cluster.connect(clinic_db, "clinic_station_room2") as other:
+            publish(other, "profile", "lee", (CONFIGS / "clients" / "lee.yaml").read_text(),
+                    None, "jo")
+        wait_until(lee.exists, proc, seconds=60, what="the shared profile did not arrive")
+        assert lee.read_text() == (CONFIGS / "clients" / "lee.yaml").read_text()
+        wait_until(lambda: control(sock, "status")["clinic"].get("shared") == 1, proc)
+        status = control(sock, "status")["clinic"]
+        assert status["pseudonyms"] == "clinic-wide" and status["conflicts"] == {}
+        assert "Clinic (room1): connected" in status_text(control(sock, "status"))
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
