@@ -25,6 +25,7 @@ from station.journal.sessions import MAX_NOTE, PHASES
 from station.panel.limits import BadRequest, field
 from station.panel.plans import PlanRoutes
 from station.panel.reports import kinds
+from station.panel.clinic_reports import ClinicReports
 from station.panel.server import Response
 from station.panel.tuning import Tuning
 
@@ -65,6 +66,7 @@ class Actions:
             ("POST", "/api/quiet"): self.quiet, ("POST", "/api/turn"): self.turn,
             ("POST", "/api/volume"): self.volume,
             **PlanRoutes(self).routes(),
+            **ClinicReports(config, REPORT_POLICY).routes(),   # the Reports screen's clinic
         }
         self.patterns = [
             ("GET", re.compile(rf"^/api/clients/{CLIENT}$"), self.client),
@@ -226,7 +228,8 @@ class Actions:
         return {"boards": s.get("boards"), "audio": s.get("audio"), "journal": s.get("journal"),
                 "uptime_s": s.get("uptime_s"), "startup": s.get("startup"),
                 "hardware": s.get("hardware"), "stuck_electrodes": s.get("stuck_electrodes"),
-                "faults": faults, "disk": disk, "panel": self.panel_status()}
+                "faults": faults, "disk": disk, "panel": self.panel_status(),
+                "clinic": s.get("clinic")}
 
     def doctor(self, data=None) -> dict:
         if self.doctor_fn is None:
