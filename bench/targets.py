@@ -7,6 +7,9 @@ only for offline rendering); render >= 50x real time. Issue 14: the output ceili
 limiter adds <= 1 ms and costs <= 10 % of render speed.
 Issue 17, at the speaker (``bench.e2e``, JACK period 64): p99 <= 3 ms, jitter <= 1.5 ms,
 the 48th note of a 48-pad burst p99 <= 2 ms, polling's p99 at least 4x IRQ's.
+Issue 26, the clinic: 0 rows lost or duplicated, replication lag p99 <= 2 s, the
+cross-room report of 100 clients x 50 sessions <= 10 s, touch path p99 with replication
+within 5 % of without.
 
 The budget adds what this machine cannot measure to what it did: the MPR121's sample
 period (the driver writes CONFIG2 = 0x20: 1 ms, debounce 0), the I2C read on the wire
@@ -41,6 +44,12 @@ TARGETS = (
     ("e2e_jitter_ms", "<=", 1.5, "p99 - p50 of that"),
     ("e2e_48pads_last_p99_ms", "<=", 2.0, "IRQ edge -> 48th note out p99, 48 pads at once"),
     ("e2e_polling_over_irq_p99", ">=", 4.0, "polling p99 / IRQ p99 at the speaker, same run"),
+    # issue 26: the clinic (bench.clinic_section)
+    ("clinic_rows_lost", "==", 0, "4 rooms, 20 partitions, 2 kills: rows lost"),
+    ("clinic_rows_duplicated", "==", 0, "... rows duplicated"),
+    ("clinic_lag_p99_s", "<=", 2.0, "event -> committed in PostgreSQL p99, connected (s)"),
+    ("clinic_report_total_s", "<=", 10.0, "cross-room metrics, 100 clients x 50 sessions (s)"),
+    ("clinic_e2e_p99_on_over_off", "<=", 1.05, "touch -> sound p99 on JACK, replication on/off"),
 )
 
 
