@@ -52,6 +52,7 @@ class Actions:
         self.now = now
         self.players = {p.player: p for p in config.players}
         self.tuning = Tuning(reports, clients)      # the Clients screen's proposals
+        self.clinic_files = ClinicReports(config, REPORT_POLICY)
         self.panel_status: Callable[[], dict] = dict
         self._lock = threading.Lock()
         self._status: tuple[float, dict] | None = None
@@ -66,7 +67,7 @@ class Actions:
             ("POST", "/api/quiet"): self.quiet, ("POST", "/api/turn"): self.turn,
             ("POST", "/api/volume"): self.volume,
             **PlanRoutes(self).routes(),
-            **ClinicReports(config, REPORT_POLICY).routes(),   # the Reports screen's clinic
+            **self.clinic_files.routes(),              # the Reports screen's clinic
         }
         self.patterns = [
             ("GET", re.compile(rf"^/api/clients/{CLIENT}$"), self.client),

@@ -2,9 +2,11 @@
 
 With a ``clinic:`` section the Reports screen offers the clinic's report (HTML) and its
 metrics (CSV), read from the clinic database by the very commands a therapist would run,
-``station report --clinic`` and ``station export --clinic --format metrics``, in the
+``station report --clinic`` and ``station export --clinic --format metrics`` do, in the
 panel's low-priority child (``station.panel.child``): gathering a clinic's weeks takes
-seconds of CPU that must never be the engine's. They read as the report role of
+seconds of CPU that must never be the engine's. The child's code is the daemon's to give
+(``station.service.clinic_child``: this room may not reach the clinic room); without it
+the screen offers nothing. They read as the report role of
 ``clinic.report_database`` (every room), or else as this station's role (its own room
 only: the database's row-level security decides, not the panel). Clients appear as
 pseudonyms: the clinic holds no names. One file is made at a time.
@@ -33,8 +35,9 @@ class ClinicReports:
     def __init__(self, config, report_policy: str) -> None:
         section = config.raw.get("clinic") or {}
         self.config_path = Path(config.path)
-        self.enabled = bool(section)
+        self.clinic = bool(section)
         self.database = section.get("report_database")
+        self.child: str | None = None        # python -c code, set by the daemon
         self.policy = report_policy
         self._making = threading.Semaphore(1)
 
@@ -43,16 +46,17 @@ class ClinicReports:
                 ("GET", "/api/clinic/report"): lambda data=None: self.make("report"),
                 ("GET", "/api/clinic/metrics"): lambda data=None: self.make("metrics")}
 
+    @property
+    def enabled(self) -> bool:
+        return self.clinic and self.child is not None
+
     def info(self, data=None) -> dict:
         return {"enabled": self.enabled, "files": list(FILES),
                 "rooms": "every room" if self.database else "this room only"}
 
     def command(self, kind: str, out: Path) -> list[str]:
-        clinic = ["--clinic"] + ([self.database] if self.database else [])
-        verb = (["report", "--pseudonyms"] if kind == "report"
-                else ["export", "--format", "metrics"])
-        return [sys.executable, "-m", "station", *verb, *clinic, "--config",
-                str(self.config_path), "-o", str(out)]
+        return [sys.executable, "-c", str(self.child), kind, str(self.config_path),
+                self.database or "", str(out)]
 
     def make(self, kind: str) -> Response:
         if not self.enabled:

@@ -106,7 +106,9 @@ class Daemon:
             from station.clinic.replicator import replicator_for
             self.clinic = replicator_for(self.config)
             if self.panel is not None:     # a panel edit of a shared profile is published
+                from station.service.clinic_child import CHILD
                 self.panel.actions.clients.shared = self.clinic.link.sync.publish_edit
+                self.panel.actions.clinic_files.child = CHILD     # the clinic's files
 
     def _register(self) -> None:
         h = self.control.handlers
