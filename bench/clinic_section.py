@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 FULL: dict[str, Any] = dict(hours=8.0, live_s=20.0, touches=300, clients=100,
-                            sessions=50, session_touches=100, e2e_touches=150)
+                            sessions=50, session_touches=20, e2e_touches=150)
 QUICK: dict[str, Any] = dict(hours=1.0, live_s=2.0, touches=10, clients=10, sessions=5,
                              session_touches=5, e2e_touches=5)
 
