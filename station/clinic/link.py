@@ -44,13 +44,18 @@ class Link:
             names.save_key(self.folder, self.key)
 
     def cycle(self, pg, jconn) -> bool:
-        """Before each push; True when rows were forgotten in the clinic (the push must
-        then resume from what the database holds: ids may be given again)."""
+        """Before each push; True when rows were forgotten in the clinic, here or by
+        any room (the push must then resume from what the database holds: the journal
+        may give the forgotten rows' ids again)."""
         forgotten = 0
         if (self.folder / forget.QUEUE_FILE).exists():
             forgotten = forget.apply_queue(pg, self.folder, self.key or
                                            names.load_key(self.folder))
-        self.gone = names.forgotten(pg)
+        gone, self.gone = self.gone, names.forgotten(pg)
+        # A client forgotten anywhere: if their rows were this journal's newest, SQLite
+        # gives those ids again, and the database (which just deleted the old rows) is
+        # again the authority on where to resume.
+        forgotten += gone != self.gone
         self.names = names.renames(jconn, self.key, self._ids())
         if self.sync is not None:
             from station.clinic.settings import psycopg

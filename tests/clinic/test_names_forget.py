@@ -113,3 +113,44 @@ def test_forget_while_offline_waits_and_is_applied_by_the_next_push(two_rooms, t
     assert r.returncode == 0, r.stderr
     assert clients_in(owner, "room1") == clients_in(owner, "room2") == {"c-0000beef"}
     assert not queue.read_text().strip().splitlines()[1:]       # nothing waits any more
+
+
+def test_ids_given_again_after_a_forget_still_reach_the_clinic(tmp_path, pg_cluster,
+                                                                 clinic_db):
+    """The forgotten client's rows were the journal's newest: SQLite gives their ids to
+    the next rows. Once the clinic forgot them too, the replicator resumes from what the
+    database holds and sends the new rows under those ids."""
+    from station.clinic.forget import forget_now
+    from station.clinic.link import Link
+    from station.clinic.replicator import push
+    from station.journal.retention import forget_client
+    from station.journal.store import connect
+    init_clinic(pg_cluster, clinic_db, "room1")
+    journal = tmp_path / "j.db"
+    j = Journal(journal, station="room1")
+    alex = j.pseudonym("alex")
+    j.close()
+    make_day(journal, sessions=1, touches=3, clients=("c-0000beef", alex))
+    jconn = connect(journal)
+    with jconn:                                   # alex touches last: the newest rows
+        jconn.executemany("INSERT INTO events (session_id, t_ns, kind, player, client) "
+                          "VALUES (1, ?, 'touch', 2, ?)", [(10**12 + n, alex) for n in range(5)])
+    link = Link(tmp_path / "clinic", lambda: ["alex"])
+    with pg_cluster.connect(clinic_db, "clinic_station_room1") as pg:
+        link.connected(pg)
+        link.cycle(pg, jconn)
+        done = push(jconn, pg, "room1", link=link)
+        newest = jconn.execute("SELECT max(id) FROM events").fetchone()[0]
+        forget_client(jconn, "alex")                     # the station forgets first
+        top = jconn.execute("SELECT max(id) FROM events").fetchone()[0]
+        assert top < newest                               # alex's rows were the newest
+        with jconn:
+            jconn.executemany("INSERT INTO events (session_id, t_ns, kind, client) VALUES "
+                              "(1, ?, 'note', NULL)", [(n,) for n in range(newest - top)])
+        forget_now(pg, {"pseudonyms": [alex], "profile": "alex"}, link.key)
+        assert link.cycle(pg, jconn) is True             # the tombstone: resume afresh
+        push(jconn, pg, "room1", cursor=None, link=link)
+        held = [r for (r,) in pg.execute("SELECT row_id FROM clinic.events ORDER BY row_id")]
+        mine = [r for (r,) in jconn.execute("SELECT id FROM events ORDER BY id")]
+        assert held == mine and done.rows > 0
+    jconn.close()
