@@ -60,7 +60,7 @@ class Link:
         if self.sync is not None:
             from station.clinic.settings import psycopg
             try:
-                self.shared = self.sync.sync(pg)
+                self.shared = self.sync.sync(pg, self._forgotten)
                 self.error = None
             except psycopg().Error:
                 raise
@@ -73,6 +73,9 @@ class Link:
             except OSError:
                 pass
         return forgotten > 0
+
+    def _forgotten(self, client_id: str) -> bool:
+        return bool(self.key) and names.clinic_pseudonym(client_id, self.key) in self.gone
 
     def state(self) -> dict:
         out: dict = {"pseudonyms": "clinic-wide" if self.key else "not yet known",

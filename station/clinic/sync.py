@@ -62,10 +62,13 @@ class SharedSync:
         self.who = who
         self._connect = connect         # the panel's own short connection
 
-    def sync(self, pg) -> dict:
-        """One round both ways; returns counts (published, written, held, conflicts)."""
+    def sync(self, pg, forgotten: Callable[[str], bool] | None = None) -> dict:
+        """One round both ways; returns counts (published, written, held, conflicts).
+        ``forgotten(client_id)``: True for a client forgotten in the clinic."""
         done = {"published": 0, "written": 0, "held": 0, "conflicts": 0}
         with self.cache.locked() as state:
+            if forgotten is not None:
+                self._forget(pg, state, forgotten)
             behind = []          # held back or refused before: looked at again each time
             for key, item in list(state["items"].items()):
                 kind, name = key.split("/", 1)
@@ -81,6 +84,24 @@ class SharedSync:
             if rows:
                 state["seen"] = rows[-1][0]
         return done
+
+    def _forget(self, pg, state: dict, forgotten: Callable[[str], bool]) -> None:
+        """A client forgotten in the clinic (``station.clinic.forget`` deleted their
+        shared profile): the copy this station made goes too, if unchanged since; a file
+        someone made or edited here (published from here, adopted) is theirs to remove:
+        it is only no longer kept in step."""
+        for key in [k for k in state["items"] if k.startswith("profile/")]:
+            name = key.split("/", 1)[1]
+            if not forgotten(name) or clinic_shared.fetch(pg, "profile", name) is not None:
+                continue
+            item = state["items"].pop(key)
+            path = self.cache.path("profile", name)
+            local = read_text(path)
+            if item.get("wrote") and local is not None and digest(local) == item.get("sha"):
+                path.unlink()
+            (self.cache.folder / "texts" / "profile" / f"{name}.txt").unlink(missing_ok=True)
+            log.info("clinic: %s was forgotten in the clinic; their shared profile is gone "
+                     "from this station too", name)
 
     def _out(self, pg, kind: str, name: str, item: dict, done: dict) -> None:
         local = read_text(self.cache.path(kind, name))
@@ -142,7 +163,9 @@ class SharedSync:
             done["held"] += 1
             return
         state["items"][key] = {"version": current.version,
-                               "sha": digest(current.body.encode("utf-8"))}
+                               "sha": digest(current.body.encode("utf-8")),
+                               # the station made the file (not adopted, not published)
+                               "wrote": what == "written" or bool((item or {}).get("wrote"))}
         self.cache.keep_copy(current.kind, current.name, current.version, current.body)
         done["written"] += what == "written"
 

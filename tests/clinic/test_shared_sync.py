@@ -189,3 +189,23 @@ def test_the_running_station_picks_up_a_shared_change_and_says_so(tmp_path, stat
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_a_client_forgotten_in_the_clinic_leaves_the_copies_the_stations_made(rooms):
+    """Room 1 shared alex's profile (its therapist's file); room 2 got a copy. Forgotten
+    in the clinic: room 2's copy, made by the station, goes; room 1's file stays (it is
+    the therapist's), no longer kept in step."""
+    from station.clinic.forget import forget_now
+    (c1, l1), (c2, l2), p1, p2 = rooms
+    publish_file(l1, p1, "profile", "alex", c1.clients_dir / "alex.yaml")
+    l2.sync.sync(p2)
+    copy = c2.clients_dir / "alex.yaml"
+    assert copy.exists()
+    for link, pg in ((l1, p1), (l2, p2)):
+        link.connected(pg)
+    forget_now(p1, {"pseudonyms": [], "profile": "alex"}, l1.key)
+    for link, pg, config in ((l1, p1, c1), (l2, p2, c2)):
+        link.cycle(pg, _journal(config))
+    assert not copy.exists()
+    assert (c1.clients_dir / "alex.yaml").exists()
+    assert l1.state()["shared"] == l2.state()["shared"] == 0
