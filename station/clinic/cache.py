@@ -94,7 +94,8 @@ class Cache:
 
     def write_file(self, kind: str, name: str, body: str, item: dict | None) -> str:
         """Put ``body`` in place as the station's own file, if allowed; return what
-        happened: 'written', 'same' (already that text) or 'held' (not ours, kept)."""
+        happened: 'created' (a new file), 'written' (our own file replaced), 'same'
+        (already that text) or 'held' (not ours, kept)."""
         path = self.path(kind, name)
         data = body.encode("utf-8")
         local = read_text(path)
@@ -123,7 +124,7 @@ class Cache:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        return "written"
+        return "created" if local is None else "written"
 
 
 def status(cache: Cache) -> dict:

@@ -165,9 +165,9 @@ class SharedSync:
         state["items"][key] = {"version": current.version,
                                "sha": digest(current.body.encode("utf-8")),
                                # the station made the file (not adopted, not published)
-                               "wrote": what == "written" or bool((item or {}).get("wrote"))}
+                               "wrote": what == "created" or bool((item or {}).get("wrote"))}
         self.cache.keep_copy(current.kind, current.name, current.version, current.body)
-        done["written"] += what == "written"
+        done["written"] += what in ("created", "written")
 
     def track(self, kind: str, name: str, version: int, text: str) -> None:
         """Record a text published from this station by other means (the CLI)."""
