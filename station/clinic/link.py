@@ -34,6 +34,7 @@ class Link:
         self.gone: set[str] = set()
         self.shared: dict | None = None     # the last sync's counts
         self.error: str | None = None       # the last sync's failure in words
+        self.waiting = 0                    # forget requests queued (counted in the cycle)
         self.summary: dict = {}             # what state() shows: made in the cycle, so
         #                                     status (the engine thread) never waits on a lock
 
@@ -51,6 +52,7 @@ class Link:
         if (self.folder / forget.QUEUE_FILE).exists():
             forgotten = forget.apply_queue(pg, self.folder, self.key or
                                            names.load_key(self.folder))
+        self.count_waiting()
         gone, self.gone = self.gone, names.forgotten(pg)
         # A client forgotten anywhere: if their rows were this journal's newest, SQLite
         # gives those ids again, and the database (which just deleted the old rows) is
@@ -74,12 +76,16 @@ class Link:
                 pass
         return forgotten > 0
 
+    def count_waiting(self) -> None:
+        """Count the forget requests that wait (the replicator's thread, also offline)."""
+        self.waiting = len(_queued(self.folder))
+
     def _forgotten(self, client_id: str) -> bool:
         return bool(self.key) and names.clinic_pseudonym(client_id, self.key) in self.gone
 
     def state(self) -> dict:
         out: dict = {"pseudonyms": "clinic-wide" if self.key else "not yet known",
-                     "forget_waiting": len(_queued(self.folder)), "shared_error": self.error}
+                     "forget_waiting": self.waiting, "shared_error": self.error}
         return {**out, **self.summary}
 
 

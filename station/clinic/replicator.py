@@ -222,6 +222,8 @@ class Replicator:
             jconn.close()
 
     def _count(self, jconn, cursor: dict | None) -> None:
+        if self.link is not None:
+            self.link.count_waiting()
         try:
             if cursor is None:
                 cursor = outbox.read_state(jconn, self.settings.station_id)["cursor"]
