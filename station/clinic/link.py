@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,9 +25,21 @@ from station.clinic import forget, names
 log = logging.getLogger("station.clinic")
 
 
+EVERY_S = 2.0     # the look at tombstones, pseudonyms and shared texts, at most this often
+
+
 class Link:
-    def __init__(self, folder: Path, ids: Callable[[], list[str]], sync=None) -> None:
+    """``every_s``: how often the looks besides the forget queue run (the replicator
+    pushes every ``interval_s``; the Python work of a look holds the interpreter for a
+    few milliseconds, which the engine thread must not meet every push); ``clock``:
+    seconds, injected for tests."""
+
+    def __init__(self, folder: Path, ids: Callable[[], list[str]], sync=None,
+                 every_s: float = EVERY_S, clock: Callable[[], float] = time.monotonic) -> None:
         self.folder = Path(folder)
+        self.every_s = every_s
+        self._clock = clock
+        self._last: float | None = None
         self._ids = ids
         self.sync = sync
         self.key: str | None = None
@@ -52,6 +65,10 @@ class Link:
         if (self.folder / forget.QUEUE_FILE).exists():
             forgotten = forget.apply_queue(pg, self.folder, self.key or
                                            names.load_key(self.folder))
+        now = self._clock()
+        if self._last is not None and now - self._last < self.every_s and not forgotten:
+            return False
+        self._last = now
         self.count_waiting()
         gone, self.gone = self.gone, names.forgotten(pg)
         # A client forgotten anywhere: if their rows were this journal's newest, SQLite

@@ -1,9 +1,9 @@
 """Keeping a station's shared profiles and plans in step with the clinic, both ways.
 
-``SharedSync.sync(pg)`` runs on the replicator's connection after each push (every
-``clinic.interval_s``, 1 s by default, so a change made in one room plays in the others
+``SharedSync.sync(pg)`` runs on the replicator's connection between pushes, every 2 s
+at most (``station.clinic.link``), so a change made in one room plays in the others
 within seconds; nothing runs while the link is down, and the station plays on from the
-files it has):
+files it has:
 
 1. **Out**: a tracked file (``station.clinic.cache``) whose bytes changed here was edited
    here (the panel, an editor): if it is valid it is published as the next version from

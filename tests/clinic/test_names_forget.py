@@ -135,7 +135,7 @@ def test_ids_given_again_after_a_forget_still_reach_the_clinic(tmp_path, pg_clus
     with jconn:                                   # alex touches last: the newest rows
         jconn.executemany("INSERT INTO events (session_id, t_ns, kind, player, client) "
                           "VALUES (1, ?, 'touch', 2, ?)", [(10**12 + n, alex) for n in range(5)])
-    link = Link(tmp_path / "clinic", lambda: ["alex"])
+    link = Link(tmp_path / "clinic", lambda: ["alex"], every_s=0)     # every cycle looks
     with pg_cluster.connect(clinic_db, "clinic_station_room1") as pg:
         link.connected(pg)
         link.cycle(pg, jconn)
