@@ -20,7 +20,6 @@ it was read, so a forget while offline can still name the client's clinic pseudo
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
@@ -114,8 +113,3 @@ def apply(batch, names: dict[str, str], gone: set[str]) -> None:
             kept.append(row)
         setattr(batch, table, kept)
 
-
-def key_mode_ok(folder: Path) -> bool:
-    """True when the kept key is owner-only (for the doctor)."""
-    path = Path(folder) / KEY_FILE
-    return not path.exists() or not (os.stat(path).st_mode & 0o077)
