@@ -10,12 +10,13 @@ import os
 import stat
 import subprocess
 
-import psycopg
 import pytest
 from clinic_fixtures import clinic_config, clinic_db, init_clinic, make_day, pg_cluster  # noqa: F401
 from conftest import station_command
 
 from station.journal.writer import Journal
+
+psycopg = pytest.importorskip("psycopg", reason="psycopg 3 is not installed (the 'clinic' extra)")
 
 
 def station(*args):
