@@ -159,7 +159,26 @@ def status_main(args) -> int:
         print(f"last acknowledged: {_ago(state['sent_unix_ns'])}")
     if state.get("error"):
         print(f"last error ({_ago(state['error_unix_ns'])}): {state['error']}")
+    _shared_lines(config, settings)
     return 0 if connected else 1
+
+
+def _shared_lines(config, settings) -> None:
+    """The station's shared texts and waiting forget requests (its clinic folder)."""
+    from station.clinic.cache import status
+    from station.clinic.forget import queued
+    from station.clinic.link import link_for
+    link = link_for(config, settings)
+    shared = status(link.sync.cache)
+    print(f"shared profiles and plans kept here: {shared['shared']}")
+    for key, c in shared["conflicts"].items():
+        print(f"  NOT SHARED: {key} was changed in {c['by']} since (now version "
+              f"{c['version']}); see docs/clinic.md")
+    for key in shared["held"]:
+        print(f"  kept apart: {key} (a local file the station did not make)")
+    waiting = len(queued(link.folder))
+    if waiting:
+        print(f"forget requests waiting for the link: {waiting}")
 
 
 def open_clinic(args):

@@ -108,6 +108,8 @@ def test_forget_while_offline_waits_and_is_applied_by_the_next_push(two_rooms, t
     assert r.returncode == 0, r.stderr
     assert "waits on this station" in r.stdout and "Traceback" not in r.stderr
     queue = j1.parent / "clinic" / "forget.queue"
+    r = station("clinic", "status", "--config", str(offline))
+    assert r.returncode == 1 and "forget requests waiting for the link: 1" in r.stdout
     assert stat.S_IMODE(os.stat(queue).st_mode) == 0o600
     assert len(clients_in(owner, "room1")) == 2          # not yet: the link is down
     r = station("clinic", "push", "--db", str(j1), "--config", str(cfg1))
