@@ -19,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import (audio, breakdown, e2e, i2c, limiter, noise, pipeline, polling, process, pulse,
-                   reference, sections, storm)
+from bench import (audio, breakdown, clinic_section, e2e, i2c, limiter, noise, pipeline, polling,
+                   process, pulse, reference, sections, storm)
 from bench.jack import jackd_path
 from bench.rig import run_daemon, write_config
 from bench.stats import flat, summary_ms
@@ -173,6 +173,9 @@ def run_all(sizes: dict, tmp: Path, quick: bool) -> dict:
                 f"touches per period ...", e2e_section),
         ("pulse", f"[9/9] the pulse in real time: {sizes['pulse_s']:g} s of beats from the "
                   f"daemon on JACK (dummy, 64 frames) ...", pulse_section),
+        ("clinic", "[+] the clinic: 4 rooms replicating to PostgreSQL, partitions and kills, "
+                   "lag, the cross-room report, the touch path with replication on/off ...",
+         lambda: clinic_section.measure(tmp / "clinic", quick, say)),
     ]
     for name, title, measure in steps:
         say(title)

@@ -37,12 +37,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 S = 1_000_000_000
 
 
-def start_cluster(root: Path) -> tuple[str, callable]:
+def start_cluster(root: Path) -> tuple[str, Callable[[], None]]:
     """(owner conninfo, stop) of a new cluster in ``root``."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not found:

@@ -51,6 +51,9 @@ KEYS: dict[str, tuple[str, ...]] = {
               "pulse_intervals", "pulse_clean_intervals", "pulse_deviation_max_frames",
               "pulse_deviation_sd_frames", "pulse_xruns", "pulse_jack_realtime"),
     "budget": ("budget_touch_to_sound_worst_ms", "budget_limiter_ms"),
+    "clinic": ("clinic_rows_lost", "clinic_rows_duplicated", "clinic_lag_p99_s",
+               "clinic_report_total_s", "clinic_touch_p99_on_over_off",
+               "clinic_e2e_p99_on_over_off"),
 }
 
 

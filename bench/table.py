@@ -139,11 +139,34 @@ def _budget(r: dict) -> list[str]:
     return out
 
 
+def _clinic(r: dict) -> list[str]:
+    e2e_line = ("  touch -> sound on JACK (p64): not measured (" + r["not_measured"].get(
+        "clinic_e2e_p99_on_over_off", "?") + ")") if r.get("clinic_e2e_p99_on_over_off") \
+        is None else (f"  touch -> sound on JACK (p64), n={r['clinic_e2e_n']}: p50 "
+                      f"{fmt_ms(r['clinic_e2e_p50_off_ms'])} / {fmt_ms(r['clinic_e2e_p50_on_ms'])}"
+                      f" ms, p99 {fmt_ms(r['clinic_e2e_p99_off_ms'])} / "
+                      f"{fmt_ms(r['clinic_e2e_p99_on_ms'])} ms (off / on)")
+    return [
+        "", "  CLINIC: 4 rooms on PostgreSQL (bench/clinic_section.py)",
+        f"  {r['clinic_rows_per_room']} rows per room (a virtual day each), "
+        f"{r['clinic_partitions']} partitions, {r['clinic_kills']} kills: "
+        f"{r['clinic_rows_lost']} lost, {r['clinic_rows_duplicated']} duplicated",
+        f"  lag event -> committed, connected: p50 {r['clinic_lag_p50_s']:.2f} s, p99 "
+        f"{r['clinic_lag_p99_s']:.2f} s ({r['clinic_lag_events']} events)",
+        f"  cross-room metrics, {r['clinic_report_clients']} clients, "
+        f"{r['clinic_report_sessions']} sessions, {r['clinic_report_events']} events: "
+        f"{r['clinic_report_total_s']:.1f} s (gather {r['clinic_report_gather_s']:.1f} s)",
+        f"  touch path with replication off / on (same run): IRQ edge -> note-on p99 "
+        f"{fmt_ms(r['clinic_touch_p99_off_ms'])} / {fmt_ms(r['clinic_touch_p99_on_ms'])} ms",
+        e2e_line]
+
+
 def table(r: dict) -> str:
     """The same-run ratios first, then every section's rows in the order they ran."""
     out = ratio_lines(r) + lines(r, "noise", _latency)
     for name, make in (("i2c", _i2c), ("audio", _audio), ("storm", _storm),
                        ("process", _process), ("scale", _scale), ("e2e", e2e.table_lines),
-                       ("pulse", pulse.table_lines), ("budget", _budget)):
+                       ("pulse", pulse.table_lines), ("budget", _budget),
+                       ("clinic", _clinic)):
         out += lines(r, name, make)
     return "\n".join(out)

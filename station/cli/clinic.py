@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import time
 
+from station.cli.clinic_shared import profile_main, settings_of
+
 CONFIG_HELP = ("station config file with a clinic: section (default: $STATION_CONFIG, "
                "/etc/station, ~/.config/station, the example)")
 
@@ -37,78 +39,20 @@ def register(sub) -> None:
     t.add_argument("--db", metavar="JOURNAL", help="journal file (default: the config's)")
     t.add_argument("--config", help=CONFIG_HELP)
     t.set_defaults(func=status_main)
-    f = verbs.add_parser("profile", help="share a client profile with the clinic's other "
-                         "rooms (versions and history), or show the shared one")
-    f.add_argument("op", choices=("publish", "show"))
-    f.add_argument("client", help="the client's id (their profile file name without .yaml)")
-    f.add_argument("--base", type=int, metavar="VERSION", help="publish: the shared version "
-                   "your edit started from (leave out for a profile not shared yet)")
-    f.add_argument("--by", metavar="WHO", help="publish: who made the change (default: "
-                   "this station's id)")
-    f.add_argument("--config", help=CONFIG_HELP)
-    f.set_defaults(func=profile_main)
+    for kind, whose in (("profile", "a client profile"), ("plan", "a session plan")):
+        f = verbs.add_parser(kind, help=f"share {whose} with the clinic's other rooms "
+                             f"(versions and history), or show the shared one")
+        f.add_argument("op", choices=("publish", "show"))
+        f.add_argument("name", metavar="CLIENT" if kind == "profile" else "PLAN",
+                       help="the client's id (their profile file name without .yaml)"
+                       if kind == "profile" else "the plan's id (its file name without .yaml)")
+        f.add_argument("--base", type=int, metavar="VERSION", help="publish: the shared "
+                       "version your edit started from (leave out for one not shared yet)")
+        f.add_argument("--by", metavar="WHO", help="publish: who made the change (default: "
+                       "this station's id)")
+        f.add_argument("--config", help=CONFIG_HELP)
+        f.set_defaults(func=profile_main, kind=kind)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
-
-
-def profile_main(args) -> int:
-    """Publish a checked profile as the next shared version, or show the shared one."""
-    from station.clinic.settings import (
-        ClinicError,
-        connect_settings,
-        first_line,
-        psycopg,
-    )
-    config, settings = settings_of(args.config)
-    body = None
-    if args.op == "publish":
-        from station.config.profile import load_profile
-        load_profile(args.client, config.clients_dir)      # only a valid profile is shared
-        body = (config.clients_dir / f"{args.client}.yaml").read_text(encoding="utf-8")
-    pg = connect_settings(settings)
-    try:
-        return _profile(args, pg, settings, body)
-    except psycopg().Error as exc:
-        raise ClinicError(f"the clinic database refused it ({first_line(exc)}).") from None
-    finally:
-        pg.close()
-
-
-def _profile(args, pg, settings, body: str | None) -> int:
-    """publish or show (``profile_main``), on an open connection."""
-    from station.clinic.settings import ClinicError
-    from station.clinic.shared import Conflict, fetch, history, publish
-    if args.op == "publish":
-        try:
-            done = publish(pg, "profile", args.client, body, args.base,
-                           args.by or settings.station_id)
-        except Conflict as exc:
-            raise ClinicError(f"{exc}\nWhat changed since:\n{exc.diff}") from None
-        print(f"shared {args.client}'s profile as version {done.version}.")
-        return 0
-    shared = fetch(pg, "profile", args.client)
-    if shared is None:
-        raise ClinicError(f"the clinic has no shared profile of {args.client}; share it "
-                          f"with: station clinic profile publish {args.client}")
-    print(f"{args.client}: version {shared.version}, by {shared.changed_by} at "
-          f"{shared.changed_at:%Y-%m-%d %H:%M} UTC")
-    for version, who, at, room in history(pg, "profile", args.client):
-        print(f"  version {version}: {who} ({room or 'the owner'}) at {at:%Y-%m-%d %H:%M}")
-    print(shared.body, end="" if shared.body.endswith("\n") else "\n")
-    return 0
-
-
-def settings_of(config_path):
-    """(station config, its ClinicSettings); StationError if it has no clinic: section."""
-    from station.clinic.settings import ClinicSettings
-    from station.config.station import load_config
-    from station.core.errors import ConfigError
-    config = load_config(config_path)
-    settings = ClinicSettings.from_config(config)
-    if settings is None:
-        raise ConfigError(f"{config.path}: the station config has no clinic: section; add "
-                          f"one with database: and station_id: (docs/clinic.md), or give "
-                          f"the config that has it with --config.")
-    return config, settings
 
 
 def init_main(args) -> int:
@@ -159,13 +103,19 @@ def push_main(args) -> int:
     from station.clinic.replicator import plain, push
     from station.clinic.settings import ClinicError, connect_settings, psycopg
     from station.journal.outbox import record_error
+    from station.clinic.link import Link
+    from station.clinic.names import client_ids, clinic_folder
     from station.journal.reader import open_journal
-    _config, settings = settings_of(args.config)
+    config, settings = settings_of(args.config)
     jconn = open_journal(args.db)
     try:
         pg = connect_settings(settings)
         try:
-            done = push(jconn, pg, settings.station_id, settings.batch_rows)
+            # clinic pseudonyms for the config's clients, and forgets that waited first
+            link = Link(clinic_folder(config), lambda: client_ids(config.clients_dir))
+            link.connected(pg)
+            link.cycle(pg, jconn)
+            done = push(jconn, pg, settings.station_id, settings.batch_rows, link=link)
         except psycopg().Error as exc:
             message = plain(exc)
             record_error(jconn, settings.station_id, message)
@@ -209,7 +159,26 @@ def status_main(args) -> int:
         print(f"last acknowledged: {_ago(state['sent_unix_ns'])}")
     if state.get("error"):
         print(f"last error ({_ago(state['error_unix_ns'])}): {state['error']}")
+    _shared_lines(config, settings)
     return 0 if connected else 1
+
+
+def _shared_lines(config, settings) -> None:
+    """The station's shared texts and waiting forget requests (its clinic folder)."""
+    from station.clinic.cache import status
+    from station.clinic.forget import queued
+    from station.clinic.link import link_for
+    link = link_for(config, settings)
+    shared = status(link.sync.cache)
+    print(f"shared profiles and plans kept here: {shared['shared']}")
+    for key, c in shared["conflicts"].items():
+        print(f"  NOT SHARED: {key} was changed in {c['by']} since (now version "
+              f"{c['version']}); see docs/clinic.md")
+    for key in shared["held"]:
+        print(f"  kept apart: {key} (a local file the station did not make)")
+    waiting = len(queued(link.folder))
+    if waiting:
+        print(f"forget requests waiting for the link: {waiting}")
 
 
 def open_clinic(args):

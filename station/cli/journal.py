@@ -211,6 +211,8 @@ def forget_main(args) -> int:
     import os
     # the lock beside the journal's real path, as the station takes it (links resolved)
     holder = flock_holder(f"{os.path.realpath(journal_path(args.db, args.config))}.lock")
+    from station.cli.clinic_shared import forget_in_clinic
+    clinic = forget_in_clinic(args)        # ready before the journal forgets (its pseudonym)
     if holder is not None:                 # a station writes this journal: ask it
         deleted = _forget_through_station(args, holder)
     else:
@@ -223,6 +225,8 @@ def forget_main(args) -> int:
         print(f"the journal holds no data of client {args.client}; nothing was deleted.")
     else:
         print(f"forgot client {args.client}: deleted {deleted.words()}.")
+    if clinic is not None:
+        print(clinic())
     return 0
 
 

@@ -7,7 +7,11 @@ row-level security (``station clinic init``); ``replicator`` sends what the jour
 not yet sent, in batches, exactly once (``station clinic push`` and the daemon's
 replicator thread); ``gather`` reads the clinic back as one journal for reports across
 rooms (``--clinic``); ``shared`` keeps shared profiles and plans with versions and
-history. The journal stays the source of truth: see docs/clinic.md.
+history, ``cache`` the station's copy of them and what it wrote where, ``sync`` keeps
+them in step both ways; ``names`` gives a client one pseudonym in the whole clinic,
+``forget`` takes ``station forget`` there (or queues it); ``link`` is what the replicator
+does on its connection besides pushing. The journal stays the source of truth: see
+docs/clinic.md.
 
 May import: core, config, journal.
 """

@@ -78,12 +78,14 @@ def resume_point(pg, station_id: str, journal: str) -> dict[str, int]:
 
 def push(jconn, pg, station_id: str, batch_rows: int = 500,
          stop: Callable[[], bool] = lambda: False, cursor: dict | None = None,
-         refused: set | None = None) -> Pushed:
+         refused: set | None = None, link=None) -> Pushed:
     """Send what the database lacks (see the module docstring); return what was done.
     Database errors propagate (psycopg's): the caller reconnects and pushes again.
 
     ``cursor`` (the last push's, on the same connection) and ``refused`` (pseudonyms
-    consent keeps back, updated as consent rows pass) spare the lookups they replace."""
+    consent keeps back, updated as consent rows pass) spare the lookups they replace.
+    ``link`` (``station.clinic.link``): clinic pseudonyms and tombstones for the rows."""
+    from station.clinic import names
     uid = outbox.journal_uid(jconn)
     done = Pushed()
     if cursor is None:
@@ -95,6 +97,8 @@ def push(jconn, pg, station_id: str, batch_rows: int = 500,
         batch = outbox.read_batch(jconn, cursor, batch_rows, refused)
         if batch.empty(cursor):
             break
+        if link is not None:
+            names.apply(batch, link.names, link.gone)
         key = (station_id, uid)
         with pg.transaction():
             with pg.cursor() as cur:
@@ -148,8 +152,9 @@ class Replicator:
     a new SQLite connection to the journal. ``state()`` is what status and doctor show."""
 
     def __init__(self, settings, connect: Callable, open_journal: Callable,
-                 wait: Callable[[float], bool] | None = None) -> None:
+                 wait: Callable[[float], bool] | None = None, link=None) -> None:
         self.settings = settings
+        self.link = link              # station.clinic.link: key, forgets, shared texts
         self._connect = connect
         self._open_journal = open_journal
         self.stopping = threading.Event()
@@ -190,8 +195,12 @@ class Replicator:
                     if pg is None or pg.closed:
                         pg, cursor = self._connect(), None
                         self.connected = True
+                        if self.link is not None:
+                            self.link.connected(pg)
+                    if self.link is not None and self.link.cycle(pg, jconn):
+                        cursor = None             # rows were forgotten: resume afresh
                     done = push(jconn, pg, self.settings.station_id, self.settings.batch_rows,
-                                self.stopping.is_set, cursor, refused)
+                                self.stopping.is_set, cursor, refused, self.link)
                     self.sent += done.rows
                     cursor = done.cursor
                     self.last_error = None
@@ -213,6 +222,8 @@ class Replicator:
             jconn.close()
 
     def _count(self, jconn, cursor: dict | None) -> None:
+        if self.link is not None:
+            self.link.count_waiting()
         try:
             if cursor is None:
                 cursor = outbox.read_state(jconn, self.settings.station_id)["cursor"]
@@ -225,18 +236,21 @@ class Replicator:
         wall clock (ns), the last error (None when the last push went through)."""
         return {"station_id": self.settings.station_id, "connected": self.connected,
                 "sent": self.sent, "pending": self.pending,
-                "oldest_pending_unix_ns": self.oldest_unix_ns, "error": self.last_error}
+                "oldest_pending_unix_ns": self.oldest_unix_ns, "error": self.last_error,
+                **(self.link.state() if self.link is not None else {})}
 
 
 def replicator_for(config) -> Replicator | None:
     """The daemon's replicator for the config's journal (None without ``clinic:``)."""
     from station.clinic.settings import ClinicSettings, connect_settings
     from station.journal.store import connect as open_journal
+    from station.clinic.link import link_for
     settings = ClinicSettings.from_config(config)
     if settings is None:
         return None
     return Replicator(settings, lambda: connect_settings(settings),
-                      lambda: open_journal(config.journal))
+                      lambda: open_journal(config.journal), link=link_for(
+                          config, settings, lambda: connect_settings(settings, quick=True)))
 
 
 def _record(jconn, station_id: str, message: str) -> None:

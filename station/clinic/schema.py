@@ -112,6 +112,49 @@ MIGRATIONS: list[str] = [
     GRANT INSERT, UPDATE (version, body, changed_by, changed_at)
         ON clinic.profiles, clinic.plans TO clinic_stations;
     """,
+    # 3: clinic-wide pseudonyms and forgetting (station.clinic.names, .forget). The key
+    #    that turns a client id into the clinic's pseudonym is made here, from the
+    #    server's strong random (gen_random_uuid, PostgreSQL 13), and only the stations
+    #    may read it: the report role sees pseudonyms, never a way to test a guess.
+    #    ``clinic.forget`` deletes a client's rows in every room (a station's role may
+    #    call it, never delete directly) and leaves a tombstone of the pseudonym, so no
+    #    room sends that client's rows again.
+    """
+    CREATE TABLE clinic.keys (name text PRIMARY KEY, value text NOT NULL);
+    INSERT INTO clinic.keys (name, value) VALUES ('pseudonym',
+        replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''));
+    REVOKE ALL ON clinic.keys FROM clinic_report;
+    GRANT SELECT ON clinic.keys TO clinic_stations;
+    CREATE TABLE clinic.forgotten (
+        client text PRIMARY KEY, station_id text,
+        forgotten_at timestamptz NOT NULL DEFAULT now()
+    );
+    GRANT SELECT ON clinic.forgotten TO clinic_stations, clinic_report;
+    CREATE FUNCTION clinic.forget(pseudonyms text[], profile text) RETURNS bigint
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, clinic AS $$
+    DECLARE
+        n bigint := 0;
+        k bigint;
+        room text := (SELECT station_id FROM clinic.stations WHERE role_name = session_user);
+    BEGIN
+        DELETE FROM clinic.events WHERE client = ANY (pseudonyms);
+        GET DIAGNOSTICS k = ROW_COUNT; n := n + k;
+        DELETE FROM clinic.ratings WHERE client = ANY (pseudonyms);
+        GET DIAGNOSTICS k = ROW_COUNT; n := n + k;
+        IF profile IS NOT NULL THEN
+            DELETE FROM clinic.profiles WHERE client_id = profile;
+            GET DIAGNOSTICS k = ROW_COUNT; n := n + k;
+            DELETE FROM clinic.history WHERE kind = 'profile' AND name = profile;
+        END IF;
+        INSERT INTO clinic.forgotten (client, station_id)
+            SELECT p, room FROM unnest(pseudonyms) AS p
+            ON CONFLICT (client) DO UPDATE SET forgotten_at = now(),
+                station_id = excluded.station_id;
+        RETURN n;
+    END $$;
+    REVOKE ALL ON FUNCTION clinic.forget(text[], text) FROM PUBLIC;
+    GRANT EXECUTE ON FUNCTION clinic.forget(text[], text) TO clinic_stations;
+    """,
 ]
 
 VERSION = len(MIGRATIONS)

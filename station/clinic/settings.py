@@ -17,6 +17,7 @@ from pathlib import Path
 from station.core.errors import StationError
 
 CONNECT_TIMEOUT_S = 10
+QUICK_TIMEOUT_S = 3           # the panel's and `station forget`'s own connections
 # Dead links are noticed by the kernel, not only by the next query: keepalives every 10 s
 # (3 unanswered: dead) and 30 s for unacknowledged data (Linux TCP_USER_TIMEOUT).
 KEEPALIVE = dict(keepalives=1, keepalives_idle=10, keepalives_interval=5,
@@ -127,8 +128,12 @@ def conninfo(database: str) -> str:
     return f"service={text}"
 
 
-def connect_settings(settings: ClinicSettings):
-    return connect(conninfo(settings.database), settings.params())
+def connect_settings(settings: ClinicSettings, quick: bool = False):
+    """Connect as the station; ``quick``: give up after 3 s (a person is waiting)."""
+    params = settings.params()
+    if quick:
+        params["connect_timeout"] = QUICK_TIMEOUT_S
+    return connect(conninfo(settings.database), params)
 
 
 def first_line(exc: BaseException) -> str:

@@ -52,6 +52,13 @@ CLINIC = Field("section", "Replication to the clinic's PostgreSQL database (docs
                            "relative to this file, readable by the station's user only "
                            "(chmod 600); null: no password (certificates, peer or trust "
                            "authentication).", default=None, options=(Field("string"), NULL)),
+    "report_database": Field("one_of", "libpq connection string or service=NAME of the "
+                             "clinic's report role (user=clinic_reader), for the panel's "
+                             "report across rooms; its password goes in the station user's "
+                             "~/.pgpass (libpq's own, owner-only). null: the panel reads the "
+                             "clinic as this station's role, which sees its own room only.",
+                             default=None, options=(Field("string", check=_database_check),
+                                                    NULL)),
     "batch_rows": Field("integer", "Rows sent per batch (each batch is one transaction "
                         "and one acknowledgement).", default=500, min=1, max=10_000),
     "interval_s": Field("number", "How often the replicator looks for new rows while "

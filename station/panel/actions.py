@@ -27,6 +27,7 @@ from station.panel.play import PlayRoutes
 from station.panel.keys import KeyRoutes
 from station.panel.plans import PlanRoutes
 from station.panel.reports import kinds
+from station.panel.clinic_reports import ClinicReports
 from station.panel.server import Response
 from station.panel.tuning import Tuning
 
@@ -53,6 +54,7 @@ class Actions:
         self.now = now
         self.players = {p.player: p for p in config.players}
         self.tuning = Tuning(reports, clients)      # the Clients screen's proposals
+        self.clinic_files = ClinicReports(config, REPORT_POLICY)
         self.panel_status: Callable[[], dict] = dict
         self._lock = threading.Lock()
         self._status: tuple[float, dict] | None = None
@@ -68,6 +70,7 @@ class Actions:
             ("POST", "/api/volume"): self.volume,
             **PlanRoutes(self).routes(), **PlayRoutes(self).routes(),
             **KeyRoutes(self).routes(),
+            **self.clinic_files.routes(),              # the Reports screen's clinic
         }
         self.patterns = [
             ("GET", re.compile(rf"^/api/clients/{CLIENT}$"), self.client),
@@ -236,7 +239,8 @@ class Actions:
         return {"boards": s.get("boards"), "audio": s.get("audio"), "journal": s.get("journal"),
                 "uptime_s": s.get("uptime_s"), "startup": s.get("startup"),
                 "hardware": s.get("hardware"), "stuck_electrodes": s.get("stuck_electrodes"),
-                "faults": faults, "disk": disk, "panel": self.panel_status()}
+                "faults": faults, "disk": disk, "panel": self.panel_status(),
+                "clinic": s.get("clinic")}
 
     def doctor(self, data=None) -> dict:
         if self.doctor_fn is None:

@@ -15,7 +15,7 @@ from station.config.consent import consent_of
 from station.config.profile import ID_PATTERN, Profile, load_profile
 from station.config.profile_edit import EDITABLE, ProfileChanged, edit_profile, file_version
 from station.config.profile_keys import choices as editable_choices
-from station.core.errors import ProfileError
+from station.core.errors import ProfileError, StationError
 from station.panel.limits import BadRequest
 
 MAX_CLIENTS = 500           # files listed; a folder with more is not a clients folder
@@ -33,6 +33,9 @@ class Clients:
         self.max_volume = max_volume
         self._lock = threading.Lock()
         self._cache: dict[Path, tuple[tuple, dict]] = {}
+        # With a clinic: the daemon's station.clinic.sync publish_edit(kind, name, before,
+        # after) -> a note or None; a conflict raises (a StationError with ``diff``).
+        self.shared = None
 
     # -- the folder --------------------------------------------------------------------
     def listing(self) -> list[dict]:
@@ -117,14 +120,24 @@ class Clients:
         path = self.path_of(client)
         if version is not None and not isinstance(version, str):
             raise BadRequest("'version' must be the text the panel was given.")
+        before = path.read_bytes() if self.shared is not None else b""
         try:
             profile = edit_profile(path, changes, version)
         except ProfileChanged as exc:
             raise BadRequest(str(exc), 409) from None
         except ProfileError as exc:
             raise BadRequest(" ".join(exc.problems[:10])) from None
-        return {"id": client, "version": profile.version, "settings": _settings(profile),
-                "saved": True}
+        out = {"id": client, "version": profile.version, "settings": _settings(profile),
+               "saved": True}
+        if self.shared is not None:        # the clinic's other rooms: published, or 409
+            try:
+                note = self.shared("profile", client, before, path.read_text("utf-8"))
+            except StationError as exc:
+                raise BadRequest(f"{exc}\nWhat changed since:\n"
+                                 f"{getattr(exc, 'diff', '')}"[:8000], 409) from None
+            if note:
+                out["clinic"] = note
+        return out
 
     def choices(self) -> dict:
         """What the panel offers for each editable key (``config.profile_keys``)."""

@@ -29,7 +29,7 @@ from station.engine.runtime import Station
 from station.engine.volume import volume_command
 from station.interop.attach import attach as attach_interop
 from station.journal.resume_rows import ResumableJournal
-from station.service import heap
+from station.service import clinic_child, heap
 from station.service.control import ControlServer, refuse_if_running
 from station.service.journal_watch import JournalWatch
 from station.service.notify import LoopWatchdog, Notifier
@@ -104,10 +104,7 @@ class Daemon:
                                       self.control.call)
         # The clinic (config clinic:, off by default): a thread that sends the journal to
         # the clinic database through its own connection to the file, off the touch path.
-        self.clinic = None
-        if self.config.raw.get("clinic"):          # loaded only when used (memory)
-            from station.clinic.replicator import replicator_for
-            self.clinic = replicator_for(self.config)
+        self.clinic = clinic_child.attach(self.config, self.panel)
 
     def _register(self) -> None:
         h = self.control.handlers

@@ -189,6 +189,10 @@ def _check_clinic(config, status: dict | None, checks) -> None:
     elif c.get("connected"):
         checks.append(Check("clinic", True, f"station {settings.station_id}: connected, "
                             f"{c.get('pending')} row(s) pending"))
+        if c.get("conflicts"):       # station.clinic.sync: edits here met newer versions
+            checks.append(Check("clinic shared", False, "not shared, changed in another room "
+                                f"since: {', '.join(c['conflicts'])}", "station clinic "
+                                "profile show NAME, then publish --base VERSION (docs/clinic.md)"))
     else:
         checks.append(Check("clinic", False, f"station {settings.station_id}: NOT connected "
                             f"({c.get('error')}); {c.get('pending')} row(s) wait in the journal",

@@ -127,8 +127,16 @@ def _clinic(c: dict | None) -> str | None:
         since = f", the oldest {_ago((time.time_ns() - c['oldest_pending_unix_ns']) / 1e9)}"
     state = "connected" if c.get("connected") else \
         f"NOT CONNECTED: {c.get('error') or 'not yet'}"
-    return f"Clinic ({c.get('station_id')}): {state}; {pending} rows pending{since} (the " \
+    line = f"Clinic ({c.get('station_id')}): {state}; {pending} rows pending{since} (the " \
            f"station plays on; the journal keeps them)"
+    if c.get("conflicts"):        # station.clinic.sync: an edit here met a newer version
+        line += (f"; NOT SHARED, changed in another room since: {', '.join(c['conflicts'])} "
+                 f"(station clinic profile show NAME, then publish --base VERSION)")
+    if c.get("held"):
+        line += f"; local files kept apart from the shared ones: {', '.join(c['held'])}"
+    if c.get("forget_waiting"):
+        line += f"; {c['forget_waiting']} forget request(s) wait for the link"
+    return line
 
 
 def status_text(s: dict) -> str:

@@ -1,11 +1,9 @@
 """The sound edge: one FluidSynth instance, offline (render to arrays) or real time (ALSA).
 
-FluidSynth raises nothing: every call returns a code, and a wrong setting type is ignored
-silently. This wrapper checks each code and turns failures into SoundfontError/AudioError
-with plain words. Channels are MIDI 0..15, notes and velocities 0..127, levels 0..1.
-
-``note_on``/``note_off`` sit on the touch-to-sound path: they validate with plain integer
-comparisons and call the C function directly (about 5 microseconds), nothing more.
+FluidSynth raises nothing: every call returns a code (a wrong setting type is ignored
+silently); this wrapper checks each and raises SoundfontError/AudioError in plain words.
+Channels are MIDI 0..15, notes and velocities 0..127, levels 0..1. ``note_on``/``note_off``
+sit on the touch-to-sound path: plain integer checks and the C call (station.sound.fastcall).
 """
 
 from __future__ import annotations

@@ -44,6 +44,10 @@ E2E = tuple(f"{key}{suffix}" for suffix in ("", "_p128") for key in (   # issue 
 PULSE = ("pulse_beats_heard", "pulse_beats_journaled", "pulse_clean_intervals", "pulse_xruns",
          "pulse_deviation_max_frames")
 
+CLINIC = ("clinic_rows_lost", "clinic_rows_duplicated", "clinic_lag_p99_s",    # issue 26
+          "clinic_report_total_s", "clinic_touch_p99_on_over_off",
+          "clinic_e2e_p99_on_over_off")
+
 
 def figure_or_reason(results: dict, key: str) -> str | None:
     """None if ``key`` is a finite number, or an explicit null with a reason; else what
@@ -72,7 +76,7 @@ def test_quick_bench_writes_every_figure_or_says_why_not(tmp_path):
     assert "Traceback" not in done.stdout + done.stderr, done.stderr[-2000:]
     assert "TARGETS" in done.stdout
     results = json.loads((tmp_path / "results.json").read_text())
-    bad = [b for k in REQUIRED + E2E + PULSE if (b := figure_or_reason(results, k))]
+    bad = [b for k in REQUIRED + E2E + PULSE + CLINIC if (b := figure_or_reason(results, k))]
     assert not bad, f"missing, not finite, or null without a reason: {bad}"
     assert results["bench_quick"] == 1
     assert {t["key"] for t in results["targets"]} >= {"pipeline_p99_ms", "storm_lost_events",
@@ -102,6 +106,11 @@ def test_quick_bench_writes_every_figure_or_says_why_not(tmp_path):
     if measured(results, "e2e_period_frames"):
         assert results["e2e_period_frames"] == 64 and results["e2e_period_frames_p128"] == 128
         assert results["e2e_n"] + results["e2e_dropped"] == 8     # every quick touch counted
+    if measured(results, "clinic_rows_lost"):        # 4 rooms, 20 partitions, 2 kills
+        assert results["clinic_rows_lost"] == 0 and results["clinic_rows_duplicated"] == 0
+        assert results["clinic_partitions"] == 20 and results["clinic_kills"] == 2
+        assert results["clinic_rows_per_room"] > 0
+        assert results["clinic_report_metric_rows"] >= results["clinic_report_sessions"]
     if measured(results, "pulse_beats_heard"):
         assert results["pulse_bpm"] == 100 and results["pulse_clean_intervals"] <= \
             results["pulse_intervals"]

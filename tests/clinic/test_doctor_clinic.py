@@ -32,3 +32,13 @@ def test_the_doctor_refuses_a_password_file_others_can_read(tmp_path):
                         "  password_file: clinic.pw\n")
     check = clinic_check(cfg)
     assert not check.ok and "can be read by others" in check.found
+
+
+def test_the_doctor_names_a_shared_profile_refused_as_a_stale_edit(tmp_path):
+    cfg = clinic_config(tmp_path, "host=db.clinic dbname=clinic", "room2")
+    status = {"clinic": {"connected": True, "pending": 0, "error": None,
+                         "conflicts": {"profile/alex": {"version": 3, "by": "room1"}}}}
+    checks = {c.name: c for c in check_all(cfg, Machine(daemon_status=lambda c: status))}
+    assert checks["clinic"].ok
+    stale = checks["clinic shared"]
+    assert not stale.ok and "profile/alex" in stale.found and "--base" in stale.fix
