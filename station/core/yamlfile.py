@@ -74,9 +74,8 @@ def parse_yaml(raw: bytes, path: Path, error: type[Exception], what: str = "file
             if what == "client profile" else "Restore it from a backup or the station's copy"
         raise error(f"{path}: the {what} is empty. {hint}.")
     try:
-        _check_events(text, path, error)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)  # safe: no python tags, ever
+        node = _Replay(_check_events(text, path, error)).get_single_node()
+        data = _construct(node)  # safe: no python tags, ever
     except error:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -101,6 +100,34 @@ def parse_yaml(raw: bytes, path: Path, error: type[Exception], what: str = "file
                     f"last one. Keep one of them.{more}")
     return YamlDoc(path, data, lines)
 
+
+
+class _Replay(yaml.composer.Composer, yaml.resolver.Resolver):
+    """``yaml.compose`` of SafeLoader, from the events ``_check_events`` already parsed:
+    the text is parsed once, not three times (the check, the nodes, the data), and every
+    error comes in the same order as when each step parsed it again."""
+
+    def __init__(self, events: list) -> None:
+        self._events, self._next = events, 0
+        yaml.composer.Composer.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+    def check_event(self, *choices) -> bool:
+        if self._next >= len(self._events):
+            return False
+        return not choices or isinstance(self._events[self._next], choices)
+
+    def peek_event(self):
+        return self._events[self._next] if self._next < len(self._events) else None
+
+    def get_event(self):
+        self._next += 1
+        return self._events[self._next - 1]
+
+
+def _construct(node: yaml.Node | None) -> Any:
+    """What ``yaml.safe_load`` builds, from the document already composed."""
+    return None if node is None else yaml.SafeLoader("").construct_document(node)
 
 
 def _bad_date(node, path: Path, exc: Exception) -> str:
@@ -128,10 +155,14 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def _check_events(text: str, path: Path, error: type[Exception]) -> None:
+def _check_events(text: str, path: Path, error: type[Exception]) -> list:
+    """Every parser event of ``text`` (for ``_Replay``), once none is a loop, an alias
+    bomb or a nesting bomb."""
     aliases = depth = 0
     open_anchors: list[str | None] = []       # anchors of the sections being read
+    events = []
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        events.append(event)
         if isinstance(event, yaml.AliasEvent) and event.anchor in open_anchors:
             raise error(f"{path}:{event.start_mark.line + 1}: '*{_short(event.anchor, 20)}' "
                         f"refers to the section that contains it (a loop); write the values "
@@ -152,6 +183,7 @@ def _check_events(text: str, path: Path, error: type[Exception]) -> None:
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             open_anchors.pop()
             depth -= 1
+    return events
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError, path: Path, what: str) -> str:

@@ -24,6 +24,7 @@ created owner-only (0700) and the file owner-only (0600).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import sqlite3
@@ -204,14 +205,13 @@ class Journal:
         self.flush()
         self._closed = True
         self._q.put(("stop", time.monotonic_ns()))
-        self._thread.join(timeout=10)
+        self._thread.join(timeout=2 * STALL_S)
         if self._pending.rows:
             log.error("journal: %d events could not be written before the station stopped "
                       "(%s)", self._pending.rows, self._error or "writer busy")
-        try:
-            self._conn.close()
-        except sqlite3.Error:
-            pass  # already closed or broken; nothing more can be saved
+        if not self._thread.is_alive():   # closing under a writer still at work crashes it
+            with contextlib.suppress(sqlite3.Error):   # closed or broken: nothing to save
+                self._conn.close()
 
     # -- the writer thread ------------------------------------------------------------------
     def _run(self) -> None:

@@ -179,3 +179,32 @@ def test_an_idle_writer_woken_by_a_touch_is_not_a_hung_disk(tmp_path, monkeypatc
     assert all(seen), f"{seen.count(False)} of 50 checks called an idle writer hung"
     assert j.flush() and j.health()["ok"]
     j.close()
+
+
+def test_close_leaves_the_connection_to_a_writer_still_at_work(tmp_path, monkeypatch):
+    """A batch that outlasts close()'s wait (a big one on a loaded machine, a hung disk):
+    closing the connection under the writer crashed the whole process in SQLite
+    (SIGSEGV). close() returns, and the connection stays the writer's."""
+    import threading
+
+    from station.journal import writer
+    j = writer.Journal(tmp_path / "j.db", station="test")
+    busy, release = threading.Event(), threading.Event()
+    write = j._pending.write
+
+    def slow_write():
+        busy.set()
+        release.wait(30)
+        return write()
+    monkeypatch.setattr(j._pending, "write", slow_write)
+    monkeypatch.setattr(writer, "STALL_S", 0.05)
+    j.record(Event(TOUCH, 1, player=1, pad=0))
+    assert busy.wait(10), "the writer never began its batch"
+    j.close()
+    assert j._thread.is_alive()
+    assert j._conn.execute("SELECT count(*) FROM events").fetchone() == (0,)   # still open
+    release.set()
+    j._thread.join(10)
+    assert not j._thread.is_alive()
+    assert j._conn.execute("SELECT count(*) FROM events").fetchone() == (1,)
+    j._conn.close()
