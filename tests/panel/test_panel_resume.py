@@ -1,12 +1,15 @@
-"""The panel across a restart: a plan started, two clients seated and phase 3 reached from
-the panel's HTTP API; ``kill -9``; the daemon started again resumes it all, the status
-says so on the Session screen (a real browser), and its "Close it and start a new
-session" (POST /api/session close_previous) ends the resumed session and starts a new
-one, with plain words only."""
+"""The panel across a restart, in a real browser at 820 x 1180: a plan started, two
+clients seated and phase 3 (with its pulse) reached from the panel; ``kill -9``; the
+banner shows; the daemon started again resumes it all, and the page reconnects by itself
+without a sign-in and shows it (the same session, phase, seats and backing tempo; the
+Session screen says what resumed); the journal holds one session with one ``resumed``
+gap, which the report hatches; "Close it and start a new session" (POST /api/session
+close_previous) ends the resumed session and starts a new one, in plain words only."""
 
 import json
 import re
 import signal
+import time
 
 from browser_fixtures import browser  # noqa: F401  (the fixture)
 from conftest import launch_sim_daemon, wait_until
@@ -48,6 +51,18 @@ def test_a_session_made_on_the_panel_is_resumed_and_can_be_closed(tmp_path, stat
                 return False
         wait_until(on_disk, running.proc, what="the live state was not written")
         assert oct(live.stat().st_mode & 0o777) == "0o600"
+        # the restart keeps the tablet's address, as a station's fixed port does
+        running.config.write_text(running.config.read_text().replace(
+            "port: 0,", f"port: {running.port},"))
+        page = browser.new_page(viewport={"width": 820, "height": 1180})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"http://127.0.0.1:{running.port}/")
+        page.fill("#pin", running.pin)
+        page.click("#login-form button[type=submit]")
+        page.wait_for_selector("#now:not([hidden])", timeout=60_000)
+        page.wait_for_timeout(1500)                    # the live stream's first beats
+        t0 = time.monotonic()
         running.proc.send_signal(signal.SIGKILL)
         running.proc.wait(timeout=20)
         running.proc.stdout.close()
@@ -62,21 +77,22 @@ def test_a_session_made_on_the_panel_is_resumed_and_can_be_closed(tmp_path, stat
             running.port = (s.get("panel") or {}).get("port") or 0
             resumed = (s.get("resume") or {}).get("resumed") or {}
             return "backing" in (resumed.get("restored") or []) and running.port
+        page.wait_for_selector("#lost-banner:not([hidden])", timeout=30_000)
+        shown = time.monotonic() - t0
+        print(f"\npanel: the banner showed {shown:.2f} s after kill -9 (the page waits "
+              f"at most 2 s for the stream)")
         wait_until(back, running.proc, what="the station did not resume")
-        tablet = signed_in(running.port, running.pin)
-        _, after = tablet.call("GET", "/api/status")
+        # the page reconnects by itself, still signed in (no new PIN), and so does the
+        # tablet's own client (its cookie kept across the restart)
+        page.wait_for_selector("#lost-banner", state="hidden", timeout=60_000)
+        assert page.is_hidden("#login"), "a restart does not sign the tablet out"
+        status, after = tablet.call("GET", "/api/status")
+        assert status == 200, "the kept sign-in answers after the restart"
         assert after["session"]["session"] == sid and after["plan"]["phase"] == "main"
         assert after["players"]["3"]["client"] == "jo" and after["players"]["4"]["client"] == "kim"
         assert after["plan"]["backing"]["tempo_bpm"] == bpm
         assert after["resume"]["resumed"]["session"] == sid
-        # the Session screen says what resumed; its button closes it (a real browser)
-        page = browser.new_page(viewport={"width": 820, "height": 1180})
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"http://127.0.0.1:{running.port}/")
-        page.fill("#pin", running.pin)
-        page.click("#login-form button[type=submit]")
-        page.wait_for_selector("#now:not([hidden])", timeout=60_000)
+        # the Session screen says what resumed; its button closes it (the same page)
         page.click("#tabs button[data-screen=session]")
         box = page.wait_for_selector("#resume-box:not([hidden])", timeout=60_000)
         words = box.inner_text()
@@ -108,3 +124,15 @@ def test_a_session_made_on_the_panel_is_resumed_and_can_be_closed(tmp_path, stat
     assert rows[0][0] == sid and rows[0][2] == "closed"
     assert rows[1][0] == sid + 1 and rows[1][1] == "panel"
     assert gaps == 1
+    # the report takes the gap out of the clients' time and hatches it on the timeline
+    from station.journal.reader import open_journal, select_sessions
+    from station.report.build import build_report
+    from station.report.columns import columns
+    from station.report.data import load_session
+    from station.report.restarts import gaps
+    conn = open_journal(running.journal)
+    d = load_session(conn, select_sessions(conn, sid)[0])
+    (a, b), = gaps(d)                               # the one gap, hatched and taken out
+    assert b > a and all(not any(x < b and y > a for x, y in c.available)
+                         for c in columns(d))
+    assert "(restarted); nobody could play meanwhile" in build_report(conn, session=sid)
