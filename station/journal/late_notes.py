@@ -56,7 +56,8 @@ def note_target(last: Ended | None, chosen: Ended | None, wall_now_s: float,
         when = "at an unknown time" if age_h is None else f"{age_h:.0f} hours ago"
         raise StationError(f"the last session (session {last.id}) ended {when}, more than "
                            f"{window_h:.0f} hours ago, so the note was not saved. Name the "
-                           f"session it belongs to (its number is on the Reports list).")
+                           f"session it belongs to (its number is on the Reports list; on the "
+                           f"panel: For session number).")
     return last
 
 

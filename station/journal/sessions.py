@@ -169,6 +169,8 @@ class Sessions:
         last = self.last_ended
         if chosen is None and last is None:
             last = find_session(self.journal.path)      # e.g. ended before a restart
+        elif chosen is not None and last is not None and chosen.id == last.id:
+            chosen = last           # its end may not be written yet: the one kept here
         target = note_target(last, chosen, self.wall())
         self.journal.record_in(target.id, Event(NOTE, target.ended_ns, detail=text))
         return target.id

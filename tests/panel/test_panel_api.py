@@ -239,12 +239,17 @@ def test_a_session_run_from_the_panel(station, client):
     assert status == 400 and "No session is running" in data["error"]
     status, data = client.call("POST", "/api/note", {"text": "calmer after the session"})
     assert status == 200 and data["noted"] == sid, "a note after the session joins it"
+    status, data = client.call("POST", "/api/note", {"text": "x", "session": 999})
+    assert status == 400 and "there is no session 999" in data["error"]
+    status, data = client.call("POST", "/api/note", {"text": "named", "session": sid})
+    assert status == 200 and data["noted"] == sid
     def ended():           # the journal writes in batches of 0.1 s
         listed = client.call("GET", "/api/sessions")[1]["sessions"]
-        return bool(listed) and listed[0]["id"] == sid and not listed[0]["running"]
+        return bool(listed) and listed[0]["id"] == sid and not listed[0]["running"] \
+            and listed[0]["notes"] == 3           # the notes written after it: later rows
     wait_until(ended, station.proc, seconds=10, what="the session did not reach the journal")
     newest = client.call("GET", "/api/sessions")[1]["sessions"][0]
-    assert newest["notes"] == 2 and newest["phases"] == 1 and not newest["running"]
+    assert newest["notes"] == 3 and newest["phases"] == 1 and not newest["running"]
     db = sqlite3.connect(station.journal)
     assert db.execute("SELECT started_by, ended_by FROM sessions WHERE id = ?",
                       (sid,)).fetchone() == ("panel", "panel")

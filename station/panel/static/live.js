@@ -56,6 +56,7 @@ function controls() {
 function stationLost() {
   if (LIVE.lost) return;
   LIVE.lost = true;
+  LIVE.wasIn = !!state.csrf;     // signed in when it went: another screen's poll may sign out first
   window.__live.lostAt = Date.now();
   lostBanner.hidden = false;
   document.body.classList.add("lost");
@@ -87,7 +88,7 @@ async function ask() {
     LIVE.boot = me.boot || null;
     reloadAll(restarted);
   } else if (res && res.status === 401) {          // answered, but this tablet is not signed in
-    const wasIn = !!state.csrf;
+    const wasIn = LIVE.wasIn || !!state.csrf;
     stationBack();
     signedOut();
     if (wasIn) $("#login-message").textContent = "The station is back, but it asks you to sign in again (the sign-in ended while it was away).";

@@ -566,8 +566,10 @@ $("#note-form").addEventListener("submit", ev => {
   ev.preventDefault();
   const text = $("#note-text").value.trim();
   if (!text) { toast("Write the note first.", true); return; }
-  once("note", () => act("POST", "/api/note", { text }, "Note saved in the session's journal; the report lists it.")
-    .then(r => { if (r) $("#note-text").value = ""; }));
+  const session = parseInt($("#note-session").value, 10);      // a session named: after a day
+  const body = Number.isInteger(session) && session > 0 ? { text, session } : { text };
+  once("note", () => act("POST", "/api/note", body, "Note saved in the session's journal; the report lists it.")
+    .then(r => { if (r) { $("#note-text").value = ""; $("#note-session").value = ""; } }));
 });
 
 async function loadPlan() {
