@@ -240,7 +240,7 @@ def test_a_session_run_from_the_panel(station, client):
     status, data = client.call("POST", "/api/note", {"text": "calmer after the session"})
     assert status == 200 and data["noted"] == sid, "a note after the session joins it"
     status, data = client.call("POST", "/api/note", {"text": "x", "session": 999})
-    assert status == 400 and "there is no session 999" in data["error"]
+    assert status == 400 and "There is no session 999" in data["error"]
     status, data = client.call("POST", "/api/note", {"text": "named", "session": sid})
     assert status == 200 and data["noted"] == sid
     def ended():           # the journal writes in batches of 0.1 s
