@@ -15,10 +15,15 @@ def test_threads_touching_reading_and_ticking_see_whole_samples():
     errors: list[BaseException] = []
     stop = threading.Event()
     clock_lock = threading.Lock()
+    bursts: list[list[int]] = []
 
     def world():
+        """At least 3000 changes, and on until the readers have read 100 bursts among
+        them (a loaded machine gives the readers fewer turns; the count is not a speed)."""
         try:
-            for i in range(3000):
+            i = 0
+            while (i < 3000 or len(bursts) <= 100) and i < 1_000_000:
+                i += 1
                 with r.chip.at_once():       # all twelve pads together, or none
                     for e in range(12):
                         (r.chip.touch if i % 2 == 0 else r.chip.release)(e)
@@ -35,7 +40,6 @@ def test_threads_touching_reading_and_ticking_see_whole_samples():
         except BaseException as exc:
             errors.append(exc)
 
-    bursts = []
     device = I2CDevice(r.bus, 0x5A, probe=False)     # takes the bus lock, as the driver
 
     def reader():
