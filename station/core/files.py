@@ -92,6 +92,22 @@ def _starts_with(path: str | Path, prefix: bytes) -> bool:
         return fd is not None and os.pread(fd, len(prefix), 0) == prefix
 
 
+def check_ours(path: str | Path, mark: str, *, force: bool, not_ours: str,
+               earlier: str) -> Path:
+    """``path`` if nothing is there, or a file of ours (it starts with ``mark``) that
+    ``force`` lets us replace; else OutputError: "PATH already exists" and ``not_ours``
+    (what to do) or ``earlier`` (ours: how to replace it). Checked before long work, so a
+    refusal comes at once; ``write_private(..., replace=mark)`` checks again when writing."""
+    path = Path(path)
+    if not (path.exists() or path.is_symlink()):
+        return path
+    if not _starts_with(path, mark.encode()):
+        raise OutputError(f"{path} already exists and {not_ours}")
+    if not force:
+        raise OutputError(f"{path} already exists ({earlier})")
+    return path
+
+
 def check_output(path: str | Path, what: str = "output", *,
                  replace: bool | bytes = True) -> Path:
     """Refuse an output path that would destroy a journal, people's files or a non-file.

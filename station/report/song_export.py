@@ -26,8 +26,8 @@ import sqlite3
 from pathlib import Path
 from statistics import median
 
-from station.core.errors import ConsentError, OutputError, StationError
-from station.core.files import write_private
+from station.core.errors import ConsentError, StationError
+from station.core.files import check_ours, write_private
 from station.journal.queries import clients_who_played, seated_without_consent, sounded_notes
 from station.journal.reader import SessionInfo
 from station.sound.theory import note_name
@@ -119,15 +119,7 @@ def song_text(name: str, steps: list[tuple[float, tuple[int, ...]]], *, session:
 def save_song(name: str, text: str, folder: Path, force: bool = False) -> Path:
     """Write ``text`` as ``folder/NAME.yaml``; refuse to overwrite what is not ours."""
     path = Path(folder) / f"{song_name(name)}.yaml"
-    if path.exists() or path.is_symlink():
-        ours = False
-        if path.is_file() and not path.is_symlink():
-            with open(path, encoding="utf-8", errors="replace") as f:
-                ours = f.readline().startswith(MARK)
-        if not ours:
-            raise OutputError(f"{path} already exists and was not written by 'station song "
-                              f"save'; choose another name.")
-        if not force:
-            raise OutputError(f"{path} already exists (saved earlier); choose another name, "
-                              f"or add --force to replace it.")
+    check_ours(path, MARK, force=force,
+               not_ours="was not written by 'station song save'; choose another name.",
+               earlier="saved earlier); choose another name, or add --force to replace it.")
     return write_private(path, text, "song", replace=MARK.encode())   # only a song of ours

@@ -21,8 +21,7 @@ import math
 import statistics
 from pathlib import Path
 
-from station.core.errors import OutputError
-from station.core.files import write_private
+from station.core.files import check_ours, write_private
 from station.sound.levels import MARK, MAX_GAIN_DB, MAX_PAN, MIN_GAIN_DB, Level
 from station.sound.loudness import balance_db, lufs
 from station.sound.timbres import Timbre, load_catalogue
@@ -174,17 +173,8 @@ def write_table(path: str | Path, text: str, force: bool = False) -> Path:
 def check_table_path(path: str | Path, force: bool = False) -> Path:
     """``path`` if a table may be written there (see ``write_table``), else OutputError:
     checked before the minute of measuring, and again when writing."""
-    path = Path(path)
-    if path.exists() or path.is_symlink():
-        ours = False
-        if path.is_file() and not path.is_symlink():
-            with open(path, encoding="utf-8", errors="replace") as f:
-                ours = f.readline().startswith(MARK)
-        if not ours:
-            raise OutputError(f"{path} already exists and was not written by 'station sound "
-                              f"calibrate'; the station does not overwrite it. Choose "
-                              f"another file with --out.")
-        if not force:
-            raise OutputError(f"{path} already exists (a table calibrated earlier); add "
-                              f"--force to measure again and replace it.")
-    return path
+    return check_ours(path, MARK, force=force,
+                      not_ours="was not written by 'station sound calibrate'; the station "
+                               "does not overwrite it. Choose another file with --out.",
+                      earlier="a table calibrated earlier); add --force to measure again "
+                              "and replace it.")
