@@ -9,11 +9,16 @@ so the report shows it last, among the session's marks.
 
 ``note_target`` is the pure decision (wall-clock seconds in, the session or the reason
 out); ``find_session`` reads the journal for it (a read-only connection of its own: the
-writer's connection is the writer thread's).
+writer's connection is the writer thread's) and ``target_in`` puts the two together; a
+caller on the engine thread runs that read with ``in_background``, so no touch waits on
+the disk.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -77,3 +82,45 @@ def find_session(path: Path, session_id: int | None = None) -> Ended | None:
         raise StationError(f"there is no session {session_id} in this station's journal; "
                            f"the note was not saved. The Reports list shows the sessions.")
     return None if row is None else Ended(row.id, row.ended_ns, wall_seconds(row.ended_at))
+
+
+def target_in(path: Path, session: int | None, last: Ended | None,
+              wall_now_s: float) -> Ended:
+    """``note_target`` with the journal at ``path`` read for what is not known here: the
+    named ``session``, or (``last`` None: it ended before a restart) the last one."""
+    chosen = None if session is None else find_session(path, session)
+    if chosen is not None and last is not None and chosen.id == last.id:
+        chosen = last               # its end may not be written yet: the one kept in memory
+    elif chosen is None and last is None:
+        last = find_session(path)
+    return note_target(last, chosen, wall_now_s)
+
+
+def in_background(work: Callable[[], int]) -> Future:
+    """Run ``work`` on a thread of its own; the Future gets its result or its error."""
+    done: Future = Future()
+
+    def run() -> None:
+        try:
+            done.set_result(work())
+        except BaseException as exc:       # a StationError says why; the reply carries it
+            done.set_exception(exc)
+    threading.Thread(target=run, name="late-note", daemon=True).start()
+    return done
+
+
+def noted_reply(noted: int | Future, status: dict) -> dict | Future:
+    """The ``session note`` command's reply: ``status`` with the session the note joined
+    (``noted``), or a Future of that when the note waits for a journal read."""
+    if not isinstance(noted, Future):
+        return {**status, "noted": noted}
+    reply: Future = Future()
+
+    def done(f: Future) -> None:
+        error = f.exception()
+        if error is not None:
+            reply.set_exception(error)
+        else:
+            reply.set_result({**status, "noted": f.result()})
+    noted.add_done_callback(done)
+    return reply

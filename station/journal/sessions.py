@@ -154,9 +154,10 @@ class Sessions:
         self.announce(Event(PHASE, now, detail=name))   # journal and OSC listeners
         return self.journal.session
 
-    def note(self, text: str, now: int, session: int | None = None) -> int:
+    def note(self, text: str, now: int, session: int | None = None) -> int | Future:
         """Add the therapist's free-text note to the running session, or (none running,
-        or ``session`` named) to an ended one (``station.journal.late_notes``)."""
+        or ``session`` named) to an ended one (``station.journal.late_notes``): the
+        session's id, or a Future of it when the journal must be read first."""
         text = str(text).strip()
         if not text or len(text) > MAX_NOTE:
             raise StationError(f"a note must be 1 to {MAX_NOTE} characters (got "
@@ -164,14 +165,16 @@ class Sessions:
         if self.active and session in (None, self.journal.session):
             self.journal.record(Event(NOTE, now, detail=text))
             return self.journal.session
-        from station.journal.late_notes import find_session, note_target
-        chosen = None if session is None else find_session(self.journal.path, session)
+        from station.journal import late_notes
         last = self.last_ended
-        if chosen is None and last is None:
-            last = find_session(self.journal.path)      # e.g. ended before a restart
-        elif chosen is not None and last is not None and chosen.id == last.id:
-            chosen = last           # its end may not be written yet: the one kept here
-        target = note_target(last, chosen, self.wall())
+        if session is None and last is not None:    # the usual case: nothing to read
+            return self._late(text, late_notes.note_target(last, None, self.wall()))
+        # A named session, or none kept here (it ended before a restart): the journal is
+        # read on a thread of its own, never the engine's; the reply waits for it.
+        return late_notes.in_background(lambda: self._late(text, late_notes.target_in(
+            self.journal.path, session, last, self.wall())))
+
+    def _late(self, text: str, target) -> int:
         self.journal.record_in(target.id, Event(NOTE, target.ended_ns, detail=text))
         return target.id
 

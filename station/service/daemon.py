@@ -18,6 +18,7 @@ import logging
 import os
 import signal
 import threading
+from concurrent.futures import Future
 from pathlib import Path
 
 from station.config.station import load_config
@@ -28,6 +29,7 @@ from station.core.logs import apply_levels
 from station.engine.runtime import Station
 from station.engine.volume import volume_command
 from station.interop.attach import attach as attach_interop
+from station.journal.late_notes import noted_reply
 from station.journal.resume_rows import ResumableJournal
 from station.service import clinic_child, heap
 from station.service.control import ControlServer, refuse_if_running
@@ -134,7 +136,7 @@ class Daemon:
     def session(self, op: str, name: str | None = None, text: str | None = None,
                 goal: str | None = None, level: int | str | None = None,
                 player: int | None = None, session: int | None = None, by: str | None = None
-                ) -> dict:
+                ) -> dict | Future:
         """``station session start|stop|phase|note|rate|status`` (engine thread; ``session``:
         the session a note joins, journal.late_notes; ``by``: cli or panel, who asked)."""
         from station.core.errors import StationError
@@ -154,8 +156,8 @@ class Daemon:
         elif op == "phase":
             sessions.phase(name or "", now, by)
         elif op == "note":
-            noted = sessions.note(text or "", now, session)
-            return {**self._session_status(), "noted": noted}
+            return noted_reply(sessions.note(text or "", now, session),
+                               self._session_status())
         elif op == "rate":
             from station.journal.ratings import rate_goal
             rated = rate_goal(self.station.consent, self._seats(), goal, level, now, player,

@@ -10,6 +10,8 @@ station, so an event is stamped when the station sees it, never in its past.
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+
 import time
 from pathlib import Path
 
@@ -183,7 +185,9 @@ class Simulation:
         elif action == "phase":
             self.station.sessions.phase(str(args["name"]), self.clock.now_ns())
         elif action == "note":
-            self.station.sessions.note(str(args["text"]), self.clock.now_ns())
+            noted = self.station.sessions.note(str(args["text"]), self.clock.now_ns())
+            if isinstance(noted, Future):      # a note after the session: its error, if any
+                noted.result()
         # the gate is Turns here: a loaded config always has a turns: section
         elif action == "turn_mode":
             self.station.engine.gate.set_mode(str(args["mode"]), self.clock.now_ns(), "cli")  # type: ignore[union-attr]
