@@ -103,30 +103,27 @@ def board_of(d: SessionData, player: int) -> int:
 def outages(d: SessionData, board: int) -> list[Interval]:
     """Times ``board`` was stopped in the session (lost, missing, over-current)."""
     r = d.rows
-    f = r.where((r.kind == "fault") & (r.board == board))
-    out, down = [], None
-    for t, text in zip(f.t, f.detail):
-        name = decode("fault", text).name
-        if name in OFFLINE and down is None:
-            down = float(t)
-        elif name == "board_recovered" and down is not None:
-            out.append((down, float(t)))
-            down = None
-    if down is not None:
-        out.append((down, d.span_s))
-    return out
+    return _spans(d, r.where((r.kind == "fault") & (r.board == board)), OFFLINE,
+                  ("board_recovered",))
 
 
 def out_of_range(d: SessionData, board: int, electrode: int) -> list[Interval]:
     """Times one electrode of ``board`` was out of range in the session."""
     r = d.rows
-    f = r.where((r.kind == "fault") & (r.board == board) & (r.electrode == electrode))
+    return _spans(d, r.where((r.kind == "fault") & (r.board == board)
+                             & (r.electrode == electrode)),
+                  (OUT_OF_RANGE,), (IN_RANGE, "board_recovered"))
+
+
+def _spans(d: SessionData, faults, starts: tuple[str, ...], ends: tuple[str, ...]
+           ) -> list[Interval]:
+    """From each fault named in ``starts`` to the next named in ``ends`` (or the end)."""
     out, since = [], None
-    for t, text in zip(f.t, f.detail):
+    for t, text in zip(faults.t, faults.detail):
         name = decode("fault", text).name
-        if name == OUT_OF_RANGE and since is None:
+        if name in starts and since is None:
             since = float(t)
-        elif name in (IN_RANGE, "board_recovered") and since is not None:
+        elif name in ends and since is not None:
             out.append((since, float(t)))
             since = None
     if since is not None:
