@@ -187,9 +187,9 @@ class Sessions:
             self._record_timbre(event.player, event.t_ns)
         if event.kind != TOUCH or event.player is None:
             return
-        if self.seats.profile(event.player) is None:
-            return      # nobody seated: journaled as an unseated touch, starts nothing
-        if not self.active and self.auto_start:
+        if not self.active:
+            if not self.auto_start or self.seats.profile(event.player) is None:
+                return  # nobody seated: journaled as an unseated touch, starts nothing
             self.start(event.t_ns, "touch")
         self.last_touch_ns = event.t_ns
 
